@@ -1,0 +1,83 @@
+/**
+ * The events Elava writes to its log. The log itself treats them as opaque payloads;
+ * everything above the log (projections, queries, wal-dump's summaries) switches on `type`.
+ *
+ * One scan cycle is one commit: its events share the commit's revision `main` and are
+ * numbered by `sub` in a deterministic order (scope-scanned events first, by scope, then
+ * change events by key). The commit carries the cycle's time.
+ */
+import type { AttrValue, ResourceKey, ResourceRecord } from '../model/resource.js';
+
+/** One field that differs between two records; `path` is dotted, e.g. `tags.Owner`. */
+export interface FieldChange {
+  path: string;
+  /** undefined-free: a missing value is null. */
+  before: AttrValue;
+  after: AttrValue;
+}
+
+export interface ResourceAppeared {
+  type: 'appeared';
+  key: ResourceKey;
+  record: ResourceRecord;
+}
+
+export interface ResourceChanged {
+  type: 'changed';
+  key: ResourceKey;
+  record: ResourceRecord;
+  diff: FieldChange[];
+}
+
+export interface ResourceDisappeared {
+  type: 'disappeared';
+  key: ResourceKey;
+}
+
+export type ScopeStatus = 'complete' | 'failed';
+
+/** Why a scope failed; `code` is stable for metrics (e.g. `throttled`, `access-denied`). */
+export interface ScopeError {
+  code: string;
+  message: string;
+}
+
+/**
+ * One listing unit's outcome: `provider/account/region/type`, e.g.
+ * `aws/123456789012/us-east-1/ec2.instance`. Only a complete scope proves absence.
+ */
+export interface ScopeScanned {
+  type: 'scope-scanned';
+  scope: string;
+  status: ScopeStatus;
+  /** Resources listed (complete) or seen before failing (failed). */
+  listed: number;
+  durationMs: number;
+  error: ScopeError | null;
+}
+
+export interface CheckpointTaken {
+  type: 'checkpoint';
+  /** File name of the checkpoint, relative to the data directory. */
+  file: string;
+  /** The last revision main the checkpoint covers. */
+  coversMain: number;
+}
+
+export interface CompactionScheduled {
+  type: 'compaction-scheduled';
+  atMain: number;
+}
+
+export interface CompactionFinished {
+  type: 'compaction-finished';
+  atMain: number;
+}
+
+export type ChangeEvent = ResourceAppeared | ResourceChanged | ResourceDisappeared;
+export type ControlEvent = ScopeScanned | CheckpointTaken | CompactionScheduled | CompactionFinished;
+export type ElavaEvent = ChangeEvent | ControlEvent;
+
+export function isChangeEvent(event: ElavaEvent): event is ChangeEvent {
+  return event.type === 'appeared' || event.type === 'changed' || event.type === 'disappeared';
+}

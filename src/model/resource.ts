@@ -1,0 +1,64 @@
+/**
+ * The normalized view of one cloud resource, as the scanners produce it and the
+ * projections keep it. Nothing volatile lives here: scanning an untouched resource
+ * twice yields records that encode to identical bytes.
+ */
+
+export type Provider = 'aws' | 'gcp';
+
+export type ResourceType =
+  | 'ec2.instance'
+  | 'ec2.volume'
+  | 'rds.instance'
+  | 'gce.instance'
+  | 'gce.disk';
+
+export const RESOURCE_TYPES: readonly ResourceType[] = [
+  'ec2.instance',
+  'ec2.volume',
+  'rds.instance',
+  'gce.instance',
+  'gce.disk',
+];
+
+/** A scalar or a list/map of scalars: what a resource attribute may hold. */
+export type AttrValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly AttrValue[]
+  | { readonly [k: string]: AttrValue };
+
+/**
+ * `provider/account/region/type/id`, e.g. `aws/123456789012/us-east-1/ec2.volume/vol-0a1b`.
+ * For GCP, account is the project and region is the zone.
+ */
+export type ResourceKey = string;
+
+export interface ResourceRecord {
+  key: ResourceKey;
+  provider: Provider;
+  account: string;
+  region: string;
+  type: ResourceType;
+  id: string;
+  name: string | null;
+  state: string | null;
+  /** Derived from the configured owner tag keys, first match wins; null when untagged. */
+  owner: string | null;
+  /** Every tag or label, keys sorted. */
+  tags: Record<string, string>;
+  /** Type-specific attributes, keys sorted. */
+  attrs: Record<string, AttrValue>;
+}
+
+export function resourceKey(
+  provider: Provider,
+  account: string,
+  region: string,
+  type: ResourceType,
+  id: string,
+): ResourceKey {
+  return `${provider}/${account}/${region}/${type}/${id}`;
+}

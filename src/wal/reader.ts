@@ -1,0 +1,131 @@
+/**
+ * The streaming reader: every entry from a revision on, across segments, in bounded
+ * memory. Two cursors walk each segment: one runs ahead verifying CRCs and commit shape
+ * until it finds a commit's end; the other follows to decode and hand out that commit's
+ * events. So a commit whose end never reached the disk is never handed out, and no
+ * commit is ever held in memory whole.
+ *
+ * Damage in the last segment ends the log there (a torn tail: the writer repairs it on
+ * open); damage anywhere else throws a WalError naming the file and offset.
+ */
+import { decodePayload } from './codec.js';
+import { CommitScanner, corruptionError, type ScanStop } from './commit-scanner.js';
+import { SegmentDecoder } from './decoder.js';
+import { WalError } from './errors.js';
+import { nodeFileSystem, type WalFileSystem } from './file-system.js';
+import { RecordType } from './frame.js';
+import { listSegments, openSegment, type OpenSegment } from './segment.js';
+import type { SegmentName } from './segment-name.js';
+import type { LogEntry } from './types.js';
+
+export interface ReadOptions {
+  /** First revision main to hand out (earlier commits are skipped, still verified). */
+  fromMain?: number;
+  /** Hand out payloads decoded (default) or as undefined (scans that need only positions). */
+  decode?: boolean;
+  /** Hand out entries at all (false: only verify, and fill in `tail`). Default true. */
+  emit?: boolean;
+  fs?: WalFileSystem;
+}
+
+/** How the log ended: cleanly, or at a torn tail in its last segment. */
+export interface LogTail {
+  segment: string | null;
+  /** Offset just past the last whole commit. */
+  lastCommitEndBytes: number;
+  lastMain: number;
+  /** The running CRC after the last whole commit. */
+  crc: number;
+  torn: (ScanStop & { kind: 'problem' }) | null;
+}
+
+export class LogReader {
+  private readonly wfs: WalFileSystem;
+  /** Filled in as reading goes; final once entries() is exhausted. */
+  tail: LogTail = { segment: null, lastCommitEndBytes: 0, lastMain: 0, crc: 0, torn: null };
+
+  constructor(
+    readonly dir: string,
+    private readonly options: ReadOptions = {},
+  ) {
+    this.wfs = options.fs ?? nodeFileSystem;
+  }
+
+  *entries(): Generator<LogEntry> {
+    const segments = listSegments(this.wfs, this.dir);
+    const fromMain = this.options.fromMain ?? 0;
+    let first = 0;
+    for (let i = 0; i < segments.length; i++) if (segments[i]!.firstMain <= fromMain) first = i;
+    let prevEndCrc: number | null = null;
+    let lastMain = 0;
+    for (let i = first; i < segments.length; i++) {
+      const seg = openSegment(this.wfs, this.dir, segments[i]!);
+      try {
+        checkChain(seg, prevEndCrc, segments[i - 1]);
+        if (lastMain === 0) lastMain = Math.max(0, seg.header.firstMain - 1);
+        const isLast = i === segments.length - 1;
+        yield* this.segmentEntries(seg, isLast, lastMain, fromMain);
+        prevEndCrc = this.tail.crc;
+        lastMain = this.tail.lastMain;
+      } finally {
+        this.wfs.closeSync(seg.fd);
+      }
+    }
+  }
+
+  private *segmentEntries(seg: OpenSegment, isLast: boolean, lastMain: number, fromMain: number): Generator<LogEntry> {
+    const ahead = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, seg.header.prevCrc);
+    const behind = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, seg.header.prevCrc);
+    const scanner = new CommitScanner(ahead, seg.name, lastMain);
+    const decode = this.options.decode ?? true;
+    const emit = this.options.emit ?? true;
+    this.tail = { segment: seg.name, lastCommitEndBytes: ahead.offsetBytes, lastMain, crc: ahead.crc, torn: null };
+    for (;;) {
+      const span = scanner.next();
+      if ('kind' in span) {
+        if (span.kind === 'problem') {
+          if (!isLast) throw corruptionError(seg.name, span);
+          this.tail.torn = span;
+        }
+        return;
+      }
+      if (emit && span.main >= fromMain) {
+        behind.seek(span.startBytes, span.startCrc);
+        for (let k = 0; k <= span.eventCount; k++) {
+          const f = behind.next(false);
+          if (typeof f === 'string') throw new WalError('WAL_IO', 'segment changed under the reader', { segment: seg.name, offsetBytes: behind.offsetBytes });
+          const location = { segment: seg.name, offsetBytes: f.offsetBytes };
+          if (f.type === RecordType.event) {
+            const payload = decode ? decodeAt(behind, seg.name, f.offsetBytes) : undefined;
+            yield { kind: 'event', main: f.main, sub: f.sub, timeMs: span.timeMs, payload, location };
+          } else {
+            yield { kind: 'commit', main: span.main, timeMs: span.timeMs, eventCount: span.eventCount, location };
+          }
+        }
+      }
+      this.tail = { segment: seg.name, lastCommitEndBytes: span.endBytes, lastMain: span.main, crc: span.endCrc, torn: null };
+    }
+  }
+}
+
+function checkChain(seg: OpenSegment, prevEndCrc: number | null, prev: SegmentName | undefined): void {
+  if (prevEndCrc === null || seg.header.prevCrc === prevEndCrc) return;
+  throw new WalError(
+    'WAL_CHAIN_BROKEN',
+    `segment carries CRC ${seg.header.prevCrc.toString(16)} but ${prev?.name ?? 'the previous segment'} ends at ${prevEndCrc.toString(16)}: the previous segment was cut short or replaced`,
+    { segment: seg.name, offsetBytes: 0 },
+  );
+}
+
+function decodeAt(decoder: SegmentDecoder, segment: string, offsetBytes: number): unknown {
+  try {
+    return decodePayload(decoder.payload());
+  } catch (err) {
+    throw new WalError('WAL_BAD_PAYLOAD', 'event payload does not decode', { segment, offsetBytes, cause: err });
+  }
+}
+
+/** Convenience: every entry from `fromMain` on. */
+export function readLog(dir: string, options: ReadOptions = {}): Generator<LogEntry> {
+  return new LogReader(dir, options).entries();
+}

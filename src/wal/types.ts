@@ -1,0 +1,39 @@
+/**
+ * What the log hands to the layers above it. The log stores opaque payloads: it knows
+ * revisions, commits and byte positions, nothing of clouds.
+ */
+
+/** Where one record sits: a segment file name (no directory) and the byte offset of its frame. */
+export interface RecordLocation {
+  segment: string;
+  offsetBytes: number;
+}
+
+/** One commit to append: revision `main`, its wall-clock time, and its events (sub = index). */
+export interface Commit {
+  main: number;
+  timeMs: number;
+  events: readonly unknown[];
+}
+
+/** An event read back from the log. */
+export interface LogEvent {
+  kind: 'event';
+  main: number;
+  sub: number;
+  /** The commit's time (every event of a commit shares it). */
+  timeMs: number;
+  payload: unknown;
+  location: RecordLocation;
+}
+
+/** The end of a commit, read back from the log: every event before it with this main is durable. */
+export interface LogCommitEnd {
+  kind: 'commit';
+  main: number;
+  timeMs: number;
+  eventCount: number;
+  location: RecordLocation;
+}
+
+export type LogEntry = LogEvent | LogCommitEnd;

@@ -1,0 +1,420 @@
+/**
+ * The log writer. Invariants:
+ * - Only this process appends to the directory (LOCK), and only at the end of the last
+ *   segment; nothing before `offsetBytes` is ever rewritten except by repair at open.
+ * - append() resolves only after its bytes are fdatasync'd. Appends queued while one group
+ *   is being written go out together in the next write + fdatasync (group commit).
+ * - A commit lies wholly within one segment; a segment grows past the configured size
+ *   only to hold one commit larger than a segment.
+ * - After any failed write or fdatasync the writer is fenced: it acknowledges nothing
+ *   more, and recovery is by reopening (fsyncgate: the kernel may have dropped the pages).
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { FSYNC_WARN_MS, APPEND_QUEUE_COMMITS_MAX, SEGMENT_HEADER_BYTES, SEGMENT_SIZE_BYTES, SEGMENT_SIZE_BYTES_MIN } from '../limits.js';
+import { BatchEncoder } from './encoder.js';
+import { WalError, errnoCode } from './errors.js';
+import { fsyncDirectory, nodeFileSystem, writeFully, type WalFileSystem } from './file-system.js';
+import { encodeHeader } from './frame.js';
+import { acquireLock, type DirectoryLock } from './lock.js';
+import { FsyncHistogram } from './metrics.js';
+import { LogReader } from './reader.js';
+import { repairTail, type RepairResult } from './repair.js';
+import { listSegments } from './segment.js';
+import { TMP_SUFFIX, segmentFileName } from './segment-name.js';
+import { SegmentPreparer } from './segment-preparer.js';
+import type { Commit } from './types.js';
+
+export interface WalOptions {
+  dir: string;
+  /** Create the directory (0700) if it does not exist. Default false. */
+  create?: boolean;
+  segmentSizeBytes?: number;
+  fsyncWarnMs?: number;
+  /** Verify every segment's CRC chain on open ('all', default) or only the last one. */
+  verify?: 'all' | 'last';
+  fs?: WalFileSystem;
+  logger?: Logger;
+}
+
+interface Pending {
+  commit: Commit;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export interface WalStats {
+  segments: number;
+  currentSegment: string;
+  offsetBytes: number;
+  lastMain: number;
+  commitsAppended: number;
+  eventsAppended: number;
+  bytesAppended: number;
+  fsyncs: number;
+}
+
+export class Wal {
+  readonly dir: string;
+  readonly fsyncHistogram = new FsyncHistogram();
+  /** What repair did at open (null when the tail was clean). */
+  readonly repaired: RepairResult | null;
+  private readonly wfs: WalFileSystem;
+  private readonly segmentSizeBytes: number;
+  private readonly fsyncWarnMs: number;
+  private readonly logger: Logger | undefined;
+  private readonly lock: DirectoryLock;
+  private readonly preparer: SegmentPreparer;
+  private readonly encoder: BatchEncoder;
+  private fd: number;
+  private segment: string;
+  private sequence: number;
+  private segmentEndBytes: number;
+  private offsetBytes: number;
+  private crc: number;
+  private durableMain: number;
+  private queuedMain: number;
+  private queue: Pending[] = [];
+  private flushScheduled: NodeJS.Immediate | null = null;
+  private fenced: WalError | null = null;
+  private closed = false;
+  private segmentCount: number;
+  private counters = { commits: 0, events: 0, bytes: 0 };
+
+  private constructor(o: Required<Pick<WalOptions, 'dir'>> & WalOptions, init: WalInit) {
+    this.dir = o.dir;
+    this.wfs = o.fs ?? nodeFileSystem;
+    this.segmentSizeBytes = o.segmentSizeBytes ?? SEGMENT_SIZE_BYTES;
+    this.fsyncWarnMs = o.fsyncWarnMs ?? FSYNC_WARN_MS;
+    this.logger = o.logger;
+    this.lock = init.lock;
+    this.preparer = init.preparer;
+    this.repaired = init.repaired;
+    this.fd = init.fd;
+    this.segment = init.segment;
+    this.sequence = init.sequence;
+    this.segmentEndBytes = init.sizeBytes;
+    this.offsetBytes = init.offsetBytes;
+    this.crc = init.crc;
+    this.durableMain = init.lastMain;
+    this.queuedMain = init.lastMain;
+    this.segmentCount = init.segmentCount;
+    this.encoder = new BatchEncoder(init.crc);
+    this.preparer.start();
+  }
+
+  /**
+   * Opens the directory for appending: takes the lock, verifies the segments, repairs a
+   * torn tail in the last one, and positions after the last whole commit.
+   */
+  static open(options: WalOptions): Wal {
+    const segmentSizeBytes = options.segmentSizeBytes ?? SEGMENT_SIZE_BYTES;
+    assert.ok(Number.isSafeInteger(segmentSizeBytes) && segmentSizeBytes >= SEGMENT_SIZE_BYTES_MIN, 'segment size too small');
+    assert.ok(segmentSizeBytes % 4096 === 0, 'segment size must be a multiple of 4096');
+    const init = openForAppend({ ...options, segmentSizeBytes }, options.fs ?? nodeFileSystem);
+    return new Wal({ ...options, segmentSizeBytes }, init);
+  }
+
+  /** The last revision main that is durable. */
+  get lastMain(): number {
+    return this.durableMain;
+  }
+
+  /** The revision main the next append should carry. */
+  get nextMain(): number {
+    return this.queuedMain + 1;
+  }
+
+  get isFenced(): boolean {
+    return this.fenced !== null;
+  }
+
+  stats(): WalStats {
+    return {
+      segments: this.segmentCount,
+      currentSegment: this.segment,
+      offsetBytes: this.offsetBytes,
+      lastMain: this.durableMain,
+      commitsAppended: this.counters.commits,
+      eventsAppended: this.counters.events,
+      bytesAppended: this.counters.bytes,
+      fsyncs: this.fsyncHistogram.count,
+    };
+  }
+
+  /** Appends one commit; resolves once it is fdatasync'd. `commit.main` must exceed every earlier one. */
+  append(commit: Commit): Promise<void> {
+    if (this.fenced) return Promise.reject(this.fenced);
+    if (this.closed) return Promise.reject(new WalError('WAL_CLOSED', 'append after close'));
+    assert.ok(commit.main > this.queuedMain, `commit main ${commit.main} must be greater than ${this.queuedMain}`);
+    if (this.queue.length >= APPEND_QUEUE_COMMITS_MAX) {
+      return Promise.reject(new WalError('WAL_QUEUE_FULL', `over ${APPEND_QUEUE_COMMITS_MAX} commits waiting`));
+    }
+    this.queuedMain = commit.main;
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ commit, resolve, reject });
+      if (!this.flushScheduled) this.flushScheduled = setImmediate(() => this.flush());
+    });
+  }
+
+  /** Waits for queued appends, then closes files and releases the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.queue.length > 0 && !this.fenced) {
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    this.closed = true;
+    if (this.flushScheduled) clearImmediate(this.flushScheduled);
+    for (const p of this.queue.splice(0)) p.reject(this.fenced ?? new WalError('WAL_CLOSED', 'log closed'));
+    this.preparer.close();
+    this.wfs.closeSync(this.fd);
+    this.lock.release();
+  }
+
+  private flush(): void {
+    this.flushScheduled = null;
+    const batch = this.queue.splice(0);
+    if (batch.length === 0) return;
+    if (this.fenced) {
+      for (const p of batch) p.reject(this.fenced);
+      return;
+    }
+    const accepted = this.encodeBatch(batch);
+    this.placeBatch(accepted);
+    this.queuedMain = Math.max(this.durableMain, ...this.queue.map((p) => p.commit.main));
+  }
+
+  /** Frames each commit; rejects the ones that cannot be encoded. */
+  private encodeBatch(batch: Pending[]): EncodedCommit[] {
+    this.encoder.reset(this.crc);
+    const accepted: EncodedCommit[] = [];
+    for (const p of batch) {
+      const start = this.encoder.lengthBytes;
+      try {
+        this.encoder.encodeCommit(p.commit);
+      } catch (err) {
+        p.reject(err as Error);
+        continue;
+      }
+      accepted.push({ pending: p, start, end: this.encoder.lengthBytes, endCrc: this.encoder.crc });
+    }
+    return accepted;
+  }
+
+  /** Writes the encoded commits, rolling segments where one does not fit, then syncs. */
+  private placeBatch(commits: EncodedCommit[]): void {
+    let i = 0;
+    let unsynced: EncodedCommit[] = [];
+    while (i < commits.length) {
+      const runStart = i;
+      let end = this.offsetBytes;
+      while (i < commits.length && end + size(commits[i]!) <= this.segmentEndBytes) end += size(commits[i++]!);
+      if (i > runStart && !this.writeRun(commits, runStart, i)) return this.failAll(commits.slice(runStart).concat(unsynced));
+      unsynced = unsynced.concat(commits.slice(runStart, i));
+      if (i === commits.length) break;
+      if (!this.sync()) return this.failAll(unsynced.concat(commits.slice(i)));
+      this.acknowledge(unsynced);
+      unsynced = [];
+      if (!this.roll(commits[i]!.pending.commit.main, size(commits[i]!))) {
+        for (const c of commits.slice(i)) c.pending.reject(this.fenced ?? this.noSpace);
+        return;
+      }
+    }
+    if (unsynced.length > 0) {
+      if (!this.sync()) return this.failAll(unsynced);
+      this.acknowledge(unsynced);
+    }
+  }
+
+  private noSpace = new WalError('WAL_NO_SPACE', 'no space left to prepare the next segment');
+
+  private writeRun(commits: EncodedCommit[], from: number, to: number): boolean {
+    const start = commits[from]!.start;
+    const end = commits[to - 1]!.end;
+    try {
+      writeFully(this.wfs, this.fd, this.encoder.bytes(start, end), 0, end - start, this.offsetBytes);
+    } catch (err) {
+      this.fence(err, 'write');
+      this.zeroBestEffort(this.offsetBytes, end - start);
+      return false;
+    }
+    this.offsetBytes += end - start;
+    this.crc = commits[to - 1]!.endCrc;
+    return true;
+  }
+
+  /** fdatasync of the current segment, timed. False (and fenced) when it fails. */
+  private sync(): boolean {
+    const t0 = process.hrtime.bigint();
+    try {
+      this.wfs.fdatasyncSync(this.fd);
+    } catch (err) {
+      this.fence(err, 'fdatasync');
+      return false;
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    this.fsyncHistogram.observe(seconds);
+    if (seconds * 1000 > this.fsyncWarnMs) {
+      this.logger?.warn({ segment: this.segment, fsyncMs: seconds * 1000, thresholdMs: this.fsyncWarnMs }, 'slow fdatasync on the log');
+    }
+    return true;
+  }
+
+  private acknowledge(commits: EncodedCommit[]): void {
+    for (const c of commits) {
+      const commit = c.pending.commit;
+      this.durableMain = commit.main;
+      this.counters.commits++;
+      this.counters.events += commit.events.length;
+      this.counters.bytes += c.end - c.start;
+      c.pending.resolve();
+    }
+  }
+
+  private failAll(commits: EncodedCommit[]): void {
+    for (const c of commits) c.pending.reject(this.fenced!);
+  }
+
+  private fence(err: unknown, what: string): void {
+    const code = errnoCode(err) === 'ENOSPC' ? 'WAL_NO_SPACE' : 'WAL_FENCED';
+    this.fenced = new WalError(
+      code,
+      `${what} failed (${errnoCode(err) ?? 'error'}): the log accepts no more appends; restart to recover from disk`,
+      { segment: this.segment, offsetBytes: this.offsetBytes, cause: err },
+    );
+    this.logger?.error({ err, segment: this.segment, offsetBytes: this.offsetBytes }, `log ${what} failed; writer fenced`);
+  }
+
+  /** After a failed write: try to leave zeros where the rejected bytes may have landed. */
+  private zeroBestEffort(at: number, length: number): void {
+    try {
+      writeFully(this.wfs, this.fd, Buffer.alloc(length), 0, length, at);
+      this.wfs.fdatasyncSync(this.fd);
+    } catch {
+      // the disk is failing; reopen will cut whatever commit has no end
+    }
+  }
+
+  /**
+   * Moves to a new segment for a commit of `commitBytes` starting at `firstMain`: prepared
+   * temp file, header, fdatasync, rename, directory fsync. False when it could not.
+   */
+  private roll(firstMain: number, commitBytes: number): boolean {
+    let prepared;
+    try {
+      prepared = this.preparer.take(SEGMENT_HEADER_BYTES + commitBytes);
+    } catch (err) {
+      this.noSpace = new WalError(errnoCode(err) === 'ENOSPC' ? 'WAL_NO_SPACE' : 'WAL_IO', `cannot prepare the next segment: ${(err as Error).message}`, { cause: err });
+      this.logger?.error({ err }, 'cannot prepare the next log segment; appends are refused until it can be');
+      this.preparer.start();
+      return false;
+    }
+    const name = segmentFileName(this.sequence + 1, firstMain);
+    try {
+      const header = encodeHeader({ sequence: this.sequence + 1, firstMain, prevCrc: this.crc });
+      writeFully(this.wfs, prepared.fd, header, 0, header.length, 0);
+      this.wfs.fdatasyncSync(prepared.fd);
+      this.wfs.renameSync(prepared.tmpPath, path.join(this.dir, name));
+      fsyncDirectory(this.wfs, this.dir);
+    } catch (err) {
+      this.fence(err, 'segment roll-over');
+      return false;
+    }
+    this.wfs.closeSync(this.fd);
+    this.fd = prepared.fd;
+    this.segment = name;
+    this.sequence += 1;
+    this.segmentEndBytes = prepared.sizeBytes;
+    this.offsetBytes = SEGMENT_HEADER_BYTES;
+    this.segmentCount += 1;
+    this.preparer.start();
+    return true;
+  }
+}
+
+interface EncodedCommit {
+  pending: Pending;
+  start: number;
+  end: number;
+  endCrc: number;
+}
+
+function size(c: EncodedCommit): number {
+  return c.end - c.start;
+}
+
+interface WalInit {
+  lock: DirectoryLock;
+  preparer: SegmentPreparer;
+  repaired: RepairResult | null;
+  fd: number;
+  segment: string;
+  sequence: number;
+  sizeBytes: number;
+  offsetBytes: number;
+  crc: number;
+  lastMain: number;
+  segmentCount: number;
+}
+
+function openForAppend(o: WalOptions & { segmentSizeBytes: number }, wfs: WalFileSystem): WalInit {
+  ensureDirectory(wfs, o.dir, o.create ?? false);
+  const lock = acquireLock(wfs, o.dir);
+  try {
+    removeStaleTemporaries(wfs, o.dir);
+    const preparer = new SegmentPreparer(wfs, o.dir, o.segmentSizeBytes);
+    if (listSegments(wfs, o.dir).length === 0) createFirstSegment(wfs, o.dir, preparer);
+    const segments = listSegments(wfs, o.dir);
+    const last = segments[segments.length - 1]!;
+    const reader = new LogReader(o.dir, { fs: wfs, decode: false, emit: false, fromMain: o.verify === 'last' ? last.firstMain : 0 });
+    for (const _ of reader.entries()) void _;
+    const tail = reader.tail;
+    assert.equal(tail.segment, last.name);
+    const fd = wfs.openSync(path.join(o.dir, last.name), 'r+');
+    const sizeBytes = wfs.fstatSync(fd).size;
+    const repaired = repairTail(wfs, o.dir, last.name, fd, tail.lastCommitEndBytes, sizeBytes);
+    if (repaired.brokenCopy) {
+      o.logger?.warn({ segment: last.name, cutAtBytes: tail.lastCommitEndBytes, zeroedBytes: repaired.zeroedBytes, copy: repaired.brokenCopy, problem: tail.torn }, 'repaired a torn tail in the last log segment');
+    }
+    return {
+      lock, preparer, fd, sizeBytes,
+      repaired: repaired.brokenCopy ? repaired : null,
+      segment: last.name, sequence: last.sequence,
+      offsetBytes: tail.lastCommitEndBytes, crc: tail.crc, lastMain: tail.lastMain,
+      segmentCount: segments.length,
+    };
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+function ensureDirectory(wfs: WalFileSystem, dir: string, create: boolean): void {
+  try {
+    if (!wfs.statSync(dir).isDirectory()) throw new WalError('WAL_IO', `${dir} is not a directory`);
+    return;
+  } catch (err) {
+    if (err instanceof WalError) throw err;
+    if (errnoCode(err) !== 'ENOENT') throw new WalError('WAL_IO', `cannot access ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  if (!create) throw new WalError('WAL_NOT_FOUND', `log directory ${dir} does not exist`);
+  wfs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fsyncDirectory(wfs, path.dirname(path.resolve(dir)));
+}
+
+function removeStaleTemporaries(wfs: WalFileSystem, dir: string): void {
+  for (const name of wfs.readdirSync(dir)) {
+    if (name.endsWith(TMP_SUFFIX)) wfs.unlinkSync(path.join(dir, name));
+  }
+}
+
+function createFirstSegment(wfs: WalFileSystem, dir: string, preparer: SegmentPreparer): void {
+  const prepared = preparer.take(0);
+  const header = encodeHeader({ sequence: 0, firstMain: 1, prevCrc: 0 });
+  writeFully(wfs, prepared.fd, header, 0, header.length, 0);
+  wfs.fdatasyncSync(prepared.fd);
+  wfs.closeSync(prepared.fd);
+  wfs.renameSync(prepared.tmpPath, path.join(dir, segmentFileName(0, 1)));
+  fsyncDirectory(wfs, dir);
+}

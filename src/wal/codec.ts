@@ -5,7 +5,8 @@
 import { Packr, Unpackr } from 'msgpackr';
 
 const packr = new Packr({ useRecords: false, variableMapSize: true });
-const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+// copyBuffers: binary values must not alias the reader's reused window.
+const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true, copyBuffers: true });
 
 /** Encodes a payload; the returned bytes are only valid until the next call. */
 export function encodePayload(payload: unknown): Buffer {

@@ -60,6 +60,16 @@ export class SegmentPreparer {
     return prepared;
   }
 
+  /** Gives back a prepared file that could not be used: closed and removed. */
+  discard(prepared: PreparedSegment): void {
+    try {
+      this.wfs.closeSync(prepared.fd);
+      this.wfs.unlinkSync(prepared.tmpPath);
+    } catch {
+      // best effort: a stale temporary is removed at the next open
+    }
+  }
+
   /** Stops background work and removes the temporary file. */
   close(): void {
     this.cancel();

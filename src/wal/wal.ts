@@ -301,20 +301,23 @@ export class Wal {
    * temp file, header, fdatasync, rename, directory fsync. False when it could not.
    */
   private roll(firstMain: number, commitBytes: number): boolean {
+    const name = segmentFileName(this.sequence + 1, firstMain);
     let prepared;
     try {
+      // Nothing here touches the log: a failure leaves it as it was, and is not fenced.
       prepared = this.preparer.take(SEGMENT_HEADER_BYTES + commitBytes);
+      const header = encodeHeader({ sequence: this.sequence + 1, firstMain, prevCrc: this.crc });
+      writeFully(this.wfs, prepared.fd, header, 0, header.length, 0);
+      this.wfs.fdatasyncSync(prepared.fd);
     } catch (err) {
-      this.noSpace = new WalError(errnoCode(err) === 'ENOSPC' ? 'WAL_NO_SPACE' : 'WAL_IO', `cannot prepare the next segment: ${(err as Error).message}`, { cause: err });
+      if (prepared) this.preparer.discard(prepared);
+      const code = errnoCode(err) === 'ENOSPC' ? 'WAL_NO_SPACE' : 'WAL_IO';
+      this.noSpace = new WalError(code, `cannot prepare the next segment: ${(err as Error).message}`, { cause: err });
       this.logger?.error({ err }, 'cannot prepare the next log segment; appends are refused until it can be');
       this.preparer.start();
       return false;
     }
-    const name = segmentFileName(this.sequence + 1, firstMain);
     try {
-      const header = encodeHeader({ sequence: this.sequence + 1, firstMain, prevCrc: this.crc });
-      writeFully(this.wfs, prepared.fd, header, 0, header.length, 0);
-      this.wfs.fdatasyncSync(prepared.fd);
       this.wfs.renameSync(prepared.tmpPath, path.join(this.dir, name));
       fsyncDirectory(this.wfs, this.dir);
     } catch (err) {

@@ -1,0 +1,118 @@
+/**
+ * Forensic scans of a segment past damage, for wal-dump: finding the next frame that can
+ * be trusted after a bad one, and the first non-zero byte after the end of written data.
+ * Read-only; nothing here decides what damage means (wal-dump does).
+ *
+ * Resynchronisation heuristic. A frame's CRC is seeded by the previous record's CRC, which
+ * is stored in that record's frame (bytes 4..7). After damage the true seed is unknown, so
+ * a single frame cannot be verified on its own. Instead we look for a verified pair:
+ * candidate W at an aligned offset whose length word is in range, whose reserved body
+ * bytes are zero and whose type is known, followed at W + frameBytes(W) by a frame X of
+ * the same shape whose CRC matches its body when seeded with W's stored CRC. The match
+ * proves W's length and CRC words and all of X; W's own body stays unverified. Reading
+ * resumes at X with W's CRC as the seed. The chance that garbage passes is about 2^-32
+ * per candidate pair that survives the shape checks.
+ *
+ * Bounds: the scan reads through a window of READ_WINDOW_BYTES (grown only to hold one
+ * maximal record) and spends at most RESYNC_CRC_BYTES_MAX bytes of CRC work per call.
+ */
+import assert from 'node:assert/strict';
+import { READ_WINDOW_BYTES, RECORD_ALIGN_BYTES, RECORD_SIZE_BYTES_MAX } from '../limits.js';
+import { readFully, type WalFileSystem } from './file-system.js';
+import { FRAME_HEAD_BYTES, RECORD_BODY_HEAD_BYTES, RecordType, crc32, frameBytes } from './frame.js';
+
+/** CRC work one resync may spend before giving up (adversarial input is bounded by it). */
+export const RESYNC_CRC_BYTES_MAX = 256 * 1024 * 1024;
+
+export interface ResyncPoint {
+  /** Offset of the unverified candidate W whose stored CRC seeds X. */
+  candidateBytes: number;
+  /** Offset of X, the first verified frame: reading resumes here. */
+  offsetBytes: number;
+  /** The seed for X (W's stored CRC). */
+  crcSeed: number;
+}
+
+export interface ResyncResult {
+  found: ResyncPoint | null;
+  /** True when the CRC budget ran out before the end of the file. */
+  budgetExhausted: boolean;
+}
+
+/** A bounded read window over one file. */
+class Window {
+  private buf = Buffer.allocUnsafe(READ_WINDOW_BYTES);
+  private start = 0;
+  private length = 0;
+
+  constructor(
+    private readonly wfs: WalFileSystem,
+    private readonly fd: number,
+    private readonly fileSizeBytes: number,
+  ) {}
+
+  /** The bytes [offset, offset + n) as a view valid until the next call, or null past EOF. */
+  view(offset: number, n: number): Buffer | null {
+    if (offset + n > this.fileSizeBytes) return null;
+    if (offset < this.start || offset + n > this.start + this.length) {
+      if (n > this.buf.length) this.buf = Buffer.allocUnsafe(n);
+      const want = Math.min(this.buf.length, this.fileSizeBytes - offset);
+      this.length = readFully(this.wfs, this.fd, this.buf, 0, want, offset);
+      this.start = offset;
+      if (this.length < n) return null; // the file shrank under us: treat as its end
+    }
+    return this.buf.subarray(offset - this.start, offset - this.start + n);
+  }
+}
+
+/** The body length of a plausible frame at `at`, or 0 when the shape is wrong. */
+function plausibleBodyBytes(w: Window, at: number): number {
+  const head = w.view(at, FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES);
+  if (!head) return 0;
+  const bodyBytes = head.readUInt32LE(0);
+  if (bodyBytes < RECORD_BODY_HEAD_BYTES || bodyBytes > RECORD_SIZE_BYTES_MAX) return 0;
+  const type = head[FRAME_HEAD_BYTES];
+  if (type !== RecordType.event && type !== RecordType.commit) return 0;
+  if (head[FRAME_HEAD_BYTES + 1] !== 0 || head[FRAME_HEAD_BYTES + 2] !== 0 || head[FRAME_HEAD_BYTES + 3] !== 0) return 0;
+  return bodyBytes;
+}
+
+/**
+ * The first verified frame pair (W, X) with W at or after `fromBytes` (see the heuristic
+ * above). `fromBytes` must be aligned; the damaged frame itself is tried as W first, so
+ * a record whose body alone is damaged costs exactly that record.
+ */
+export function findNextFrame(wfs: WalFileSystem, fd: number, fileSizeBytes: number, fromBytes: number): ResyncResult {
+  assert.ok(fromBytes % RECORD_ALIGN_BYTES === 0, 'resync must start aligned');
+  const w = new Window(wfs, fd, fileSizeBytes);
+  let crcBudgetBytes = RESYNC_CRC_BYTES_MAX;
+  for (let at = fromBytes; at + FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES <= fileSizeBytes; at += RECORD_ALIGN_BYTES) {
+    const candidateBody = plausibleBodyBytes(w, at);
+    if (candidateBody === 0) continue;
+    const next = at + frameBytes(candidateBody);
+    const nextBody = plausibleBodyBytes(w, next);
+    if (nextBody === 0) continue;
+    const seedView = w.view(at + 4, 4);
+    if (!seedView) continue;
+    const seed = seedView.readUInt32LE(0);
+    if (crcBudgetBytes < nextBody) return { found: null, budgetExhausted: true };
+    crcBudgetBytes -= nextBody;
+    const frame = w.view(next, FRAME_HEAD_BYTES + nextBody);
+    if (!frame) continue;
+    if (crc32(frame.subarray(FRAME_HEAD_BYTES), seed) === frame.readUInt32LE(4)) {
+      return { found: { candidateBytes: at, offsetBytes: next, crcSeed: seed }, budgetExhausted: false };
+    }
+  }
+  return { found: null, budgetExhausted: false };
+}
+
+/** Offset of the first non-zero byte in [fromBytes, toBytes), or null when all are zero. */
+export function firstNonZeroByte(wfs: WalFileSystem, fd: number, fromBytes: number, toBytes: number): number | null {
+  const chunk = Buffer.allocUnsafe(Math.min(READ_WINDOW_BYTES, Math.max(0, toBytes - fromBytes)));
+  for (let at = fromBytes; at < toBytes; at += chunk.length) {
+    const n = readFully(wfs, fd, chunk, 0, Math.min(chunk.length, toBytes - at), at);
+    for (let i = 0; i < n; i++) if (chunk[i] !== 0) return at + i;
+    if (n < Math.min(chunk.length, toBytes - at)) return null; // shrank under us
+  }
+  return null;
+}

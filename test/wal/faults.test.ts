@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { isWalError } from '../../src/wal/errors.js';
+import { nodeFileSystem, type WalFileSystem } from '../../src/wal/file-system.js';
+import { LOCK_FILE } from '../../src/wal/lock.js';
+import { PREPARED_NAME } from '../../src/wal/segment-preparer.js';
+import { Wal } from '../../src/wal/wal.js';
+import { tempDir } from '../helpers/tmp.js';
+import { deterministicCommit, range, readBack } from './log-helpers.js';
+
+const SEGMENT = 16 * 1024;
+
+/** node:fs with one call made to fail from a chosen moment on. */
+function faultyFs(plan: { fdatasyncFailsAfter?: number; writeFailsAfter?: number; errno: string; tmpWritesFail?: boolean }): WalFileSystem & { armed: boolean } {
+  let syncs = 0;
+  let writes = 0;
+  const wfs = {
+    ...nodeFileSystem,
+    armed: false,
+    fdatasyncSync(fd: number) {
+      if (wfs.armed && plan.fdatasyncFailsAfter !== undefined && ++syncs > plan.fdatasyncFailsAfter) {
+        throw Object.assign(new Error(`injected ${plan.errno}`), { code: plan.errno });
+      }
+      nodeFileSystem.fdatasyncSync(fd);
+    },
+    writeSync(fd: number, buf: Buffer, off: number, len: number, pos: number) {
+      if (wfs.armed && plan.writeFailsAfter !== undefined && ++writes > plan.writeFailsAfter) {
+        // a short write first, as a filling disk does, then the error
+        const half = Math.floor(len / 2);
+        if (half > 0 && writes === plan.writeFailsAfter + 1) return nodeFileSystem.writeSync(fd, buf, off, half, pos);
+        throw Object.assign(new Error(`injected ${plan.errno}`), { code: plan.errno });
+      }
+      return nodeFileSystem.writeSync(fd, buf, off, len, pos);
+    },
+  };
+  return wfs;
+}
+
+describe('fail-stop on disk errors', () => {
+  it('fences the writer when fdatasync fails: that append and every later one reject; reopen keeps every acknowledged commit', async () => {
+    const dir = tempDir();
+    const wfs = faultyFs({ fdatasyncFailsAfter: 0, errno: 'EIO' });
+    const wal = Wal.open({ dir, create: true, segmentSizeBytes: SEGMENT, fs: wfs });
+    for (const m of range(1, 20)) await wal.append(deterministicCommit(m));
+    wfs.armed = true;
+    await assert.rejects(wal.append(deterministicCommit(21)), (err) => isWalError(err, 'WAL_FENCED'));
+    assert.ok(wal.isFenced);
+    wfs.armed = false; // even a healthy disk now: the writer stays fenced
+    await assert.rejects(wal.append(deterministicCommit(22)), (err) => isWalError(err, 'WAL_FENCED'));
+    await wal.close();
+    const reopened = Wal.open({ dir, segmentSizeBytes: SEGMENT });
+    assert.ok(reopened.lastMain >= 20, 'every acknowledged commit survives');
+    await reopened.close();
+    const { commits } = readBack(dir);
+    for (const m of range(1, 20)) assert.deepEqual(commits.get(m)?.events, deterministicCommit(m).events);
+    assert.ok(!commits.has(22), 'nothing appended after the fence');
+  });
+
+  it('rejects an append hit by ENOSPC with a clear error and leaves no part of it visible after restart', async () => {
+    const dir = tempDir();
+    const wfs = faultyFs({ writeFailsAfter: 0, errno: 'ENOSPC' });
+    const wal = Wal.open({ dir, create: true, segmentSizeBytes: SEGMENT, fs: wfs });
+    for (const m of range(1, 10)) await wal.append(deterministicCommit(m));
+    wfs.armed = true;
+    const big = { main: 11, timeMs: 11, events: range(0, 9).map((s) => ({ s, pad: 'x'.repeat(300) })) };
+    await assert.rejects(wal.append(big), (err) => {
+      assert.ok(isWalError(err, 'WAL_NO_SPACE'));
+      assert.match(err.message, /ENOSPC/);
+      return true;
+    });
+    wfs.armed = false;
+    await wal.close();
+    const reopened = Wal.open({ dir, segmentSizeBytes: SEGMENT });
+    assert.equal(reopened.lastMain, 10);
+    await reopened.append(deterministicCommit(11));
+    await reopened.close();
+    const { commits } = readBack(dir);
+    assert.deepEqual([...commits.keys()], range(1, 11));
+    assert.deepEqual(commits.get(11)?.events, deterministicCommit(11).events, 'commit 11 is the retried one, not the rejected one');
+  });
+
+  it('refuses appends with WAL_NO_SPACE while the next segment cannot be prepared, and recovers when space returns', async () => {
+    const dir = tempDir();
+    let full = false;
+    const wfs: WalFileSystem = {
+      ...nodeFileSystem,
+      writeSync(fd, buf, off, len, pos) {
+        if (full && fs.readlinkSync(`/proc/self/fd/${fd}`).endsWith(PREPARED_NAME)) {
+          throw Object.assign(new Error('injected ENOSPC'), { code: 'ENOSPC' });
+        }
+        return nodeFileSystem.writeSync(fd, buf, off, len, pos);
+      },
+    };
+    const wal = Wal.open({ dir, create: true, segmentSizeBytes: SEGMENT, fs: wfs });
+    await new Promise((r) => setTimeout(r, 20));
+    full = true;
+    let main = 0;
+    let refused: unknown = null;
+    for (let i = 0; i < 400 && !refused; i++) {
+      await wal.append(deterministicCommit(++main)).catch((err) => (refused = err));
+    }
+    assert.ok(isWalError(refused, 'WAL_NO_SPACE'), `refused with WAL_NO_SPACE, got ${String(refused)}`);
+    assert.equal(wal.isFenced, false, 'nothing ambiguous was written: the writer is not fenced');
+    full = false;
+    await wal.append(deterministicCommit(main));
+    await wal.close();
+    assert.equal(readBack(dir).commits.size, main);
+  });
+});
+
+describe('one writer per directory', () => {
+  it('refuses a second writer, naming the process that holds the lock', async () => {
+    const dir = tempDir();
+    const wal = Wal.open({ dir, create: true, segmentSizeBytes: SEGMENT });
+    assert.throws(() => Wal.open({ dir, segmentSizeBytes: SEGMENT }), (err) => {
+      assert.ok(isWalError(err, 'WAL_LOCKED'));
+      assert.match(err.message, new RegExp(`process ${process.pid}`));
+      return true;
+    });
+    await wal.close();
+    const again = Wal.open({ dir, segmentSizeBytes: SEGMENT });
+    await again.close();
+  });
+
+  it('takes over a lock left by a process that is gone', async () => {
+    const dir = tempDir();
+    await Wal.open({ dir, create: true, segmentSizeBytes: SEGMENT }).close();
+    const deadPid = 2 ** 22 + 12345; // above pid_max on this kind of machine: never alive
+    fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: deadPid, host: (await import('node:os')).hostname(), sinceIso: 'then' }));
+    const wal = Wal.open({ dir, segmentSizeBytes: SEGMENT });
+    await wal.close();
+  });
+});

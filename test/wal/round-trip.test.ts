@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { describe, it } from 'node:test';
+import { RECORD_SIZE_BYTES_MAX } from '../../src/limits.js';
+import { isWalError } from '../../src/wal/errors.js';
+import { Wal } from '../../src/wal/wal.js';
+import { readLog } from '../../src/wal/reader.js';
+import { readEventAt } from '../../src/wal/read-at.js';
+import { tempDir } from '../helpers/tmp.js';
+import { deterministicCommit, range, readBack, writeCommits } from './log-helpers.js';
+
+const SMALL_SEGMENT = 16 * 1024;
+
+describe('round trip', () => {
+  it('reads back commits of 0..N events across several roll-overs, in order and intact', async () => {
+    const dir = tempDir();
+    await writeCommits({ dir, create: true, segmentSizeBytes: SMALL_SEGMENT }, range(1, 200), 6);
+    const segments = fs.readdirSync(dir).filter((n) => n.endsWith('.wal'));
+    assert.ok(segments.length >= 4, `expected several segments, got ${segments.length}`);
+    const { commits } = readBack(dir);
+    assert.deepEqual([...commits.keys()], range(1, 200));
+    for (const main of range(1, 200)) {
+      const expected = deterministicCommit(main, 6);
+      assert.deepEqual(commits.get(main), { timeMs: expected.timeMs, events: expected.events });
+    }
+  });
+
+  it('carries payloads from 0 bytes up to the record limit, and refuses one byte more', async () => {
+    const dir = tempDir();
+    const wal = Wal.open({ dir, create: true, segmentSizeBytes: SMALL_SEGMENT });
+    // msgpack bin32 framing is 5 bytes; the record body head is 16 bytes.
+    const largest = RECORD_SIZE_BYTES_MAX - 16 - 5;
+    const sizes = [0, 1, 7, 8, 9, 4095, 4096, 70_000, largest];
+    let main = 0;
+    for (const n of sizes) await wal.append({ main: ++main, timeMs: main, events: [Buffer.alloc(n, n % 251)] });
+    await assert.rejects(wal.append({ main: ++main, timeMs: main, events: [Buffer.alloc(largest + 1)] }), (err) => isWalError(err, 'WAL_COMMIT_TOO_LARGE'));
+    await wal.append({ main: ++main, timeMs: main, events: [Buffer.alloc(3, 1)] });
+    await wal.close();
+    const payloads = [...readLog(dir)].filter((e) => e.kind === 'event').map((e) => e.payload as Uint8Array);
+    assert.deepEqual(payloads.map((p) => p.length), [...sizes, 3]);
+    for (const [i, n] of sizes.entries()) assert.ok(Buffer.from(payloads[i]!).equals(Buffer.alloc(n, n % 251)), `payload of ${n} bytes`);
+  });
+
+  it('starts reading at a revision, skipping earlier commits', async () => {
+    const dir = tempDir();
+    await writeCommits({ dir, create: true, segmentSizeBytes: SMALL_SEGMENT }, range(1, 120));
+    const mains = new Set<number>();
+    for (const e of readLog(dir, { fromMain: 77 })) mains.add(e.main);
+    assert.deepEqual([...mains], range(77, 120).filter((m) => m >= 77));
+  });
+
+  it('reads one event back by the location the reader reported', async () => {
+    const dir = tempDir();
+    await writeCommits({ dir, create: true, segmentSizeBytes: SMALL_SEGMENT }, range(1, 60));
+    const events = [...readLog(dir)].filter((e) => e.kind === 'event');
+    for (const e of events.filter((_, i) => i % 7 === 0)) {
+      if (e.kind !== 'event') continue;
+      assert.deepEqual(readEventAt(dir, e.location, { expect: { main: e.main, sub: e.sub } }), e.payload);
+    }
+    const first = events[0]!;
+    assert.throws(() => readEventAt(dir, first.location, { expect: { main: first.main + 1, sub: 0 } }), (err) => isWalError(err, 'WAL_BAD_RECORD'));
+  });
+
+  it('continues after reopen with the next revision', async () => {
+    const dir = tempDir();
+    await writeCommits({ dir, create: true, segmentSizeBytes: SMALL_SEGMENT }, range(1, 30));
+    const wal = Wal.open({ dir, segmentSizeBytes: SMALL_SEGMENT });
+    assert.equal(wal.lastMain, 30);
+    assert.equal(wal.nextMain, 31);
+    await wal.append(deterministicCommit(31));
+    await wal.close();
+    assert.deepEqual([...readBack(dir).commits.keys()], range(1, 31));
+  });
+
+  it('group-commits appends that arrive together into fewer fdatasyncs', async () => {
+    const dir = tempDir();
+    const wal = Wal.open({ dir, create: true });
+    await Promise.all(range(1, 64).map((m) => wal.append(deterministicCommit(m))));
+    assert.ok(wal.fsyncHistogram.count < 8, `64 concurrent appends took ${wal.fsyncHistogram.count} fdatasyncs`);
+    assert.equal(wal.lastMain, 64);
+    await wal.close();
+  });
+
+  it('creates files 0600 and the directory 0700', async () => {
+    const parent = tempDir();
+    const dir = `${parent}/data`;
+    await writeCommits({ dir, create: true, segmentSizeBytes: SMALL_SEGMENT }, range(1, 80));
+    assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+    for (const name of fs.readdirSync(dir)) assert.equal(fs.statSync(`${dir}/${name}`).mode & 0o777, 0o600, name);
+  });
+
+  it('refuses to open a directory that does not exist unless asked to create it', () => {
+    const dir = `${tempDir()}/missing`;
+    assert.throws(() => Wal.open({ dir }), (err) => isWalError(err, 'WAL_NOT_FOUND'));
+  });
+});

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { Wal } from '../../src/wal/wal.js';
+import { readLog } from '../../src/wal/reader.js';
+import { copyDir, tempDir } from '../helpers/tmp.js';
+import { deterministicCommit, range, readBack, writeCommits } from './log-helpers.js';
+
+const SEGMENT = 16 * 1024;
+const LAST_MAIN = 40; // 40 % 9 = 4 events in the final commit (about 1.5 KiB)
+
+interface Fixture {
+  dir: string;
+  segment: string;
+  finalStart: number;
+  finalEnd: number;
+}
+
+function lastSegment(dir: string): string {
+  return fs.readdirSync(dir).filter((n) => n.endsWith('.wal')).sort().at(-1)!;
+}
+
+async function buildFixture(): Promise<Fixture> {
+  const dir = tempDir();
+  await writeCommits({ dir, create: true, segmentSizeBytes: SEGMENT }, range(1, LAST_MAIN), 8);
+  const segment = lastSegment(dir);
+  const entries = [...readLog(dir)].filter((e) => e.location.segment === segment);
+  const finalEntries = entries.filter((e) => e.main === LAST_MAIN);
+  assert.ok(finalEntries.length >= 3, 'final commit has events and is in the last segment');
+  const previous = entries.filter((e) => e.main === LAST_MAIN - 1 && e.kind === 'commit')[0];
+  assert.ok(previous, 'the commit before the final one sits in the same segment');
+  const finalStart = finalEntries[0]!.location.offsetBytes;
+  const finalEnd = finalEntries.at(-1)!.location.offsetBytes + 32; // commit record frame is 32 bytes
+  return { dir, segment, finalStart, finalEnd };
+}
+
+/** Opens the damaged copy, checks what replays, appends one more commit and reads it back. */
+async function assertRepairs(dir: string, what: string): Promise<void> {
+  const wal = Wal.open({ dir, segmentSizeBytes: SEGMENT });
+  assert.equal(wal.lastMain, LAST_MAIN - 1, `${what}: resumes after the last whole commit`);
+  await wal.append(deterministicCommit(LAST_MAIN + 1, 8));
+  await wal.close();
+  const { commits } = readBack(dir);
+  assert.deepEqual([...commits.keys()], [...range(1, LAST_MAIN - 1), LAST_MAIN + 1], what);
+  for (const m of [1, LAST_MAIN - 1, LAST_MAIN + 1]) {
+    assert.deepEqual(commits.get(m)!.events, deterministicCommit(m, 8).events, `${what}: commit ${m} intact`);
+  }
+}
+
+describe('torn tail repair', () => {
+  let fx: Fixture;
+  before(async () => {
+    fx = await buildFixture();
+  });
+
+  it('keeps every earlier commit when the last segment is cut at any byte inside the final commit', async () => {
+    const work = tempDir();
+    for (let cut = fx.finalStart; cut < fx.finalEnd; cut++) {
+      const dir = path.join(work, String(cut));
+      copyDir(fx.dir, dir);
+      fs.truncateSync(path.join(dir, fx.segment), cut);
+      await assertRepairs(dir, `cut at ${cut}`);
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('keeps every earlier commit when any 512-byte sector of the final commit is zeroed', async () => {
+    const work = tempDir();
+    const firstSector = Math.floor(fx.finalStart / 512) * 512;
+    for (let sector = firstSector; sector < fx.finalEnd; sector += 512) {
+      const dir = path.join(work, String(sector));
+      copyDir(fx.dir, dir);
+      const file = path.join(dir, fx.segment);
+      const fd = fs.openSync(file, 'r+');
+      const from = Math.max(sector, fx.finalStart);
+      fs.writeSync(fd, Buffer.alloc(sector + 512 - from), 0, sector + 512 - from, from);
+      fs.closeSync(fd);
+      await assertRepairs(dir, `sector at ${sector}`);
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('keeps a .broken copy and zeroes the tail it cut', async () => {
+    const dir = tempDir();
+    copyDir(fx.dir, dir);
+    const file = path.join(dir, fx.segment);
+    fs.truncateSync(file, fx.finalEnd - 5);
+    const before = fs.readFileSync(file);
+    const wal = Wal.open({ dir, segmentSizeBytes: SEGMENT });
+    assert.equal(wal.repaired?.brokenCopy, `${fx.segment}.broken`);
+    await wal.close();
+    assert.ok(fs.readFileSync(path.join(dir, `${fx.segment}.broken`)).equals(before), 'the copy is the file as found');
+    const after = fs.readFileSync(file);
+    assert.ok(after.subarray(fx.finalStart).every((b) => b === 0), 'everything after the cut is zero');
+  });
+
+  it('leaves a clean log untouched', async () => {
+    const dir = tempDir();
+    copyDir(fx.dir, dir);
+    const wal = Wal.open({ dir, segmentSizeBytes: SEGMENT });
+    assert.equal(wal.repaired, null);
+    assert.equal(wal.lastMain, LAST_MAIN);
+    await wal.close();
+    assert.ok(!fs.readdirSync(dir).some((n) => n.includes('.broken')));
+  });
+});

@@ -60,6 +60,8 @@ export class CommitScanner {
     private readonly segment: string,
     /** The last main seen before this segment (0 when none). */
     public lastMain: number,
+    /** Called with the payload of every structures record, in order. */
+    private readonly onStructures: (payload: Buffer, offsetBytes: number) => void = () => {},
   ) {}
 
   /** The next whole commit, or why there is none. Malformed commits throw WalError. */
@@ -75,6 +77,11 @@ export class CommitScanner {
       if (typeof f === 'string') {
         if (f === 'end' && events === 0) return { kind: 'end', offsetBytes: at };
         return { kind: 'problem', problem: f === 'end' ? 'incomplete-commit' : f, offsetBytes: at };
+      }
+      if (f.type === RecordType.structures) {
+        if (f.main !== 0) this.malformed(at, 'structures record with a revision');
+        this.onStructures(d.payload(), at);
+        continue;
       }
       if (main === -1) {
         main = f.main;

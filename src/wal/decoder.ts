@@ -73,7 +73,7 @@ export class SegmentDecoder {
     const crc = this.window.readUInt32LE(start - 4);
     if (verify && crc32(this.window.subarray(start, start + bodyBytes), this.crc) !== crc) return 'crc';
     const type = this.window[start]!;
-    if (type !== RecordType.event && type !== RecordType.commit) return 'bad-type';
+    if (type !== RecordType.event && type !== RecordType.commit && type !== RecordType.structures) return 'bad-type';
     const f = this.frame;
     f.offsetBytes = at;
     f.type = type;

@@ -1,11 +1,12 @@
 /**
- * Frames commits into a reusable batch buffer with the chained CRC. Encoding is
- * independent of where the bytes land: the chain runs record to record, and a segment
- * header carries the running CRC, so a commit frames the same in any segment.
+ * Frames commits into a reusable batch buffer with the chained CRC, and logs the
+ * structure table (see codec.ts) before the first event that needs a new entry. The
+ * writer may rewind the batch to a mark (a commit that does not fit the segment) and
+ * re-encode that commit in the next segment, after a full structure table.
  */
 import assert from 'node:assert/strict';
 import { COMMIT_EVENTS_MAX, COMMIT_SIZE_BYTES_MAX, RECORD_SIZE_BYTES_MAX } from '../limits.js';
-import { encodePayload } from './codec.js';
+import { PayloadEncoder, encodeStructures, type StructureTable } from './codec.js';
 import { WalError } from './errors.js';
 import {
   COMMIT_BODY_BYTES,
@@ -18,27 +19,55 @@ import {
 } from './frame.js';
 import type { Commit } from './types.js';
 
+/** A point in the batch the encoder can go back to. */
+export interface EncoderMark {
+  lengthBytes: number;
+  crc: number;
+  loggedStructures: number;
+}
+
 export class BatchEncoder {
   private buf: Buffer;
+  private readonly payloads: PayloadEncoder;
   /** Bytes of the batch written so far. */
   lengthBytes = 0;
   /** CRC of the last record framed: the seed of the next. */
   crc: number;
+  /** Structure table entries described by records up to the end of the batch. */
+  loggedStructures: number;
 
-  constructor(crcSeed: number, initialBytes = 1 << 20) {
+  constructor(crcSeed: number, structures: StructureTable, initialBytes = 1 << 20) {
     this.buf = Buffer.allocUnsafe(initialBytes);
     this.crc = crcSeed;
+    this.payloads = new PayloadEncoder(structures);
+    this.loggedStructures = structures.length;
   }
 
-  /** Starts a new batch chained from `crcSeed`. */
-  reset(crcSeed: number): void {
-    this.lengthBytes = 0;
-    this.crc = crcSeed;
+  mark(): EncoderMark {
+    return { lengthBytes: this.lengthBytes, crc: this.crc, loggedStructures: this.loggedStructures };
+  }
+
+  /** Starts a new batch at a mark (the state of what is on disk). */
+  rewind(mark: EncoderMark): void {
+    this.lengthBytes = mark.lengthBytes;
+    this.crc = mark.crc;
+    this.loggedStructures = mark.loggedStructures;
   }
 
   bytes(start: number, end: number): Buffer {
     assert.ok(start >= 0 && start <= end && end <= this.lengthBytes);
     return this.buf.subarray(start, end);
+  }
+
+  /** Bytes the structure snapshot of a new segment will take (0 when the table is empty). */
+  structureSnapshotBytes(): number {
+    if (this.payloads.structureCount === 0) return 0;
+    return frameBytes(RECORD_BODY_HEAD_BYTES + encodeStructures(this.payloads.structures).length);
+  }
+
+  /** Logs the whole structure table (first thing in a new segment); nothing when empty. */
+  encodeStructureSnapshot(): void {
+    if (this.payloads.structureCount > 0) this.encodeStructures();
   }
 
   /**
@@ -51,29 +80,23 @@ export class BatchEncoder {
     if (commit.events.length > COMMIT_EVENTS_MAX) {
       throw new WalError('WAL_COMMIT_TOO_LARGE', `commit ${commit.main} has ${commit.events.length} events, over ${COMMIT_EVENTS_MAX}`);
     }
-    const startLength = this.lengthBytes;
-    const startCrc = this.crc;
+    const start = this.mark();
     try {
-      for (let sub = 0; sub < commit.events.length; sub++) {
-        this.encodeEvent(commit.main, sub, commit.events[sub]);
-      }
+      for (let sub = 0; sub < commit.events.length; sub++) this.encodeEvent(commit.main, sub, commit.events[sub]);
       this.encodeCommitEnd(commit);
+      if (this.lengthBytes - start.lengthBytes > COMMIT_SIZE_BYTES_MAX) {
+        throw new WalError('WAL_COMMIT_TOO_LARGE', `commit ${commit.main} is over ${COMMIT_SIZE_BYTES_MAX} bytes`);
+      }
     } catch (err) {
-      this.lengthBytes = startLength;
-      this.crc = startCrc;
+      this.rewind(start);
       throw err;
-    }
-    if (this.lengthBytes - startLength > COMMIT_SIZE_BYTES_MAX) {
-      this.lengthBytes = startLength;
-      this.crc = startCrc;
-      throw new WalError('WAL_COMMIT_TOO_LARGE', `commit ${commit.main} is over ${COMMIT_SIZE_BYTES_MAX} bytes`);
     }
   }
 
   private encodeEvent(main: number, sub: number, payload: unknown): void {
     let packed: Buffer;
     try {
-      packed = encodePayload(payload);
+      packed = this.payloads.encode(payload);
     } catch (err) {
       throw new WalError('WAL_BAD_PAYLOAD', `event ${main}.${sub} cannot be encoded`, { cause: err });
     }
@@ -81,10 +104,25 @@ export class BatchEncoder {
     if (bodyBytes > RECORD_SIZE_BYTES_MAX) {
       throw new WalError('WAL_COMMIT_TOO_LARGE', `event ${main}.${sub} is ${bodyBytes} bytes, over the record limit ${RECORD_SIZE_BYTES_MAX}`);
     }
+    if (this.payloads.structureCount > this.loggedStructures) {
+      const copy = Buffer.from(packed); // logging the table packs again, reusing msgpackr's buffer
+      this.encodeStructures();
+      packed = copy;
+    }
     const at = this.reserve(frameBytes(bodyBytes));
     const payloadAt = writeBodyHead(this.buf, at, RecordType.event, sub, main);
     packed.copy(this.buf, payloadAt);
     [this.lengthBytes, this.crc] = sealFrame(this.buf, at, bodyBytes, this.crc);
+  }
+
+  private encodeStructures(): void {
+    const table = encodeStructures(this.payloads.structures);
+    const bodyBytes = RECORD_BODY_HEAD_BYTES + table.length;
+    const at = this.reserve(frameBytes(bodyBytes));
+    const payloadAt = writeBodyHead(this.buf, at, RecordType.structures, this.payloads.structureCount, 0);
+    table.copy(this.buf, payloadAt);
+    [this.lengthBytes, this.crc] = sealFrame(this.buf, at, bodyBytes, this.crc);
+    this.loggedStructures = this.payloads.structureCount;
   }
 
   private encodeCommitEnd(commit: Commit): void {

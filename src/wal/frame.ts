@@ -18,9 +18,14 @@
  *   8  body:
  *        0  u8 record type (RecordType)
  *        1  3 reserved bytes, zero
- *        4  u32 sub (event) or event count (commit)
- *        8  u64 revision main
- *       16  payload: msgpack (event), u64 commit time in ms since the epoch (commit)
+ *        4  u32 sub (event), event count (commit) or table length (structures)
+ *        8  u64 revision main (0 for structures)
+ *       16  payload: msgpack (event), u64 commit time in ms since the epoch (commit),
+ *           or the msgpack structure table as plain lists of keys (structures)
+ *
+ * A commit is its events (sub 0..n-1) followed by its commit record, all with one main;
+ * structures records may stand before any event, and first in a segment. A commit never
+ * spans two segments.
  *   zero padding up to the next multiple of 8.
  * A length word of zero marks the end of the written part of a segment (segments are
  * zero-filled ahead of use).
@@ -37,6 +42,7 @@ export const COMMIT_BODY_BYTES = RECORD_BODY_HEAD_BYTES + 8;
 export const RecordType = {
   event: 1,
   commit: 2,
+  structures: 3,
 } as const;
 export type RecordTypeCode = (typeof RecordType)[keyof typeof RecordType];
 

@@ -8,7 +8,7 @@
  * Damage in the last segment ends the log there (a torn tail: the writer repairs it on
  * open); damage anywhere else throws a WalError naming the file and offset.
  */
-import { decodePayload } from './codec.js';
+import { PayloadDecoder, decodeStructures, type StructureTable } from './codec.js';
 import { CommitScanner, corruptionError, type ScanStop } from './commit-scanner.js';
 import { SegmentDecoder } from './decoder.js';
 import { WalError } from './errors.js';
@@ -43,6 +43,9 @@ export class LogReader {
   private readonly wfs: WalFileSystem;
   /** Filled in as reading goes; final once entries() is exhausted. */
   tail: LogTail = { segment: null, lastCommitEndBytes: 0, lastMain: 0, crc: 0, torn: null };
+  /** The newest structure table read so far (decodes every record read so far). */
+  structures: StructureTable = [];
+  private readonly payloads = new PayloadDecoder();
 
   constructor(
     readonly dir: string,
@@ -73,10 +76,29 @@ export class LogReader {
     }
   }
 
+  private adoptStructures(bytes: Buffer, segment: string, offsetBytes: number): void {
+    let table: StructureTable;
+    try {
+      table = decodeStructures(bytes);
+    } catch (err) {
+      throw new WalError('WAL_BAD_PAYLOAD', 'structures record does not decode', { segment, offsetBytes, cause: err });
+    }
+    if (table.length >= this.structures.length) this.structures = table;
+    this.payloads.useStructures(table);
+  }
+
+  private decodeAt(decoder: SegmentDecoder, segment: string, offsetBytes: number): unknown {
+    try {
+      return this.payloads.decode(decoder.payload());
+    } catch (err) {
+      throw new WalError('WAL_BAD_PAYLOAD', 'event payload does not decode', { segment, offsetBytes, cause: err });
+    }
+  }
+
   private *segmentEntries(seg: OpenSegment, isLast: boolean, lastMain: number, fromMain: number): Generator<LogEntry> {
     const ahead = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, seg.header.prevCrc);
     const behind = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, seg.header.prevCrc);
-    const scanner = new CommitScanner(ahead, seg.name, lastMain);
+    const scanner = new CommitScanner(ahead, seg.name, lastMain, (bytes, at) => this.adoptStructures(bytes, seg.name, at));
     const decode = this.options.decode ?? true;
     const emit = this.options.emit ?? true;
     this.tail = { segment: seg.name, lastCommitEndBytes: ahead.offsetBytes, lastMain, crc: ahead.crc, torn: null };
@@ -91,16 +113,18 @@ export class LogReader {
       }
       if (emit && span.main >= fromMain) {
         behind.seek(span.startBytes, span.startCrc);
-        for (let k = 0; k <= span.eventCount; k++) {
+        for (;;) {
           const f = behind.next(false);
           if (typeof f === 'string') throw new WalError('WAL_IO', 'segment changed under the reader', { segment: seg.name, offsetBytes: behind.offsetBytes });
+          if (f.type === RecordType.structures) continue; // adopted by the scanner already
           const location = { segment: seg.name, offsetBytes: f.offsetBytes };
           if (f.type === RecordType.event) {
-            const payload = decode ? decodeAt(behind, seg.name, f.offsetBytes) : undefined;
+            const payload = decode ? this.decodeAt(behind, seg.name, f.offsetBytes) : undefined;
             yield { kind: 'event', main: f.main, sub: f.sub, timeMs: span.timeMs, payload, location };
-          } else {
-            yield { kind: 'commit', main: span.main, timeMs: span.timeMs, eventCount: span.eventCount, location };
+            continue;
           }
+          yield { kind: 'commit', main: span.main, timeMs: span.timeMs, eventCount: span.eventCount, location };
+          break;
         }
       }
       this.tail = { segment: seg.name, lastCommitEndBytes: span.endBytes, lastMain: span.main, crc: span.endCrc, torn: null };
@@ -117,13 +141,6 @@ function checkChain(seg: OpenSegment, prevEndCrc: number | null, prev: SegmentNa
   );
 }
 
-function decodeAt(decoder: SegmentDecoder, segment: string, offsetBytes: number): unknown {
-  try {
-    return decodePayload(decoder.payload());
-  } catch (err) {
-    throw new WalError('WAL_BAD_PAYLOAD', 'event payload does not decode', { segment, offsetBytes, cause: err });
-  }
-}
 
 /** Convenience: every entry from `fromMain` on. */
 export function readLog(dir: string, options: ReadOptions = {}): Generator<LogEntry> {

@@ -72,7 +72,7 @@ function plausibleBodyBytes(w: Window, at: number): number {
   const bodyBytes = head.readUInt32LE(0);
   if (bodyBytes < RECORD_BODY_HEAD_BYTES || bodyBytes > RECORD_SIZE_BYTES_MAX) return 0;
   const type = head[FRAME_HEAD_BYTES];
-  if (type !== RecordType.event && type !== RecordType.commit) return 0;
+  if (type !== RecordType.event && type !== RecordType.commit && type !== RecordType.structures) return 0;
   if (head[FRAME_HEAD_BYTES + 1] !== 0 || head[FRAME_HEAD_BYTES + 2] !== 0 || head[FRAME_HEAD_BYTES + 3] !== 0) return 0;
   return bodyBytes;
 }

@@ -13,7 +13,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { FSYNC_WARN_MS, APPEND_QUEUE_COMMITS_MAX, SEGMENT_HEADER_BYTES, SEGMENT_SIZE_BYTES, SEGMENT_SIZE_BYTES_MIN } from '../limits.js';
-import { BatchEncoder } from './encoder.js';
+import { BatchEncoder, type EncoderMark } from './encoder.js';
+import type { StructureTable } from './codec.js';
 import { WalError, errnoCode } from './errors.js';
 import { fsyncDirectory, nodeFileSystem, writeFully, type WalFileSystem } from './file-system.js';
 import { encodeHeader } from './frame.js';
@@ -73,6 +74,8 @@ export class Wal {
   private segmentEndBytes: number;
   private offsetBytes: number;
   private crc: number;
+  /** Structure-table entries described by records on disk. */
+  private loggedStructures: number;
   private durableMain: number;
   private queuedMain: number;
   private queue: Pending[] = [];
@@ -100,7 +103,8 @@ export class Wal {
     this.durableMain = init.lastMain;
     this.queuedMain = init.lastMain;
     this.segmentCount = init.segmentCount;
-    this.encoder = new BatchEncoder(init.crc);
+    this.loggedStructures = init.structures.length;
+    this.encoder = new BatchEncoder(init.crc, init.structures);
     this.preparer.start();
   }
 
@@ -175,72 +179,78 @@ export class Wal {
   private flush(): void {
     this.flushScheduled = null;
     const batch = this.queue.splice(0);
-    if (batch.length === 0) return;
-    if (this.fenced) {
-      for (const p of batch) p.reject(this.fenced);
-      return;
+    let run: EncodedCommit[] = [];
+    this.encoder.rewind(this.diskMark());
+    for (const pending of batch) {
+      if (this.fenced) {
+        pending.reject(this.fenced);
+        continue;
+      }
+      const before = run.at(-1)?.mark ?? this.diskMark();
+      try {
+        this.encoder.encodeCommit(pending.commit);
+      } catch (err) {
+        pending.reject(err as Error);
+        continue;
+      }
+      if (this.offsetBytes + this.encoder.lengthBytes <= this.segmentEndBytes) {
+        run.push({ pending, mark: this.encoder.mark() });
+        continue;
+      }
+      // It does not fit: write what came before, then encode it again in a new segment.
+      const commitBytes = this.encoder.lengthBytes - before.lengthBytes;
+      this.encoder.rewind(before);
+      const written = this.writeAndSync(run);
+      run = [];
+      if (!written || !this.roll(pending.commit.main, commitBytes + this.encoder.structureSnapshotBytes())) {
+        pending.reject(this.fenced ?? this.rollError);
+        continue;
+      }
+      this.encoder.rewind(this.diskMark());
+      this.encoder.encodeStructureSnapshot();
+      this.encoder.encodeCommit(pending.commit); // encoded once already: cannot fail now
+      run.push({ pending, mark: this.encoder.mark() });
     }
-    const accepted = this.encodeBatch(batch);
-    this.placeBatch(accepted);
+    this.writeAndSync(run);
     this.queuedMain = Math.max(this.durableMain, ...this.queue.map((p) => p.commit.main));
   }
 
-  /** Frames each commit; rejects the ones that cannot be encoded. */
-  private encodeBatch(batch: Pending[]): EncodedCommit[] {
-    this.encoder.reset(this.crc);
-    const accepted: EncodedCommit[] = [];
-    for (const p of batch) {
-      const start = this.encoder.lengthBytes;
-      try {
-        this.encoder.encodeCommit(p.commit);
-      } catch (err) {
-        p.reject(err as Error);
-        continue;
-      }
-      accepted.push({ pending: p, start, end: this.encoder.lengthBytes, endCrc: this.encoder.crc });
-    }
-    return accepted;
+  /** The encoder state matching what is on disk: an empty batch at the current position. */
+  private diskMark(): EncoderMark {
+    return { lengthBytes: 0, crc: this.crc, loggedStructures: this.loggedStructures };
   }
 
-  /** Writes the encoded commits, rolling segments where one does not fit, then syncs. */
-  private placeBatch(commits: EncodedCommit[]): void {
-    let i = 0;
-    let unsynced: EncodedCommit[] = [];
-    while (i < commits.length) {
-      const runStart = i;
-      let end = this.offsetBytes;
-      while (i < commits.length && end + size(commits[i]!) <= this.segmentEndBytes) end += size(commits[i++]!);
-      if (i > runStart && !this.writeRun(commits, runStart, i)) return this.failAll(commits.slice(runStart).concat(unsynced));
-      unsynced = unsynced.concat(commits.slice(runStart, i));
-      if (i === commits.length) break;
-      if (!this.sync()) return this.failAll(unsynced.concat(commits.slice(i)));
-      this.acknowledge(unsynced);
-      unsynced = [];
-      if (!this.roll(commits[i]!.pending.commit.main, size(commits[i]!))) {
-        for (const c of commits.slice(i)) c.pending.reject(this.fenced ?? this.noSpace);
-        return;
-      }
-    }
-    if (unsynced.length > 0) {
-      if (!this.sync()) return this.failAll(unsynced);
-      this.acknowledge(unsynced);
-    }
-  }
+  private rollError = new WalError('WAL_NO_SPACE', 'no space left to prepare the next segment');
 
-  private noSpace = new WalError('WAL_NO_SPACE', 'no space left to prepare the next segment');
-
-  private writeRun(commits: EncodedCommit[], from: number, to: number): boolean {
-    const start = commits[from]!.start;
-    const end = commits[to - 1]!.end;
+  /** One write and one fdatasync for the encoded run; acknowledges it, or rejects it fenced. */
+  private writeAndSync(run: EncodedCommit[]): boolean {
+    if (run.length === 0) return true;
+    const last = run[run.length - 1]!.mark;
     try {
-      writeFully(this.wfs, this.fd, this.encoder.bytes(start, end), 0, end - start, this.offsetBytes);
+      writeFully(this.wfs, this.fd, this.encoder.bytes(0, last.lengthBytes), 0, last.lengthBytes, this.offsetBytes);
     } catch (err) {
       this.fence(err, 'write');
-      this.zeroBestEffort(this.offsetBytes, end - start);
+      this.zeroBestEffort(this.offsetBytes, last.lengthBytes);
+      for (const c of run) c.pending.reject(this.fenced!);
       return false;
     }
-    this.offsetBytes += end - start;
-    this.crc = commits[to - 1]!.endCrc;
+    this.offsetBytes += last.lengthBytes;
+    this.crc = last.crc;
+    this.loggedStructures = last.loggedStructures;
+    if (!this.sync()) {
+      for (const c of run) c.pending.reject(this.fenced!);
+      return false;
+    }
+    let prevEnd = 0;
+    for (const c of run) {
+      const commit = c.pending.commit;
+      this.durableMain = commit.main;
+      this.counters.commits++;
+      this.counters.events += commit.events.length;
+      this.counters.bytes += c.mark.lengthBytes - prevEnd;
+      prevEnd = c.mark.lengthBytes;
+      c.pending.resolve();
+    }
     return true;
   }
 
@@ -259,21 +269,6 @@ export class Wal {
       this.logger?.warn({ segment: this.segment, fsyncMs: seconds * 1000, thresholdMs: this.fsyncWarnMs }, 'slow fdatasync on the log');
     }
     return true;
-  }
-
-  private acknowledge(commits: EncodedCommit[]): void {
-    for (const c of commits) {
-      const commit = c.pending.commit;
-      this.durableMain = commit.main;
-      this.counters.commits++;
-      this.counters.events += commit.events.length;
-      this.counters.bytes += c.end - c.start;
-      c.pending.resolve();
-    }
-  }
-
-  private failAll(commits: EncodedCommit[]): void {
-    for (const c of commits) c.pending.reject(this.fenced!);
   }
 
   private fence(err: unknown, what: string): void {
@@ -312,7 +307,7 @@ export class Wal {
     } catch (err) {
       if (prepared) this.preparer.discard(prepared);
       const code = errnoCode(err) === 'ENOSPC' ? 'WAL_NO_SPACE' : 'WAL_IO';
-      this.noSpace = new WalError(code, `cannot prepare the next segment: ${(err as Error).message}`, { cause: err });
+      this.rollError = new WalError(code, `cannot prepare the next segment: ${(err as Error).message}`, { cause: err });
       this.logger?.error({ err }, 'cannot prepare the next log segment; appends are refused until it can be');
       this.preparer.start();
       return false;
@@ -336,15 +331,10 @@ export class Wal {
   }
 }
 
+/** A commit in the batch buffer, with the encoder state just after it. */
 interface EncodedCommit {
   pending: Pending;
-  start: number;
-  end: number;
-  endCrc: number;
-}
-
-function size(c: EncodedCommit): number {
-  return c.end - c.start;
+  mark: EncoderMark;
 }
 
 interface WalInit {
@@ -359,6 +349,7 @@ interface WalInit {
   crc: number;
   lastMain: number;
   segmentCount: number;
+  structures: StructureTable;
 }
 
 function openForAppend(o: WalOptions & { segmentSizeBytes: number }, wfs: WalFileSystem): WalInit {
@@ -386,6 +377,7 @@ function openForAppend(o: WalOptions & { segmentSizeBytes: number }, wfs: WalFil
       segment: last.name, sequence: last.sequence,
       offsetBytes: tail.lastCommitEndBytes, crc: tail.crc, lastMain: tail.lastMain,
       segmentCount: segments.length,
+      structures: reader.structures,
     };
   } catch (err) {
     lock.release();

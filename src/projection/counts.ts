@@ -1,0 +1,184 @@
+/**
+ * Live resource counts per type and per owner, and how many changes of each kind the log
+ * has seen. Each live key points at a shared bucket (one per type × owner pair) holding the
+ * live count, so apply() allocates nothing once the buckets exist, and a disappeared key
+ * knows what to decrement without another projection's help.
+ */
+import type { ResourceKey } from '../model/resource.js';
+import type { LogEvent } from '../wal/types.js';
+import { ProjectionError } from './errors.js';
+import { eventOf } from './event-payload.js';
+import type { HashSink, Projection } from './projection.js';
+
+interface Bucket {
+  readonly type: string;
+  readonly owner: string | null;
+  live: number;
+}
+
+export interface ChangeCounts {
+  appeared: number;
+  changed: number;
+  disappeared: number;
+  scopesComplete: number;
+  scopesFailed: number;
+}
+
+export interface CountsSnapshot {
+  /** Every bucket, ordered by type then owner (null first). */
+  buckets: Array<{ type: string; owner: string | null }>;
+  /** Live keys ascending, and per key the index of its bucket. */
+  keys: ResourceKey[];
+  bucketOfKey: number[];
+  changes: ChangeCounts;
+}
+
+export class Counts implements Projection {
+  readonly name = 'counts';
+  readonly version = 1;
+  private byKey = new Map<ResourceKey, Bucket>();
+  private byType = new Map<string, Map<string | null, Bucket>>();
+  private changes: ChangeCounts = zeroChanges();
+
+  /** Live resources in total. */
+  get live(): number {
+    return this.byKey.size;
+  }
+
+  /** Changes by kind since the start of the log (compaction does not reset them). */
+  changesByKind(): Readonly<ChangeCounts> {
+    return { ...this.changes };
+  }
+
+  liveByType(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const b of this.sortedBuckets()) if (b.live > 0) out.set(b.type, (out.get(b.type) ?? 0) + b.live);
+    return out;
+  }
+
+  /** Live resources per owner, unowned (null) first, then owners in order. */
+  liveByOwner(): Map<string | null, number> {
+    const sums = new Map<string | null, number>();
+    for (const b of this.sortedBuckets()) if (b.live > 0) sums.set(b.owner, (sums.get(b.owner) ?? 0) + b.live);
+    const owners = [...sums.keys()].sort(compareOwners);
+    return new Map(owners.map((o) => [o, sums.get(o) as number]));
+  }
+
+  apply(log: LogEvent): void {
+    const event = eventOf(log);
+    switch (event.type) {
+      case 'appeared':
+      case 'changed': {
+        this.changes[event.type]++;
+        const next = this.bucket(event.record.type, event.record.owner);
+        const previous = this.byKey.get(event.key);
+        if (previous === next) return;
+        if (previous !== undefined) previous.live--;
+        next.live++;
+        this.byKey.set(event.key, next);
+        return;
+      }
+      case 'disappeared': {
+        this.changes.disappeared++;
+        const previous = this.byKey.get(event.key);
+        if (previous === undefined) return;
+        previous.live--;
+        this.byKey.delete(event.key);
+        return;
+      }
+      case 'scope-scanned':
+        if (event.status === 'complete') this.changes.scopesComplete++;
+        else this.changes.scopesFailed++;
+        return;
+      default:
+        return;
+    }
+  }
+
+  snapshot(): CountsSnapshot {
+    const buckets = this.sortedBuckets();
+    const index = new Map<Bucket, number>();
+    buckets.forEach((b, i) => index.set(b, i));
+    const keys = [...this.byKey.keys()].sort();
+    const bucketOfKey = keys.map((k) => index.get(this.byKey.get(k) as Bucket) as number);
+    return { buckets: buckets.map((b) => ({ type: b.type, owner: b.owner })), keys, bucketOfKey, changes: { ...this.changes } };
+  }
+
+  restore(data: unknown): void {
+    const snap = data as Partial<CountsSnapshot> | null;
+    const { buckets, keys, bucketOfKey, changes } = snap ?? {};
+    if (!Array.isArray(buckets) || !Array.isArray(keys) || !Array.isArray(bucketOfKey)) this.bad('missing arrays');
+    if (keys.length !== bucketOfKey.length || !isChangeCounts(changes)) this.bad('keys, buckets or changes malformed');
+    this.byKey = new Map();
+    this.byType = new Map();
+    const restored: Bucket[] = [];
+    for (const b of buckets as unknown[]) {
+      const { type, owner } = (b ?? {}) as { type?: unknown; owner?: unknown };
+      if (typeof type !== 'string' || !(owner === null || typeof owner === 'string')) this.bad('bad bucket');
+      restored.push(this.bucket(type, owner));
+    }
+    keys.forEach((key, i) => {
+      const bucket = restored[bucketOfKey[i] as number];
+      if (typeof key !== 'string' || bucket === undefined || this.byKey.has(key)) this.bad(`bad key entry ${i}`);
+      bucket.live++;
+      this.byKey.set(key, bucket);
+    });
+    this.changes = { ...changes };
+  }
+
+  hashState(sink: HashSink): void {
+    const c = this.changes;
+    sink.update(`changes ${c.appeared} ${c.changed} ${c.disappeared} ${c.scopesComplete} ${c.scopesFailed}\n`);
+    for (const b of this.sortedBuckets()) sink.update(`${b.type}\u0000${b.owner ?? '\u0001'}\u0000${b.live}\n`);
+    for (const key of [...this.byKey.keys()].sort()) {
+      const b = this.byKey.get(key) as Bucket;
+      sink.update(`${key}\u0000${b.type}\u0000${b.owner ?? '\u0001'}\n`);
+    }
+  }
+
+  private bucket(type: string, owner: string | null): Bucket {
+    let owners = this.byType.get(type);
+    if (owners === undefined) {
+      owners = new Map();
+      this.byType.set(type, owners);
+    }
+    let bucket = owners.get(owner);
+    if (bucket === undefined) {
+      bucket = { type, owner, live: 0 };
+      owners.set(owner, bucket);
+    }
+    return bucket;
+  }
+
+  private sortedBuckets(): Bucket[] {
+    const out: Bucket[] = [];
+    for (const owners of this.byType.values()) for (const b of owners.values()) out.push(b);
+    return out.sort(compareBuckets);
+  }
+
+  private bad(why: string): never {
+    throw new ProjectionError('PROJECTION_BAD_SNAPSHOT', `bad counts snapshot: ${why}`, { projection: this.name });
+  }
+}
+
+function zeroChanges(): ChangeCounts {
+  return { appeared: 0, changed: 0, disappeared: 0, scopesComplete: 0, scopesFailed: 0 };
+}
+
+function isChangeCounts(v: unknown): v is ChangeCounts {
+  if (typeof v !== 'object' || v === null) return false;
+  const c = v as Record<string, unknown>;
+  return Object.keys(zeroChanges()).every((k) => Number.isSafeInteger(c[k]) && (c[k] as number) >= 0);
+}
+
+function compareBuckets(a: Bucket, b: Bucket): number {
+  if (a.type !== b.type) return a.type < b.type ? -1 : 1;
+  return compareOwners(a.owner, b.owner);
+}
+
+function compareOwners(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}

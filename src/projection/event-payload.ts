@@ -1,0 +1,55 @@
+/**
+ * Narrowing of log payloads (`unknown` to the log) into Elava events. The checks are the
+ * cheap ones every projection relies on — a known `type`, a string `key`, a record object
+ * whose key matches — so they can run once per event per projection on the replay path.
+ * Deeper checks of a record's fields belong to restore paths (isRecordShaped).
+ */
+import type { ElavaEvent } from '../changes/events.js';
+import type { ResourceRecord } from '../model/resource.js';
+import type { LogEvent } from '../wal/types.js';
+import { ProjectionError } from './errors.js';
+
+/** The Elava event carried by `log`; throws PROJECTION_BAD_EVENT when it is not one. */
+export function eventOf(log: LogEvent): ElavaEvent {
+  const p = log.payload as { type?: unknown; key?: unknown; record?: { key?: unknown } | null } | null;
+  if (typeof p !== 'object' || p === null) return badEvent(log, 'payload is not an Elava event');
+  // A switch on string constants, not a Set lookup: this runs per event per projection.
+  switch (p.type) {
+    case 'appeared':
+    case 'changed':
+      if (typeof p.key !== 'string' || typeof p.record !== 'object' || p.record === null || p.record.key !== p.key) {
+        return badEvent(log, `${p.type} event without a key or a matching record`);
+      }
+      return p as ElavaEvent;
+    case 'disappeared':
+      if (typeof p.key !== 'string') return badEvent(log, 'disappeared event without a key');
+      return p as ElavaEvent;
+    case 'scope-scanned':
+    case 'checkpoint':
+    case 'compaction-scheduled':
+    case 'compaction-finished':
+      return p as ElavaEvent;
+    default:
+      return badEvent(log, 'payload is not an Elava event');
+  }
+}
+
+/** Structural check of a resource record (restore paths; cheap enough for events too). */
+export function isRecordShaped(v: unknown): v is ResourceRecord {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  return (
+    typeof r['key'] === 'string' &&
+    typeof r['type'] === 'string' &&
+    (r['owner'] === null || typeof r['owner'] === 'string') &&
+    (r['state'] === null || typeof r['state'] === 'string') &&
+    typeof r['tags'] === 'object' &&
+    r['tags'] !== null
+  );
+}
+
+function badEvent(log: LogEvent, why: string): never {
+  throw new ProjectionError('PROJECTION_BAD_EVENT', `${why} at revision ${log.main}.${log.sub}`, {
+    location: log.location,
+  });
+}

@@ -1,0 +1,77 @@
+/**
+ * Feeds the tree index from the log: appeared and changed are puts, disappeared is a
+ * tombstone, each pointing at its event's location in the log. Every other event only moves
+ * the index's current revision forward, so a scan cycle that changed nothing is still a
+ * readable revision. Compaction markers are not acted on here (compaction is driven by the
+ * compaction module, which calls `index.compact`).
+ */
+import assert from 'node:assert/strict';
+import { isMvccError } from '../mvcc/errors.js';
+import { restoreTreeIndex, snapshotTreeIndex } from '../mvcc/tree-index-snapshot.js';
+import { TreeIndex } from '../mvcc/tree-index.js';
+import type { LogEvent } from '../wal/types.js';
+import { ProjectionError } from './errors.js';
+import { eventOf } from './event-payload.js';
+import type { HashSink, Projection } from './projection.js';
+
+export class KeyIndexProjection implements Projection {
+  readonly name = 'key-index';
+  readonly version = 1;
+  private tree = new TreeIndex();
+
+  get index(): TreeIndex {
+    return this.tree;
+  }
+
+  apply(log: LogEvent): void {
+    const event = eventOf(log);
+    switch (event.type) {
+      case 'appeared':
+      case 'changed':
+        this.tree.put(event.key, log, log.location);
+        return;
+      case 'disappeared':
+        this.tree.tombstone(event.key, log, log.location);
+        return;
+      case 'scope-scanned':
+      case 'checkpoint':
+      case 'compaction-scheduled':
+      case 'compaction-finished':
+        this.tree.observe(log);
+        return;
+      default:
+        return assertNever(event);
+    }
+  }
+
+  snapshot(): unknown {
+    return snapshotTreeIndex(this.tree);
+  }
+
+  restore(data: unknown): void {
+    try {
+      this.tree = restoreTreeIndex(data);
+    } catch (err) {
+      if (isMvccError(err, 'MVCC_BAD_SNAPSHOT')) {
+        throw new ProjectionError('PROJECTION_BAD_SNAPSHOT', err.message, { projection: this.name });
+      }
+      throw err;
+    }
+  }
+
+  hashState(sink: HashSink): void {
+    const cursor = this.tree.cursor();
+    sink.update(`cursor ${cursor.lastMain}.${cursor.lastSub} compacted ${cursor.compactedMain}\n`);
+    for (const ki of this.tree.keyIndexes()) {
+      sink.update(ki.key);
+      for (const r of ki.history()) {
+        sink.update(` ${r.main}.${r.sub}${r.tombstone ? 't' : ''}@${r.location.segment}:${r.location.offsetBytes}`);
+      }
+      sink.update('\n');
+    }
+  }
+}
+
+function assertNever(value: never): never {
+  return assert.fail(`unhandled event ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pack, unpack } from 'msgpackr';
+import { isMvccError } from '../../src/mvcc/errors.js';
+import { restoreTreeIndex, snapshotTreeIndex } from '../../src/mvcc/tree-index-snapshot.js';
+import { TreeIndex } from '../../src/mvcc/tree-index.js';
+
+const A1 = 'aws/111111111111/us-east-1';
+const A2 = 'aws/222222222222/eu-west-1';
+const G1 = 'gcp/proj-a/europe-west1-b';
+
+const loc = (main: number, sub: number): { segment: string; offsetBytes: number } => ({
+  segment: `0000000000000001-${String(main).padStart(16, '0')}.wal`,
+  offsetBytes: 64 + sub * 100,
+});
+
+/** Commit 1 puts six keys; commit 2 deletes one and changes one; commit 3 re-creates the deleted one. */
+function fleet(): TreeIndex {
+  const index = new TreeIndex();
+  const commit1 = [
+    `${A1}/ec2.instance/i-1`,
+    `${A1}/ec2.volume/vol-1`,
+    `${A1}/ec2.volume/vol-2`,
+    `${A2}/ec2.instance/i-9`,
+    `${A2}/rds.instance/db-1`,
+    `${G1}/gce.disk/42`,
+  ];
+  commit1.forEach((key, sub) => index.put(key, { main: 1, sub }, loc(1, sub)));
+  index.tombstone(`${A1}/ec2.volume/vol-1`, { main: 2, sub: 0 }, loc(2, 0));
+  index.put(`${A2}/ec2.instance/i-9`, { main: 2, sub: 1 }, loc(2, 1));
+  index.put(`${A1}/ec2.volume/vol-1`, { main: 3, sub: 0 }, loc(3, 0));
+  return index;
+}
+
+const keysOf = (it: Iterable<{ key: string }>): string[] => [...it].map((v) => v.key);
+
+describe('tree index: prefix and range iteration', () => {
+  const prefixVectors: Array<[string, number, string[]]> = [
+    ['aws/111111111111/', 3, [`${A1}/ec2.instance/i-1`, `${A1}/ec2.volume/vol-1`, `${A1}/ec2.volume/vol-2`]],
+    ['aws/111111111111/', 2, [`${A1}/ec2.instance/i-1`, `${A1}/ec2.volume/vol-2`]],
+    [`${A1}/ec2.volume/`, 1, [`${A1}/ec2.volume/vol-1`, `${A1}/ec2.volume/vol-2`]],
+    ['aws/222222222222/eu-west-1/rds.instance/', 3, [`${A2}/rds.instance/db-1`]],
+    ['gcp/', 3, [`${G1}/gce.disk/42`]],
+    ['aws/3', 3, []],
+  ];
+  for (const [prefix, at, want] of prefixVectors) {
+    it(`prefix ${prefix} at ${at} yields ${want.length} visible keys in key order`, () => {
+      assert.deepEqual(keysOf(fleet().prefix(prefix, at)), want);
+    });
+  }
+
+  it('range [from, to) excludes the upper bound and yields the visible revisions', () => {
+    const got = [...fleet().range(`${A1}/ec2.volume/`, `${A2}/rds.instance/db-1`)];
+    assert.deepEqual(
+      got.map((v) => [v.key, v.revision.main, v.revision.sub]),
+      [
+        [`${A1}/ec2.volume/vol-1`, 3, 0],
+        [`${A1}/ec2.volume/vol-2`, 1, 2],
+        [`${A2}/ec2.instance/i-9`, 2, 1],
+      ],
+    );
+  });
+
+  it('range without an upper bound runs to the last key', () => {
+    assert.deepEqual(keysOf(fleet().range('b', undefined)), [`${G1}/gce.disk/42`]);
+  });
+});
+
+describe('tree index: reads, counts and revisions', () => {
+  it('get sees each key as of the asked revision', () => {
+    const index = fleet();
+    assert.equal(index.get(`${A1}/ec2.volume/vol-1`, 2), undefined);
+    assert.equal(index.get(`${A1}/ec2.volume/vol-1`, 3)?.main, 3);
+    assert.equal(index.get(`${A2}/ec2.instance/i-9`, 1)?.main, 1);
+    assert.equal(index.get('no/such/key'), undefined);
+  });
+
+  it('count is the number of live keys at a revision', () => {
+    const index = fleet();
+    assert.deepEqual([1, 2, 3].map((at) => index.count(at)), [6, 5, 6]);
+    assert.equal(index.keyCount, 6);
+    assert.equal(index.revisionCount, 9);
+  });
+
+  it('a read after the current revision is a typed MVCC_FUTURE_REV error', () => {
+    assert.throws(() => fleet().get(`${G1}/gce.disk/42`, 4), (err: unknown) => isMvccError(err, 'MVCC_FUTURE_REV'));
+  });
+
+  it('observe moves the current revision forward without touching keys', () => {
+    const index = fleet();
+    index.observe({ main: 4, sub: 0 });
+    assert.equal(index.currentMain, 4);
+    assert.equal(index.get(`${G1}/gce.disk/42`, 4)?.main, 1);
+  });
+
+  it('a revision at or below the current one is a programming error, whatever the key', () => {
+    const index = fleet();
+    assert.throws(() => index.put('z/new', { main: 3, sub: 0 }, loc(3, 0)), { name: 'AssertionError' });
+    assert.equal(index.keyCount, 6);
+  });
+
+  it('tombstones on unknown and on deleted keys are typed errors', () => {
+    const index = fleet();
+    assert.throws(() => index.tombstone('no/such', { main: 4, sub: 0 }, loc(4, 0)), (err: unknown) =>
+      isMvccError(err, 'MVCC_KEY_NOT_FOUND'),
+    );
+    index.tombstone(`${G1}/gce.disk/42`, { main: 4, sub: 0 }, loc(4, 0));
+    assert.throws(() => index.tombstone(`${G1}/gce.disk/42`, { main: 5, sub: 0 }, loc(5, 0)), (err: unknown) =>
+      isMvccError(err, 'MVCC_TOMBSTONE_ON_EMPTY'),
+    );
+    assert.equal(index.count(), 5);
+  });
+});
+
+describe('tree index: compaction', () => {
+  it('compact(2) removes history below 2, keeps what is visible at 2, and drops the compacted reads', () => {
+    const index = fleet();
+    const outcome = index.compact(2);
+    // vol-1 tombstoned at 2 and recreated at 3: its first generation goes entirely.
+    assert.deepEqual(
+      outcome.available.toSortedArray().map((r) => `${r.main}.${r.sub}`),
+      ['1.0', '1.2', '1.4', '1.5', '2.1'],
+    );
+    assert.equal(outcome.revisionsRemoved, 3);
+    assert.equal(index.revisionCount, 6);
+    assert.equal(index.compactedMain, 2);
+    assert.deepEqual([2, 3].map((at) => index.count(at)), [5, 6]);
+    assert.throws(() => index.get(`${A1}/ec2.instance/i-1`, 1), (err: unknown) => isMvccError(err, 'MVCC_COMPACTED'));
+    assert.throws(() => index.compact(2), (err: unknown) => isMvccError(err, 'MVCC_COMPACTED'));
+  });
+
+  it('compaction removes keys whose last generation ended at or below the compaction point', () => {
+    const index = fleet();
+    index.tombstone(`${G1}/gce.disk/42`, { main: 4, sub: 0 }, loc(4, 0));
+    index.observe({ main: 5, sub: 0 });
+    const outcome = index.compact(5);
+    assert.equal(outcome.keysRemoved, 1);
+    assert.equal(index.keyIndex(`${G1}/gce.disk/42`), undefined);
+    assert.equal(index.keyCount, 5);
+  });
+
+  it('keep reports what compact keeps and changes nothing', () => {
+    const index = fleet();
+    const kept = index.keep(2).toSortedArray();
+    assert.equal(index.revisionCount, 9);
+    assert.deepEqual(index.compact(2).available.toSortedArray(), kept);
+  });
+
+  it('compacting past the current revision is a typed MVCC_FUTURE_REV error', () => {
+    assert.throws(() => fleet().compact(9), (err: unknown) => isMvccError(err, 'MVCC_FUTURE_REV'));
+  });
+});
+
+describe('tree index: snapshot', () => {
+  it('restores through msgpackr to the same keys, histories and bookkeeping', () => {
+    const index = fleet();
+    index.compact(2);
+    const restored = restoreTreeIndex(unpack(pack(snapshotTreeIndex(index))));
+    assert.deepEqual(
+      [...restored.keyIndexes()].map((ki) => [ki.key, ki.history()]),
+      [...index.keyIndexes()].map((ki) => [ki.key, ki.history()]),
+    );
+    assert.deepEqual(restored.cursor(), index.cursor());
+    assert.equal(restored.count(), index.count());
+    assert.equal(restored.revisionCount, index.revisionCount);
+  });
+
+  const corruptions: Array<[string, (snap: Record<string, unknown>) => void]> = [
+    ['an unknown format', (s) => (s['format'] = 99)],
+    ['keys out of order', (s) => (s['keys'] = [...(s['keys'] as string[])].reverse())],
+    ['truncated slots', (s) => (s['slots'] = (s['slots'] as Uint8Array).subarray(8))],
+    ['a missing segment name', (s) => (s['segments'] = [])],
+    ['compacted after current', (s) => (s['compactedMain'] = 99)],
+  ];
+  for (const [name, corrupt] of corruptions) {
+    it(`refuses a snapshot with ${name} as MVCC_BAD_SNAPSHOT`, () => {
+      const snap = unpack(pack(snapshotTreeIndex(fleet()))) as Record<string, unknown>;
+      corrupt(snap);
+      assert.throws(() => restoreTreeIndex(snap), (err: unknown) => isMvccError(err, 'MVCC_BAD_SNAPSHOT'));
+    });
+  }
+});

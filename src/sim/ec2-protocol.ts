@@ -1,0 +1,101 @@
+/**
+ * The SIMULATED EC2 Query endpoint: `DescribeInstances` and `DescribeVolumes` rendered as
+ * EC2 answers them (namespace 2016-11-15, `<item>` lists, `<nextToken>`), and EC2's error
+ * envelope `<Response><Errors><Error>…</Errors><RequestID>`. Filters are ignored.
+ */
+
+import type { AwsErrorSpec, AwsQueryService } from './aws-query.js';
+import { escapeXml, leaf, node, XML_DECLARATION } from './xml.js';
+import type { SimResource } from './world.js';
+
+const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
+
+function tagSet(tags: Record<string, string>): string {
+  const keys = Object.keys(tags);
+  if (keys.length === 0) return '';
+  let items = '';
+  for (const k of keys) items += node('item', leaf('key', k) + leaf('value', tags[k]));
+  return node('tagSet', items);
+}
+
+function instanceItem(r: SimResource): string {
+  const a = r.attrs;
+  const inner =
+    leaf('instanceId', r.id) +
+    leaf('imageId', a['imageId'] as string) +
+    node('instanceState', leaf('code', a['stateCode'] as number) + leaf('name', a['state'] as string)) +
+    leaf('instanceType', a['instanceType'] as string) +
+    leaf('launchTime', a['launchTime'] as string) +
+    node('placement', leaf('availabilityZone', a['availabilityZone'] as string) + leaf('tenancy', 'default')) +
+    leaf('subnetId', a['subnetId'] as string) +
+    leaf('vpcId', a['vpcId'] as string) +
+    leaf('privateIpAddress', a['privateIpAddress'] as string) +
+    leaf('ipAddress', a['publicIpAddress'] as string | null) +
+    (a['spot'] === true ? leaf('instanceLifecycle', 'spot') : '') +
+    tagSet(r.tags);
+  return node('item',
+    leaf('reservationId', `r-${r.id.slice(2)}`) +
+    leaf('ownerId', r.account) +
+    node('instancesSet', node('item', inner)));
+}
+
+interface Attachment { instanceId: string; device: string; state: string }
+
+function volumeItem(r: SimResource): string {
+  const a = r.attrs;
+  let attachments = '';
+  for (const att of a['attachments'] as Attachment[]) {
+    attachments += node('item',
+      leaf('volumeId', r.id) + leaf('instanceId', att.instanceId) + leaf('device', att.device) +
+      leaf('status', att.state) + leaf('attachTime', a['createTime'] as string) + leaf('deleteOnTermination', false));
+  }
+  return node('item',
+    leaf('volumeId', r.id) +
+    leaf('size', a['size'] as number) +
+    leaf('snapshotId', '') +
+    leaf('availabilityZone', a['availabilityZone'] as string) +
+    leaf('status', a['state'] as string) +
+    leaf('createTime', a['createTime'] as string) +
+    node('attachmentSet', attachments) +
+    leaf('volumeType', a['volumeType'] as string) +
+    leaf('iops', a['iops'] as number | null) +
+    leaf('throughput', a['throughput'] as number | null) +
+    leaf('encrypted', a['encrypted'] as boolean) +
+    leaf('multiAttachEnabled', false) +
+    tagSet(r.tags));
+}
+
+function listResponse(name: string, setName: string, items: string, nextToken: string | null, requestId: string): string {
+  return `${XML_DECLARATION}<${name} xmlns="${EC2_NS}">` +
+    leaf('requestId', requestId) + node(setName, items) + leaf('nextToken', nextToken) + `</${name}>`;
+}
+
+function renderError(error: AwsErrorSpec, message: string, requestId: string): string {
+  return `${XML_DECLARATION}<Response><Errors><Error><Code>${escapeXml(error.code)}</Code>` +
+    `<Message>${escapeXml(message)}</Message></Error></Errors><RequestID>${escapeXml(requestId)}</RequestID></Response>`;
+}
+
+export const EC2_QUERY_SERVICE: AwsQueryService = {
+  service: 'ec2',
+  maxParam: 'MaxResults',
+  tokenParam: 'NextToken',
+  defaultPageSize: (s) => s.pageSize.ec2,
+  actions: {
+    DescribeInstances: {
+      kind: 'ec2.instance', pageMin: 5, pageMax: 1000,
+      render: (items, next, id) => listResponse('DescribeInstancesResponse', 'reservationSet', items.map(instanceItem).join(''), next, id),
+    },
+    DescribeVolumes: {
+      kind: 'ec2.volume', pageMin: 5, pageMax: 500,
+      render: (items, next, id) => listResponse('DescribeVolumesResponse', 'volumeSet', items.map(volumeItem).join(''), next, id),
+    },
+  },
+  errors: {
+    'throttle': { status: 503, code: 'RequestLimitExceeded', message: 'Request limit exceeded. (simulated)' },
+    'access-denied': { status: 403, code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation. (simulated)' },
+    'error-on-page': { status: 500, code: 'InternalError', message: 'An internal error has occurred. (simulated)' },
+    'auth': { status: 401, code: 'AuthFailure', message: 'AWS was not able to validate the provided access credentials. (simulated: use access key id SIM-<account>)' },
+    'invalid': { status: 400, code: 'InvalidParameterValue', message: '' },
+  },
+  renderError,
+};

@@ -1,0 +1,70 @@
+/**
+ * The SIMULATED Compute Engine REST endpoint:
+ * `GET /compute/v1/projects/{project}/aggregated/{instances|disks}` with `maxResults`
+ * (capped at 500, as Compute does), `pageToken` and `returnPartialSuccess`.
+ *
+ * An `unreachable-zone` fault drops the zone from the listing and names it in
+ * `unreachables` (`zones/<zone>`, on every page) when the client asked for partial
+ * success; otherwise the whole call fails with 503 UNAVAILABLE.
+ *
+ * Seen with @google-cloud/compute 6.14 (REST): errors reach the caller with `code` = the
+ * HTTP status (429, 403, 500, 503), and the client's default retry (gRPC codes
+ * UNAVAILABLE/DEADLINE_EXCEEDED) therefore retries none of them. Callers own GCP retries.
+ */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SimDeps } from './sim-deps.js';
+import { aggregatedPage } from './gcp-aggregated.js';
+import { GCP_ERRORS, gcpErrorJson, type GcpErrorSpec } from './gcp-render.js';
+import { decodeCursor, encodeCursor } from './page-cursor.js';
+import { header, send, sleep, truncateBody } from './sim-http.js';
+
+const PATH = /^\/compute\/v1\/projects\/([^/]+)\/aggregated\/(instances|disks)$/;
+const GCP_PAGE_SIZE_MAX = 500;
+const JSON_TYPE = 'application/json; charset=UTF-8';
+
+export function gcpHandler(deps: SimDeps) {
+  return async (req: IncomingMessage, _body: string, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://sim.invalid');
+    const match = PATH.exec(url.pathname);
+    const project = decodeURIComponent(match?.[1] ?? '');
+    const action = match ? `aggregated/${match[2] ?? ''}` : url.pathname;
+    let page = 0;
+    const finish = (status: number, body: string, fault: string | null): void => {
+      send(res, status, JSON_TYPE, body);
+      deps.log.add({ service: 'gcp', action, region: project, account: project, page, status, attempt: null, fault, tick: deps.world.tick });
+    };
+    const fail = (e: GcpErrorSpec, fault: string | null, message?: string): void => finish(e.code, gcpErrorJson(e, message), fault);
+    if (req.method !== 'GET' || !match) return fail(GCP_ERRORS['not-found'], null, `simulated Compute serves only aggregated instances/disks lists, not ${req.method} ${url.pathname}`);
+    if (!/^Bearer \S+/.test(header(req, 'authorization') ?? '')) return fail(GCP_ERRORS.auth, null);
+    const scenario = deps.world.scenario;
+    if (!scenario.gcp.projects.includes(project)) return fail(GCP_ERRORS['not-found'], null, `The resource 'projects/${project}' was not found (simulated)`);
+    const q = url.searchParams;
+    const size = Math.min(GCP_PAGE_SIZE_MAX, Number(q.get('maxResults') ?? scenario.pageSize.gcp) || scenario.pageSize.gcp);
+    const token = q.get('pageToken') ?? '';
+    const cursor = token === '' ? null : decodeCursor(token);
+    if (token !== '' && cursor === null) return fail(GCP_ERRORS.invalid, null, 'Invalid value for field \'pageToken\' (simulated)');
+    page = cursor?.page ?? 1;
+    const decision = deps.faults.decide({ service: 'gcp', account: project, region: project, action, page, tick: deps.world.tick });
+    if (decision.delayMs > 0) await sleep(decision.delayMs);
+    if (decision.failure !== null && decision.failure !== 'malformed') return fail(GCP_ERRORS[decision.failure], decision.failure);
+    const unreachable = scenario.gcp.zones.filter((z) => decision.unreachableZones.includes(z));
+    const partial = q.get('returnPartialSuccess') === 'true';
+    if (unreachable.length > 0 && !partial) return fail(GCP_ERRORS.unreachable, 'unreachable-zone');
+    const zones = scenario.gcp.zones.filter((z) => !unreachable.includes(z));
+    const kind = match[2] === 'instances' ? 'gce.instance' : 'gce.disk';
+    const result = aggregatedPage(deps.world, kind, project, zones, cursor, size);
+    const body: Record<string, unknown> = {
+      kind: kind === 'gce.instance' ? 'compute#instanceAggregatedList' : 'compute#diskAggregatedList',
+      id: `projects/${project}/aggregated/${match[2] ?? ''}`,
+      items: result.items,
+      selfLink: `https://www.googleapis.com/compute/v1/projects/${project}/aggregated/${match[2] ?? ''}`,
+    };
+    if (result.next) body['nextPageToken'] = encodeCursor(result.next);
+    if (unreachable.length > 0) body['unreachables'] = unreachable.map((z) => `zones/${z}`);
+    let json = JSON.stringify(body);
+    if (decision.failure === 'malformed') json = truncateBody(json);
+    const fault = decision.failure ?? (unreachable.length > 0 ? 'unreachable-zone' : null);
+    finish(200, json, fault);
+  };
+}

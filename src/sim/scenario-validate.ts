@@ -1,0 +1,147 @@
+/**
+ * Checks a scenario value key by key. Every error names the offending key
+ * (`churn.appearPerTick`, `faults[2].page`) so a typo in a scenario file is found at once.
+ */
+
+import type { SimFault, SimScenario } from './scenario.js';
+import { SIM_FAULT_KINDS } from './scenario.js';
+
+export class SimScenarioError extends Error {
+  readonly code = 'SIM_SCENARIO_INVALID';
+  constructor(readonly key: string, problem: string) {
+    super(`${key}: ${problem}`);
+    this.name = 'SimScenarioError';
+  }
+}
+
+type Table = Record<string, unknown>;
+
+const SECTIONS: Record<string, readonly string[]> = {
+  aws: ['accounts', 'regions'],
+  gcp: ['projects', 'zones'],
+  fleet: ['ec2Instances', 'ec2Volumes', 'rdsInstances', 'gceInstances', 'gceDisks'],
+  churn: ['appearPerTick', 'changePerTick', 'disappearPerTick', 'recreatePerTick'],
+  pageSize: ['ec2', 'rds', 'gcp'],
+};
+const TOP_KEYS = ['seed', 'faults', ...Object.keys(SECTIONS)];
+const SERVICES = ['ec2', 'rds', 'gcp'];
+/** Upper bound on any one count, so a typo cannot ask for a fleet that eats the machine. */
+const COUNT_MAX = 10_000_000;
+
+function table(value: unknown, key: string): Table {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new SimScenarioError(key, 'must be a table');
+  }
+  return value as Table;
+}
+
+function onlyKeys(t: Table, allowed: readonly string[], prefix: string): void {
+  for (const k of Object.keys(t)) {
+    if (!allowed.includes(k)) throw new SimScenarioError(prefix + k, `unknown key (expected one of ${allowed.join(', ')})`);
+  }
+}
+
+function int(value: unknown, key: string, min: number, max = COUNT_MAX): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new SimScenarioError(key, `must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function str(value: unknown, key: string, pattern?: RegExp): string {
+  if (typeof value !== 'string' || value.length === 0) throw new SimScenarioError(key, 'must be a non-empty string');
+  if (pattern && !pattern.test(value)) throw new SimScenarioError(key, `must match ${pattern}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function strList(value: unknown, key: string, pattern: RegExp): string[] {
+  if (!Array.isArray(value)) throw new SimScenarioError(key, 'must be a list of strings');
+  const out = value.map((v, i) => str(v, `${key}[${i}]`, pattern));
+  if (new Set(out).size !== out.length) throw new SimScenarioError(key, 'must not repeat a value');
+  return out;
+}
+
+export function validateScenario(raw: Table): SimScenario {
+  onlyKeys(raw, TOP_KEYS, '');
+  for (const [section, keys] of Object.entries(SECTIONS)) {
+    const t = table(raw[section], section);
+    onlyKeys(t, keys, `${section}.`);
+    for (const k of keys) if (!(k in t)) throw new SimScenarioError(`${section}.${k}`, 'is missing');
+  }
+  const aws = raw['aws'] as Table;
+  const gcp = raw['gcp'] as Table;
+  const fleet = raw['fleet'] as Table;
+  const churn = raw['churn'] as Table;
+  const page = raw['pageSize'] as Table;
+  const scenario: SimScenario = {
+    seed: int(raw['seed'], 'seed', 0, 0xffffffff),
+    aws: {
+      accounts: strList(aws['accounts'], 'aws.accounts', /^\d{12}$/),
+      regions: strList(aws['regions'], 'aws.regions', /^[a-z]{2}(-[a-z]+)+-\d$/),
+    },
+    gcp: {
+      projects: strList(gcp['projects'], 'gcp.projects', /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/),
+      zones: strList(gcp['zones'], 'gcp.zones', /^[a-z]+-[a-z]+\d+-[a-z]$/),
+    },
+    fleet: {
+      ec2Instances: int(fleet['ec2Instances'], 'fleet.ec2Instances', 0),
+      ec2Volumes: int(fleet['ec2Volumes'], 'fleet.ec2Volumes', 0),
+      rdsInstances: int(fleet['rdsInstances'], 'fleet.rdsInstances', 0),
+      gceInstances: int(fleet['gceInstances'], 'fleet.gceInstances', 0),
+      gceDisks: int(fleet['gceDisks'], 'fleet.gceDisks', 0),
+    },
+    churn: {
+      appearPerTick: int(churn['appearPerTick'], 'churn.appearPerTick', 0),
+      changePerTick: int(churn['changePerTick'], 'churn.changePerTick', 0),
+      disappearPerTick: int(churn['disappearPerTick'], 'churn.disappearPerTick', 0),
+      recreatePerTick: int(churn['recreatePerTick'], 'churn.recreatePerTick', 0),
+    },
+    faults: faultList(raw['faults']),
+    pageSize: {
+      ec2: int(page['ec2'], 'pageSize.ec2', 5, 1000),
+      rds: int(page['rds'], 'pageSize.rds', 20, 100),
+      gcp: int(page['gcp'], 'pageSize.gcp', 1, 500),
+    },
+  };
+  return scenario;
+}
+
+function faultList(value: unknown): SimFault[] {
+  if (!Array.isArray(value)) throw new SimScenarioError('faults', 'must be a list of tables');
+  return value.map((f, i) => fault(table(f, `faults[${i}]`), `faults[${i}]`));
+}
+
+const FAULT_KEYS: Record<SimFault['kind'], readonly string[]> = {
+  'throttle': ['service', 'region', 'times'],
+  'access-denied': ['service', 'region'],
+  'error-on-page': ['service', 'region', 'page'],
+  'malformed': ['service', 'region'],
+  'slow': ['service', 'region', 'delayMs'],
+  'unreachable-zone': ['zone'],
+};
+
+function fault(t: Table, key: string): SimFault {
+  const kind = str(t['kind'], `${key}.kind`) as SimFault['kind'];
+  if (!SIM_FAULT_KINDS.includes(kind)) {
+    throw new SimScenarioError(`${key}.kind`, `must be one of ${SIM_FAULT_KINDS.join(', ')}`);
+  }
+  onlyKeys(t, ['kind', 'ticks', 'account', ...FAULT_KEYS[kind]], `${key}.`);
+  const where: { ticks?: number[]; account?: string } = {};
+  if (t['ticks'] !== undefined) {
+    if (!Array.isArray(t['ticks'])) throw new SimScenarioError(`${key}.ticks`, 'must be a list of integers');
+    where.ticks = t['ticks'].map((n, i) => int(n, `${key}.ticks[${i}]`, 0));
+  }
+  if (t['account'] !== undefined) where.account = str(t['account'], `${key}.account`);
+  if (kind === 'unreachable-zone') return { kind, zone: str(t['zone'], `${key}.zone`), ...where };
+  const service = str(t['service'], `${key}.service`) as 'ec2' | 'rds' | 'gcp';
+  if (!SERVICES.includes(service)) throw new SimScenarioError(`${key}.service`, 'must be ec2, rds or gcp');
+  const region = t['region'] === undefined ? undefined : str(t['region'], `${key}.region`);
+  const at = region === undefined ? where : { ...where, region };
+  switch (kind) {
+    case 'throttle': return { kind, service, times: int(t['times'], `${key}.times`, 1, 1000), ...at };
+    case 'access-denied': return { kind, service, region: str(t['region'], `${key}.region`), ...where };
+    case 'error-on-page': return { kind, service, page: int(t['page'], `${key}.page`, 1), ...at };
+    case 'malformed': return { kind, service, ...at };
+    case 'slow': return { kind, service, delayMs: int(t['delayMs'], `${key}.delayMs`, 0, 600_000), ...at };
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * What the SIMULATED cloud looks like: which accounts, regions and projects exist, how big
+ * the fleet is, how it churns per tick, and which faults fire on which ticks.
+ *
+ * Counts are per scope: `fleet.ec2Instances: 50` with 2 accounts × 3 regions means 300
+ * instances. Churn counts are per resource type per scope per tick.
+ *
+ * Fault matching (see fault-plan.ts): `ticks` absent = every tick. `region` names an AWS
+ * region; for `service: 'gcp'` it names the project (an aggregated list spans all zones of
+ * a project, so the project is the unit that can fail). `account` optionally narrows an
+ * AWS fault to one account (GCP: one project).
+ */
+
+import { readFileSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+import { validateScenario } from './scenario-validate.js';
+
+export type SimService = 'ec2' | 'rds' | 'gcp';
+
+export interface SimScenario {
+  seed: number;
+  aws: { accounts: string[]; regions: string[] };
+  gcp: { projects: string[]; zones: string[] };
+  fleet: { ec2Instances: number; ec2Volumes: number; rdsInstances: number; gceInstances: number; gceDisks: number };
+  churn: { appearPerTick: number; changePerTick: number; disappearPerTick: number; recreatePerTick: number };
+  faults: SimFault[];
+  pageSize: { ec2: number; rds: number; gcp: number };
+}
+
+interface FaultWhere { ticks?: number[]; account?: string }
+
+export type SimFault =
+  | ({ kind: 'throttle'; service: SimService; region?: string; times: number } & FaultWhere)
+  | ({ kind: 'access-denied'; service: SimService; region: string } & FaultWhere)
+  | ({ kind: 'error-on-page'; service: SimService; region?: string; page: number } & FaultWhere)
+  | ({ kind: 'malformed'; service: SimService; region?: string } & FaultWhere)
+  | ({ kind: 'slow'; service: SimService; delayMs: number; region?: string } & FaultWhere)
+  | ({ kind: 'unreachable-zone'; zone: string } & FaultWhere);
+
+export type SimFaultKind = SimFault['kind'];
+
+export const SIM_FAULT_KINDS: readonly SimFaultKind[] = [
+  'throttle', 'access-denied', 'error-on-page', 'malformed', 'slow', 'unreachable-zone',
+];
+
+export function defaultScenario(overrides: Partial<SimScenario> = {}): SimScenario {
+  const base: SimScenario = {
+    seed: 42,
+    aws: { accounts: ['111111111111'], regions: ['us-east-1', 'eu-west-1'] },
+    gcp: { projects: ['sim-project-a'], zones: ['us-central1-a', 'europe-west1-b'] },
+    fleet: { ec2Instances: 50, ec2Volumes: 60, rdsInstances: 10, gceInstances: 40, gceDisks: 50 },
+    churn: { appearPerTick: 1, changePerTick: 2, disappearPerTick: 1, recreatePerTick: 1 },
+    faults: [],
+    // The real services' defaults are: EC2 all results, RDS 100, Compute 500. Smaller
+    // defaults make pagination happen even in small simulated fleets.
+    pageSize: { ec2: 100, rds: 100, gcp: 500 },
+  };
+  const merged: SimScenario = { ...base, ...overrides };
+  return validateScenario(merged as unknown as Record<string, unknown>);
+}
+
+/**
+ * Reads a scenario from a TOML (`.toml`) or JSON file. Sections left out take the
+ * defaults; keys inside a section that is given but incomplete also take the defaults.
+ * Unknown keys and bad values are errors naming the key (`fleet.ec2Instances`).
+ */
+export function loadScenario(path: string): SimScenario {
+  const text = readFileSync(path, 'utf8');
+  let raw: unknown;
+  try {
+    raw = path.endsWith('.json') ? JSON.parse(text) : parseToml(text);
+  } catch (err) {
+    throw new Error(`sim scenario ${path}: cannot parse: ${(err as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new Error(`sim scenario ${path}: top level must be a table`);
+  }
+  const base = defaultScenario() as unknown as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    const def = base[key];
+    const isSection = typeof def === 'object' && def !== null && !Array.isArray(def);
+    const isTable = typeof value === 'object' && value !== null && !Array.isArray(value);
+    merged[key] = isSection && isTable ? { ...(def as object), ...(value as object) } : value;
+  }
+  try {
+    return validateScenario(merged);
+  } catch (err) {
+    throw new Error(`sim scenario ${path}: ${(err as Error).message}`);
+  }
+}

@@ -79,7 +79,7 @@ export class Wal {
   private durableMain: number;
   private queuedMain: number;
   private queue: Pending[] = [];
-  private flushScheduled: NodeJS.Immediate | null = null;
+  private flushScheduled = false;
   private fenced: WalError | null = null;
   private closed = false;
   private segmentCount: number;
@@ -158,7 +158,12 @@ export class Wal {
     this.queuedMain = commit.main;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ commit, resolve, reject });
-      if (!this.flushScheduled) this.flushScheduled = setImmediate(() => this.flush());
+      if (!this.flushScheduled) {
+        // A microtask, not setImmediate: it runs after every append already queued in this
+        // turn (group commit) without waiting for a loop iteration (batch-1 latency).
+        this.flushScheduled = true;
+        queueMicrotask(() => this.flush());
+      }
     });
   }
 
@@ -169,7 +174,6 @@ export class Wal {
       await new Promise<void>((r) => setImmediate(r));
     }
     this.closed = true;
-    if (this.flushScheduled) clearImmediate(this.flushScheduled);
     for (const p of this.queue.splice(0)) p.reject(this.fenced ?? new WalError('WAL_CLOSED', 'log closed'));
     this.preparer.close();
     this.wfs.closeSync(this.fd);
@@ -177,7 +181,7 @@ export class Wal {
   }
 
   private flush(): void {
-    this.flushScheduled = null;
+    this.flushScheduled = false;
     const batch = this.queue.splice(0);
     let run: EncodedCommit[] = [];
     this.encoder.rewind(this.diskMark());

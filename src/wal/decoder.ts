@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { READ_WINDOW_BYTES, RECORD_SIZE_BYTES_MAX, SEGMENT_HEADER_BYTES } from '../limits.js';
-import { FRAME_HEAD_BYTES, RECORD_BODY_HEAD_BYTES, RecordType, crc32, frameBytes, readU64 } from './frame.js';
+import { FRAME_HEAD_BYTES, RECORD_BODY_HEAD_BYTES, RecordType, crc32, frameBytes, readU32, readU64 } from './frame.js';
 import { readFully, type WalFileSystem } from './file-system.js';
 
 export type FrameProblem =
@@ -63,21 +63,21 @@ export class SegmentDecoder {
     this.ensure(at, FRAME_HEAD_BYTES);
     const w = this.window;
     const head = at - this.windowStart;
-    const bodyBytes = w.readUInt32LE(head);
+    const bodyBytes = readU32(w, head);
     if (bodyBytes === 0) return 'end';
     if (bodyBytes < RECORD_BODY_HEAD_BYTES) return 'bad-length';
     if (bodyBytes > RECORD_SIZE_BYTES_MAX) return 'too-large';
     if (at + FRAME_HEAD_BYTES + bodyBytes > this.fileSizeBytes) return 'past-end';
     this.ensure(at, FRAME_HEAD_BYTES + bodyBytes);
     const start = at - this.windowStart + FRAME_HEAD_BYTES;
-    const crc = this.window.readUInt32LE(start - 4);
+    const crc = readU32(this.window, start - 4);
     if (verify && crc32(this.window.subarray(start, start + bodyBytes), this.crc) !== crc) return 'crc';
     const type = this.window[start]!;
     if (type !== RecordType.event && type !== RecordType.commit && type !== RecordType.structures) return 'bad-type';
     const f = this.frame;
     f.offsetBytes = at;
     f.type = type;
-    f.sub = this.window.readUInt32LE(start + 4);
+    f.sub = readU32(this.window, start + 4);
     f.main = readU64(this.window, start + 8);
     f.bodyBytes = bodyBytes;
     f.crc = crc;

@@ -70,8 +70,13 @@ export function writeU64(buf: Buffer, value: number, offset: number): void {
   buf.writeUInt32LE(Math.floor(value / 0x1_0000_0000), offset + 4);
 }
 
-export function readU64(buf: Buffer, offset: number): number {
-  return buf.readUInt32LE(offset) + buf.readUInt32LE(offset + 4) * 0x1_0000_0000;
+/** u32 by plain indexing: the hot decode path avoids Buffer's checked readers. Caller bounds-checks. */
+export function readU32(buf: Uint8Array, offset: number): number {
+  return (buf[offset]! | (buf[offset + 1]! << 8) | (buf[offset + 2]! << 16)) + buf[offset + 3]! * 0x100_0000;
+}
+
+export function readU64(buf: Uint8Array, offset: number): number {
+  return readU32(buf, offset) + readU32(buf, offset + 4) * 0x1_0000_0000;
 }
 
 export function encodeHeader(header: SegmentHeader): Buffer {

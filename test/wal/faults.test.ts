@@ -133,3 +133,44 @@ describe('one writer per directory', () => {
     await wal.close();
   });
 });
+
+describe('fdatasync timing', () => {
+  it('times every fdatasync into the histogram and warns past the threshold', async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    const { default: pino } = await import('pino');
+    const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+    const wal = Wal.open({ dir, create: true, segmentSizeBytes: SEGMENT, fsyncWarnMs: 0, logger });
+    for (const m of range(1, 5)) await wal.append(deterministicCommit(m));
+    assert.equal(wal.fsyncHistogram.count, 5);
+    assert.ok(wal.fsyncHistogram.sumSeconds > 0);
+    await wal.close();
+    const warnings = lines.map((l) => JSON.parse(l) as { msg: string; fsyncMs: number });
+    assert.equal(warnings.filter((w) => w.msg === 'slow fdatasync on the log').length, 5);
+    assert.ok(warnings.every((w) => w.fsyncMs > 0));
+  });
+});
+
+describe('a writer in another process', () => {
+  it('is named when a second writer is refused', async () => {
+    const { spawn } = await import('node:child_process');
+    const dir = tempDir();
+    const child = spawn(process.execPath, [path.join(path.dirname(new URL(import.meta.url).pathname), 'crash-child.js'), dir, String(SEGMENT)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => {
+        let seen = '';
+        child.stdout.on('data', (c: Buffer) => {
+          seen += c.toString();
+          if (seen.includes('ack ')) resolve();
+        });
+      });
+      assert.throws(() => Wal.open({ dir }), (err) => isWalError(err, 'WAL_LOCKED') && err.message.includes(`process ${child.pid}`));
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+    }
+    const after = Wal.open({ dir });
+    assert.ok(after.lastMain > 0, 'the lock of the killed writer is taken over');
+    await after.close();
+  });
+});

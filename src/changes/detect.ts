@@ -1,0 +1,105 @@
+/**
+ * Change detection: one scan cycle's results against the last known state → the events of
+ * ONE commit, in their commit order (`sub` = index in the returned list):
+ *
+ *   1. one `scope-scanned` event per result, sorted by scope string;
+ *   2. change events sorted by resource key:
+ *      - `appeared`    a key observed now that the current state does not hold;
+ *      - `changed`     a key observed now whose record differs (full new record + diff);
+ *                      a record equal to the last one yields nothing;
+ *      - `disappeared` a key of a COMPLETE scope that the listing did not return.
+ *
+ * The promise users care about most: a live resource is never reported as disappeared.
+ * So a failed scope yields its `scope-scanned` event with the reason and no `disappeared`
+ * events; its unseen resources keep their last state. The records a failed scope did list
+ * before failing (`partialRecords`) were really seen with those values, so they may still
+ * produce `appeared`/`changed` — never `disappeared` of anything else. A scope with no
+ * result in this cycle (say, a region dropped from the config) is not looked at.
+ *
+ * Worked example (current state holds a, b, c in scope S1 and x in scope S2):
+ *   S1 complete, lists a (unchanged), b (Owner tag removed), d (new)
+ *   S2 failed (throttled), listed nothing
+ * → scope-scanned S1 complete · scope-scanned S2 failed/throttled ·
+ *   changed b [tags.Owner: platform → null, owner: platform → null] · disappeared c ·
+ *   appeared d     (x is spared: its scope failed)
+ */
+import assert from 'node:assert/strict';
+import type { ResourceKey, ResourceRecord } from '../model/resource.js';
+import { compareResults, observedRecords, scopePrefix, scopeString, type Scope, type ScanResult } from '../scan/scope.js';
+import type { ChangeEvent, ElavaEvent, ScopeScanned } from './events.js';
+import { diffRecords } from './diff.js';
+import { recordsEqual } from './record-equal.js';
+
+/**
+ * What change detection needs from the current-state projection. `keysInScope` yields
+ * every live key whose key starts with `scopePrefix(scope)` (`provider/account/region/type/`),
+ * each once; it is only asked about complete scopes.
+ */
+export interface CurrentStateView {
+  get(key: ResourceKey): ResourceRecord | undefined;
+  keysInScope(scope: Scope): Iterable<ResourceKey>;
+}
+
+export function detectChanges(results: readonly ScanResult[], current: CurrentStateView): ElavaEvent[] {
+  const sorted = [...results].sort(compareResults);
+  const events: ElavaEvent[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const result = sorted[i] as ScanResult;
+    if (i > 0) assert.ok(compareResults(sorted[i - 1] as ScanResult, result) < 0, 'each scope scanned once per cycle');
+    events.push(scopeScannedEvent(result));
+  }
+  const changes: ChangeEvent[] = [];
+  for (const result of sorted) detectInScope(result, current, changes);
+  changes.sort(compareByKey);
+  for (let i = 0; i < changes.length; i++) {
+    const change = changes[i] as ChangeEvent;
+    if (i > 0) assert.ok((changes[i - 1] as ChangeEvent).key < change.key, 'one change event per key per commit');
+    events.push(change);
+  }
+  return events;
+}
+
+/**
+ * One scope's changes. Keys of two scopes never collide (the scope is the key's prefix), so
+ * the set of keys seen is per scope: small sets that stay in cache, not one per cycle.
+ * A key listed twice in one scope keeps its first listing.
+ */
+function detectInScope(result: ScanResult, current: CurrentStateView, out: ChangeEvent[]): void {
+  const prefix = scopePrefix(result.scope);
+  const seen = new Set<ResourceKey>();
+  for (const record of observedRecords(result)) {
+    const key = record.key;
+    assert.ok(key.startsWith(prefix), `record ${key} belongs to scope ${prefix}`);
+    const seenBefore = seen.size;
+    seen.add(key);
+    if (seen.size === seenBefore) continue; // listed twice: one hash operation, not two
+    const before = current.get(key);
+    if (before === undefined) {
+      out.push({ type: 'appeared', key, record });
+    } else if (!recordsEqual(before, record)) {
+      const diff = diffRecords(before, record);
+      if (diff.length > 0) out.push({ type: 'changed', key, record, diff });
+    }
+  }
+  if (result.status !== 'complete') return; // only a complete listing proves absence
+  for (const key of current.keysInScope(result.scope)) {
+    assert.ok(key.startsWith(prefix), `keysInScope(${prefix}) yields only that scope's keys`);
+    if (!seen.has(key)) out.push({ type: 'disappeared', key });
+  }
+}
+
+function scopeScannedEvent(result: ScanResult): ScopeScanned {
+  const complete = result.status === 'complete';
+  return {
+    type: 'scope-scanned',
+    scope: scopeString(result.scope),
+    status: result.status,
+    listed: complete ? result.records.length : result.partialRecords.length,
+    durationMs: Math.round(result.durationMs),
+    error: complete ? null : result.error,
+  };
+}
+
+function compareByKey(a: ChangeEvent, b: ChangeEvent): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}

@@ -1,0 +1,45 @@
+/**
+ * Drains one AWS scope's paginated listing into a ScanResult. The scope is complete only
+ * when the paginator ends on its own (the last page had no next token); any error, an
+ * abort, or a listing past the page bound leaves it failed, keeping what was seen.
+ */
+import type { ResourceRecord } from '../../model/resource.js';
+import { SCAN_PAGES_MAX, SCAN_RECORDS_PER_SCOPE_MAX } from '../scan-limits.js';
+import { ScanError } from '../scan-error.js';
+import type { ScanResult, Scope } from '../scope.js';
+import { classifyAwsError } from './classify-aws-error.js';
+
+export async function listAwsScope<Page>(
+  scope: Scope,
+  pages: AsyncIterable<Page>,
+  toRecords: (page: Page, out: ResourceRecord[]) => void,
+  signal: AbortSignal | undefined,
+): Promise<ScanResult> {
+  const startedMs = performance.now();
+  const records: ResourceRecord[] = [];
+  try {
+    let pageCount = 0;
+    for await (const page of pages) {
+      pageCount++;
+      if (pageCount > SCAN_PAGES_MAX) {
+        throw new ScanError('malformed-response', `listing did not end within ${SCAN_PAGES_MAX} pages`);
+      }
+      toRecords(page, records);
+      if (records.length > SCAN_RECORDS_PER_SCOPE_MAX) {
+        throw new ScanError('malformed-response', `listing returned over ${SCAN_RECORDS_PER_SCOPE_MAX} resources`);
+      }
+      // The SDK checks the signal per request; checking per page also stops a listing
+      // whose pages were already buffered.
+      if (signal?.aborted === true) throw new ScanError('aborted', 'scan aborted');
+    }
+    return { scope, status: 'complete', records, durationMs: performance.now() - startedMs };
+  } catch (err) {
+    return {
+      scope,
+      status: 'failed',
+      error: classifyAwsError(err, signal),
+      partialRecords: records,
+      durationMs: performance.now() - startedMs,
+    };
+  }
+}

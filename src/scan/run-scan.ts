@@ -1,0 +1,191 @@
+/**
+ * One scan cycle: every configured scope listed, up to `concurrency` listings at once,
+ * each honouring the cycle's AbortSignal. Never throws for an operating error: every
+ * scope comes back as a ScanResult, complete or failed with a classified reason.
+ * The results are sorted by scope string, so the output does not depend on timing.
+ *
+ * Jobs: an AWS job lists one scope (account × region × type). A GCP job lists one
+ * (project × type) aggregated listing and reports one scope per zone.
+ */
+import assert from 'node:assert/strict';
+import type { ResourceType } from '../model/resource.js';
+import type { AwsAccountConfig, AwsClientFactory } from './aws/aws-clients.js';
+import { scanEbsVolumes, scanEc2Instances, type AwsScopeScan } from './aws/scan-ec2.js';
+import { scanRdsInstances } from './aws/scan-rds.js';
+import type { GcpClientFactory } from './gcp/gcp-clients.js';
+import { scanGceProject, type GceType } from './gcp/scan-gce.js';
+import { DEFAULT_OWNER_TAG_KEYS, type NormalizeOptions } from './normalize-common.js';
+import { mapWithLimit } from './promise-pool.js';
+import type { RetryPolicy } from './retry.js';
+import {
+  GCP_RETRY_DELAY_MS_FIRST,
+  GCP_RETRY_DELAY_MS_MAX,
+  SCAN_ATTEMPTS_DEFAULT,
+  SCAN_CONCURRENCY_DEFAULT,
+  SCAN_CONCURRENCY_MAX,
+  SCAN_REQUEST_TIMEOUT_MS_DEFAULT,
+} from './scan-limits.js';
+import { compareResults, GCP_GLOBAL_REGION, type ScanResult, type Scope } from './scope.js';
+
+export type AwsType = 'ec2.instance' | 'ec2.volume' | 'rds.instance';
+
+export interface AwsScanConfig {
+  accounts: readonly AwsAccountConfig[];
+  regions: readonly string[];
+  types: readonly AwsType[];
+  /** MaxResults per request; null leaves it to the service (EC2 then returns everything at once). */
+  pageSize: { ec2: number | null; rds: number | null };
+}
+
+export interface GcpScanConfig {
+  projects: readonly string[];
+  /** Zones known to exist; more are learnt from each listing. */
+  zones: readonly string[];
+  types: readonly GceType[];
+  pageSize: number | null;
+  retry: RetryPolicy;
+}
+
+export interface ScanConfig {
+  aws: AwsScanConfig | null;
+  gcp: GcpScanConfig | null;
+  /** Listings in flight at once. */
+  concurrency: number;
+  ownerTagKeys: readonly string[];
+  requestTimeoutMs: number;
+}
+
+export interface ScanClients {
+  aws?: AwsClientFactory;
+  gcp?: GcpClientFactory;
+}
+
+export const DEFAULT_GCP_RETRY: RetryPolicy = {
+  maxAttempts: SCAN_ATTEMPTS_DEFAULT,
+  delayMsFirst: GCP_RETRY_DELAY_MS_FIRST,
+  delayMsMax: GCP_RETRY_DELAY_MS_MAX,
+};
+
+export const DEFAULT_SCAN_SETTINGS: Pick<ScanConfig, 'concurrency' | 'ownerTagKeys' | 'requestTimeoutMs'> = {
+  concurrency: SCAN_CONCURRENCY_DEFAULT,
+  ownerTagKeys: DEFAULT_OWNER_TAG_KEYS,
+  requestTimeoutMs: SCAN_REQUEST_TIMEOUT_MS_DEFAULT,
+};
+
+/** One listing to run; `scopes` names what it covers, for reporting it if it never starts. */
+export interface ScanJob {
+  readonly scopes: readonly Scope[];
+  run(signal: AbortSignal | undefined): Promise<ScanResult[]>;
+}
+
+export function runScan(config: ScanConfig, clients: ScanClients, signal?: AbortSignal): Promise<ScanResult[]> {
+  return runScanJobs(planScan(config, clients), config.concurrency, signal);
+}
+
+export async function runScanJobs(
+  jobs: readonly ScanJob[],
+  concurrency: number,
+  signal?: AbortSignal,
+): Promise<ScanResult[]> {
+  assert.ok(concurrency >= 1 && concurrency <= SCAN_CONCURRENCY_MAX, 'concurrency in range');
+  const perJob = await mapWithLimit(jobs, concurrency, (job) =>
+    signal?.aborted === true ? Promise.resolve(abortedResults(job.scopes)) : job.run(signal),
+  );
+  return perJob.flat().sort(compareResults);
+}
+
+export function planScan(config: ScanConfig, clients: ScanClients): ScanJob[] {
+  const normalize: NormalizeOptions = { ownerTagKeys: config.ownerTagKeys };
+  const jobs: ScanJob[] = [];
+  if (config.aws !== null) {
+    const aws = clients.aws;
+    assert.ok(aws !== undefined, 'AWS configured, so an AWS client factory is given');
+    for (const account of unique(config.aws.accounts.map((a) => a.id))) {
+      for (const region of unique(config.aws.regions)) {
+        for (const type of unique(config.aws.types)) jobs.push(awsJob(aws, config.aws, account, region, type, normalize));
+      }
+    }
+  }
+  if (config.gcp !== null) {
+    const gcp = clients.gcp;
+    assert.ok(gcp !== undefined, 'GCP configured, so a GCP client factory is given');
+    for (const project of unique(config.gcp.projects)) {
+      for (const type of unique(config.gcp.types)) jobs.push(gcpJob(gcp, config, project, type, normalize));
+    }
+  }
+  return jobs;
+}
+
+function awsJob(
+  clients: AwsClientFactory,
+  aws: AwsScanConfig,
+  account: string,
+  region: string,
+  type: AwsType,
+  normalize: NormalizeOptions,
+): ScanJob {
+  const scope: Scope = { provider: 'aws', account, region, type };
+  const pageSize = type === 'rds.instance' ? aws.pageSize.rds : aws.pageSize.ec2;
+  return {
+    scopes: [scope],
+    async run(signal) {
+      const scan: AwsScopeScan = { account, region, normalize, pageSize, ...(signal ? { signal } : {}) };
+      switch (type) {
+        case 'ec2.instance':
+          return [await scanEc2Instances(clients.ec2(account, region), scan)];
+        case 'ec2.volume':
+          return [await scanEbsVolumes(clients.ec2(account, region), scan)];
+        case 'rds.instance':
+          return [await scanRdsInstances(clients.rds(account, region), scan)];
+      }
+    },
+  };
+}
+
+function gcpJob(
+  clients: GcpClientFactory,
+  config: ScanConfig,
+  project: string,
+  type: GceType,
+  normalize: NormalizeOptions,
+): ScanJob {
+  const gcp = config.gcp;
+  assert.ok(gcp !== null);
+  const zones = unique(gcp.zones);
+  const scopes = (zones.length > 0 ? zones : [GCP_GLOBAL_REGION]).map(
+    (region): Scope => ({ provider: 'gcp', account: project, region, type }),
+  );
+  return {
+    scopes,
+    run: (signal) =>
+      scanGceProject(clients, {
+        project,
+        type,
+        knownZones: zones,
+        normalize,
+        pageSize: gcp.pageSize,
+        retry: gcp.retry,
+        requestTimeoutMs: config.requestTimeoutMs,
+        ...(signal ? { signal } : {}),
+      }),
+  };
+}
+
+function abortedResults(scopes: readonly Scope[]): ScanResult[] {
+  return scopes.map((scope) => ({
+    scope,
+    status: 'failed',
+    error: { code: 'aborted', message: 'scan aborted before this scope started' },
+    partialRecords: [],
+    durationMs: 0,
+  }));
+}
+
+function unique<T extends string>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** The resource types a config scans, for callers that report coverage. */
+export function configuredTypes(config: ScanConfig): ResourceType[] {
+  return [...(config.aws?.types ?? []), ...(config.gcp?.types ?? [])];
+}

@@ -1,0 +1,71 @@
+/**
+ * A scope is one listing unit: provider × account/project × region/zone × resource type.
+ * Its string form `provider/account/region/type` is also the prefix of every resource key
+ * listed in it (`<scope>/<id>`), so "the keys of a scope" is a prefix range.
+ *
+ * Invariant: only a scope whose listing came back in full (`status: 'complete'`) can
+ * prove that a resource is gone. A failed scope carries the records it saw before it
+ * failed (`partialRecords`), which may be reported as appeared/changed but never as
+ * evidence of absence.
+ *
+ * GCP: an aggregated listing covers every zone of a project at once, but a zone can come
+ * back as unreachable while the rest succeed. So GCP scopes are per zone
+ * (`gcp/<project>/<zone>/gce.instance`): each zone of the listing yields its own result.
+ * When a GCP listing fails before any zone is known, the failure is reported against the
+ * region `global` (a scope that owns no keys, so it can never cause a disappearance).
+ */
+import assert from 'node:assert/strict';
+import type { Provider, ResourceRecord, ResourceType } from '../model/resource.js';
+import type { ScopeError } from '../changes/events.js';
+
+export interface Scope {
+  readonly provider: Provider;
+  /** AWS account id, or GCP project id. */
+  readonly account: string;
+  /** AWS region, or GCP zone (`global` for a project-wide failure). */
+  readonly region: string;
+  readonly type: ResourceType;
+}
+
+/** The region of a GCP scope that stands for "the whole project's listing". */
+export const GCP_GLOBAL_REGION = 'global';
+
+export function scopeString(scope: Scope): string {
+  assert.ok(!scope.account.includes('/') && !scope.region.includes('/'), 'scope parts hold no "/"');
+  return `${scope.provider}/${scope.account}/${scope.region}/${scope.type}`;
+}
+
+/** Every key of a resource listed in `scope` starts with this prefix. */
+export function scopePrefix(scope: Scope): string {
+  return `${scopeString(scope)}/`;
+}
+
+export interface CompleteScan {
+  readonly scope: Scope;
+  readonly status: 'complete';
+  readonly records: readonly ResourceRecord[];
+  readonly durationMs: number;
+}
+
+export interface FailedScan {
+  readonly scope: Scope;
+  readonly status: 'failed';
+  readonly error: ScopeError;
+  /** What was listed before the failure; never proof of absence. */
+  readonly partialRecords: readonly ResourceRecord[];
+  readonly durationMs: number;
+}
+
+export type ScanResult = CompleteScan | FailedScan;
+
+/** The records a result observed, whatever its status. */
+export function observedRecords(result: ScanResult): readonly ResourceRecord[] {
+  return result.status === 'complete' ? result.records : result.partialRecords;
+}
+
+/** Orders results by scope string, so a cycle's output does not depend on timing. */
+export function compareResults(a: ScanResult, b: ScanResult): number {
+  const sa = scopeString(a.scope);
+  const sb = scopeString(b.scope);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}

@@ -1,0 +1,42 @@
+/**
+ * A plain in-memory "current state" for tests: what the current-state projection provides
+ * to change detection, folded from the events detection returns.
+ */
+import assert from 'node:assert/strict';
+import type { ResourceKey, ResourceRecord } from '../../src/model/resource.js';
+import type { CurrentStateView } from '../../src/changes/detect.js';
+import type { ElavaEvent } from '../../src/changes/events.js';
+import { scopePrefix, type Scope } from '../../src/scan/scope.js';
+
+export class MemoryState implements CurrentStateView {
+  readonly records = new Map<ResourceKey, ResourceRecord>();
+
+  get(key: ResourceKey): ResourceRecord | undefined {
+    return this.records.get(key);
+  }
+
+  *keysInScope(scope: Scope): Iterable<ResourceKey> {
+    const prefix = scopePrefix(scope);
+    for (const key of this.records.keys()) if (key.startsWith(prefix)) yield key;
+  }
+
+  apply(events: readonly ElavaEvent[]): void {
+    for (const event of events) {
+      switch (event.type) {
+        case 'appeared':
+          assert.ok(!this.records.has(event.key), `appeared ${event.key} was not live`);
+          this.records.set(event.key, event.record);
+          break;
+        case 'changed':
+          assert.ok(this.records.has(event.key), `changed ${event.key} was live`);
+          this.records.set(event.key, event.record);
+          break;
+        case 'disappeared':
+          assert.ok(this.records.delete(event.key), `disappeared ${event.key} was live`);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+}

@@ -71,19 +71,22 @@ export class BatchEncoder {
   }
 
   /**
-   * Appends one commit's frames. On a bad commit (too large, unencodable payload) the
-   * batch is left exactly as it was and a WalError is thrown.
+   * Appends one commit's frames and returns where its event frames start in the batch,
+   * then where its commit record starts (one entry more than events). On a bad commit
+   * (too large, unencodable payload) the batch is left exactly as it was and a WalError
+   * is thrown.
    */
-  encodeCommit(commit: Commit): void {
+  encodeCommit(commit: Commit): number[] {
     assert.ok(Number.isSafeInteger(commit.main) && commit.main > 0, 'commit main must be a positive safe integer');
     assert.ok(Number.isSafeInteger(commit.timeMs) && commit.timeMs >= 0, 'commit time must be a safe integer');
     if (commit.events.length > COMMIT_EVENTS_MAX) {
       throw new WalError('WAL_COMMIT_TOO_LARGE', `commit ${commit.main} has ${commit.events.length} events, over ${COMMIT_EVENTS_MAX}`);
     }
     const start = this.mark();
+    const offsets = new Array<number>(commit.events.length + 1);
     try {
-      for (let sub = 0; sub < commit.events.length; sub++) this.encodeEvent(commit.main, sub, commit.events[sub]);
-      this.encodeCommitEnd(commit);
+      for (let sub = 0; sub < commit.events.length; sub++) offsets[sub] = this.encodeEvent(commit.main, sub, commit.events[sub]);
+      offsets[commit.events.length] = this.encodeCommitEnd(commit);
       if (this.lengthBytes - start.lengthBytes > COMMIT_SIZE_BYTES_MAX) {
         throw new WalError('WAL_COMMIT_TOO_LARGE', `commit ${commit.main} is over ${COMMIT_SIZE_BYTES_MAX} bytes`);
       }
@@ -91,9 +94,11 @@ export class BatchEncoder {
       this.rewind(start);
       throw err;
     }
+    return offsets;
   }
 
-  private encodeEvent(main: number, sub: number, payload: unknown): void {
+  /** Frames one event; returns the frame's offset in the batch. */
+  private encodeEvent(main: number, sub: number, payload: unknown): number {
     let packed: Buffer;
     try {
       packed = this.payloads.encode(payload);
@@ -113,6 +118,7 @@ export class BatchEncoder {
     const payloadAt = writeBodyHead(this.buf, at, RecordType.event, sub, main);
     packed.copy(this.buf, payloadAt);
     [this.lengthBytes, this.crc] = sealFrame(this.buf, at, bodyBytes, this.crc);
+    return at;
   }
 
   private encodeStructures(): void {
@@ -125,11 +131,17 @@ export class BatchEncoder {
     this.loggedStructures = this.payloads.structureCount;
   }
 
-  private encodeCommitEnd(commit: Commit): void {
+  private encodeCommitEnd(commit: Commit): number {
     const at = this.reserve(frameBytes(COMMIT_BODY_BYTES));
     const timeAt = writeBodyHead(this.buf, at, RecordType.commit, commit.events.length, commit.main);
     writeU64(this.buf, commit.timeMs, timeAt);
     [this.lengthBytes, this.crc] = sealFrame(this.buf, at, COMMIT_BODY_BYTES, this.crc);
+    return at;
+  }
+
+  /** The structure table as it stands (a superset of every table logged so far). */
+  get structures(): StructureTable {
+    return this.payloads.structures;
   }
 
   /** Makes room for `n` more bytes and returns where they start. */

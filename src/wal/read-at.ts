@@ -1,9 +1,10 @@
 /**
- * Reading one event back by its location (segment, byte offset), as the key index does
- * to serve history from disk. The frame's bounds, type and revision are checked; its
- * chained CRC is not (the seed is the previous record's), since replay verified it.
- * Decoding needs the structure table: pass the newest one a reader saw (it decodes every
- * earlier record), or the segment's own structures records up to the event are used.
+ * Reading events back by their location (segment, byte offset), as the key index does to
+ * serve history from disk. The frame's bounds, type and revision are checked; its chained
+ * CRC is not (the seed is the previous record's), since replay verified it. Decoding needs
+ * the structure table: pass the newest one known (LogReader.structures, Wal.structures —
+ * it decodes every earlier record), or the segment's own structures records up to the
+ * event are used. Read-only; safe while the writer appends.
  */
 import path from 'node:path';
 import { RECORD_SIZE_BYTES_MAX } from '../limits.js';
@@ -14,47 +15,100 @@ import { nodeFileSystem, readFully, type WalFileSystem } from './file-system.js'
 import { FRAME_HEAD_BYTES, RECORD_BODY_HEAD_BYTES, RecordType, readU64 } from './frame.js';
 import type { RecordLocation } from './types.js';
 
-export interface ReadAtOptions {
+const OPEN_SEGMENTS_MAX = 16;
+
+export interface PointReaderOptions {
   fs?: WalFileSystem;
-  /** The revision the caller expects there; a mismatch is an error. */
-  expect?: { main: number; sub: number };
-  /** The newest structure table known to the caller (LogReader.structures). */
-  structures?: StructureTable;
+  /** The newest structure table (or a getter, for a log that is still being written). */
+  structures?: StructureTable | (() => StructureTable);
 }
 
-export function readEventAt(dir: string, location: RecordLocation, options: ReadAtOptions = {}): unknown {
-  const wfs = options.fs ?? nodeFileSystem;
-  const where = { segment: location.segment, offsetBytes: location.offsetBytes };
-  const fd = wfs.openSync(path.join(dir, location.segment), 'r');
-  try {
-    const sizeBytes = wfs.fstatSync(fd).size;
-    const head = Buffer.alloc(FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES);
-    if (readFully(wfs, fd, head, 0, head.length, location.offsetBytes) < head.length) {
+export class PointReader {
+  private readonly wfs: WalFileSystem;
+  private readonly open = new Map<string, { fd: number; sizeBytes: number }>();
+  private readonly head = Buffer.alloc(FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES);
+  private decoder: PayloadDecoder | null = null;
+  private decoderTableLength = -1;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: PointReaderOptions = {},
+  ) {
+    this.wfs = options.fs ?? nodeFileSystem;
+  }
+
+  /** The event payload at `location`; `expect` checks the revision found there. */
+  read(location: RecordLocation, expect?: { main: number; sub: number }): unknown {
+    const where = { segment: location.segment, offsetBytes: location.offsetBytes };
+    const file = this.file(location.segment);
+    if (readFully(this.wfs, file.fd, this.head, 0, this.head.length, location.offsetBytes) < this.head.length) {
       throw new WalError('WAL_RECORD_PAST_END', 'no record at this location', where);
     }
-    const bodyBytes = head.readUInt32LE(0);
+    const bodyBytes = this.head.readUInt32LE(0);
     if (bodyBytes < RECORD_BODY_HEAD_BYTES || bodyBytes > RECORD_SIZE_BYTES_MAX) {
       throw new WalError('WAL_BAD_RECORD', `record length ${bodyBytes} is out of bounds`, where);
     }
-    if (location.offsetBytes + FRAME_HEAD_BYTES + bodyBytes > sizeBytes) {
+    if (location.offsetBytes + FRAME_HEAD_BYTES + bodyBytes > file.sizeBytes) {
       throw new WalError('WAL_RECORD_PAST_END', 'record length points past the end of the file', where);
     }
-    const main = readU64(head, FRAME_HEAD_BYTES + 8);
-    const sub = head.readUInt32LE(FRAME_HEAD_BYTES + 4);
-    if (head[FRAME_HEAD_BYTES] !== RecordType.event) throw new WalError('WAL_BAD_RECORD', 'not an event record', where);
-    if (options.expect && (options.expect.main !== main || options.expect.sub !== sub)) {
-      throw new WalError('WAL_BAD_RECORD', `expected event ${options.expect.main}.${options.expect.sub}, found ${main}.${sub}`, where);
+    const main = readU64(this.head, FRAME_HEAD_BYTES + 8);
+    const sub = this.head.readUInt32LE(FRAME_HEAD_BYTES + 4);
+    if (this.head[FRAME_HEAD_BYTES] !== RecordType.event) throw new WalError('WAL_BAD_RECORD', 'not an event record', where);
+    if (expect && (expect.main !== main || expect.sub !== sub)) {
+      throw new WalError('WAL_BAD_RECORD', `expected event ${expect.main}.${expect.sub}, found ${main}.${sub}`, where);
     }
-    const payload = Buffer.alloc(bodyBytes - RECORD_BODY_HEAD_BYTES);
-    readFully(wfs, fd, payload, 0, payload.length, location.offsetBytes + FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES);
+    const payload = Buffer.allocUnsafe(bodyBytes - RECORD_BODY_HEAD_BYTES);
+    readFully(this.wfs, file.fd, payload, 0, payload.length, location.offsetBytes + FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES);
     try {
-      const table = options.structures ?? structuresBefore(wfs, fd, sizeBytes, location.offsetBytes);
-      return new PayloadDecoder(table).decode(payload);
+      return this.payloadDecoder(file, location.offsetBytes).decode(payload);
     } catch (err) {
       throw new WalError('WAL_BAD_PAYLOAD', 'event payload does not decode', { ...where, cause: err });
     }
+  }
+
+  close(): void {
+    for (const { fd } of this.open.values()) this.wfs.closeSync(fd);
+    this.open.clear();
+  }
+
+  private payloadDecoder(file: { fd: number; sizeBytes: number }, offsetBytes: number): PayloadDecoder {
+    const given = this.options.structures;
+    if (given === undefined) return new PayloadDecoder(structuresBefore(this.wfs, file.fd, file.sizeBytes, offsetBytes));
+    const table = typeof given === 'function' ? given() : given;
+    if (!this.decoder || table.length !== this.decoderTableLength) {
+      this.decoder = new PayloadDecoder(table);
+      this.decoderTableLength = table.length;
+    }
+    return this.decoder;
+  }
+
+  private file(segment: string): { fd: number; sizeBytes: number } {
+    const cached = this.open.get(segment);
+    if (cached) return cached;
+    if (segment.includes('/') || segment.includes('\\')) throw new WalError('WAL_BAD_NAME', 'segment name with a path', { segment });
+    if (this.open.size >= OPEN_SEGMENTS_MAX) {
+      const [oldest, entry] = this.open.entries().next().value as [string, { fd: number }];
+      this.wfs.closeSync(entry.fd);
+      this.open.delete(oldest);
+    }
+    const fd = this.wfs.openSync(path.join(this.dir, segment), 'r');
+    const opened = { fd, sizeBytes: this.wfs.fstatSync(fd).size };
+    this.open.set(segment, opened);
+    return opened;
+  }
+}
+
+/** One read, opening and closing the segment: for occasional use. */
+export function readEventAt(
+  dir: string,
+  location: RecordLocation,
+  options: PointReaderOptions & { expect?: { main: number; sub: number } } = {},
+): unknown {
+  const reader = new PointReader(dir, options);
+  try {
+    return reader.read(location, options.expect);
   } finally {
-    wfs.closeSync(fd);
+    reader.close();
   }
 }
 

@@ -37,3 +37,11 @@ export interface LogCommitEnd {
 }
 
 export type LogEntry = LogEvent | LogCommitEnd;
+
+/** Where an appended commit landed: one segment, an offset per event, then the commit record's. */
+export interface CommitPlacement {
+  main: number;
+  segment: string;
+  /** Offsets of the event frames, in sub order; the last entry is the commit record's. */
+  offsetsBytes: number[];
+}

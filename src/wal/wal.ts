@@ -25,7 +25,7 @@ import { repairTail, type RepairResult } from './repair.js';
 import { listSegments } from './segment.js';
 import { TMP_SUFFIX, segmentFileName } from './segment-name.js';
 import { SegmentPreparer } from './segment-preparer.js';
-import type { Commit } from './types.js';
+import type { Commit, CommitPlacement } from './types.js';
 
 export interface WalOptions {
   dir: string;
@@ -41,7 +41,7 @@ export interface WalOptions {
 
 interface Pending {
   commit: Commit;
-  resolve: () => void;
+  resolve: (placement: CommitPlacement) => void;
   reject: (err: Error) => void;
 }
 
@@ -130,6 +130,11 @@ export class Wal {
     return this.queuedMain + 1;
   }
 
+  /** The payload structure table as it stands: decodes every record of this log. */
+  get structures(): StructureTable {
+    return this.encoder.structures;
+  }
+
   get isFenced(): boolean {
     return this.fenced !== null;
   }
@@ -147,8 +152,11 @@ export class Wal {
     };
   }
 
-  /** Appends one commit; resolves once it is fdatasync'd. `commit.main` must exceed every earlier one. */
-  append(commit: Commit): Promise<void> {
+  /**
+   * Appends one commit; resolves once it is fdatasync'd, with where its records landed.
+   * `commit.main` must exceed every earlier one.
+   */
+  append(commit: Commit): Promise<CommitPlacement> {
     if (this.fenced) return Promise.reject(this.fenced);
     if (this.closed) return Promise.reject(new WalError('WAL_CLOSED', 'append after close'));
     assert.ok(commit.main > this.queuedMain, `commit main ${commit.main} must be greater than ${this.queuedMain}`);
@@ -156,7 +164,7 @@ export class Wal {
       return Promise.reject(new WalError('WAL_QUEUE_FULL', `over ${APPEND_QUEUE_COMMITS_MAX} commits waiting`));
     }
     this.queuedMain = commit.main;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<CommitPlacement>((resolve, reject) => {
       this.queue.push({ commit, resolve, reject });
       if (!this.flushScheduled) {
         // A microtask, not setImmediate: it runs after every append already queued in this
@@ -191,14 +199,15 @@ export class Wal {
         continue;
       }
       const before = run.at(-1)?.mark ?? this.diskMark();
+      let offsets: number[];
       try {
-        this.encoder.encodeCommit(pending.commit);
+        offsets = this.encoder.encodeCommit(pending.commit);
       } catch (err) {
         pending.reject(err as Error);
         continue;
       }
       if (this.offsetBytes + this.encoder.lengthBytes <= this.segmentEndBytes) {
-        run.push({ pending, mark: this.encoder.mark() });
+        run.push({ pending, mark: this.encoder.mark(), offsets });
         continue;
       }
       // It does not fit: write what came before, then encode it again in a new segment.
@@ -212,8 +221,8 @@ export class Wal {
       }
       this.encoder.rewind(this.diskMark());
       this.encoder.encodeStructureSnapshot();
-      this.encoder.encodeCommit(pending.commit); // encoded once already: cannot fail now
-      run.push({ pending, mark: this.encoder.mark() });
+      offsets = this.encoder.encodeCommit(pending.commit); // encoded once already: cannot fail now
+      run.push({ pending, mark: this.encoder.mark(), offsets });
     }
     this.writeAndSync(run);
     this.queuedMain = Math.max(this.durableMain, ...this.queue.map((p) => p.commit.main));
@@ -230,6 +239,7 @@ export class Wal {
   private writeAndSync(run: EncodedCommit[]): boolean {
     if (run.length === 0) return true;
     const last = run[run.length - 1]!.mark;
+    const baseBytes = this.offsetBytes;
     try {
       writeFully(this.wfs, this.fd, this.encoder.bytes(0, last.lengthBytes), 0, last.lengthBytes, this.offsetBytes);
     } catch (err) {
@@ -253,7 +263,8 @@ export class Wal {
       this.counters.events += commit.events.length;
       this.counters.bytes += c.mark.lengthBytes - prevEnd;
       prevEnd = c.mark.lengthBytes;
-      c.pending.resolve();
+      for (let i = 0; i < c.offsets.length; i++) c.offsets[i] = c.offsets[i]! + baseBytes;
+      c.pending.resolve({ main: commit.main, segment: this.segment, offsetsBytes: c.offsets });
     }
     return true;
   }
@@ -344,6 +355,8 @@ export class Wal {
 interface EncodedCommit {
   pending: Pending;
   mark: EncoderMark;
+  /** Frame offsets in the batch (events, then the commit record). */
+  offsets: number[];
 }
 
 interface WalInit {

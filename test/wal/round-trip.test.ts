@@ -127,3 +127,28 @@ describe('structure table in the log', () => {
     assert.deepEqual(readEventAt(dir, last.location), last.kind === 'event' ? last.payload : null, 'a point read finds its structures in its segment');
   });
 });
+
+describe('append placement', () => {
+  it('resolves each append with the segment and offsets where its events landed, across roll-overs', async () => {
+    const dir = tempDir();
+    const wal = Wal.open({ dir, create: true, segmentSizeBytes: SMALL_SEGMENT });
+    const placements = [];
+    for (const m of range(1, 90)) placements.push(await wal.append(deterministicCommit(m)));
+    const structures = wal.structures;
+    await wal.close();
+    const { PointReader } = await import('../../src/wal/read-at.js');
+    const reader = new PointReader(dir, { structures });
+    const fromLog = [...readLog(dir)];
+    for (const p of placements) {
+      const expected = deterministicCommit(p.main);
+      assert.equal(p.offsetsBytes.length, expected.events.length + 1);
+      for (const [sub, event] of expected.events.entries()) {
+        assert.deepEqual(reader.read({ segment: p.segment, offsetBytes: p.offsetsBytes[sub]! }, { main: p.main, sub }), event);
+      }
+      const commitEntry = fromLog.find((e) => e.kind === 'commit' && e.main === p.main)!;
+      assert.deepEqual(commitEntry.location, { segment: p.segment, offsetBytes: p.offsetsBytes.at(-1) });
+    }
+    reader.close();
+    assert.ok(new Set(placements.map((p) => p.segment)).size > 2, 'placements span several segments');
+  });
+});

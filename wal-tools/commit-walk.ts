@@ -6,6 +6,7 @@
  */
 import type { FrameProblem, SegmentDecoder } from '../src/wal/decoder.js';
 import type { WalErrorCode } from '../src/wal/errors.js';
+import { PROBLEM_CODES, PROBLEM_TEXT } from '../src/wal/commit-scanner.js';
 import { COMMIT_BODY_BYTES, RecordType, readU64 } from '../src/wal/frame.js';
 
 export interface CommitSpan {
@@ -56,7 +57,8 @@ export class CommitWalk {
       const f = d.next(true);
       if (typeof f === 'string') {
         if (f === 'end' && main === -1) return stop('end', at, 'WAL_BAD_RECORD', 'end of data');
-        const [code, text] = FRAME_PROBLEMS[f === 'end' ? 'incomplete-commit' : f];
+        const problem = f === 'end' ? 'incomplete-commit' : f;
+        const [code, text] = [PROBLEM_CODES[problem], PROBLEM_TEXT[problem]];
         return stop(f === 'bad-type' ? 'malformed' : 'framing', at, code, text);
       }
       if (f.type === RecordType.structures) {
@@ -89,11 +91,3 @@ export class CommitWalk {
 }
 
 /** Codes as the reader uses them (src/wal/commit-scanner.ts), with wal-dump's wording. */
-const FRAME_PROBLEMS: Record<Exclude<FrameProblem, 'end'> | 'incomplete-commit', [WalErrorCode, string]> = {
-  'bad-length': ['WAL_BAD_RECORD', 'record length below the minimum'],
-  'too-large': ['WAL_RECORD_TOO_LARGE', 'record length over the record size limit'],
-  'past-end': ['WAL_RECORD_PAST_END', 'record length points past the end of the file'],
-  crc: ['WAL_CRC_MISMATCH', 'CRC mismatch (the CRC chain breaks here)'],
-  'bad-type': ['WAL_BAD_RECORD', 'unknown record type'],
-  'incomplete-commit': ['WAL_BAD_RECORD', 'commit has no commit record (cut short)'],
-};

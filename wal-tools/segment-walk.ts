@@ -11,6 +11,7 @@
  * - anything else is corruption, including damage in the newest segment followed by valid
  *   records (the next open would cut those off) and good frames in a wrong order.
  */
+import { HEADER_TEXT } from '../src/wal/segment.js';
 import fs from 'node:fs';
 import { SEGMENT_HEADER_BYTES, RECORD_ALIGN_BYTES } from '../src/limits.js';
 import { PayloadDecoder, decodeStructures } from '../src/wal/codec.js';
@@ -50,13 +51,6 @@ export interface SegmentOutcome {
   /** The walk reached the end of written data with nothing wrong on the way. */
   clean: boolean;
 }
-
-const HEADER_TEXT = {
-  short: 'file too short for a segment header',
-  magic: 'not an Elava segment (bad magic)',
-  crc: 'segment header CRC mismatch',
-  version: 'unsupported segment format version',
-} as const;
 
 /** Re-reads of a damaged newest segment that made no progress, before judging it. */
 const SETTLE_ROUNDS = 1;

@@ -26,7 +26,7 @@ export type ScanStop =
   | { kind: 'end'; offsetBytes: number }
   | { kind: 'problem'; problem: FrameProblem | 'incomplete-commit'; offsetBytes: number };
 
-const PROBLEM_CODES: Record<FrameProblem | 'incomplete-commit', WalErrorCode> = {
+export const PROBLEM_CODES: Record<FrameProblem | 'incomplete-commit', WalErrorCode> = {
   end: 'WAL_BAD_RECORD',
   'bad-length': 'WAL_BAD_RECORD',
   'too-large': 'WAL_RECORD_TOO_LARGE',
@@ -36,7 +36,7 @@ const PROBLEM_CODES: Record<FrameProblem | 'incomplete-commit', WalErrorCode> = 
   'incomplete-commit': 'WAL_BAD_RECORD',
 };
 
-const PROBLEM_TEXT: Record<FrameProblem | 'incomplete-commit', string> = {
+export const PROBLEM_TEXT: Record<FrameProblem | 'incomplete-commit', string> = {
   end: 'unexpected end of data',
   'bad-length': 'record length below the minimum',
   'too-large': 'record length over the record size limit',

@@ -16,7 +16,8 @@ export interface OpenSegment {
   header: SegmentHeader;
 }
 
-const HEADER_TEXT = {
+/** What each header problem means, in words (shared with wal-dump). */
+export const HEADER_TEXT = {
   short: 'file too short for a segment header',
   magic: 'not an Elava segment (bad magic)',
   crc: 'segment header CRC mismatch',

@@ -1,0 +1,22 @@
+/**
+ * `npm run bench -- NAME [--json] [--quick]`: runs one benchmark (or all without a name).
+ */
+import { runScanBench } from './scan-bench.js';
+import { runWalBench } from './wal-bench.js';
+
+type Bench = (args: string[]) => Promise<void>;
+
+const BENCHES: Record<string, Bench> = {
+  wal: runWalBench,
+  scan: runScanBench,
+};
+
+const args = process.argv.slice(2);
+const names = args.filter((a) => !a.startsWith('--'));
+const flags = args.filter((a) => a.startsWith('--'));
+const unknown = names.filter((n) => !(n in BENCHES));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark ${unknown.join(', ')}; choose from: ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+for (const name of names.length > 0 ? names : Object.keys(BENCHES)) await BENCHES[name]!(flags);

@@ -2,6 +2,7 @@
  * `npm run bench -- NAME [--json] [--quick]`: runs one benchmark (or all without a name).
  */
 import { runScanBench } from './scan-bench.js';
+import { runScanE2eBench } from './scan-e2e-bench.js';
 import { runWalBench } from './wal-bench.js';
 
 type Bench = (args: string[]) => Promise<void>;
@@ -9,6 +10,7 @@ type Bench = (args: string[]) => Promise<void>;
 const BENCHES: Record<string, Bench> = {
   wal: runWalBench,
   scan: runScanBench,
+  'scan-e2e': runScanE2eBench,
 };
 
 const args = process.argv.slice(2);

@@ -41,3 +41,42 @@ assert.ok(SEGMENT_SIZE_BYTES >= SEGMENT_SIZE_BYTES_MIN);
 assert.ok(RECORD_SIZE_BYTES_MAX < COMMIT_SIZE_BYTES_MAX);
 assert.ok(COMMIT_SIZE_BYTES_MAX <= 2 ** 32, 'segment offsets must fit a u32-safe range');
 assert.ok(READ_WINDOW_BYTES >= 64 * KiB);
+
+// ---- key index (src/mvcc/) ----
+// One revision entry is three float64 slots: `main`, `packed`, `offsetBytes`, where
+// `packed = sub * 2^(MVCC_SEGMENT_ID_BITS + 1) + segmentId * 2 + tombstoneBit`. The product
+// must stay below 2^53 to be exact, which bounds `sub` and the segment id together.
+
+/** Bits for the segment id (an index into the shared segment-name table). */
+export const MVCC_SEGMENT_ID_BITS = 21;
+/** 2,097,152 segment files; at 64 MiB each that is 128 TiB of log. */
+export const MVCC_SEGMENT_IDS_MAX = 2 ** MVCC_SEGMENT_ID_BITS;
+/** Largest `sub` (events in one commit minus one) the packed encoding can hold. */
+export const MVCC_SUB_MAX = 2 ** (53 - MVCC_SEGMENT_ID_BITS - 1) - 1;
+/** Largest byte offset of a record inside one segment. */
+export const MVCC_OFFSET_BYTES_MAX = Number.MAX_SAFE_INTEGER;
+/** Depth bound for canonical encoding of record attributes (no unbounded recursion). */
+export const PROJECTION_ATTR_DEPTH_MAX = 32;
+
+assert.ok(MVCC_SUB_MAX >= 2 ** 31 - 1, 'sub must cover at least 2^31 events per commit');
+assert.ok((MVCC_SUB_MAX + 1) * 2 ** (MVCC_SEGMENT_ID_BITS + 1) <= 2 ** 53, 'packed revision exceeds 2^53');
+assert.ok(MVCC_SUB_MAX >= COMMIT_EVENTS_MAX, 'a full commit must fit the packed sub');
+
+// ---- checkpoints and compaction (src/snapshot/, src/compaction/) ----
+
+/** Default policy: a checkpoint after this many events appended since the last one... */
+export const CHECKPOINT_EVERY_EVENTS = 1_000_000;
+/** ...or this many log bytes, whichever comes first. */
+export const CHECKPOINT_EVERY_BYTES = 256 * MiB;
+/** Largest checkpoint body believed on read (a length word past it is corruption). */
+export const CHECKPOINT_BODY_BYTES_MAX = 4 * GiB - 1;
+/** Checkpoints kept after a new one is durable (the newest compaction base is kept too). */
+export const CHECKPOINTS_KEPT = 3;
+/** Progress of a rebuild or recovery is reported at most this often. */
+export const REPLAY_PROGRESS_EVERY_MS = 1000;
+/** Events between two progress checks during replay. */
+export const REPLAY_PROGRESS_EVERY_EVENTS = 65_536;
+
+assert.ok(CHECKPOINTS_KEPT >= 1);
+assert.ok(CHECKPOINT_EVERY_BYTES >= SEGMENT_SIZE_BYTES_MIN);
+assert.ok(CHECKPOINT_BODY_BYTES_MAX < 2 ** 32, 'checkpoint body length is a u32');

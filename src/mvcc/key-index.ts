@@ -29,7 +29,7 @@
  * need no structure of their own: one flat array of entries in revision order, each flagged
  * tombstone or not, is enough, and every compaction keeps a suffix of it. An entry is three
  * float64 slots in a plain number array: `main`, `packed`, `offsetBytes`, with
- * `packed = sub * 2^22 + segmentId * 2 + tombstoneBit` (see limits-mvcc.ts). A plain double
+ * `packed = sub * 2^22 + segmentId * 2 + tombstoneBit` (see src/limits.ts). A plain double
  * array costs ~16 bytes of header where a Float64Array costs ~170 (measured on Node 20), and
  * most keys hold one to three entries, so the plain array wins; an entry costs 24 bytes plus
  * growth slack (at most 1.5x past four entries).
@@ -40,7 +40,7 @@
 import assert from 'node:assert/strict';
 import type { RecordLocation } from '../wal/types.js';
 import { MvccError } from './errors.js';
-import { MVCC_OFFSET_BYTES_MAX, MVCC_SEGMENT_ID_BITS, MVCC_SUB_MAX } from './limits-mvcc.js';
+import { MVCC_OFFSET_BYTES_MAX, MVCC_SEGMENT_ID_BITS, MVCC_SUB_MAX } from '../limits.js';
 import type { Revision } from './revision.js';
 import { assertRevisionPart, compareRevisionParts } from './revision.js';
 import type { RevisionSet } from './revision-set.js';

@@ -5,7 +5,7 @@
  * 64 MiB of log) so ids stay stable across snapshot and restore.
  */
 import assert from 'node:assert/strict';
-import { MVCC_SEGMENT_IDS_MAX } from './limits-mvcc.js';
+import { MVCC_SEGMENT_IDS_MAX } from '../limits.js';
 
 export class SegmentTable {
   private readonly names: string[] = [];

@@ -4,7 +4,7 @@
  * Depth is bounded (records are shallow; deeper input is a bug upstream).
  */
 import assert from 'node:assert/strict';
-import { PROJECTION_ATTR_DEPTH_MAX } from '../mvcc/limits-mvcc.js';
+import { PROJECTION_ATTR_DEPTH_MAX } from '../limits.js';
 
 export function canonicalJson(value: unknown): string {
   return encode(value, 0);

@@ -35,7 +35,7 @@ export interface CountsSnapshot {
 
 export class Counts implements Projection {
   readonly name = 'counts';
-  readonly version = 1;
+  readonly version: number = 1;
   private byKey = new Map<ResourceKey, Bucket>();
   private byType = new Map<string, Map<string | null, Bucket>>();
   private changes: ChangeCounts = zeroChanges();

@@ -2,8 +2,11 @@
  * Feeds the tree index from the log: appeared and changed are puts, disappeared is a
  * tombstone, each pointing at its event's location in the log. Every other event only moves
  * the index's current revision forward, so a scan cycle that changed nothing is still a
- * readable revision. Compaction markers are not acted on here (compaction is driven by the
- * compaction module, which calls `index.compact`).
+ * readable revision. A `compaction-scheduled` marker compacts the index at its `atMain`
+ * (idempotently): replay then reproduces a compaction wherever it happened in the log. The
+ * compaction module also calls `compactTo` directly as soon as it schedules one; compaction
+ * at `atMain` commutes with every later put or tombstone (it touches only entries at or below
+ * `atMain`), so doing it early or at the marker gives the same index.
  */
 import assert from 'node:assert/strict';
 import { isMvccError } from '../mvcc/errors.js';
@@ -33,15 +36,28 @@ export class KeyIndexProjection implements Projection {
       case 'disappeared':
         this.tree.tombstone(event.key, log, log.location);
         return;
+      case 'compaction-scheduled':
+        this.tree.observe(log);
+        this.compactTo(event.atMain);
+        return;
       case 'scope-scanned':
       case 'checkpoint':
-      case 'compaction-scheduled':
       case 'compaction-finished':
         this.tree.observe(log);
         return;
       default:
         return assertNever(event);
     }
+  }
+
+  /**
+   * Compacts the index at `atMain` unless it already is at or past it. Returns whether it
+   * compacted. `atMain` above the current revision is MVCC_FUTURE_REV.
+   */
+  compactTo(atMain: number): boolean {
+    if (atMain <= this.tree.compactedMain) return false;
+    this.tree.compact(atMain);
+    return true;
   }
 
   snapshot(): unknown {

@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { compareRevisionParts } from '../mvcc/revision.js';
-import type { LogEntry } from '../wal/types.js';
+import type { LogEntry, RecordLocation } from '../wal/types.js';
 import { ProjectionError } from './errors.js';
 import type { Projection } from './projection.js';
 
@@ -21,11 +21,15 @@ export interface ReplayProgress {
   commits: number;
   /** Revision main of the latest entry seen. */
   main: number;
+  /** Where the latest event applied sits in the log (null before any). */
+  location: RecordLocation | null;
 }
 
 export interface ReplayOptions {
   /** Skip every entry whose main is ≤ this (default: replay everything). */
   afterMain?: number;
+  /** Stop before the first entry whose main is > this (default: to the end). */
+  untilMain?: number;
   /** Called every `progressEveryEvents` applied events and once at the end. */
   onProgress?: (progress: ReplayProgress) => void;
   progressEveryEvents?: number;
@@ -47,6 +51,7 @@ const PROGRESS_EVERY_EVENTS_DEFAULT = 1_000_000;
 
 export function replay(entries: Iterable<LogEntry>, projections: readonly Projection[], options: ReplayOptions = {}): ReplayResult {
   const afterMain = options.afterMain ?? -1;
+  const untilMain = options.untilMain ?? Number.MAX_SAFE_INTEGER;
   const every = options.progressEveryEvents ?? PROGRESS_EVERY_EVENTS_DEFAULT;
   assert.ok(Number.isSafeInteger(every) && every > 0, 'progressEveryEvents must be a positive integer');
   const onProgress = options.onProgress;
@@ -54,11 +59,13 @@ export function replay(entries: Iterable<LogEntry>, projections: readonly Projec
   let prevMain = -1;
   let prevSub = -1;
   let inCommit = 0;
+  let location: RecordLocation | null = null;
   for (const entry of entries) {
     if (entry.main <= afterMain) {
       result.skipped++;
       continue;
     }
+    if (entry.main > untilMain) break;
     if (entry.kind === 'commit') {
       // A commit ends the events just seen (same main), or is empty and moves main forward.
       const matches = inCommit > 0 ? entry.main === prevMain : entry.main > prevMain;
@@ -79,14 +86,15 @@ export function replay(entries: Iterable<LogEntry>, projections: readonly Projec
     for (let i = 0; i < projections.length; i++) (projections[i] as Projection).apply(entry);
     prevMain = entry.main;
     prevSub = entry.sub;
+    location = entry.location;
     inCommit++;
     result.events++;
-    if (onProgress !== undefined && result.events % every === 0) onProgress({ events: result.events, commits: result.commits, main: prevMain });
+    if (onProgress !== undefined && result.events % every === 0) onProgress({ events: result.events, commits: result.commits, main: prevMain, location });
   }
   result.lastMain = prevMain;
   result.lastSub = prevSub;
   result.uncommittedEvents = inCommit;
-  if (onProgress !== undefined) onProgress({ events: result.events, commits: result.commits, main: prevMain });
+  if (onProgress !== undefined) onProgress({ events: result.events, commits: result.commits, main: prevMain, location });
   return result;
 }
 

@@ -1,0 +1,19 @@
+/**
+ * The projection set Elava runs: the key index, the current state, counts, and the log's
+ * own control state. Recovery, rebuild and checkpoints default to it.
+ */
+import { ControlState } from './control-state.js';
+import { Counts } from './counts.js';
+import { CurrentState } from './current-state.js';
+import { KeyIndexProjection } from './key-index-projection.js';
+import type { Projection } from './projection.js';
+
+export function builtInProjections(): Projection[] {
+  return [new KeyIndexProjection(), new CurrentState(), new Counts(), new ControlState()];
+}
+
+/** The one projection of class `cls` in `projections`, or undefined. */
+export function findProjection<T extends Projection>(projections: readonly Projection[], cls: abstract new (...args: never[]) => T): T | undefined {
+  for (const p of projections) if (p instanceof cls) return p;
+  return undefined;
+}

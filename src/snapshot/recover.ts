@@ -1,0 +1,236 @@
+/**
+ * Recovery: the projections as of the end of the log, as fast as the files allow.
+ *
+ *   1. Checkpoints are tried newest first. One is used when it is readable (header, CRC,
+ *      body), its marker is durable in the log, and the log still holds everything after
+ *      it. A damaged one is set aside (`.broken`, warning) and the next older one tried; one
+ *      whose marker never made it (a crash between writing it and its marker) is ignored.
+ *   2. Each projection whose name and version match the checkpoint's is restored from it;
+ *      any other (a new or upgraded projection) is rebuilt by replaying the whole kept
+ *      history up to the checkpoint first.
+ *   3. The log after the checkpoint (the tail) is replayed into all of them, streaming.
+ *   Without a usable checkpoint everything is replayed from the start of the kept history.
+ *
+ * Memory is bounded by the projections: entries stream from the reader and are dropped.
+ * A compaction scheduled and not finished is reported (`pendingCompactionMain`) for the
+ * writer to resume. Read-only mode renames nothing and takes no lock (queries, verify).
+ */
+import type { Logger } from 'pino';
+import { REPLAY_PROGRESS_EVERY_EVENTS } from '../limits.js';
+import { builtInProjections, findProjection } from '../projection/builtins.js';
+import { ControlState } from '../projection/control-state.js';
+import { isProjectionError } from '../projection/errors.js';
+import type { Projection } from '../projection/projection.js';
+import { replay, type ReplayProgress } from '../projection/replay.js';
+import type { StructureTable } from '../wal/codec.js';
+import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
+import { LogReader } from '../wal/reader.js';
+import type { CheckpointBody } from './checkpoint-body.js';
+import { listCheckpoints, type CheckpointName } from './checkpoint-name.js';
+import { SnapshotError } from './errors.js';
+import { findBase, historyEntries, markerDurable, type BaseSource } from './history.js';
+import { loadCheckpoint, setAside, type LoadContext } from './load-checkpoint.js';
+import { bytesBefore, logLayout, totalBytes, type LogLayout } from './log-layout.js';
+
+export interface RecoveryProgress {
+  /** 'history': rebuilding projections from the start; 'tail': replaying after the checkpoint. */
+  phase: 'history' | 'tail';
+  events: number;
+  main: number;
+  /** Log bytes behind the latest event, and the log's size (for percent and ETA). */
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface RecoverOptions {
+  /** Makes a fresh projection set; default builtInProjections(). A ControlState is added if missing. */
+  projections?: () => Projection[];
+  logger?: Logger;
+  onProgress?: (progress: RecoveryProgress) => void;
+  /** Rename nothing (damaged checkpoints are only skipped). Default false. */
+  readOnly?: boolean;
+  /** Where the log segments are; default `dir`. */
+  logDir?: string;
+  fs?: WalFileSystem;
+}
+
+export interface RecoveryStats {
+  /** The checkpoint used, or null for a replay from the start. */
+  checkpoint: string | null;
+  checkpointCoversMain: number | null;
+  /** Events replayed after the checkpoint (or in all, without one). */
+  eventsReplayed: number;
+  /** Events replayed to rebuild projections the checkpoint could not restore. */
+  historyEventsReplayed: number;
+  rebuiltProjections: string[];
+  brokenCheckpoints: string[];
+  ignoredCheckpoints: string[];
+  ms: number;
+}
+
+export interface RecoveredState {
+  projections: Projection[];
+  /** The last whole commit in the log. */
+  lastMain: number;
+  structures: StructureTable;
+  /** A compaction scheduled and not finished (resume it), or null. */
+  pendingCompactionMain: number | null;
+  stats: RecoveryStats;
+}
+
+export function recoverState(dir: string, options: RecoverOptions = {}): RecoveredState {
+  return recoverWith(dir, options, () => true);
+}
+
+/** Which checkpoints a recovery may use (rebuild allows only the compaction base). */
+export type CheckpointFilter = (c: CheckpointName, layout: LogLayout, ctx: LoadContext) => boolean;
+
+export function recoverWith(dir: string, options: RecoverOptions, usable: CheckpointFilter): RecoveredState {
+  const started = performance.now();
+  const wfs = options.fs ?? nodeFileSystem;
+  const layout = logLayout(wfs, options.logDir ?? dir);
+  const ctx: LoadContext = { dir, wfs, readOnly: options.readOnly ?? false, logger: options.logger, broken: [] };
+  const run = new Recovery(options, layout, ctx);
+  for (const c of listCheckpoints(wfs, dir)) {
+    if (c.coversMain < layout.minCoversMain) {
+      run.ignored.push(c.name);
+      continue;
+    }
+    if (!usable(c, layout, ctx)) continue;
+    const body = loadCheckpoint(ctx, c.name);
+    if (body === null) continue;
+    if (!markerDurable(layout, c.name, c.coversMain, wfs)) {
+      run.ignored.push(c.name);
+      options.logger?.warn({ file: c.name, coversMain: c.coversMain }, 'checkpoint has no durable marker in the log (crash before its marker?); ignored');
+      continue;
+    }
+    const state = run.fromCheckpoint(c.name, body);
+    if (state !== null) return run.finish(state, started);
+  }
+  return run.finish(run.fromScratch(), started);
+}
+
+interface Replayed {
+  projections: Projection[];
+  checkpoint: string | null;
+  coversMain: number | null;
+  structures: StructureTable;
+  lastMain: number;
+}
+
+class Recovery {
+  readonly ignored: string[] = [];
+  private events = 0;
+  private historyEvents = 0;
+  private rebuilt: string[] = [];
+  private base: BaseSource | null | undefined;
+
+  constructor(
+    private readonly options: RecoverOptions,
+    private readonly layout: LogLayout,
+    private readonly ctx: LoadContext,
+  ) {}
+
+  /** Restore + tail; null when the checkpoint turns out unusable (it is then set aside). */
+  fromCheckpoint(file: string, body: CheckpointBody): Replayed | null {
+    const projections = this.fresh();
+    let stale: Projection[];
+    try {
+      stale = restoreMatching(projections, body, file);
+    } catch (err) {
+      if (!(err instanceof SnapshotError)) throw err;
+      setAside(this.ctx, file, err);
+      return null;
+    }
+    if (stale.length > 0) {
+      const base = this.layout.prefixDeleted ? this.findBase() : null;
+      if (base !== null && base.atMain > body.coversMain) {
+        this.ignored.push(file); // older than the base: its projections cannot be rebuilt up to it
+        return null;
+      }
+      this.replayHistory(stale, body.coversMain);
+    }
+    const reader = new LogReader(this.layout.logDir, { fs: this.ctx.wfs, fromMain: body.coversMain + 1 });
+    const result = replay(reader.entries(), projections, { afterMain: body.coversMain, ...this.progress('tail') });
+    this.events = result.events;
+    const structures = reader.structures.length >= body.structures.length ? reader.structures : body.structures;
+    return { projections, checkpoint: file, coversMain: body.coversMain, structures, lastMain: Math.max(reader.tail.lastMain, body.coversMain) };
+  }
+
+  fromScratch(): Replayed {
+    const projections = this.fresh();
+    const reader = this.replayHistory(projections, Number.MAX_SAFE_INTEGER);
+    this.events = this.historyEvents;
+    this.historyEvents = 0;
+    return { projections, checkpoint: null, coversMain: null, structures: reader.structures, lastMain: reader.lastMain };
+  }
+
+  finish(r: Replayed, started: number): RecoveredState {
+    const control = findProjection(r.projections, ControlState) as ControlState;
+    const stats: RecoveryStats = {
+      checkpoint: r.checkpoint,
+      checkpointCoversMain: r.coversMain,
+      eventsReplayed: this.events,
+      historyEventsReplayed: this.historyEvents,
+      rebuiltProjections: this.rebuilt,
+      brokenCheckpoints: this.ctx.broken,
+      ignoredCheckpoints: this.ignored,
+      ms: performance.now() - started,
+    };
+    this.options.logger?.info({ ...stats }, 'state recovered');
+    return { projections: r.projections, lastMain: r.lastMain, structures: r.structures, pendingCompactionMain: control.pendingCompaction(), stats };
+  }
+
+  private fresh(): Projection[] {
+    const projections = (this.options.projections ?? builtInProjections)();
+    if (findProjection(projections, ControlState) === undefined) projections.push(new ControlState());
+    return projections;
+  }
+
+  private findBase(): BaseSource | null {
+    if (this.base === undefined) this.base = findBase(this.ctx, this.layout);
+    return this.base;
+  }
+
+  /** Replays the kept history into `projections` up to `untilMain`. */
+  private replayHistory(projections: Projection[], untilMain: number): { structures: StructureTable; lastMain: number } {
+    const base = this.layout.prefixDeleted ? this.findBase() : null;
+    const { entries, reader } = historyEntries(this.layout, base, this.ctx.wfs);
+    const result = replay(entries, projections, { untilMain, ...this.progress('history') });
+    this.historyEvents = result.events;
+    if (untilMain !== Number.MAX_SAFE_INTEGER) this.rebuilt = projections.map((p) => p.name);
+    const baseStructures = base?.body.structures ?? [];
+    const structures = reader.structures.length >= baseStructures.length ? reader.structures : baseStructures;
+    return { structures, lastMain: Math.max(reader.tail.lastMain, result.lastMain, base?.atMain ?? 0) };
+  }
+
+  private progress(phase: RecoveryProgress['phase']): { onProgress?: (p: ReplayProgress) => void; progressEveryEvents: number } {
+    const onProgress = this.options.onProgress;
+    if (onProgress === undefined) return { progressEveryEvents: Number.MAX_SAFE_INTEGER };
+    const total = totalBytes(this.layout);
+    return {
+      progressEveryEvents: REPLAY_PROGRESS_EVERY_EVENTS,
+      onProgress: (p) =>
+        onProgress({ phase, events: p.events, main: p.main, bytesTotal: total, bytesDone: p.location ? bytesBefore(this.layout, p.location.segment, p.location.offsetBytes) : 0 }),
+    };
+  }
+}
+
+/** Restores every projection whose name and version match; returns the others. */
+function restoreMatching(projections: readonly Projection[], body: CheckpointBody, file: string): Projection[] {
+  const stale: Projection[] = [];
+  for (const p of projections) {
+    const saved = body.projections.find((s) => s.name === p.name);
+    if (saved === undefined || saved.version !== p.version) {
+      stale.push(p);
+      continue;
+    }
+    try {
+      p.restore(saved.state);
+    } catch (err) {
+      if (!isProjectionError(err, 'PROJECTION_BAD_SNAPSHOT')) throw err;
+      throw new SnapshotError('SNAPSHOT_BAD_BODY', `projection ${p.name}: ${err.message}`, { file, cause: err });
+    }
+  }
+  return stale;
+}

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { builtInProjections } from '../../src/projection/builtins.js';
+import { Counts } from '../../src/projection/counts.js';
+import { rebuild } from '../../src/snapshot/rebuild.js';
+import { recoverState } from '../../src/snapshot/recover.js';
+import { stateHash } from '../../src/projection/state-hash.js';
+import { takeCheckpoint } from '../../src/snapshot/take-checkpoint.js';
+import { CheckpointPolicy } from '../../src/snapshot/policy.js';
+import { SNAP_HEADER_BYTES } from '../../src/snapshot/snap-file.js';
+import { tempDir } from '../helpers/tmp.js';
+import { Store, historyCommits, openLog } from './store-harness.js';
+
+/** Given a log of `first` commits, a checkpoint, then `more` commits. */
+async function logWithCheckpoint(first: number, more: number): Promise<{ dir: string; store: Store; file: string }> {
+  const dir = tempDir();
+  const store = new Store(openLog(dir));
+  const commits = historyCommits(first + more);
+  await store.appendAll(commits.slice(0, first));
+  const info = await takeCheckpoint(store.wal, store.projections, dir);
+  await store.appendAll(commits.slice(first));
+  return { dir, store, file: info.file };
+}
+
+describe('checkpoints and recovery', () => {
+  it('checkpoint plus tail recovers the same state as a full replay and as the live projections', async () => {
+    const { dir, store, file } = await logWithCheckpoint(30, 20);
+    await store.wal.close();
+    const recovered = recoverState(dir);
+    const full = rebuild(dir, { progress: false });
+    assert.equal(recovered.stats.checkpoint, file);
+    assert.ok(recovered.stats.eventsReplayed < full.stats.eventsReplayed, 'only the tail is replayed');
+    assert.equal(stateHash(recovered.projections), full.hash);
+    assert.equal(full.hash, store.hash());
+    assert.equal(recovered.lastMain, store.wal.lastMain);
+  });
+
+  it('writes the checkpoint file with mode 0600 and appends its marker in a commit of its own', async () => {
+    const { dir, store, file } = await logWithCheckpoint(5, 0);
+    assert.equal(fs.statSync(path.join(dir, file)).mode & 0o777, 0o600);
+    const lastCommit = store.wal.lastMain;
+    await store.wal.close();
+    const recovered = recoverState(dir);
+    assert.equal(recovered.stats.checkpointCoversMain, lastCommit - 1, 'the marker commit follows the covered revision');
+    assert.equal(recovered.stats.eventsReplayed, 1, 'the tail is just the marker');
+  });
+
+  it('ignores a checkpoint whose marker never reached the log (crash between file and marker)', async () => {
+    const { dir, store, file } = await logWithCheckpoint(20, 10);
+    const orphan = await takeCheckpoint(store.wal, store.projections, dir, { skipMarker: true });
+    await store.wal.close();
+    const recovered = recoverState(dir);
+    assert.equal(recovered.stats.checkpoint, file, 'the older checkpoint with a durable marker is used');
+    assert.ok(recovered.stats.ignoredCheckpoints.includes(orphan.file));
+    assert.equal(stateHash(recovered.projections), store.hash());
+  });
+
+  it('sets a corrupted newest checkpoint aside as .broken and recovers from the older one to the same hash', async () => {
+    const { dir, store, file: older } = await logWithCheckpoint(15, 10);
+    const newer = await takeCheckpoint(store.wal, store.projections, dir);
+    await store.appendAll(historyCommits(30).slice(25));
+    await store.wal.close();
+    const target = path.join(dir, newer.file);
+    const bytes = fs.readFileSync(target);
+    bytes[SNAP_HEADER_BYTES + 100] = (bytes[SNAP_HEADER_BYTES + 100] as number) ^ 0xff;
+    fs.writeFileSync(target, bytes);
+
+    const readOnly = recoverState(dir, { readOnly: true });
+    assert.ok(fs.existsSync(target), 'read-only recovery renames nothing');
+    assert.deepEqual(readOnly.stats.brokenCheckpoints, [newer.file]);
+
+    const recovered = recoverState(dir);
+    assert.equal(recovered.stats.checkpoint, older);
+    assert.ok(!fs.existsSync(target) && fs.existsSync(`${target}.broken`));
+    assert.equal(stateHash(recovered.projections), store.hash());
+    assert.equal(stateHash(readOnly.projections), store.hash());
+  });
+
+  it('rebuilds by replay a projection whose code version differs from the checkpoint', async () => {
+    const { dir, store } = await logWithCheckpoint(25, 5);
+    await store.wal.close();
+    class CountsV2 extends Counts {
+      override readonly version = 2;
+    }
+    const upgraded = (): ReturnType<typeof builtInProjections> => builtInProjections().map((p) => (p instanceof Counts ? new CountsV2() : p));
+    const recovered = recoverState(dir, { projections: upgraded });
+    assert.deepEqual(recovered.stats.rebuiltProjections, ['counts']);
+    assert.ok(recovered.stats.historyEventsReplayed > recovered.stats.eventsReplayed);
+    assert.equal(stateHash(recovered.projections), rebuild(dir, { projections: upgraded, progress: false }).hash);
+  });
+
+  it('replays everything when no checkpoint exists', async () => {
+    const dir = tempDir();
+    const store = new Store(openLog(dir));
+    await store.appendAll(historyCommits(12));
+    await store.wal.close();
+    const recovered = recoverState(dir);
+    assert.equal(recovered.stats.checkpoint, null);
+    assert.equal(stateHash(recovered.projections), store.hash());
+  });
+
+  it('reports rebuild progress with bytes done out of the log size', async () => {
+    const { dir, store } = await logWithCheckpoint(40, 0);
+    await store.wal.close();
+    const seen: number[] = [];
+    recoverState(dir, { onProgress: (p) => seen.push(p.bytesDone / p.bytesTotal) });
+    assert.ok(seen.length >= 1 && seen.every((f) => f >= 0 && f <= 1));
+  });
+});
+
+describe('checkpoint policy', () => {
+  const vectors: Array<[string, { everyEvents: number; everyBytes: number }, { eventsAppended: number; bytesAppended: number }, boolean]> = [
+    ['not due below both thresholds', { everyEvents: 100, everyBytes: 1000 }, { eventsAppended: 99, bytesAppended: 999 }, false],
+    ['due at the event threshold', { everyEvents: 100, everyBytes: 1000 }, { eventsAppended: 100, bytesAppended: 10 }, true],
+    ['due at the byte threshold', { everyEvents: 100, everyBytes: 1000 }, { eventsAppended: 1, bytesAppended: 1000 }, true],
+  ];
+  for (const [name, options, counters, due] of vectors) {
+    it(`is ${name}`, () => assert.equal(new CheckpointPolicy(options).isDue(counters), due));
+  }
+
+  it('counts from the last checkpoint taken', () => {
+    const policy = new CheckpointPolicy({ everyEvents: 10, everyBytes: 1e9 });
+    policy.checkpointTaken({ eventsAppended: 50, bytesAppended: 0 });
+    assert.equal(policy.isDue({ eventsAppended: 59, bytesAppended: 0 }), false);
+    assert.equal(policy.isDue({ eventsAppended: 60, bytesAppended: 0 }), true);
+  });
+});

@@ -1,6 +1,8 @@
 /**
  * `npm run bench -- NAME [--json] [--quick]`: runs one benchmark (or all without a name).
  */
+import { runIndexBench } from './index-bench.js';
+import { runRecoveryBench } from './recovery-bench.js';
 import { runScanBench } from './scan-bench.js';
 import { runScanE2eBench } from './scan-e2e-bench.js';
 import { runWalBench } from './wal-bench.js';
@@ -11,6 +13,8 @@ const BENCHES: Record<string, Bench> = {
   wal: runWalBench,
   scan: runScanBench,
   'scan-e2e': runScanE2eBench,
+  recovery: runRecoveryBench,
+  index: runIndexBench,
 };
 
 const args = process.argv.slice(2);

@@ -1,0 +1,39 @@
+/**
+ * The data directory of an operations command (--data-dir, else ELAVA_DATA_DIR, else
+ * ./elava-data) and opening its log as the single writer, with start-up errors as one line.
+ */
+import fs from 'node:fs';
+import type { Logger } from 'pino';
+import { DEFAULT_DATA_DIR } from '../daemon/config.js';
+import { DaemonError } from '../daemon/errors.js';
+import { isWalError } from '../wal/errors.js';
+import { Wal } from '../wal/wal.js';
+import type { CliIo } from './io.js';
+
+export function dataDirOf(flags: ReadonlyMap<string, string>, io: CliIo): string {
+  const dir = flags.get('data-dir') ?? io.env['ELAVA_DATA_DIR'] ?? DEFAULT_DATA_DIR;
+  return dir === '' ? DEFAULT_DATA_DIR : dir;
+}
+
+/** For read-only commands: the directory must exist and be a directory. */
+export function requireDataDir(dir: string): void {
+  let isDir = false;
+  try {
+    isDir = fs.statSync(dir).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DaemonError('DATA_DIR', code === 'ENOENT' ? `data directory ${dir} does not exist` : `data directory ${dir}: ${code ?? 'cannot access it'}`, { cause: err });
+  }
+  if (!isDir) throw new DaemonError('DATA_DIR', `data directory ${dir} is not a directory`);
+}
+
+export function openForOps(dir: string, logger: Logger): Wal {
+  try {
+    return Wal.open({ dir, create: false, logger });
+  } catch (err) {
+    if (isWalError(err, 'WAL_LOCKED')) throw new DaemonError('DATA_DIR_LOCKED', `data directory ${err.message} (stop the daemon first; it checkpoints by itself)`, { cause: err });
+    if (isWalError(err, 'WAL_NOT_FOUND')) throw new DaemonError('DATA_DIR', `data directory ${dir} does not exist`, { cause: err });
+    if (isWalError(err)) throw new DaemonError(err.code === 'WAL_IO' ? 'DATA_DIR' : 'RECOVERY_FAILED', `data directory ${dir} [${err.code}]: ${err.message}`, { cause: err });
+    throw err;
+  }
+}

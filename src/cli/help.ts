@@ -1,0 +1,96 @@
+/**
+ * Help texts. The daemon's option list is generated from the config key table, so it
+ * cannot drift from what the daemon accepts.
+ */
+import { CONFIG_KEYS, envNameOf, flagNameOf } from '../daemon/config-keys.js';
+
+export interface CommandSummary {
+  name: string;
+  summary: string;
+}
+
+export function mainUsage(commands: readonly CommandSummary[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'usage: elava <command> [options]      (elava <command> --help for its options)',
+    '',
+    'Elava remembers what really exists in your clouds: an event-sourced inventory on its',
+    'own write-ahead log.',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'elava --version prints the version.',
+  ].join('\n');
+}
+
+export function daemonHelp(): string {
+  const keys = CONFIG_KEYS.map((k) => `  --${flagNameOf(k.path).padEnd(24)} ${envNameOf(k.path).padEnd(30)} ${k.help}`);
+  return [
+    'usage: elava daemon [--config FILE] [--simulate [--scenario FILE]] [--once] [--create] [options]',
+    '',
+    'Scans the configured clouds every interval and appends what changed to the log in the',
+    'data directory; serves /healthz, /readyz, /metrics and /v1/... on http.listen.',
+    'Logs are pino JSON on stdout; for humans: elava daemon ... | npx pino-pretty',
+    '',
+    '  --config FILE              TOML config (see elava.example.toml); also ELAVA_CONFIG',
+    '  --simulate                 scan the SIMULATED cloud started in this process (not AWS,',
+    '                             not Google Cloud): for the demo and tests',
+    '  --scenario FILE            simulated cloud scenario (TOML or JSON), with --simulate',
+    '  --once                     run one cycle, checkpoint, exit',
+    '  --create                   create the data directory (0700) if missing (the default',
+    '                             ./elava-data is always created)',
+    '',
+    'Every config key, as a flag and an environment variable (flags win over the',
+    'environment, which wins over the file):',
+    ...keys,
+    '',
+    'SIGTERM/SIGINT: stop scheduling, abort the listing in flight (nothing of it is',
+    'committed), checkpoint, close the log, exit 0 (exit 1 if that takes over 10 s);',
+    'a second signal exits at once. Exit codes: 0 stopped cleanly, 1 operating error',
+    '(data directory in use or missing, port in use, log failure), 2 bad config or usage.',
+  ].join('\n');
+}
+
+export const SIM_HELP = [
+  'usage: elava sim [--scenario FILE] [--tick DURATION] [--ec2-port N] [--rds-port N] [--gcp-port N]',
+  '',
+  'Runs the SIMULATED cloud on its own (loopback HTTP servers speaking the EC2, RDS and',
+  'Compute protocols; not AWS, not Google Cloud), prints its endpoints, and advances one',
+  'tick of churn every --tick (default 30s) until SIGINT/SIGTERM.',
+].join('\n');
+
+export const CHECKPOINT_HELP = [
+  'usage: elava checkpoint [--data-dir DIR]',
+  '',
+  'Takes a checkpoint of the state now, so the next start (and query commands) replay',
+  'less of the log. Needs the writer lock: while a daemon runs it is refused (the daemon',
+  'checkpoints by itself, per checkpoint.everyEvents and at shutdown).',
+].join('\n');
+
+export const REBUILD_HELP = [
+  'usage: elava rebuild [--data-dir DIR] [--json]',
+  '',
+  'Replays the whole kept log into fresh projections, ignoring every checkpoint (but a',
+  'compaction base), prints the state hash, and writes a checkpoint of the result so the',
+  'next start uses it. Use after an upgrade or when a checkpoint is suspect. Needs the',
+  'writer lock (stop the daemon first).',
+].join('\n');
+
+export const VERIFY_HELP = [
+  'usage: elava verify [--data-dir DIR] [--json]',
+  '',
+  'Reads the log end to end (every CRC, the chain, commit shapes), and checks that the',
+  'state recovered the fast way (newest checkpoint + tail) hashes the same as a rebuild.',
+  'Read-only, takes no lock: safe while the daemon runs.',
+  'Exit codes: 0 verified, 3 the log does not read, 4 the recovered state differs from a',
+  'rebuild, 1 other operating error.',
+].join('\n');
+
+export const COMPACT_HELP = [
+  'usage: elava compact (--keep DURATION | --before REV) [--data-dir DIR]',
+  '',
+  'Drops history older than a revision (etcd-style): --keep 30d keeps the last 30 days,',
+  '--before REV drops everything below revision REV. Current state is never affected;',
+  'reads below the compaction point answer "compacted". Needs the writer lock.',
+].join('\n');

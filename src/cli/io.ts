@@ -1,0 +1,23 @@
+/**
+ * What a command needs from the process: lines out and err, the environment. Commands
+ * return their exit code; only elava.ts calls process.exit.
+ */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export const EXIT_OK = 0;
+/** An operating error: the data directory, the log, the network. */
+export const EXIT_FAILURE = 1;
+/** Bad usage or configuration. */
+export const EXIT_USAGE = 2;
+
+export function processIo(): CliIo {
+  return {
+    out: (line) => process.stdout.write(line + '\n'),
+    err: (line) => process.stderr.write(line + '\n'),
+    env: process.env,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * Every configuration key the daemon knows, in one table: its dotted path in the TOML file,
+ * its kind, and (derived from the path) the environment variable and flag that override it:
+ *
+ *   http.listen             →  ELAVA_HTTP_LISTEN            →  --http-listen
+ *   aws.retry.maxAttempts   →  ELAVA_AWS_RETRY_MAX_ATTEMPTS →  --aws-retry-max-attempts
+ *
+ * Precedence, lowest first: built-in defaults, the TOML file, ELAVA_* variables, flags.
+ * Lists given as env/flag values are comma-separated; `aws.accounts` from env/flags is a
+ * list of account ids that use the default credential chain.
+ */
+
+export type KeyKind = 'string' | 'duration' | 'int' | 'list' | 'enum' | 'enumList' | 'accounts';
+
+export interface KeySpec {
+  readonly path: string;
+  readonly kind: KeyKind;
+  /** Allowed values (enum, enumList). */
+  readonly values?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
+  readonly help: string;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const AWS_TYPES = ['ec2.instance', 'ec2.volume', 'rds.instance'] as const;
+export const GCP_TYPES = ['gce.instance', 'gce.disk'] as const;
+export const AWS_RETRY_MODES = ['standard', 'adaptive'] as const;
+
+export const CONFIG_KEYS: readonly KeySpec[] = [
+  { path: 'dataDir', kind: 'string', help: 'data directory: log segments, LOCK, checkpoints' },
+  { path: 'interval', kind: 'duration', help: 'time between the starts of two scan cycles' },
+  { path: 'jitter', kind: 'duration', help: 'random extra wait added to each interval (0..jitter)' },
+  { path: 'requestTimeout', kind: 'duration', help: 'timeout of one cloud API request' },
+  { path: 'concurrency', kind: 'int', min: 1, max: 256, help: 'listings in flight at once' },
+  { path: 'ownerTagKeys', kind: 'list', help: 'tag/label keys that name an owner, first match wins' },
+  { path: 'fsyncWarnMs', kind: 'int', min: 1, max: 600_000, help: 'log a warning when an fdatasync takes longer' },
+  { path: 'http.listen', kind: 'string', help: 'host:port of the HTTP server, or "off"' },
+  { path: 'http.token', kind: 'string', help: 'bearer token every HTTP request must carry (required off loopback)' },
+  { path: 'log.level', kind: 'enum', values: LOG_LEVELS, help: 'pino log level' },
+  { path: 'checkpoint.everyEvents', kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, help: 'take a checkpoint after this many events' },
+  { path: 'aws.accounts', kind: 'accounts', help: 'AWS accounts: [[aws.accounts]] id, profile, roleArn, externalId' },
+  { path: 'aws.regions', kind: 'list', help: 'AWS regions to list' },
+  { path: 'aws.types', kind: 'enumList', values: AWS_TYPES, help: 'AWS resource types to list' },
+  { path: 'aws.retry.maxAttempts', kind: 'int', min: 1, max: 20, help: 'attempts per AWS request, first included' },
+  { path: 'aws.retry.mode', kind: 'enum', values: AWS_RETRY_MODES, help: 'AWS SDK retry mode' },
+  { path: 'aws.endpoints.ec2', kind: 'string', help: 'EC2 endpoint override (VPC endpoint), URL' },
+  { path: 'aws.endpoints.rds', kind: 'string', help: 'RDS endpoint override (VPC endpoint), URL' },
+  { path: 'gcp.projects', kind: 'list', help: 'GCP projects to list' },
+  { path: 'gcp.zones', kind: 'list', help: 'GCP zones known to exist (more are learnt from each listing)' },
+  { path: 'gcp.types', kind: 'enumList', values: GCP_TYPES, help: 'GCP resource types to list' },
+  { path: 'gcp.retry.maxAttempts', kind: 'int', min: 1, max: 20, help: 'attempts per GCP request, first included' },
+];
+
+/** `aws.retry.maxAttempts` → `ELAVA_AWS_RETRY_MAX_ATTEMPTS`. */
+export function envNameOf(path: string): string {
+  return 'ELAVA_' + path.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/\./g, '_').toUpperCase();
+}
+
+/** `aws.retry.maxAttempts` → `aws-retry-max-attempts` (without the leading dashes). */
+export function flagNameOf(path: string): string {
+  return path.replace(/([a-z0-9])([A-Z])/g, '$1-$2').replace(/\./g, '-').toLowerCase();
+}
+
+const BY_PATH = new Map(CONFIG_KEYS.map((k) => [k.path, k]));
+const BY_FLAG = new Map(CONFIG_KEYS.map((k) => [flagNameOf(k.path), k]));
+
+export function keySpec(path: string): KeySpec | undefined {
+  return BY_PATH.get(path);
+}
+
+export function keyOfFlag(flag: string): KeySpec | undefined {
+  return BY_FLAG.get(flag);
+}
+
+/** Whether `path` is a section holding keys (`aws`, `aws.retry`, ...). */
+export function isSection(path: string): boolean {
+  const prefix = path + '.';
+  return CONFIG_KEYS.some((k) => k.path.startsWith(prefix));
+}

@@ -1,0 +1,149 @@
+/**
+ * The daemon's validated configuration, and the defaults it starts from. Values arrive as
+ * a flat map of dotted keys (see config-load.ts), each with where it came from, and leave
+ * as a DaemonConfig or a DaemonError('CONFIG_INVALID') naming the key, the source and the
+ * problem in one line.
+ */
+import type { AwsAccountConfig } from '../scan/aws/aws-clients.js';
+import type { AwsType } from '../scan/run-scan.js';
+import type { GceType } from '../scan/gcp/scan-gce.js';
+import { CHECKPOINT_EVERY_EVENTS, FSYNC_WARN_MS } from '../limits.js';
+import { DEFAULT_OWNER_TAG_KEYS } from '../scan/normalize-common.js';
+import { SCAN_CONCURRENCY_DEFAULT, SCAN_REQUEST_TIMEOUT_MS_DEFAULT } from '../scan/scan-limits.js';
+import { AWS_TYPES, GCP_TYPES, LOG_LEVELS } from './config-keys.js';
+import { checkValue, type ConfigValues } from './config-values.js';
+import { parseListen, type ListenAddress } from './listen-address.js';
+import { DaemonError } from './errors.js';
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface DaemonConfig {
+  dataDir: string;
+  /** False when dataDir is the built-in default (then it is created if missing). */
+  dataDirExplicit: boolean;
+  intervalMs: number;
+  jitterMs: number;
+  requestTimeoutMs: number;
+  concurrency: number;
+  ownerTagKeys: string[];
+  fsyncWarnMs: number;
+  /** null: no HTTP server. */
+  http: { listen: ListenAddress | null; token: string | null };
+  logLevel: LogLevel;
+  checkpointEveryEvents: number;
+  aws: {
+    accounts: AwsAccountConfig[];
+    regions: string[];
+    types: AwsType[];
+    retry: { maxAttempts: number; retryMode: 'standard' | 'adaptive' };
+    endpoints: { ec2?: string; rds?: string };
+  } | null;
+  gcp: { projects: string[]; zones: string[]; types: GceType[]; retryMaxAttempts: number } | null;
+}
+
+export const DEFAULT_DATA_DIR = './elava-data';
+export const DEFAULT_HTTP_LISTEN = '127.0.0.1:9464';
+/** Shortest interval accepted: below it a cloud account would be listed back to back. */
+export const INTERVAL_MS_MIN = 100;
+
+/** Built-in defaults, as dotted keys (the lowest layer). */
+export function defaultValues(): Record<string, unknown> {
+  return {
+    dataDir: DEFAULT_DATA_DIR,
+    interval: '5m',
+    jitter: '30s',
+    requestTimeout: `${SCAN_REQUEST_TIMEOUT_MS_DEFAULT / 1000}s`,
+    concurrency: SCAN_CONCURRENCY_DEFAULT,
+    ownerTagKeys: [...DEFAULT_OWNER_TAG_KEYS],
+    fsyncWarnMs: FSYNC_WARN_MS,
+    'http.listen': DEFAULT_HTTP_LISTEN,
+    'log.level': 'info',
+    'checkpoint.everyEvents': CHECKPOINT_EVERY_EVENTS,
+    'aws.accounts': [],
+    'aws.regions': [],
+    'aws.types': [...AWS_TYPES],
+    'aws.retry.maxAttempts': 5,
+    'aws.retry.mode': 'standard',
+    'gcp.projects': [],
+    'gcp.zones': [],
+    'gcp.types': [...GCP_TYPES],
+    'gcp.retry.maxAttempts': 5,
+  };
+}
+
+export function buildConfig(values: ConfigValues): DaemonConfig {
+  const v = (path: string): unknown => checkValue(values, path);
+  const str = (path: string) => v(path) as string | undefined;
+  const intervalMs = v('interval') as number;
+  const jitterMs = v('jitter') as number;
+  if (intervalMs < INTERVAL_MS_MIN) values.fail('interval', `must be at least ${INTERVAL_MS_MIN}ms`);
+  if (jitterMs > intervalMs) values.fail('jitter', 'must not exceed interval');
+  const config: DaemonConfig = {
+    dataDir: requireNonEmpty(values, 'dataDir'),
+    dataDirExplicit: values.sourceOf('dataDir') !== 'default',
+    intervalMs,
+    jitterMs,
+    requestTimeoutMs: v('requestTimeout') as number,
+    concurrency: v('concurrency') as number,
+    ownerTagKeys: v('ownerTagKeys') as string[],
+    fsyncWarnMs: v('fsyncWarnMs') as number,
+    http: httpSection(values),
+    logLevel: v('log.level') as LogLevel,
+    checkpointEveryEvents: v('checkpoint.everyEvents') as number,
+    aws: null,
+    gcp: null,
+  };
+  const accounts = v('aws.accounts') as AwsAccountConfig[];
+  if (accounts.length > 0) {
+    const regions = v('aws.regions') as string[];
+    if (regions.length === 0) values.fail('aws.regions', 'must list at least one region when aws.accounts is set');
+    const ec2 = str('aws.endpoints.ec2');
+    const rds = str('aws.endpoints.rds');
+    config.aws = {
+      accounts,
+      regions,
+      types: v('aws.types') as AwsType[],
+      retry: { maxAttempts: v('aws.retry.maxAttempts') as number, retryMode: v('aws.retry.mode') as 'standard' | 'adaptive' },
+      endpoints: { ...(ec2 !== undefined ? { ec2: requireUrl(values, 'aws.endpoints.ec2', ec2) } : {}), ...(rds !== undefined ? { rds: requireUrl(values, 'aws.endpoints.rds', rds) } : {}) },
+    };
+  }
+  const projects = v('gcp.projects') as string[];
+  if (projects.length > 0) {
+    config.gcp = { projects, zones: v('gcp.zones') as string[], types: v('gcp.types') as GceType[], retryMaxAttempts: v('gcp.retry.maxAttempts') as number };
+  }
+  if (config.aws === null && config.gcp === null) {
+    values.fail('aws.accounts', 'nothing to scan: set aws.accounts or gcp.projects (or run `elava daemon --simulate`)');
+  }
+  return config;
+}
+
+function httpSection(values: ConfigValues): DaemonConfig['http'] {
+  const listenText = (checkValue(values, 'http.listen') as string).trim();
+  const token = checkValue(values, 'http.token') as string | undefined;
+  if (token !== undefined && token.length < 16) values.fail('http.token', 'must be at least 16 characters');
+  if (listenText === 'off') return { listen: null, token: token ?? null };
+  const listen = parseListen(listenText);
+  if (typeof listen === 'string') values.fail('http.listen', listen);
+  if (!listen.loopback && token === undefined) {
+    values.fail('http.listen', `${listenText} is not a loopback address, so http.token (ELAVA_HTTP_TOKEN) is required`);
+  }
+  return { listen, token: token ?? null };
+}
+
+function requireNonEmpty(values: ConfigValues, path: string): string {
+  const s = checkValue(values, path) as string;
+  if (s.trim().length === 0) values.fail(path, 'must not be empty');
+  return s;
+}
+
+function requireUrl(values: ConfigValues, path: string, text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    values.fail(path, `${JSON.stringify(text)} is not an http(s) URL`);
+  }
+  return text;
+}
+
+export { DaemonError };

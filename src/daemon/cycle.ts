@@ -1,0 +1,135 @@
+/**
+ * One scan cycle, start to end:
+ *
+ *   scan every scope (abortable) → detect changes against the live state → ONE commit
+ *   {main: wal.nextMain, events} → apply each event to the projections at the place the
+ *   log put it → metrics and one log line.
+ *
+ * Invariants: a cycle whose signal was aborted before its scan finished commits nothing
+ * (never half a cycle); a cycle that is not aborted always commits, even with no changes,
+ * because its scope-scanned events are the record that the scan happened; projections
+ * advance only after the commit is durable, so they never run ahead of the log. A refused
+ * append (writer fenced after a failed fdatasync, disk full) is fatal: DaemonError
+ * LOG_APPEND_FAILED, and the daemon stops rather than pretend.
+ */
+import assert from 'node:assert/strict';
+import type { Logger } from 'pino';
+import { detectChanges, type CurrentStateView } from '../changes/detect.js';
+import type { ElavaEvent } from '../changes/events.js';
+import type { Projection } from '../projection/projection.js';
+import { runScan, type ScanClients, type ScanConfig } from '../scan/run-scan.js';
+import { scopeString, type ScanResult } from '../scan/scope.js';
+import type { CommitPlacement, LogEvent } from '../wal/types.js';
+import type { Wal } from '../wal/wal.js';
+import { DaemonError } from './errors.js';
+import type { CycleTally, DaemonMetrics } from './metrics.js';
+
+export interface CycleContext {
+  wal: Wal;
+  projections: readonly Projection[];
+  view: CurrentStateView;
+  scanConfig: ScanConfig;
+  scanClients: ScanClients;
+  metrics: DaemonMetrics;
+  logger: Logger;
+}
+
+export interface FailedScope {
+  scope: string;
+  reason: string;
+  message: string;
+}
+
+export interface CycleReport extends CycleTally {
+  cycle: number;
+  /** The commit's revision main; null when the cycle was aborted and committed nothing. */
+  revision: number | null;
+  aborted: boolean;
+  events: number;
+  scopes: number;
+  failedScopes: FailedScope[];
+  durationMs: number;
+}
+
+export async function runCycle(ctx: CycleContext, cycle: number, signal: AbortSignal): Promise<CycleReport> {
+  const started = performance.now();
+  ctx.logger.debug({ cycle, nextRevision: ctx.wal.nextMain }, `cycle ${cycle} started`);
+  const results = await runScan(ctx.scanConfig, ctx.scanClients, signal);
+  const failedScopes = results.flatMap(failedScope);
+  const report: CycleReport = { cycle, revision: null, aborted: false, events: 0, scopes: results.length, failedScopes, appeared: 0, changed: 0, disappeared: 0, durationMs: 0 };
+  if (signal.aborted) {
+    // Some listings were cut short: their scopes would be recorded as failed only because
+    // we are stopping. Nothing of this cycle is committed; the next start scans again.
+    ctx.metrics.recordAborted();
+    report.aborted = true;
+    report.durationMs = performance.now() - started;
+    ctx.logger.info({ cycle, scopes: results.length, durationMs: Math.round(report.durationMs) }, 'cycle aborted by shutdown; nothing committed');
+    return report;
+  }
+  ctx.metrics.recordScan(results);
+  const events = detectChanges(results, ctx.view);
+  const timeMs = Date.now();
+  const main = ctx.wal.nextMain;
+  let placement: CommitPlacement;
+  try {
+    placement = await ctx.wal.append({ main, timeMs, events });
+  } catch (err) {
+    const code = typeof (err as { code?: unknown }).code === 'string' ? ` [${(err as { code: string }).code}]` : '';
+    throw new DaemonError('LOG_APPEND_FAILED', `cannot append cycle ${cycle} (revision ${main}) to the log${code}: ${(err as Error).message}`, { cause: err });
+  }
+  applyCommit(ctx.projections, events, placement, timeMs);
+  Object.assign(report, tally(events), { revision: main, events: events.length, durationMs: performance.now() - started });
+  ctx.metrics.recordCommit(report, timeMs);
+  logCycle(ctx, report);
+  return report;
+}
+
+/** Feeds a durable commit to every projection, each event with its place in the log. */
+export function applyCommit(projections: readonly Projection[], events: readonly ElavaEvent[], placement: CommitPlacement, timeMs: number): void {
+  assert.equal(placement.offsetsBytes.length, events.length + 1, 'one offset per event, then the commit record');
+  for (let sub = 0; sub < events.length; sub++) {
+    const event: LogEvent = {
+      kind: 'event',
+      main: placement.main,
+      sub,
+      timeMs,
+      payload: events[sub],
+      location: { segment: placement.segment, offsetBytes: placement.offsetsBytes[sub] as number },
+    };
+    for (const p of projections) p.apply(event);
+  }
+}
+
+function tally(events: readonly ElavaEvent[]): CycleTally {
+  const t: CycleTally = { appeared: 0, changed: 0, disappeared: 0 };
+  for (const e of events) {
+    if (e.type === 'appeared' || e.type === 'changed' || e.type === 'disappeared') t[e.type]++;
+  }
+  return t;
+}
+
+function failedScope(result: ScanResult): FailedScope[] {
+  if (result.status === 'complete') return [];
+  return [{ scope: scopeString(result.scope), reason: result.error.code, message: result.error.message }];
+}
+
+function logCycle(ctx: CycleContext, r: CycleReport): void {
+  for (const f of r.failedScopes) {
+    ctx.logger.warn({ cycle: r.cycle, scope: f.scope, reason: f.reason, error: f.message }, 'scope failed; its resources keep their last known state');
+  }
+  const h = ctx.wal.fsyncHistogram;
+  const ms = (s: number): number | null => (Number.isNaN(s) ? null : Math.round(s * 1e6) / 1000);
+  ctx.logger.info({
+    cycle: r.cycle,
+    revision: r.revision,
+    scopes: r.scopes,
+    failedScopes: r.failedScopes.length,
+    appeared: r.appeared,
+    changed: r.changed,
+    disappeared: r.disappeared,
+    events: r.events,
+    durationMs: Math.round(r.durationMs),
+    fsyncP50Ms: ms(h.recentPercentileSeconds(50)),
+    fsyncP99Ms: ms(h.recentPercentileSeconds(99)),
+  }, `cycle ${r.cycle} committed as revision ${r.revision}: +${r.appeared} appeared, ~${r.changed} changed, -${r.disappeared} disappeared, ${r.failedScopes.length} of ${r.scopes} scopes failed`);
+}

@@ -1,0 +1,52 @@
+/**
+ * Opens the data directory's log for writing, turning the log's errors into one-line
+ * start-up errors. The directory is created (0700) only when it is the default
+ * (`./elava-data`) or `--create` was given; an explicitly configured directory that does
+ * not exist is an error, since a typo in a path must not silently start an empty history.
+ * Even with --create the parent must exist.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { isWalError } from '../wal/errors.js';
+import { Wal } from '../wal/wal.js';
+import type { DaemonConfig } from './config.js';
+import { DaemonError } from './errors.js';
+
+export interface OpenLogOptions {
+  create: boolean;
+  logger: Logger;
+  segmentSizeBytes?: number;
+}
+
+export function openLog(config: DaemonConfig, options: OpenLogOptions): Wal {
+  const dir = config.dataDir;
+  const create = options.create || !config.dataDirExplicit;
+  if (create && !fs.existsSync(dir)) {
+    const parent = path.dirname(path.resolve(dir));
+    if (!fs.existsSync(parent)) throw new DaemonError('DATA_DIR', `data directory ${dir}: its parent ${parent} does not exist`, { key: 'dataDir' });
+  }
+  try {
+    return Wal.open({
+      dir,
+      create,
+      fsyncWarnMs: config.fsyncWarnMs,
+      logger: options.logger,
+      ...(options.segmentSizeBytes !== undefined ? { segmentSizeBytes: options.segmentSizeBytes } : {}),
+    });
+  } catch (err) {
+    throw startError(dir, err);
+  }
+}
+
+function startError(dir: string, err: unknown): Error {
+  if (isWalError(err, 'WAL_LOCKED')) return new DaemonError('DATA_DIR_LOCKED', `data directory ${err.message}`, { key: 'dataDir', cause: err });
+  if (isWalError(err, 'WAL_NOT_FOUND')) {
+    return new DaemonError('DATA_DIR', `data directory ${dir} does not exist (create it with \`mkdir -m 700 ${dir}\`, or pass --create)`, { key: 'dataDir', cause: err });
+  }
+  if (isWalError(err, 'WAL_IO')) return new DaemonError('DATA_DIR', `data directory ${dir}: ${err.message}`, { key: 'dataDir', cause: err });
+  if (isWalError(err)) return new DaemonError('RECOVERY_FAILED', `the log in ${dir} cannot be opened [${err.code}]: ${err.message}`, { cause: err });
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code === 'string') return new DaemonError('DATA_DIR', `data directory ${dir}: ${code}: ${(err as Error).message}`, { key: 'dataDir', cause: err });
+  return err as Error;
+}

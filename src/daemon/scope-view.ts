@@ -1,0 +1,29 @@
+/**
+ * What change detection asks of the live state (CurrentStateView): a record by key, from
+ * the current-state projection, and the live keys of one scope, as a prefix scan of the
+ * key index (`provider/account/region/type/` is every key's prefix in that scope).
+ */
+import assert from 'node:assert/strict';
+import type { CurrentStateView } from '../changes/detect.js';
+import type { ResourceKey } from '../model/resource.js';
+import { findProjection } from '../projection/builtins.js';
+import { CurrentState } from '../projection/current-state.js';
+import { KeyIndexProjection } from '../projection/key-index-projection.js';
+import type { Projection } from '../projection/projection.js';
+import { scopePrefix, type Scope } from '../scan/scope.js';
+
+export function currentStateView(projections: readonly Projection[]): CurrentStateView {
+  const current = findProjection(projections, CurrentState);
+  const keyIndex = findProjection(projections, KeyIndexProjection);
+  assert.ok(current !== undefined && keyIndex !== undefined, 'the daemon runs the built-in projections');
+  return {
+    get: (key) => current.get(key),
+    keysInScope: (scope) => liveKeys(keyIndex, scope),
+  };
+}
+
+function* liveKeys(keyIndex: KeyIndexProjection, scope: Scope): Generator<ResourceKey> {
+  for (const visible of keyIndex.index.prefix(scopePrefix(scope))) {
+    if (!visible.revision.tombstone) yield visible.key;
+  }
+}

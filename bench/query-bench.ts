@@ -1,0 +1,158 @@
+/**
+ * `npm run bench -- query [--json] [--quick] [--resources N] [--events N] [--changes-per-cycle N]`:
+ * the query layer on a log on this machine's disk. The log: every resource appears (commits
+ * of 10 000 events), then scan cycles five minutes apart each change `--changes-per-cycle`
+ * resources (default resources / 100), up to `--events` events in all. Measured:
+ *
+ * - cold start of a query command: openQueryState from a checkpoint plus a short tail
+ *   (in process), and a whole `elava get` in a fresh Node process (module loading included);
+ *   full replay without a checkpoint for comparison;
+ * - `history` of one key (random keys, each with ~events/resources revisions read from disk);
+ * - `at`: the whole fleet at a revision in the middle of the history (records from disk)
+ *   and at the newest revision (from memory);
+ * - `diff` across the last day of cycles.
+ *
+ * Targets of the issue (at 1 M resources / 10 M events): history < 5 ms, diff < 1 s, cold
+ * start < 2 s. The default here is 100 k resources / 1 M events so the run fits in a few
+ * minutes; pass --resources 1000000 --events 10000000 for the target size. The sizes run
+ * are printed with the figures.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closeQueryState, openQueryState, queryProjections, type QueryState } from '../src/query/query-state.js';
+import { diffRevisions, fleetAt, resourceHistory } from '../src/query/queries.js';
+import { recoverState } from '../src/snapshot/recover.js';
+import { takeCheckpoint } from '../src/snapshot/take-checkpoint.js';
+import { Wal } from '../src/wal/wal.js';
+import { benchEvent, numberFlag } from './bench-events.js';
+import { Report, percentile } from './report.js';
+
+const APPEAR_EVENTS_PER_COMMIT = 10_000;
+const CYCLE_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
+const T0_MS = Date.parse('2026-01-01T00:00:00Z');
+const TAIL_CYCLES = 3;
+const HISTORY_SAMPLES = 500;
+
+interface LogShape {
+  resources: number;
+  events: number;
+  changesPerCycle: number;
+}
+
+/** Appends events [first, first + count) of the shape's sequence; returns the next index. */
+async function appendEvents(wal: Wal, shape: LogShape, first: number, count: number): Promise<number> {
+  let i = first;
+  const end = Math.min(shape.events, first + count);
+  while (i < end) {
+    const perCommit = i < shape.resources ? APPEAR_EVENTS_PER_COMMIT : shape.changesPerCycle;
+    const limit = Math.min(end, i < shape.resources ? shape.resources : end, i + perCommit);
+    const batch: Record<string, unknown>[] = [];
+    for (; i < limit; i++) batch.push(benchEvent(i, shape.resources));
+    await wal.append({ main: wal.nextMain, timeMs: T0_MS + wal.nextMain * CYCLE_MS, events: batch });
+  }
+  return i;
+}
+
+function timed<T>(run: () => T): { ms: number; value: T } {
+  const t0 = performance.now();
+  const value = run();
+  return { ms: performance.now() - t0, value };
+}
+
+async function coldStart(report: Report, dir: string, params: Record<string, number>): Promise<QueryState> {
+  const t0 = performance.now();
+  const state = await openQueryState(dir);
+  report.add('cold start: openQueryState (checkpoint + tail)', params, performance.now() - t0, 'ms');
+  const commands = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'query', 'commands.js');
+  const key = benchEvent(0, 1).key as string;
+  const script = `const t0 = performance.now(); const { runQueryCommand } = await import(${JSON.stringify(commands)});
+const code = await runQueryCommand('get', [${JSON.stringify(key)}, '--data-dir', ${JSON.stringify(dir)}, '--json'], { stdout: () => {}, stderr: (s) => process.stderr.write(s) });
+process.stdout.write(String(performance.now() - t0)); process.exitCode = code;`;
+  const w0 = performance.now();
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  const wallMs = performance.now() - w0;
+  if (child.status !== 0) throw new Error(`elava get in a child process failed: ${child.stderr}`);
+  report.add('cold start: `elava get` in a new process (wall clock)', params, wallMs, 'ms');
+  report.add('cold start: `elava get` in a new process (after node started)', params, Number(child.stdout), 'ms');
+  return state;
+}
+
+function historyFigures(report: Report, state: QueryState, shape: LogShape, params: Record<string, number>): void {
+  const samples: number[] = [];
+  let revisions = 0;
+  for (let s = 0; s < HISTORY_SAMPLES; s++) {
+    const n = Math.floor((s * 7919) % shape.resources);
+    const key = benchEvent(n, shape.resources).key as string;
+    const { ms, value } = timed(() => resourceHistory(state, key));
+    samples.push(ms);
+    revisions += value.length;
+  }
+  samples.sort((a, b) => a - b);
+  const p = { ...params, keys: HISTORY_SAMPLES, revisionsPerKey: Math.round(revisions / HISTORY_SAMPLES) };
+  report.add('history of one key p50', p, percentile(samples, 50), 'ms');
+  report.add('history of one key p99', p, percentile(samples, 99), 'ms');
+}
+
+function fleetFigures(report: Report, state: QueryState, params: Record<string, number>): void {
+  const middle = Math.max(1, Math.floor(state.lastMain / 2));
+  const old = timed(() => fleetAt(state, middle));
+  report.add('at: whole fleet at a middle revision (from disk)', { ...params, atMain: middle, records: old.value.length }, old.ms, 'ms');
+  report.add('at: whole fleet at a middle revision', { ...params, atMain: middle }, old.value.length / (old.ms / 1000), 'records/s');
+  const now = timed(() => fleetAt(state, state.lastMain));
+  report.add('at: whole fleet at the newest revision (memory)', { ...params, records: now.value.length }, now.ms, 'ms');
+}
+
+function diffFigures(report: Report, state: QueryState, params: Record<string, number>): void {
+  const lastMs = state.times.timeOf(state.lastMain) ?? 0;
+  const from = state.times.mainAtOrBefore(lastMs - DAY_MS) ?? 0;
+  const { ms, value } = timed(() => diffRevisions(state, Math.max(from, state.compactedMain), state.lastMain));
+  const changed = value.appeared.length + value.changed.length + value.disappeared.length;
+  report.add('diff across the last day of cycles', { ...params, cycles: state.lastMain - from, resourcesChanged: changed }, ms, 'ms');
+}
+
+/** Times a full replay (no checkpoint yet), then writes a checkpoint from its projections. */
+async function checkpointAfterReplay(report: Report, wal: Wal, dir: string, params: Record<string, number>): Promise<void> {
+  const full = timed(() => recoverState(dir, { readOnly: true, projections: queryProjections }));
+  report.add('cold start without a checkpoint: full replay', params, full.ms, 'ms');
+  await takeCheckpoint(wal, full.value.projections, dir);
+}
+
+export async function runQueryBench(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const resources = numberFlag(args, '--resources', quick ? 10_000 : 100_000);
+  const events = numberFlag(args, '--events', quick ? 100_000 : 1_000_000);
+  const changesPerCycle = numberFlag(args, '--changes-per-cycle', Math.max(1, Math.floor(resources / 100)));
+  if (events < resources || changesPerCycle > resources) throw new Error('--events must be ≥ --resources, and --changes-per-cycle ≤ --resources');
+  const shape: LogShape = { resources, events, changesPerCycle };
+  const report = new Report('query', args.includes('--json'));
+  const params = { resources, events };
+  if (!args.includes('--json')) {
+    console.log(`# sizes run: ${events.toLocaleString('en-US')} events over ${resources.toLocaleString('en-US')} resources, ${changesPerCycle.toLocaleString('en-US')} changes per 5-minute cycle (target of the issue: 10,000,000 over 1,000,000)`);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'elava-bench-query-'));
+  try {
+    const wal = Wal.open({ dir, create: true });
+    const write = timed(() => appendEvents(wal, shape, 0, events - TAIL_CYCLES * changesPerCycle));
+    const next = await write.value;
+    report.add('log written', { ...params, commits: wal.lastMain }, wal.stats().bytesAppended / 2 ** 20, 'MiB');
+    await checkpointAfterReplay(report, wal, dir, params);
+    await appendEvents(wal, shape, next, events - next); // a tail after the checkpoint, as a running daemon leaves it
+    await wal.close();
+    const state = await coldStart(report, dir, params);
+    try {
+      historyFigures(report, state, shape, params);
+      fleetFigures(report, state, params);
+      diffFigures(report, state, params);
+      report.add('rss with the query state open', params, process.memoryUsage().rss / 2 ** 20, 'MiB');
+    } finally {
+      closeQueryState(state);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  report.finish();
+}

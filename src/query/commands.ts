@@ -1,0 +1,139 @@
+/**
+ * The query commands: `elava list|get|history|at|diff|disappeared|waste`. Each parses its
+ * options, opens the data directory read-only (no lock: safe while the daemon runs), runs
+ * one query and prints a table or NDJSON. Failures print one line to stderr, never a stack
+ * trace, and return the exit code of QUERY_EXIT_CODES (errors.ts).
+ */
+import { isMvccError } from '../mvcc/errors.js';
+import { isProjectionError } from '../projection/errors.js';
+import { isSnapshotError } from '../snapshot/errors.js';
+import { isWalError } from '../wal/errors.js';
+import { filterFrom, nonNegativeNumber, parseCommandArgs, UsageError, type ParsedArgs } from './command-args.js';
+import { isQueryCommandName, QUERY_COMMANDS, QUERY_COMMAND_NAMES, queryHelp, type QueryCommandName } from './command-help.js';
+import { QUERY_EXIT_CODES, QUERY_EXIT_OK, QUERY_EXIT_USAGE, QueryError } from './errors.js';
+import { formatDiff, formatDisappeared, formatFieldHistory, formatHistory, formatRecords, formatResource, formatTime, formatWaste } from './format.js';
+import { parseTime, resolvePoint } from './point.js';
+import { diffRevisions, disappearedBetween, getResource, listResources, resourceHistory, wasteReport } from './queries.js';
+import { closeQueryState, openQueryState, type QueryState } from './query-state.js';
+
+export { isQueryCommandName, QUERY_COMMANDS, QUERY_COMMAND_NAMES, queryHelp, type QueryCommandName };
+
+export interface QueryIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+/** Lines written per stdout call: big results go out in pieces, not one huge string. */
+const LINES_PER_WRITE = 4096;
+
+export async function runQueryCommand(name: QueryCommandName, argv: string[], io: QueryIo): Promise<number> {
+  let args: ParsedArgs;
+  try {
+    args = parseCommandArgs(name, argv);
+  } catch (err) {
+    return fail(name, err, io);
+  }
+  if (args.help) {
+    io.stdout(queryHelp(name));
+    return QUERY_EXIT_OK;
+  }
+  let state: QueryState | null = null;
+  try {
+    state = await openQueryState(args.dataDir);
+    write(io, run(name, state, args));
+    return QUERY_EXIT_OK;
+  } catch (err) {
+    return fail(name, err, io);
+  } finally {
+    if (state !== null) closeQueryState(state);
+  }
+}
+
+function run(name: QueryCommandName, state: QueryState, args: ParsedArgs): string[] {
+  const { values, positionals, json } = args;
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const point = (text: string): number => resolvePoint(state, text);
+  const pos = (i: number): string => positionals[i] as string;
+  switch (name) {
+    case 'list': {
+      const at = str('at') === undefined ? undefined : point(str('at') as string);
+      const records = listResources(state, filterFrom(values), at);
+      return withFooter(formatRecords(records, json), json, `${records.length} resource(s) ${describe(state, at ?? state.lastMain)}`);
+    }
+    case 'at': {
+      const at = point(pos(0));
+      const records = listResources(state, filterFrom(values), at);
+      return withFooter(formatRecords(records, json), json, `${records.length} resource(s) ${describe(state, at)}`);
+    }
+    case 'get': {
+      const at = str('at') === undefined ? undefined : point(str('at') as string);
+      return formatResource(getResource(state, pos(0), at), json);
+    }
+    case 'history': {
+      const field = str('field');
+      if (field === undefined) return formatHistory(resourceHistory(state, pos(0)), json);
+      return formatFieldHistory(resourceHistory(state, pos(0), field), field, json);
+    }
+    case 'diff': {
+      const from = point(pos(0));
+      const to = point(pos(1));
+      const d = diffRevisions(state, from, to);
+      const counts = `${d.appeared.length} appeared, ${d.changed.length} changed, ${d.disappeared.length} disappeared`;
+      return withFooter(formatDiff(d, json), json, `${counts} from revision ${from} to ${to}`);
+    }
+    case 'disappeared': {
+      const since = str('since');
+      if (since === undefined) throw new UsageError('needs --since REV|TIME');
+      const from = point(since);
+      const until = str('until') === undefined ? state.lastMain : point(str('until') as string);
+      const items = disappearedBetween(state, from, until);
+      return withFooter(formatDisappeared(items, json), json, `${items.length} disappeared after revision ${from}, up to ${until}`);
+    }
+    case 'waste': {
+      const stoppedDays = nonNegativeNumber(str('stopped-days') ?? '30', '--stopped-days');
+      const nowText = str('now');
+      const nowMs = nowText === undefined ? Date.now() : parseTime(nowText);
+      if (nowMs === null) throw new QueryError('bad-point', `--now "${nowText}" is not a time (2026-11-20T10:00Z)`);
+      return formatWaste(wasteReport(state, { stoppedDays, nowMs }), json);
+    }
+  }
+}
+
+function describe(state: QueryState, main: number): string {
+  return `at revision ${main} (${formatTime(state.times.timeOf(main))})`;
+}
+
+function withFooter(lines: string[], json: boolean, footer: string): string[] {
+  if (json) return lines;
+  if (lines.length <= 1) return [footer]; // a table with only its header: say so plainly
+  lines.push(footer);
+  return lines;
+}
+
+function write(io: QueryIo, lines: readonly string[]): void {
+  for (let i = 0; i < lines.length; i += LINES_PER_WRITE) io.stdout(`${lines.slice(i, i + LINES_PER_WRITE).join('\n')}\n`);
+}
+
+/** One line on stderr and the exit code; unexpected errors too, without a stack. */
+function fail(name: QueryCommandName, err: unknown, io: QueryIo): number {
+  const prefix = `elava ${name}`;
+  if (err instanceof UsageError) {
+    io.stderr(`${prefix}: ${err.message} (see elava ${name} --help)\n`);
+    return QUERY_EXIT_USAGE;
+  }
+  const q = asQueryError(err);
+  if (q !== null) {
+    io.stderr(`${prefix}: ${q.message}\n`);
+    return QUERY_EXIT_CODES[q.code];
+  }
+  io.stderr(`${prefix}: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`);
+  return 1;
+}
+
+function asQueryError(err: unknown): QueryError | null {
+  if (err instanceof QueryError) return err;
+  if (isMvccError(err, 'MVCC_COMPACTED')) return new QueryError('compacted', err.message);
+  if (isMvccError(err, 'MVCC_FUTURE_REV')) return new QueryError('future', err.message);
+  if (isWalError(err) || isSnapshotError(err) || isProjectionError(err)) return new QueryError('damaged-log', err.message);
+  return null;
+}

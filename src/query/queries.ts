@@ -1,0 +1,10 @@
+/**
+ * The query layer's functions, in one place for the command line and the HTTP API. Each is
+ * a pure function of a QueryState (plus reads of the log) and returns plain JSON-able data.
+ * Revisions passed in must be readable (see point.ts: resolvePoint / checkRevision).
+ */
+export { listResources, getResource, type ListFilter, type ResourceAtPoint } from './resources.js';
+export { resourceHistory, fieldTimeline, type HistoryEntry, type FieldHistoryEntry, type HistoryKind } from './history.js';
+export { fleetAt } from './fleet.js';
+export { diffRevisions, disappearedBetween, type RevisionDiff, type ChangedResource, type Disappearance } from './diff.js';
+export { wasteReport, type WasteOptions, type WasteReport, type UnattachedVolume, type StoppedResource, type UnownedResource } from './waste.js';

@@ -1,0 +1,130 @@
+/**
+ * What every query reads: the key index (history locations), the current state, counts,
+ * commit times and a reader for events on disk. Two ways to get one:
+ *
+ * - `openQueryState(dir)`: for the query commands. Read-only and without the writer lock,
+ *   so it works whether or not the daemon runs: recovery from the newest valid checkpoint
+ *   plus the log's tail (src/snapshot/recover.ts, readOnly), nothing renamed. The state is
+ *   that of the last whole commit when it was opened; later appends are not seen.
+ * - `queryStateFrom(dir, projections, structures)`: over the daemon's live projections;
+ *   `lastMain` and `compactedMain` follow them as they advance.
+ *
+ * `lastMain` is the key index's current revision: the newest readable one. (A trailing
+ * commit with no events at all would not move it; scan cycles always write events.)
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import type { TreeIndex } from '../mvcc/tree-index.js';
+import { builtInProjections, findProjection } from '../projection/builtins.js';
+import { CommitTimes } from '../projection/commit-times.js';
+import { Counts } from '../projection/counts.js';
+import { CurrentState } from '../projection/current-state.js';
+import { isProjectionError } from '../projection/errors.js';
+import { KeyIndexProjection } from '../projection/key-index-projection.js';
+import type { Projection } from '../projection/projection.js';
+import { isSnapshotError } from '../snapshot/errors.js';
+import { recoverState } from '../snapshot/recover.js';
+import type { StructureTable } from '../wal/codec.js';
+import { errnoCode, isWalError } from '../wal/errors.js';
+import { nodeFileSystem } from '../wal/file-system.js';
+import { listSegments } from '../wal/segment.js';
+import { QueryError } from './errors.js';
+import { LogEvents, type EventReader } from './log-events.js';
+
+export interface QueryState {
+  readonly dir: string;
+  readonly index: TreeIndex;
+  readonly current: CurrentState;
+  readonly counts: Counts;
+  readonly times: CommitTimes;
+  /** The newest readable revision main (0 before any). */
+  readonly lastMain: number;
+  /** Reads below this main are `compacted` (0: nothing compacted). */
+  readonly compactedMain: number;
+  /** Event read-back by location (falls back to the compaction base for deleted segments). */
+  readonly events: EventReader;
+}
+
+/** The projections queries need: the built-in set plus CommitTimes if it is not in it yet. */
+export function queryProjections(): Projection[] {
+  const projections = builtInProjections();
+  if (findProjection(projections, CommitTimes) === undefined) projections.push(new CommitTimes());
+  return projections;
+}
+
+/** Opens `dir` read-only, without the lock. QueryError: bad-data-dir, no-data, damaged-log. */
+export async function openQueryState(dir: string): Promise<QueryState> {
+  checkDataDir(dir);
+  try {
+    const recovered = recoverState(dir, { readOnly: true, projections: queryProjections });
+    const structures = recovered.structures;
+    return queryStateFrom(dir, recovered.projections, () => structures);
+  } catch (err) {
+    throw asQueryError(err, dir);
+  }
+}
+
+/** A query state over projections kept elsewhere (the daemon's live ones). */
+export function queryStateFrom(dir: string, projections: readonly Projection[], structures: () => StructureTable): QueryState {
+  const keyIndex = findProjection(projections, KeyIndexProjection);
+  const current = findProjection(projections, CurrentState);
+  const counts = findProjection(projections, Counts);
+  const times = findProjection(projections, CommitTimes);
+  assert.ok(keyIndex && current && counts, 'queries need the key index, current state and counts projections');
+  assert.ok(times, 'queries need the CommitTimes projection: build the projections with queryProjections()');
+  const events = new LogEvents(dir, structures);
+  return {
+    dir,
+    get index() {
+      return keyIndex.index; // a getter: restore() and compaction may replace the tree
+    },
+    current,
+    counts,
+    times,
+    get lastMain() {
+      return keyIndex.index.currentMain;
+    },
+    get compactedMain() {
+      return keyIndex.index.compactedMain;
+    },
+    events,
+  };
+}
+
+export function closeQueryState(state: QueryState): void {
+  state.events.close();
+}
+
+function checkDataDir(dir: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') throw new QueryError('bad-data-dir', `data directory ${dir} does not exist (pass --data-dir)`);
+    throw new QueryError('bad-data-dir', `data directory ${dir} cannot be read (${code ?? String(err)})`);
+  }
+  if (!stat.isDirectory()) throw new QueryError('bad-data-dir', `${dir} is not a directory`);
+  try {
+    fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
+    if (listSegments(nodeFileSystem, dir).length === 0) throw new QueryError('no-data', `data directory ${dir} holds no log yet (has the daemon run?)`);
+  } catch (err) {
+    if (err instanceof QueryError) throw err;
+    throw asQueryError(err, dir);
+  }
+}
+
+/** Operating errors of recovery as QueryErrors; programmer errors pass through. */
+function asQueryError(err: unknown, dir: string): unknown {
+  if (err instanceof QueryError) return err;
+  if (isWalError(err) || isSnapshotError(err) || isProjectionError(err)) {
+    const errno = errnoCode((err as Error).cause);
+    if (errno === 'EACCES' || errno === 'EPERM') return new QueryError('bad-data-dir', `data directory ${dir} cannot be read: ${err.message}`, { cause: err });
+    return new QueryError('damaged-log', `${err.message}`, { cause: err });
+  }
+  const errno = errnoCode(err);
+  if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EISDIR' || errno === 'ENOTDIR') {
+    return new QueryError('bad-data-dir', `data directory ${dir} cannot be read (${errno})`, { cause: err });
+  }
+  return err;
+}

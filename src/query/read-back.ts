@@ -1,0 +1,73 @@
+/**
+ * Reading resource records back for a key-index entry. The newest entry of a live key is
+ * answered from the current state in memory; every other one is read from the log at its
+ * location. Batches are read in log order (segment, then offset), so a whole-fleet read
+ * walks each segment forward once instead of seeking at random.
+ */
+import type { ChangeEvent } from '../changes/events.js';
+import type { ResourceRecord } from '../model/resource.js';
+import type { IndexedRevision } from '../mvcc/key-index.js';
+import { isRecordShaped } from '../projection/event-payload.js';
+import { QueryError } from './errors.js';
+import type { QueryState } from './query-state.js';
+
+/** A key and one entry of its history. */
+export interface KeyRevision {
+  readonly key: string;
+  readonly revision: IndexedRevision;
+}
+
+/** The change event at `revision` of `key`, read from the log and checked. */
+export function readChange(state: QueryState, key: string, revision: IndexedRevision): ChangeEvent {
+  const { main, sub, location } = revision;
+  const payload = state.events.read(location, { main, sub }) as { type?: unknown; key?: unknown; record?: unknown } | null;
+  const where = `${location.segment} at byte ${location.offsetBytes}`;
+  if (typeof payload !== 'object' || payload === null || payload.key !== key) {
+    throw new QueryError('damaged-log', `event ${main}.${sub} (${where}) is not a change of ${key}`);
+  }
+  if (payload.type === 'disappeared') return payload as ChangeEvent;
+  if ((payload.type === 'appeared' || payload.type === 'changed') && isRecordShaped(payload.record)) return payload as ChangeEvent;
+  throw new QueryError('damaged-log', `event ${main}.${sub} (${where}) is not an appeared/changed/disappeared event`);
+}
+
+/** The record `revision` (a put, not a tombstone) of `key` holds. */
+export function recordAt(state: QueryState, key: string, revision: IndexedRevision): ResourceRecord {
+  const latest = latestRecord(state, key, revision);
+  if (latest !== undefined) return latest;
+  const event = readChange(state, key, revision);
+  if (event.type === 'disappeared') throw new QueryError('damaged-log', `revision ${revision.main}.${revision.sub} of ${key} is a tombstone, a record was expected`);
+  return event.record;
+}
+
+/** Records for every entry of `wanted` (puts), in the order given; disk reads in log order. */
+export function readRecords(state: QueryState, wanted: readonly KeyRevision[]): ResourceRecord[] {
+  const out = new Array<ResourceRecord | undefined>(wanted.length);
+  const fromDisk: number[] = [];
+  for (let i = 0; i < wanted.length; i++) {
+    const w = wanted[i] as KeyRevision;
+    const latest = latestRecord(state, w.key, w.revision);
+    if (latest !== undefined) out[i] = latest;
+    else fromDisk.push(i);
+  }
+  fromDisk.sort((a, b) => compareLocations(wanted[a] as KeyRevision, wanted[b] as KeyRevision));
+  for (const i of fromDisk) {
+    const w = wanted[i] as KeyRevision;
+    out[i] = recordAt(state, w.key, w.revision);
+  }
+  return out as ResourceRecord[];
+}
+
+/** The current record when `revision` is the key's newest entry and the key is live. */
+export function latestRecord(state: QueryState, key: string, revision: IndexedRevision): ResourceRecord | undefined {
+  if (revision.tombstone) return undefined;
+  const last = state.index.keyIndex(key)?.last();
+  if (last === undefined || last.main !== revision.main || last.sub !== revision.sub || last.tombstone) return undefined;
+  return state.current.get(key);
+}
+
+function compareLocations(a: KeyRevision, b: KeyRevision): number {
+  const la = a.revision.location;
+  const lb = b.revision.location;
+  if (la.segment !== lb.segment) return la.segment < lb.segment ? -1 : 1;
+  return la.offsetBytes - lb.offsetBytes;
+}

@@ -1,0 +1,175 @@
+/**
+ * The waste report: what costs money while doing nothing, from the current state and, for
+ * "since when", the key's history.
+ *
+ * - Unattached volumes: EBS volumes whose state is `available` or that list no attachment,
+ *   and GCE disks with no users; with size and age. Age is since Elava first saw the
+ *   volume's current generation (clouds' own creation times are not in the record).
+ * - Long-stopped instances: EC2 `stopped`, GCE `TERMINATED` (GCE's stopped) or `SUSPENDED`,
+ *   stopped for at least `stoppedDays`, counted from the revision where the state last
+ *   became stopped (the history is walked back from the newest revision).
+ * - Stopped RDS instances (`stopped`; AWS restarts them after seven days), with the same
+ *   "stopped since".
+ * - Unowned: live resources whose owner is null (no owner tag under the configured keys).
+ *
+ * `...AtLeast: true` marks a lower bound: the resource was already like that when the
+ * history Elava holds begins (first seen that way, or history compacted away).
+ * Sections are ordered oldest first, then by key.
+ */
+import type { ResourceRecord, ResourceType } from '../model/resource.js';
+import type { IndexedRevision } from '../mvcc/key-index.js';
+import { QueryError } from './errors.js';
+import type { QueryState } from './query-state.js';
+import { recordAt } from './read-back.js';
+
+const DAY_MS = 86_400_000;
+
+export interface WasteOptions {
+  stoppedDays: number;
+  nowMs: number;
+}
+
+interface WasteItem {
+  key: string;
+  type: ResourceType;
+  name: string | null;
+  owner: string | null;
+  state: string | null;
+}
+
+export interface UnattachedVolume extends WasteItem {
+  sizeGiB: number | null;
+  firstSeenMs: number | null;
+  ageDays: number | null;
+  ageAtLeast: boolean;
+}
+
+export interface StoppedResource extends WasteItem {
+  stoppedSinceMs: number | null;
+  stoppedDays: number | null;
+  sinceAtLeast: boolean;
+}
+
+export interface UnownedResource extends WasteItem {
+  firstSeenMs: number | null;
+  ageDays: number | null;
+  ageAtLeast: boolean;
+}
+
+export interface WasteReport {
+  nowMs: number;
+  stoppedDays: number;
+  unattachedVolumes: UnattachedVolume[];
+  longStoppedInstances: StoppedResource[];
+  stoppedRds: StoppedResource[];
+  unowned: UnownedResource[];
+}
+
+export function wasteReport(state: QueryState, options: WasteOptions): WasteReport {
+  if (!(Number.isFinite(options.stoppedDays) && options.stoppedDays >= 0)) throw new QueryError('bad-filter', `stopped days must be a number ≥ 0, not ${options.stoppedDays}`);
+  const report: WasteReport = { nowMs: options.nowMs, stoppedDays: options.stoppedDays, unattachedVolumes: [], longStoppedInstances: [], stoppedRds: [], unowned: [] };
+  for (const r of state.current.values()) {
+    if (isUnattached(r)) {
+      const seen = firstSeen(state, r.key);
+      report.unattachedVolumes.push({ ...item(r), sizeGiB: sizeGiB(r), firstSeenMs: seen.ms, ageDays: days(options.nowMs, seen.ms), ageAtLeast: seen.atLeast });
+    }
+    if (isStoppedInstance(r)) {
+      const stopped = stoppedSince(state, r, isStoppedInstance);
+      if (stopped.stoppedSinceMs !== null && options.nowMs - stopped.stoppedSinceMs >= options.stoppedDays * DAY_MS) report.longStoppedInstances.push(stopped);
+    }
+    if (r.type === 'rds.instance' && r.state === 'stopped') report.stoppedRds.push(stoppedSince(state, r, (x) => x.state === 'stopped'));
+    if (r.owner === null) {
+      const seen = firstSeen(state, r.key);
+      report.unowned.push({ ...item(r), firstSeenMs: seen.ms, ageDays: days(options.nowMs, seen.ms), ageAtLeast: seen.atLeast });
+    }
+  }
+  report.unattachedVolumes.sort((a, b) => oldestFirst(a.firstSeenMs, b.firstSeenMs, a.key, b.key));
+  report.longStoppedInstances.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
+  report.stoppedRds.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
+  report.unowned.sort((a, b) => oldestFirst(a.firstSeenMs, b.firstSeenMs, a.key, b.key));
+  return report;
+
+  function stoppedSince(s: QueryState, r: ResourceRecord, stopped: (x: ResourceRecord) => boolean): StoppedResource {
+    const since = sinceWhen(s, r.key, stopped);
+    return { ...item(r), stoppedSinceMs: since.ms, stoppedDays: days(options.nowMs, since.ms), sinceAtLeast: since.atLeast };
+  }
+}
+
+export function isUnattached(r: ResourceRecord): boolean {
+  if (r.type === 'ec2.volume') {
+    const attachments = r.attrs['attachments'];
+    return r.state === 'available' || (Array.isArray(attachments) && attachments.length === 0);
+  }
+  if (r.type === 'gce.disk') {
+    const users = r.attrs['users'];
+    return users === undefined || users === null || (Array.isArray(users) && users.length === 0);
+  }
+  return false;
+}
+
+export function isStoppedInstance(r: ResourceRecord): boolean {
+  if (r.type === 'ec2.instance') return r.state === 'stopped';
+  if (r.type === 'gce.instance') return r.state === 'TERMINATED' || r.state === 'SUSPENDED';
+  return false;
+}
+
+function sizeGiB(r: ResourceRecord): number | null {
+  const size = r.type === 'gce.disk' ? r.attrs['sizeGb'] : r.attrs['sizeGiB'];
+  return typeof size === 'number' ? size : null;
+}
+
+function item(r: ResourceRecord): WasteItem {
+  return { key: r.key, type: r.type, name: r.name, owner: r.owner, state: r.state };
+}
+
+interface Since {
+  ms: number | null;
+  atLeast: boolean;
+}
+
+/** The entries of the key's open generation (the live one), oldest first. */
+function openGeneration(state: QueryState, key: string): IndexedRevision[] {
+  const history = state.index.keyIndex(key)?.history() ?? [];
+  let start = history.length;
+  while (start > 0 && !(history[start - 1] as IndexedRevision).tombstone) start--;
+  return history.slice(start);
+}
+
+/** When the current generation of `key` was first seen. */
+function firstSeen(state: QueryState, key: string): Since {
+  const first = openGeneration(state, key)[0];
+  return timeOfEntry(state, first, false);
+}
+
+/** Days from `sinceMs` to `nowMs`, to a tenth (display only: thresholds compare milliseconds). */
+function days(nowMs: number, sinceMs: number | null): number | null {
+  if (sinceMs === null) return null;
+  return Math.round(((nowMs - sinceMs) / DAY_MS) * 10) / 10;
+}
+
+/** Since when `holds` has been true of the key's records, walking back from the newest. */
+function sinceWhen(state: QueryState, key: string, holds: (r: ResourceRecord) => boolean): Since {
+  const generation = openGeneration(state, key);
+  let earliest = generation.length;
+  for (let i = generation.length - 1; i >= 0; i--) {
+    if (!holds(recordAt(state, key, generation[i] as IndexedRevision))) break;
+    earliest = i;
+  }
+  return timeOfEntry(state, generation[earliest], earliest === 0);
+}
+
+/** The time of `entry`; at the start of the known history the time is a lower bound. */
+function timeOfEntry(state: QueryState, entry: IndexedRevision | undefined, atHistoryStart: boolean): Since {
+  if (entry === undefined) return { ms: null, atLeast: false };
+  const ms = state.times.timeOf(entry.main);
+  if (ms !== null && entry.main > state.compactedMain) return { ms, atLeast: atHistoryStart };
+  return { ms: state.times.firstTimeMs, atLeast: true };
+}
+
+/** Earliest time first (unknown last), then by key. */
+function oldestFirst(a: number | null, b: number | null, ka: string, kb: string): number {
+  const ta = a ?? Infinity;
+  const tb = b ?? Infinity;
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}

@@ -2,6 +2,7 @@
  * `npm run bench -- NAME [--json] [--quick]`: runs one benchmark (or all without a name).
  */
 import { runIndexBench } from './index-bench.js';
+import { runQueryBench } from './query-bench.js';
 import { runRecoveryBench } from './recovery-bench.js';
 import { runScanBench } from './scan-bench.js';
 import { runScanE2eBench } from './scan-e2e-bench.js';
@@ -15,6 +16,7 @@ const BENCHES: Record<string, Bench> = {
   'scan-e2e': runScanE2eBench,
   recovery: runRecoveryBench,
   index: runIndexBench,
+  query: runQueryBench,
 };
 
 const args = process.argv.slice(2);

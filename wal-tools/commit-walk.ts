@@ -4,7 +4,7 @@
  * crash can leave) or a malformed sequence of good frames (which no crash can), and can
  * start in the middle of a commit (after a --raw resynchronisation).
  */
-import type { FrameProblem, SegmentDecoder } from '../src/wal/decoder.js';
+import type { SegmentDecoder } from '../src/wal/decoder.js';
 import type { WalErrorCode } from '../src/wal/errors.js';
 import { PROBLEM_CODES, PROBLEM_TEXT } from '../src/wal/commit-scanner.js';
 import { COMMIT_BODY_BYTES, RecordType, readU64 } from '../src/wal/frame.js';

@@ -1,7 +1,8 @@
 /**
- * The projection set Elava runs: the key index, the current state, counts, and the log's
- * own control state. Recovery, rebuild and checkpoints default to it.
+ * The projection set Elava runs: the key index, the current state, counts, commit times
+ * (revision <-> time for queries), and the log's own control state. Recovery, rebuild and checkpoints default to it.
  */
+import { CommitTimes } from './commit-times.js';
 import { ControlState } from './control-state.js';
 import { Counts } from './counts.js';
 import { CurrentState } from './current-state.js';
@@ -9,7 +10,7 @@ import { KeyIndexProjection } from './key-index-projection.js';
 import type { Projection } from './projection.js';
 
 export function builtInProjections(): Projection[] {
-  return [new KeyIndexProjection(), new CurrentState(), new Counts(), new ControlState()];
+  return [new KeyIndexProjection(), new CurrentState(), new Counts(), new CommitTimes(), new ControlState()];
 }
 
 /** The one projection of class `cls` in `projections`, or undefined. */

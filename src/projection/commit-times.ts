@@ -7,6 +7,8 @@
  * events is invisible here; that is harmless, since it changes nothing a query can read
  * (every scan cycle writes at least its scope-scanned events).
  *
+ * Only commits with resource or scope events are recorded (see apply).
+ *
  * Compaction: a `compaction-scheduled` marker at `atMain` drops every commit at or below
  * atMain. A rebuild from a compaction base sees only some of those commits (the mains of
  * the base's events), then the same marker; dropping them all keeps the live state, the
@@ -79,13 +81,17 @@ export class CommitTimes implements Projection {
   }
 
   apply(log: LogEvent): void {
-    const n = this.count;
-    if (n === 0 || (this.mains[n - 1] as number) !== log.main) this.push(log.main, log.timeMs);
     const type = (log.payload as { type?: unknown } | null)?.type;
     if (type === 'compaction-scheduled') {
       const event = eventOf(log);
       if (event.type === 'compaction-scheduled') this.dropThrough(event.atMain);
     }
+    // Marker commits (checkpoint, compaction) change no resource: a time resolves to the
+    // scan commit before them just as well, and leaving them out keeps this state (and
+    // the state hash) independent of when maintenance happened to run.
+    if (type === 'checkpoint' || type === 'compaction-scheduled' || type === 'compaction-finished') return;
+    const n = this.count;
+    if (n === 0 || (this.mains[n - 1] as number) !== log.main) this.push(log.main, log.timeMs);
   }
 
   snapshot(): CommitTimesSnapshot {

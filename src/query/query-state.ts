@@ -47,9 +47,7 @@ export interface QueryState {
 
 /** The projections queries need: the built-in set plus CommitTimes if it is not in it yet. */
 export function queryProjections(): Projection[] {
-  const projections = builtInProjections();
-  if (findProjection(projections, CommitTimes) === undefined) projections.push(new CommitTimes());
-  return projections;
+  return builtInProjections(); // includes CommitTimes, which time lookups need
 }
 
 /** Opens `dir` read-only, without the lock. QueryError: bad-data-dir, no-data, damaged-log. */

@@ -62,7 +62,6 @@ export class Wal {
   /** What repair did at open (null when the tail was clean). */
   readonly repaired: RepairResult | null;
   private readonly wfs: WalFileSystem;
-  private readonly segmentSizeBytes: number;
   private readonly fsyncWarnMs: number;
   private readonly logger: Logger | undefined;
   private readonly lock: DirectoryLock;
@@ -88,7 +87,6 @@ export class Wal {
   private constructor(o: Required<Pick<WalOptions, 'dir'>> & WalOptions, init: WalInit) {
     this.dir = o.dir;
     this.wfs = o.fs ?? nodeFileSystem;
-    this.segmentSizeBytes = o.segmentSizeBytes ?? SEGMENT_SIZE_BYTES;
     this.fsyncWarnMs = o.fsyncWarnMs ?? FSYNC_WARN_MS;
     this.logger = o.logger;
     this.lock = init.lock;

@@ -55,8 +55,17 @@ describe('CommitTimes', () => {
     rebuilt.apply(event(2, 0, 20)); // the base holds only some revisions at or below 3
     for (let m = 4; m <= 5; m++) rebuilt.apply(event(m, 0, m * 10));
     rebuilt.apply(event(6, 0, 60, { type: 'compaction-scheduled', atMain: 3 }));
-    assert.deepEqual(live.snapshot(), { mains: [4, 5, 6], timesMs: [40, 50, 60] });
+    assert.deepEqual(live.snapshot(), { mains: [4, 5], timesMs: [40, 50] }, 'the marker commit itself is not a commit time');
     assert.equal(hashOf(live), hashOf(rebuilt));
+  });
+
+  it('leaves out marker-only commits, so maintenance timing does not change the state', () => {
+    const t = new CommitTimes();
+    t.apply(event(1, 0, 10));
+    t.apply(event(2, 0, 999, { type: 'checkpoint', file: 'checkpoint-0000000000000001.snap', coversMain: 1 }));
+    t.apply(event(3, 0, 30));
+    assert.deepEqual(t.snapshot(), { mains: [1, 3], timesMs: [10, 30] });
+    assert.equal(t.mainAtOrBefore(25), 1, 'a time between the marker and the next scan resolves to the scan commit before the marker');
   });
 
   it('restores its snapshot to an equal state and refuses a malformed one', () => {

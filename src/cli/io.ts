@@ -14,7 +14,19 @@ export const EXIT_FAILURE = 1;
 /** Bad usage or configuration. */
 export const EXIT_USAGE = 2;
 
+/**
+ * A reader that stops early (`elava list | head`) closes the pipe: that ends the output,
+ * quietly and successfully, instead of an unhandled EPIPE with a stack trace.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT_OK);
+    throw err;
+  });
+}
+
 export function processIo(): CliIo {
+  endQuietlyOnClosedPipe(process.stdout);
   return {
     out: (line) => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),

@@ -60,6 +60,29 @@ describe('elava --help and --version', () => {
     assert.match(r.stderr, /unknown option --frob/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
+
+  it('ends quietly with exit 0 when its reader closes the pipe early (elava list --json | head -1)', async () => {
+    const { spawn } = await import('node:child_process');
+    const { ELAVA_JS } = await import('./elava-process.js');
+    const { Wal } = await import('../../src/wal/wal.js');
+    const { record } = await import('../query/query-fixture.js');
+    const dir = sub('pipe-');
+    const wal = Wal.open({ dir, create: true });
+    const events = [];
+    for (let i = 0; i < 3000; i++) {
+      const key = `aws/123456789012/us-east-1/ec2.volume/vol-${String(i).padStart(6, '0')}`;
+      events.push({ type: 'appeared', key, record: record('ec2.volume', key, 'available', { Owner: 'platform' }) });
+    }
+    await wal.append({ main: 1, timeMs: Date.parse('2026-11-20T00:00:00Z'), events });
+    await wal.close();
+    const child = spawn(process.execPath, [ELAVA_JS, 'list', '--json', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.stdout.once('data', () => child.stdout.destroy()); // read one chunk, then hang up
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
+    assert.equal(code, 0);
+  });
 });
 
 interface BadConfig {

@@ -36,6 +36,23 @@ describe('scanning the simulated cloud', () => {
     }
   });
 
+  it('fails a configured GCP zone that the listing never mentions, instead of calling it empty', async () => {
+    // given a config that names a zone the (simulated) project does not return at all
+    const h = await startHarness({ gcp: { projects: ['sim-project-a'], zones: ['us-central1-a'] } });
+    try {
+      const config = { ...h.config, gcp: { ...h.config.gcp!, zones: ['us-central1-a', 'asia-east1-a'] } };
+      const { runScan } = await import('../../src/scan/run-scan.js');
+      // when one cycle runs
+      const results = await runScan(config, h.clients);
+      // then the unmentioned zone's scopes are failed (they prove nothing), the listed one complete
+      const status = (zone: string) => results.filter((r) => r.scope.region === zone).map((r) => `${r.scope.type} ${r.status}`);
+      assert.deepEqual(status('asia-east1-a'), ['gce.disk failed', 'gce.instance failed']);
+      assert.deepEqual(status('us-central1-a'), ['gce.disk complete', 'gce.instance complete']);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('gives zero change events for an untouched fleet scanned twice', async () => {
     const h = await startHarness({});
     try {

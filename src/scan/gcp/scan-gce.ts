@@ -48,6 +48,8 @@ export interface GcpProjectScan {
 /** What a listing collected so far, zone by zone. */
 interface ZoneTally {
   records: Map<string, ResourceRecord[]>;
+  /** Zones the listing itself named (with items or a warning): only these can be complete. */
+  listed: Set<string>;
   unreachable: Set<string>;
   /** An unreachable entry that names no zone: every zone of the project is in doubt. */
   allInDoubt: boolean;
@@ -56,7 +58,7 @@ interface ZoneTally {
 
 export async function scanGceProject(clients: GcpClientFactory, scan: GcpProjectScan): Promise<ScanResult[]> {
   const startedMs = performance.now();
-  const tally: ZoneTally = { records: new Map(), unreachable: new Set(), allInDoubt: false, count: 0 };
+  const tally: ZoneTally = { records: new Map(), listed: new Set(), unreachable: new Set(), allInDoubt: false, count: 0 };
   for (const zone of scan.knownZones) tally.records.set(zone, []);
   let failure: ScopeError | null = null;
   try {
@@ -100,6 +102,7 @@ function addPage(scan: GcpProjectScan, page: AggregatedPage<ScopedInstances | Sc
     if (zone === null) continue; // regional or global scopes hold no zonal resources
     let bucket = tally.records.get(zone);
     if (bucket === undefined) tally.records.set(zone, (bucket = []));
+    tally.listed.add(zone);
     if (list.warning?.code === 'UNREACHABLE') tally.unreachable.add(zone);
     if (scan.type === 'gce.instance') {
       for (const item of (list as ScopedInstances).instances ?? []) {
@@ -134,6 +137,19 @@ export function zoneOfUnreachable(entry: string): string | null {
   return zone === '' ? null : zone;
 }
 
+/** Why a zone cannot count as listed completely, or null when it can. */
+function zoneProblem(zone: string, tally: ZoneTally): ScopeError | null {
+  if (tally.unreachable.has(zone) || tally.allInDoubt) {
+    return { code: 'unreachable', message: `zone ${zone} was reported unreachable by the aggregated listing` };
+  }
+  if (!tally.listed.has(zone)) {
+    // A configured zone the listing never mentioned (not even with a NO_RESULTS warning)
+    // was not listed: it proves nothing about its resources.
+    return { code: 'unreachable', message: `zone ${zone} is missing from the aggregated listing` };
+  }
+  return null;
+}
+
 function zoneResults(scan: GcpProjectScan, tally: ZoneTally, failure: ScopeError | null, durationMs: number): ScanResult[] {
   const zones = [...tally.records.keys()].sort();
   if (zones.length === 0 && failure !== null) {
@@ -144,11 +160,7 @@ function zoneResults(scan: GcpProjectScan, tally: ZoneTally, failure: ScopeError
   for (const zone of zones) {
     const scope = { provider: 'gcp' as const, account: scan.project, region: zone, type: scan.type };
     const records = tally.records.get(zone) ?? [];
-    const error: ScopeError | null =
-      failure ??
-      (tally.unreachable.has(zone) || tally.allInDoubt
-        ? { code: 'unreachable', message: `zone ${zone} was reported unreachable by the aggregated listing` }
-        : null);
+    const error: ScopeError | null = failure ?? zoneProblem(zone, tally);
     results.push(
       error === null
         ? { scope, status: 'complete', records, durationMs }

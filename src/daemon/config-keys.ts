@@ -50,6 +50,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'gcp.zones', kind: 'list', help: 'GCP zones known to exist (more are learnt from each listing)' },
   { path: 'gcp.types', kind: 'enumList', values: GCP_TYPES, help: 'GCP resource types to list' },
   { path: 'gcp.retry.maxAttempts', kind: 'int', min: 1, max: 20, help: 'attempts per GCP request, first included' },
+  { path: 'gcp.endpoint', kind: 'string', help: 'Compute API endpoint override, URL (e.g. a standalone `elava sim`)' },
+  { path: 'gcp.accessToken', kind: 'string', help: 'static OAuth access token instead of application default credentials (e.g. "sim")' },
 ];
 
 /** `aws.retry.maxAttempts` → `ELAVA_AWS_RETRY_MAX_ATTEMPTS`. */

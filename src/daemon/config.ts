@@ -38,7 +38,16 @@ export interface DaemonConfig {
     retry: { maxAttempts: number; retryMode: 'standard' | 'adaptive' };
     endpoints: { ec2?: string; rds?: string };
   } | null;
-  gcp: { projects: string[]; zones: string[]; types: GceType[]; retryMaxAttempts: number } | null;
+  gcp: {
+    projects: string[];
+    zones: string[];
+    types: GceType[];
+    retryMaxAttempts: number;
+    /** Compute API endpoint override (URL); null: Google's. */
+    endpoint: string | null;
+    /** A static access token instead of application default credentials; null: ADC. */
+    accessToken: string | null;
+  } | null;
 }
 
 export const DEFAULT_DATA_DIR = './elava-data';
@@ -109,7 +118,15 @@ export function buildConfig(values: ConfigValues): DaemonConfig {
   }
   const projects = v('gcp.projects') as string[];
   if (projects.length > 0) {
-    config.gcp = { projects, zones: v('gcp.zones') as string[], types: v('gcp.types') as GceType[], retryMaxAttempts: v('gcp.retry.maxAttempts') as number };
+    const endpoint = str('gcp.endpoint');
+    config.gcp = {
+      projects,
+      zones: v('gcp.zones') as string[],
+      types: v('gcp.types') as GceType[],
+      retryMaxAttempts: v('gcp.retry.maxAttempts') as number,
+      endpoint: endpoint === undefined ? null : requireUrl(values, 'gcp.endpoint', endpoint),
+      accessToken: str('gcp.accessToken') ?? null,
+    };
   }
   if (config.aws === null && config.gcp === null) {
     values.fail('aws.accounts', 'nothing to scan: set aws.accounts or gcp.projects (or run `elava daemon --simulate`)');

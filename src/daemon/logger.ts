@@ -7,7 +7,7 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.js';
 
-const SECRET_FIELDS = ['token', 'secretAccessKey', 'sessionToken', 'accessKeyId', 'authorization', 'Authorization', 'password', 'credentials', 'externalId'];
+const SECRET_FIELDS = ['token', 'secretAccessKey', 'sessionToken', 'accessKeyId', 'authorization', 'Authorization', 'password', 'credentials', 'externalId', 'accessToken'];
 
 /** Levels below the top at which secret fields are found (logging is low-volume: cheap). */
 const REDACT_DEPTH_MAX = 5;

@@ -4,7 +4,8 @@
  * Clients are created once and reused across cycles; `close` releases their sockets.
  */
 import { createAwsClientFactory } from '../scan/aws/aws-clients.js';
-import { createGcpClientFactory } from '../scan/gcp/gcp-clients.js';
+import { OAuth2Client } from 'google-auth-library';
+import { createGcpClientFactory, type GcpClientOptions } from '../scan/gcp/gcp-clients.js';
 import type { ScanClients, ScanConfig } from '../scan/run-scan.js';
 import { GCP_RETRY_DELAY_MS_FIRST, GCP_RETRY_DELAY_MS_MAX } from '../scan/scan-limits.js';
 import type { DaemonConfig } from './config.js';
@@ -41,6 +42,26 @@ export function scanConfigOf(config: DaemonConfig, gcpDelays: GcpRetryDelays = {
   };
 }
 
+/** Compute client options: Google's endpoint and application default credentials unless overridden. */
+export function gcpClientOptions(gcp: NonNullable<DaemonConfig['gcp']>): GcpClientOptions {
+  const options: GcpClientOptions = {};
+  if (gcp.endpoint !== null) {
+    const url = new URL(gcp.endpoint);
+    options.apiEndpoint = url.hostname;
+    options.port = url.port === '' ? (url.protocol === 'http:' ? 80 : 443) : Number(url.port);
+    options.protocol = url.protocol.slice(0, -1);
+  }
+  if (gcp.accessToken !== null) {
+    const authClient = new OAuth2Client();
+    authClient.setCredentials({ access_token: gcp.accessToken, expiry_date: Date.now() + STATIC_TOKEN_LIFETIME_MS });
+    options.authClient = authClient;
+  }
+  return options;
+}
+
+/** A static token is taken as valid this long (a process restart re-reads it). */
+const STATIC_TOKEN_LIFETIME_MS = 10 * 365 * 24 * 3600 * 1000;
+
 /** Clients for the real clouds. */
 export function realScanSetup(config: DaemonConfig): ScanSetup {
   const aws = config.aws === null ? undefined : createAwsClientFactory({
@@ -49,7 +70,7 @@ export function realScanSetup(config: DaemonConfig): ScanSetup {
     requestTimeoutMs: config.requestTimeoutMs,
     endpoints: config.aws.endpoints,
   });
-  const gcp = config.gcp === null ? undefined : createGcpClientFactory();
+  const gcp = config.gcp === null ? undefined : createGcpClientFactory(gcpClientOptions(config.gcp));
   return {
     config: scanConfigOf(config),
     clients: { ...(aws ? { aws } : {}), ...(gcp ? { gcp } : {}) },

@@ -40,7 +40,7 @@ export function describeEndpoints(cloud: SimCloud, scenario: SimScenario): strin
     'AWS credentials: any secret; access key id SIM-<account> selects the account, e.g.',
     `  AWS_ACCESS_KEY_ID=${creds.accessKeyId} AWS_SECRET_ACCESS_KEY=${creds.secretAccessKey} aws ec2 describe-instances --endpoint-url ${cloud.ec2Endpoint} --region ${scenario.aws.regions[0] ?? 'us-east-1'}`,
     'GCP credentials: any bearer token (the simulator checks only that one is sent).',
-    'In an Elava config: set the EC2/RDS endpoint overrides and the Compute apiEndpoint/port/protocol to the values above.',
+    'In an Elava config: aws.endpoints.ec2 / aws.endpoints.rds = the EC2/RDS endpoints, gcp.endpoint = the Compute endpoint and gcp.accessToken = "sim"; run the daemon with the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY shown above.',
   ];
 }
 

@@ -6,28 +6,15 @@
 import { paginateDescribeInstances, paginateDescribeVolumes, type EC2Client } from '@aws-sdk/client-ec2';
 import type { ResourceRecord } from '../../model/resource.js';
 import { normalizeEbsVolume, normalizeEc2Instance } from '../normalize-ec2.js';
-import type { NormalizeOptions } from '../normalize-common.js';
-import type { ScanResult, Scope } from '../scope.js';
-import { listAwsScope } from './list-scope.js';
+import type { ScanResult } from '../scope.js';
+import { awsScope, listAwsScope, pagination, type AwsScopeScan } from './list-scope.js';
 
-export interface AwsScopeScan {
-  account: string;
-  region: string;
-  normalize: NormalizeOptions;
-  /** MaxResults per request; null leaves it to the service's default. */
-  pageSize: number | null;
-  signal?: AbortSignal;
-}
+export type { AwsScopeScan } from './list-scope.js';
 
 export function scanEc2Instances(client: EC2Client, scan: AwsScopeScan): Promise<ScanResult> {
-  const scope: Scope = { provider: 'aws', account: scan.account, region: scan.region, type: 'ec2.instance' };
-  const pages = paginateDescribeInstances(
-    { client, stopOnSameToken: true, ...(scan.pageSize !== null ? { pageSize: scan.pageSize } : {}) },
-    {},
-    { abortSignal: scan.signal },
-  );
+  const pages = paginateDescribeInstances(pagination(client, scan), {}, { abortSignal: scan.signal });
   return listAwsScope(
-    scope,
+    awsScope(scan, 'ec2.instance'),
     pages,
     (page, out: ResourceRecord[]) => {
       for (const reservation of page.Reservations ?? []) {
@@ -41,14 +28,9 @@ export function scanEc2Instances(client: EC2Client, scan: AwsScopeScan): Promise
 }
 
 export function scanEbsVolumes(client: EC2Client, scan: AwsScopeScan): Promise<ScanResult> {
-  const scope: Scope = { provider: 'aws', account: scan.account, region: scan.region, type: 'ec2.volume' };
-  const pages = paginateDescribeVolumes(
-    { client, stopOnSameToken: true, ...(scan.pageSize !== null ? { pageSize: scan.pageSize } : {}) },
-    {},
-    { abortSignal: scan.signal },
-  );
+  const pages = paginateDescribeVolumes(pagination(client, scan), {}, { abortSignal: scan.signal });
   return listAwsScope(
-    scope,
+    awsScope(scan, 'ec2.volume'),
     pages,
     (page, out: ResourceRecord[]) => {
       for (const volume of page.Volumes ?? []) {

@@ -5,19 +5,13 @@
 import { paginateDescribeDBInstances, type RDSClient } from '@aws-sdk/client-rds';
 import type { ResourceRecord } from '../../model/resource.js';
 import { normalizeRdsInstance } from '../normalize-rds.js';
-import type { ScanResult, Scope } from '../scope.js';
-import { listAwsScope } from './list-scope.js';
-import type { AwsScopeScan } from './scan-ec2.js';
+import type { ScanResult } from '../scope.js';
+import { awsScope, listAwsScope, pagination, type AwsScopeScan } from './list-scope.js';
 
 export function scanRdsInstances(client: RDSClient, scan: AwsScopeScan): Promise<ScanResult> {
-  const scope: Scope = { provider: 'aws', account: scan.account, region: scan.region, type: 'rds.instance' };
-  const pages = paginateDescribeDBInstances(
-    { client, stopOnSameToken: true, ...(scan.pageSize !== null ? { pageSize: scan.pageSize } : {}) },
-    {},
-    { abortSignal: scan.signal },
-  );
+  const pages = paginateDescribeDBInstances(pagination(client, scan), {}, { abortSignal: scan.signal });
   return listAwsScope(
-    scope,
+    awsScope(scan, 'rds.instance'),
     pages,
     (page, out: ResourceRecord[]) => {
       for (const db of page.DBInstances ?? []) {

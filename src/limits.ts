@@ -28,6 +28,8 @@ export const FSYNC_WARN_MS = 200;
 export const PREALLOCATE_CHUNK_BYTES = 1 * MiB;
 /** Read window of the streaming reader (grows only to fit one maximal record). */
 export const READ_WINDOW_BYTES = 1 * MiB;
+/** The append batch buffer is kept between writes up to this size; larger is given back. */
+export const BATCH_BUFFER_BYTES_KEEP = 16 * MiB;
 /** Commits waiting for the next group write; appends beyond it are refused. */
 export const APPEND_QUEUE_COMMITS_MAX = 100_000;
 /** Histogram of fdatasync latency: first bucket bound, and bucket count (doubling). */

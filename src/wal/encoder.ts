@@ -54,6 +54,14 @@ export class BatchEncoder {
     this.loggedStructures = mark.loggedStructures;
   }
 
+  /**
+   * Gives back a buffer grown past `keepBytes` by one huge commit (a first scan of a large
+   * fleet), so the process does not hold it for the rest of its life. Only between batches.
+   */
+  releaseIfLarger(keepBytes: number): void {
+    if (this.buf.length > keepBytes) this.buf = Buffer.allocUnsafe(keepBytes);
+  }
+
   bytes(start: number, end: number): Buffer {
     assert.ok(start >= 0 && start <= end && end <= this.lengthBytes);
     return this.buf.subarray(start, end);

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { FSYNC_WARN_MS, APPEND_QUEUE_COMMITS_MAX, SEGMENT_HEADER_BYTES, SEGMENT_SIZE_BYTES, SEGMENT_SIZE_BYTES_MIN } from '../limits.js';
+import { BATCH_BUFFER_BYTES_KEEP, FSYNC_WARN_MS, APPEND_QUEUE_COMMITS_MAX, SEGMENT_HEADER_BYTES, SEGMENT_SIZE_BYTES, SEGMENT_SIZE_BYTES_MIN } from '../limits.js';
 import { BatchEncoder, type EncoderMark } from './encoder.js';
 import type { StructureTable } from './codec.js';
 import { WalError, errnoCode } from './errors.js';
@@ -223,6 +223,7 @@ export class Wal {
       run.push({ pending, mark: this.encoder.mark(), offsets });
     }
     this.writeAndSync(run);
+    this.encoder.releaseIfLarger(BATCH_BUFFER_BYTES_KEEP);
     this.queuedMain = Math.max(this.durableMain, ...this.queue.map((p) => p.commit.main));
   }
 

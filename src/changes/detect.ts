@@ -69,7 +69,7 @@ function detectInScope(result: ScanResult, current: CurrentStateView, out: Chang
   const seen = new Set<ResourceKey>();
   for (const record of observedRecords(result)) {
     const key = record.key;
-    assert.ok(key.startsWith(prefix), `record ${key} belongs to scope ${prefix}`);
+    if (!key.startsWith(prefix)) assert.fail(`record ${key} belongs to scope ${prefix}`);
     const seenBefore = seen.size;
     seen.add(key);
     if (seen.size === seenBefore) continue; // listed twice: one hash operation, not two
@@ -83,7 +83,7 @@ function detectInScope(result: ScanResult, current: CurrentStateView, out: Chang
   }
   if (result.status !== 'complete') return; // only a complete listing proves absence
   for (const key of current.keysInScope(result.scope)) {
-    assert.ok(key.startsWith(prefix), `keysInScope(${prefix}) yields only that scope's keys`);
+    if (!key.startsWith(prefix)) assert.fail(`keysInScope(${prefix}) yields only that scope's keys`);
     if (!seen.has(key)) out.push({ type: 'disappeared', key });
   }
 }

@@ -55,6 +55,6 @@ function assertSortedByPath(changes: readonly FieldChange[]): void {
   for (let i = 1; i < changes.length; i++) {
     const prev = changes[i - 1] as FieldChange;
     const next = changes[i] as FieldChange;
-    assert.ok(prev.path < next.path, `diff paths sorted: ${prev.path} < ${next.path}`);
+    if (!(prev.path < next.path)) assert.fail(`diff paths sorted: ${prev.path} < ${next.path}`);
   }
 }

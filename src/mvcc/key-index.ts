@@ -162,7 +162,7 @@ export class KeyIndex {
    * revision (if any) to `available`. The key may be left empty: the caller removes it.
    */
   compact(atMain: number, available: RevisionSet): void {
-    assert.ok(this.count > 0, `compact on an empty key index ${this.key}`);
+    if (!(this.count > 0)) assert.fail(`compact on an empty key index ${this.key}`);
     const point = this.findCompactPoint(atMain, available);
     let start = point.genStart;
     if (point.genStart < point.genEnd) {

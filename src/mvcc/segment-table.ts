@@ -35,7 +35,7 @@ export class SegmentTable {
 
   nameOf(id: number): string {
     const name = this.names[id];
-    assert.ok(name !== undefined, `unknown segment id ${id}`);
+    if (name === undefined) assert.fail(`unknown segment id ${id}`);
     return name;
   }
 

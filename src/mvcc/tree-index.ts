@@ -201,7 +201,7 @@ export class TreeIndex {
     const index = new TreeIndex(segments);
     let previous: string | undefined;
     for (const ki of keyIndexes) {
-      assert.ok(!ki.isEmpty() && (previous === undefined || previous < ki.key), `bad key order at ${ki.key}`);
+      if (!(!ki.isEmpty() && (previous === undefined || previous < ki.key))) assert.fail(`bad key order at ${ki.key}`);
       previous = ki.key;
       index.tree.set(ki.key, ki);
       index.byKey.set(ki.key, ki);

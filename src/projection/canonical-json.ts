@@ -11,7 +11,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 function encode(value: unknown, depth: number): string {
-  assert.ok(depth <= PROJECTION_ATTR_DEPTH_MAX, `value nested deeper than ${PROJECTION_ATTR_DEPTH_MAX}`);
+  if (depth > PROJECTION_ATTR_DEPTH_MAX) assert.fail(`value nested deeper than ${PROJECTION_ATTR_DEPTH_MAX}`);
   if (value === null || typeof value !== 'object') {
     // undefined (absent) encodes as null so that a missing field and null hash alike.
     return value === undefined ? 'null' : JSON.stringify(value);

@@ -124,7 +124,7 @@ export class CommitTimes implements Projection {
 
   private push(main: number, timeMs: number): void {
     const n = this.count;
-    if (n > 0) assert.ok(main > (this.mains[n - 1] as number), `commit ${main} recorded after ${this.mains[n - 1]}`);
+    if (n > 0 && !(main > (this.mains[n - 1] as number))) assert.fail(`commit ${main} recorded after ${this.mains[n - 1]}`);
     if (n === this.mains.length) this.grow();
     const previousCeil = n === 0 ? -Infinity : (this.ceilMs[n - 1] as number);
     this.mains[n] = main;

@@ -25,7 +25,7 @@ export class Prng {
 
   /** Uniform integer in [0, bound). */
   int(bound: number): number {
-    assert.ok(Number.isInteger(bound) && bound > 0, `prng bound must be a positive integer, got ${bound}`);
+    if (!(Number.isInteger(bound) && bound > 0)) assert.fail(`prng bound must be a positive integer, got ${bound}`);
     return Math.floor(this.next() * bound);
   }
 

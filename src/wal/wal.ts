@@ -157,7 +157,7 @@ export class Wal {
   append(commit: Commit): Promise<CommitPlacement> {
     if (this.fenced) return Promise.reject(this.fenced);
     if (this.closed) return Promise.reject(new WalError('WAL_CLOSED', 'append after close'));
-    assert.ok(commit.main > this.queuedMain, `commit main ${commit.main} must be greater than ${this.queuedMain}`);
+    if (!(commit.main > this.queuedMain)) assert.fail(`commit main ${commit.main} must be greater than ${this.queuedMain}`);
     if (this.queue.length >= APPEND_QUEUE_COMMITS_MAX) {
       return Promise.reject(new WalError('WAL_QUEUE_FULL', `over ${APPEND_QUEUE_COMMITS_MAX} commits waiting`));
     }

@@ -32,6 +32,7 @@ import { openLog } from './open-log.js';
 import { queryEndpoints, type QueryEndpoints } from './http-query.js';
 import { recoverProjections } from './recover.js';
 import type { ScanSetup } from './scan-setup.js';
+import type { WalFileSystem } from '../wal/file-system.js';
 import { currentStateView } from './scope-view.js';
 
 export interface DaemonOptions {
@@ -45,6 +46,8 @@ export interface DaemonOptions {
   /** Node process metrics on /metrics (default true). */
   processMetrics?: boolean;
   segmentSizeBytes?: number;
+  /** The log's file-system seam, for fault-injection tests. */
+  walFs?: WalFileSystem;
 }
 
 export class Daemon {
@@ -89,7 +92,12 @@ export class Daemon {
 
   private async start(): Promise<void> {
     const { config, logger } = this.options;
-    this.wal = openLog(config, { create: this.options.create ?? false, logger, ...(this.options.segmentSizeBytes ? { segmentSizeBytes: this.options.segmentSizeBytes } : {}) });
+    this.wal = openLog(config, {
+      create: this.options.create ?? false,
+      logger,
+      ...(this.options.segmentSizeBytes ? { segmentSizeBytes: this.options.segmentSizeBytes } : {}),
+      ...(this.options.walFs ? { fs: this.options.walFs } : {}),
+    });
     if (config.http.listen !== null) {
       this.http = await startHttpServer(config.http.listen, config.http.token, {
         isReady: () => this.ready,

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { isWalError } from '../wal/errors.js';
+import type { WalFileSystem } from '../wal/file-system.js';
 import { Wal } from '../wal/wal.js';
 import type { DaemonConfig } from './config.js';
 import { DaemonError } from './errors.js';
@@ -17,6 +18,8 @@ export interface OpenLogOptions {
   create: boolean;
   logger: Logger;
   segmentSizeBytes?: number;
+  /** The log's file-system seam (tests inject failing fdatasync / ENOSPC through it). */
+  fs?: WalFileSystem;
 }
 
 export function openLog(config: DaemonConfig, options: OpenLogOptions): Wal {
@@ -33,6 +36,7 @@ export function openLog(config: DaemonConfig, options: OpenLogOptions): Wal {
       fsyncWarnMs: config.fsyncWarnMs,
       logger: options.logger,
       ...(options.segmentSizeBytes !== undefined ? { segmentSizeBytes: options.segmentSizeBytes } : {}),
+      ...(options.fs !== undefined ? { fs: options.fs } : {}),
     });
   } catch (err) {
     throw startError(dir, err);

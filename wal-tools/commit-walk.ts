@@ -6,18 +6,12 @@
  */
 import type { SegmentDecoder } from '../src/wal/decoder.js';
 import type { WalErrorCode } from '../src/wal/errors.js';
-import { PROBLEM_CODES, PROBLEM_TEXT } from '../src/wal/commit-scanner.js';
+import { PROBLEM_CODES, PROBLEM_TEXT, type CommitSpan as ScannerCommitSpan } from '../src/wal/commit-scanner.js';
 import { COMMIT_BODY_BYTES, RecordType, readU64 } from '../src/wal/frame.js';
 
-export interface CommitSpan {
+/** A whole commit, as the log's own scanner describes one. */
+export interface CommitSpan extends Omit<ScannerCommitSpan, 'commitRecordBytes'> {
   kind: 'commit';
-  main: number;
-  timeMs: number;
-  eventCount: number;
-  startBytes: number;
-  startCrc: number;
-  endBytes: number;
-  endCrc: number;
 }
 
 export interface CommitStop {

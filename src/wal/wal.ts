@@ -213,18 +213,22 @@ export class Wal {
       this.encoder.rewind(before);
       const written = this.writeAndSync(run);
       run = [];
-      if (!written || !this.roll(pending.commit.main, commitBytes + this.encoder.structureSnapshotBytes())) {
+      const rolled = written && this.roll(pending.commit.main, commitBytes + this.encoder.structureSnapshotBytes());
+      // The batch buffer now starts where the disk ends (the run is written, or rejected).
+      this.encoder.rewind(this.diskMark());
+      if (!rolled) {
         pending.reject(this.fenced ?? this.rollError);
         continue;
       }
-      this.encoder.rewind(this.diskMark());
       this.encoder.encodeStructureSnapshot();
       offsets = this.encoder.encodeCommit(pending.commit); // encoded once already: cannot fail now
       run.push({ pending, mark: this.encoder.mark(), offsets });
     }
     this.writeAndSync(run);
     this.encoder.releaseIfLarger(BATCH_BUFFER_BYTES_KEEP);
-    this.queuedMain = Math.max(this.durableMain, ...this.queue.map((p) => p.commit.main));
+    // Rejected commits free their revisions again (nothing can queue while a flush runs).
+    this.queuedMain = this.durableMain;
+    for (const p of this.queue) this.queuedMain = Math.max(this.queuedMain, p.commit.main);
   }
 
   /** The encoder state matching what is on disk: an empty batch at the current position. */

@@ -110,6 +110,45 @@ describe('fail-stop on disk errors', () => {
   });
 });
 
+describe('a roll-over that fails inside a group commit', () => {
+  it('rejects what needed the new segment, writes the rest once, and leaves a log that reads back whole', async () => {
+    const dir = tempDir();
+    let full = false;
+    const wfs: WalFileSystem = {
+      ...nodeFileSystem,
+      writeSync(fd, buf, off, len, pos) {
+        if (full && fs.readlinkSync(`/proc/self/fd/${fd}`).endsWith(PREPARED_NAME)) {
+          throw Object.assign(new Error('injected ENOSPC'), { code: 'ENOSPC' });
+        }
+        return nodeFileSystem.writeSync(fd, buf, off, len, pos);
+      },
+    };
+    const wal = Wal.open({ dir, create: true, segmentSizeBytes: SEGMENT, fs: wfs });
+    // fill the first segment to within ~1 KiB of its end, one commit at a time
+    let main = 0;
+    const pad = (n: number) => ({ pad: 'x'.repeat(n) });
+    while (wal.stats().offsetBytes < SEGMENT - 2048) await wal.append({ main: ++main, timeMs: main, events: [pad(200)] });
+    await wal.append({ main: ++main, timeMs: main, events: [pad(Math.max(16, SEGMENT - 1100 - wal.stats().offsetBytes))] });
+    full = true;
+    fs.rmSync(path.join(dir, PREPARED_NAME), { force: true }); // the prepared file is gone, and no new one can be made
+    // one batch: a small commit that fits, a large one that needs a new segment, then a small one that fits
+    const small1 = wal.append({ main: main + 1, timeMs: 1, events: [pad(100)] });
+    const large = wal.append({ main: main + 2, timeMs: 2, events: [pad(3000)] });
+    const small2 = wal.append({ main: main + 3, timeMs: 3, events: [pad(100)] });
+    const outcomes = await Promise.allSettled([small1, large, small2]);
+    assert.equal(outcomes[0]!.status, 'fulfilled');
+    assert.equal(outcomes[1]!.status, 'rejected');
+    assert.equal(outcomes[2]!.status, 'fulfilled', 'a later commit that fits is written after the refused one');
+    assert.equal(wal.isFenced, false);
+    full = false;
+    await wal.append({ main: main + 4, timeMs: 4, events: [pad(3000)] });
+    await wal.close();
+    const mains = [...readBack(dir).commits.keys()];
+    assert.deepEqual(mains.slice(-3), [main + 1, main + 3, main + 4], 'each acknowledged commit once, the refused one absent');
+    assert.equal(new Set(mains).size, mains.length);
+  });
+});
+
 describe('one writer per directory', () => {
   it('refuses a second writer, naming the process that holds the lock', async () => {
     const dir = tempDir();

@@ -43,8 +43,14 @@ export class LogReader {
   private readonly wfs: WalFileSystem;
   /** Filled in as reading goes; final once entries() is exhausted. */
   tail: LogTail = { segment: null, lastCommitEndBytes: 0, lastMain: 0, crc: 0, torn: null };
-  /** The newest structure table read so far (decodes every record read so far). */
+  /**
+   * The newest structure table of a whole commit read so far (decodes every record handed
+   * out). A table logged inside a commit whose end never reached the disk is not adopted:
+   * repair cuts it, and a writer must not believe it is logged.
+   */
   structures: StructureTable = [];
+  /** A table read ahead, adopted once the commit it belongs to proves whole. */
+  private pendingStructures: StructureTable | null = null;
   private readonly payloads = new PayloadDecoder();
 
   constructor(
@@ -83,8 +89,15 @@ export class LogReader {
     } catch (err) {
       throw new WalError('WAL_BAD_PAYLOAD', 'structures record does not decode', { segment, offsetBytes, cause: err });
     }
-    if (table.length >= this.structures.length) this.structures = table;
-    this.payloads.useStructures(table);
+    if (table.length >= (this.pendingStructures ?? this.structures).length) this.pendingStructures = table;
+  }
+
+  /** The commit read ahead is whole: the tables logged in it are now in force. */
+  private commitStructures(): void {
+    if (this.pendingStructures === null) return;
+    this.structures = this.pendingStructures;
+    this.payloads.useStructures(this.pendingStructures);
+    this.pendingStructures = null;
   }
 
   private decodeAt(decoder: SegmentDecoder, segment: string, offsetBytes: number): unknown {
@@ -104,6 +117,7 @@ export class LogReader {
     this.tail = { segment: seg.name, lastCommitEndBytes: ahead.offsetBytes, lastMain, crc: ahead.crc, torn: null };
     for (;;) {
       const span = scanner.next();
+      if (!('kind' in span)) this.commitStructures();
       if ('kind' in span) {
         if (span.kind === 'problem') {
           if (!isLast) throw corruptionError(seg.name, span);

@@ -105,3 +105,27 @@ describe('torn tail repair', () => {
     assert.ok(!fs.readdirSync(dir).some((n) => n.includes('.broken')));
   });
 });
+
+describe('torn tail with a new structure table', () => {
+  it('does not count a structure table logged inside the torn commit as logged', async () => {
+    // given a log whose final commit introduced a new payload shape and lost its commit record
+    const dir = tempDir();
+    const shapeA = (m: number) => ({ type: 'a', key: `k${m}`, n: m });
+    const shapeB = (m: number) => ({ brandNew: m, fields: [m, m + 1], here: 'b' });
+    let wal = Wal.open({ dir, create: true, segmentSizeBytes: SEGMENT });
+    for (const m of range(1, 5)) await wal.append({ main: m, timeMs: m, events: [shapeA(m)] });
+    const torn = await wal.append({ main: 6, timeMs: 6, events: [shapeB(6), shapeB(6)] });
+    await wal.close();
+    const file = path.join(dir, torn.segment);
+    fs.truncateSync(file, torn.offsetsBytes.at(-1)!); // the commit record never reached the disk
+    // when the log is reopened (repair) and the same new shape is appended again
+    wal = Wal.open({ dir, segmentSizeBytes: SEGMENT });
+    assert.equal(wal.lastMain, 5);
+    await wal.append({ main: 6, timeMs: 6, events: [shapeB(60)] });
+    await wal.close();
+    // then every commit reads back, the new shape included, and point reads agree
+    const { commits } = readBack(dir);
+    assert.deepEqual([...commits.keys()], range(1, 6));
+    assert.deepEqual(commits.get(6)!.events, [shapeB(60)]);
+  });
+});

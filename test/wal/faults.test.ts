@@ -38,6 +38,23 @@ function faultyFs(plan: { fdatasyncFailsAfter?: number; writeFailsAfter?: number
   return wfs;
 }
 
+/** node:fs on which, once `full`, every write to the segment being prepared fails with ENOSPC. */
+function preparedSegmentFails(): { fs: WalFileSystem; full: boolean } {
+  const disk = {
+    full: false,
+    fs: {
+      ...nodeFileSystem,
+      writeSync(fd: number, buf: Buffer, off: number, len: number, pos: number) {
+        if (disk.full && fs.readlinkSync(`/proc/self/fd/${fd}`).endsWith(PREPARED_NAME)) {
+          throw Object.assign(new Error('injected ENOSPC'), { code: 'ENOSPC' });
+        }
+        return nodeFileSystem.writeSync(fd, buf, off, len, pos);
+      },
+    } as WalFileSystem,
+  };
+  return disk;
+}
+
 describe('fail-stop on disk errors', () => {
   it('fences the writer when fdatasync fails: that append and every later one reject; reopen keeps every acknowledged commit', async () => {
     const dir = tempDir();
@@ -83,19 +100,11 @@ describe('fail-stop on disk errors', () => {
 
   it('refuses appends with WAL_NO_SPACE while the next segment cannot be prepared, and recovers when space returns', async () => {
     const dir = tempDir();
-    let full = false;
-    const wfs: WalFileSystem = {
-      ...nodeFileSystem,
-      writeSync(fd, buf, off, len, pos) {
-        if (full && fs.readlinkSync(`/proc/self/fd/${fd}`).endsWith(PREPARED_NAME)) {
-          throw Object.assign(new Error('injected ENOSPC'), { code: 'ENOSPC' });
-        }
-        return nodeFileSystem.writeSync(fd, buf, off, len, pos);
-      },
-    };
+    const disk = preparedSegmentFails();
+    const wfs = disk.fs;
     const wal = Wal.open({ dir, create: true, segmentSizeBytes: SEGMENT, fs: wfs });
     await new Promise((r) => setTimeout(r, 20));
-    full = true;
+    disk.full = true;
     let main = 0;
     let refused: unknown = null;
     for (let i = 0; i < 400 && !refused; i++) {
@@ -103,7 +112,7 @@ describe('fail-stop on disk errors', () => {
     }
     assert.ok(isWalError(refused, 'WAL_NO_SPACE'), `refused with WAL_NO_SPACE, got ${String(refused)}`);
     assert.equal(wal.isFenced, false, 'nothing ambiguous was written: the writer is not fenced');
-    full = false;
+    disk.full = false;
     await wal.append(deterministicCommit(main));
     await wal.close();
     assert.equal(readBack(dir).commits.size, main);
@@ -113,23 +122,15 @@ describe('fail-stop on disk errors', () => {
 describe('a roll-over that fails inside a group commit', () => {
   it('rejects what needed the new segment, writes the rest once, and leaves a log that reads back whole', async () => {
     const dir = tempDir();
-    let full = false;
-    const wfs: WalFileSystem = {
-      ...nodeFileSystem,
-      writeSync(fd, buf, off, len, pos) {
-        if (full && fs.readlinkSync(`/proc/self/fd/${fd}`).endsWith(PREPARED_NAME)) {
-          throw Object.assign(new Error('injected ENOSPC'), { code: 'ENOSPC' });
-        }
-        return nodeFileSystem.writeSync(fd, buf, off, len, pos);
-      },
-    };
+    const disk = preparedSegmentFails();
+    const wfs = disk.fs;
     const wal = Wal.open({ dir, create: true, segmentSizeBytes: SEGMENT, fs: wfs });
     // fill the first segment to within ~1 KiB of its end, one commit at a time
     let main = 0;
     const pad = (n: number) => ({ pad: 'x'.repeat(n) });
     while (wal.stats().offsetBytes < SEGMENT - 2048) await wal.append({ main: ++main, timeMs: main, events: [pad(200)] });
     await wal.append({ main: ++main, timeMs: main, events: [pad(Math.max(16, SEGMENT - 1100 - wal.stats().offsetBytes))] });
-    full = true;
+    disk.full = true;
     fs.rmSync(path.join(dir, PREPARED_NAME), { force: true }); // the prepared file is gone, and no new one can be made
     // one batch: a small commit that fits, a large one that needs a new segment, then a small one that fits
     const small1 = wal.append({ main: main + 1, timeMs: 1, events: [pad(100)] });
@@ -140,7 +141,7 @@ describe('a roll-over that fails inside a group commit', () => {
     assert.equal(outcomes[1]!.status, 'rejected');
     assert.equal(outcomes[2]!.status, 'fulfilled', 'a later commit that fits is written after the refused one');
     assert.equal(wal.isFenced, false);
-    full = false;
+    disk.full = false;
     await wal.append({ main: main + 4, timeMs: 4, events: [pad(3000)] });
     await wal.close();
     const mains = [...readBack(dir).commits.keys()];

@@ -32,12 +32,28 @@ export const READ_WINDOW_BYTES = 1 * MiB;
 export const BATCH_BUFFER_BYTES_KEEP = 16 * MiB;
 /** Commits waiting for the next group write; appends beyond it are refused. */
 export const APPEND_QUEUE_COMMITS_MAX = 100_000;
+/**
+ * The unit a disk writes whole or not at all (the smallest sector in use). A torn write
+ * leaves whole sectors of it never written: zero, since segments are zero-filled ahead.
+ */
+export const TORN_SECTOR_BYTES = 512;
+/**
+ * A record that ends in at least this many zero bytes, with zeros after it, was written
+ * part-way (a short write); a record's own trailing zeros (padding, a zero last field) are
+ * shorter.
+ */
+export const TORN_TAIL_ZERO_BYTES_MIN = 16;
+/** Resynchronisations one survey of damage may make before it stops counting. */
+export const DAMAGE_SURVEY_RESYNCS_MAX = 10_000;
+/** `.broken` copies of damaged segments kept in a data directory (the newest ones). */
+export const BROKEN_COPIES_KEPT = 8;
 /** Histogram of fdatasync latency: first bucket bound, and bucket count (doubling). */
 export const FSYNC_BUCKET_FIRST_SECONDS = 0.001;
 export const FSYNC_BUCKET_COUNT = 14; // 1 ms .. 8.192 s
 
 assert.ok(SEGMENT_HEADER_BYTES % RECORD_ALIGN_BYTES === 0);
-assert.ok(RECORD_ALIGN_BYTES >= 4 && 512 % RECORD_ALIGN_BYTES === 0);
+assert.ok(RECORD_ALIGN_BYTES >= 4 && TORN_SECTOR_BYTES % RECORD_ALIGN_BYTES === 0);
+assert.ok(SEGMENT_SIZE_BYTES_MIN % TORN_SECTOR_BYTES === 0 && BROKEN_COPIES_KEPT >= 1);
 assert.ok(SEGMENT_SIZE_BYTES_MIN > SEGMENT_HEADER_BYTES + 2 * RECORD_ALIGN_BYTES);
 assert.ok(SEGMENT_SIZE_BYTES >= SEGMENT_SIZE_BYTES_MIN);
 assert.ok(RECORD_SIZE_BYTES_MAX < COMMIT_SIZE_BYTES_MAX);

@@ -58,10 +58,11 @@ export class LogWalker {
   private readonly context: WalkContext;
 
   constructor(private readonly options: WalkOptions) {
-    this.context = { flags: options, payloads: new PayloadDecoder() };
+    this.context = { flags: options, payloads: new PayloadDecoder(), floorMain: 0 };
   }
 
   *walk(listing: SegmentListing): Generator<WalkItem> {
+    this.context.floorMain = listing.floorMain;
     for (const p of listing.problems) {
       if (p.segment !== null && this.reportedNames.has(p.segment)) continue;
       if (p.segment !== null) this.reportedNames.add(p.segment);

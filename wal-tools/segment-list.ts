@@ -5,6 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { checkpointFloorMain } from '../src/snapshot/checkpoint-name.js';
+import { nodeFileSystem } from '../src/wal/file-system.js';
 import { errnoCode, type WalErrorCode } from '../src/wal/errors.js';
 import { parseSegmentName, type SegmentName } from '../src/wal/segment-name.js';
 import type { Problem } from './problems.js';
@@ -25,6 +27,8 @@ export interface SegmentListing {
   files: SegmentFile[];
   /** Files named like segments whose names do not parse. */
   problems: Problem[];
+  /** The highest revision a checkpoint beside the segments covers (0: none). */
+  floorMain: number;
 }
 
 /** The log cannot be read at all (exit 1): a one-line message, no stack. */
@@ -91,7 +95,7 @@ function listDirectory(dir: string): SegmentListing {
   files.sort((a, b) => a.parsed!.sequence - b.parsed!.sequence);
   const last = files[files.length - 1];
   if (last) last.tornAllowed = true;
-  return { files, problems };
+  return { files, problems, floorMain: checkpointFloorMain(nodeFileSystem, dir) };
 }
 
 /** Named files are read in the order given; only the last may be torn, and only if it is its directory's newest. */
@@ -102,7 +106,8 @@ function listNamedFiles(paths: readonly string[]): SegmentListing {
   });
   const last = files[files.length - 1];
   if (last) last.tornAllowed = last.parsed === null || !hasLaterSibling(last.path, last.parsed.sequence);
-  return { files, problems: [] };
+  const floorMain = last ? checkpointFloorMain(nodeFileSystem, path.dirname(last.path)) : 0;
+  return { files, problems: [], floorMain };
 }
 
 function hasLaterSibling(file: string, sequence: number): boolean {

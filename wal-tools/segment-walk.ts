@@ -19,7 +19,8 @@ import { SegmentDecoder } from '../src/wal/decoder.js';
 import { nodeFileSystem, readFully } from '../src/wal/file-system.js';
 import { RecordType, decodeHeader, type SegmentHeader } from '../src/wal/frame.js';
 import { findNextFrame, firstNonZeroByte } from '../src/wal/scan-raw.js';
-import { CommitWalk, type CommitSpan, type CommitStop } from './commit-walk.js';
+import { CommitWalk, type CommitSpan, type CommitStop } from '../src/wal/commit-walk.js';
+import { judgeStop } from '../src/wal/torn.js';
 import type { Problem } from './problems.js';
 import type { SegmentFile } from './segment-list.js';
 import { HEX_SHOWN_BYTES_MAX, type EventItem, type WalkItem } from './walk-items.js';
@@ -37,6 +38,8 @@ export interface WalkFlags {
 export interface WalkContext {
   flags: WalkFlags;
   payloads: PayloadDecoder;
+  /** The highest revision a checkpoint beside the log covers (torn.ts never cuts below it). */
+  floorMain: number;
 }
 
 /** A position after a whole commit: where reading can safely resume. */
@@ -230,40 +233,22 @@ export class SegmentWalk {
     }
   }
 
-  /** null when the stop is a clean end of data; otherwise the problem it is. */
+  /** null when the stop is a clean end of data; otherwise the problem it is (torn.ts decides). */
   private judge(stop: CommitStop, resume: Resume): Problem | null {
-    const where = { segment: this.file.name };
-    const newest = this.file.tornAllowed;
-    if (stop.reason === 'malformed') return { severity: 'corruption', code: stop.code, ...where, offsetBytes: stop.offsetBytes, message: stop.message };
-    if (stop.reason === 'end') {
-      const junkAt = firstNonZeroByte(nodeFileSystem, this.fd, stop.offsetBytes, this.sizeBytes);
-      if (junkAt === null) return null;
-      const found = this.validFrameAfter(alignDown(junkAt));
-      if (found !== null) {
-        return { severity: 'corruption', code: 'WAL_BAD_RECORD', ...where, offsetBytes: stop.offsetBytes, message: `data ends here (a zero length word) but valid records follow at byte ${found}: ${newest ? 'the next open would cut them off' : 'they are not part of the log'}` };
-      }
-      if (!newest) return { severity: 'corruption', code: 'WAL_BAD_RECORD', ...where, offsetBytes: junkAt, message: 'non-zero bytes after the end of data in a sealed segment' };
-      return this.torn(resume, `non-zero bytes at byte ${junkAt} after the end of data`);
+    const verdict = judgeStop(stop, {
+      wfs: nodeFileSystem, fd: this.fd, sizeBytes: this.sizeBytes, newest: this.file.tornAllowed,
+      lastMain: resume.lastMain, floorMain: this.context.floorMain,
+    });
+    if (verdict.kind === 'clean') return null;
+    if (verdict.kind === 'torn') {
+      return {
+        severity: 'torn-tail', code: 'WAL_BAD_RECORD', segment: this.file.name, offsetBytes: resume.offsetBytes,
+        message: `torn tail after revision ${resume.lastMain}: ${verdict.evidence}; normal after a crash, the next open cuts the segment here`,
+      };
     }
-    const damage = { severity: 'corruption' as const, code: stop.code, ...where, offsetBytes: stop.offsetBytes };
-    if (!newest) return { ...damage, message: `${stop.message} in a sealed segment` };
-    const found = this.validFrameAfter(stop.offsetBytes);
-    if (found !== null) return { ...damage, message: `${stop.message}, but valid records follow at byte ${found}: the next open would cut them off` };
-    return this.torn(resume, `${stop.message} at byte ${stop.offsetBytes}`);
-  }
-
-  private torn(resume: Resume, what: string): Problem {
-    return {
-      severity: 'torn-tail', code: 'WAL_BAD_RECORD', segment: this.file.name, offsetBytes: resume.offsetBytes,
-      message: `torn tail after revision ${resume.lastMain}: ${what}; normal after a crash, the next open cuts the segment here`,
-    };
-  }
-
-  /** Offset of the first verified frame at or after `fromBytes` (an exhausted budget counts as found: not provably torn). */
-  private validFrameAfter(fromBytes: number): number | null {
-    const r = findNextFrame(nodeFileSystem, this.fd, this.sizeBytes, fromBytes);
-    if (r.budgetExhausted) return fromBytes;
-    return r.found ? r.found.offsetBytes : null;
+    const code = stop.reason === 'framing' ? stop.code : 'WAL_BAD_RECORD';
+    const refusal = this.file.tornAllowed ? '; the writer refuses to open the log until `elava repair`' : '';
+    return { severity: 'corruption', code, segment: this.file.name, offsetBytes: verdict.offsetBytes, message: verdict.why + refusal };
   }
 
   /** --raw: finds the next verified frame after `fromBytes`, yielding the gap; null at the end. */

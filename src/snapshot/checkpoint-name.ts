@@ -41,3 +41,20 @@ export function listCheckpoints(wfs: WalFileSystem, dir: string): CheckpointName
   }
   return out.sort((a, b) => b.coversMain - a.coversMain);
 }
+
+/**
+ * The highest revision a checkpoint in `dir` covers (0 when there is none). A checkpoint
+ * is renamed into place only after everything it covers is durable in the log, so the log
+ * must still hold every commit up to here: the torn-write rule never cuts below it.
+ */
+export function checkpointFloorMain(wfs: WalFileSystem, dir: string): number {
+  let names: string[];
+  try {
+    names = wfs.readdirSync(dir);
+  } catch {
+    return 0; // the log's own open reports an unreadable directory
+  }
+  let floor = 0;
+  for (const n of names) floor = Math.max(floor, parseCheckpointName(n)?.coversMain ?? 0);
+  return floor;
+}

@@ -43,6 +43,16 @@ export class WalError extends Error {
   }
 }
 
+/** Codes that mean the bytes on disk are damaged (exit 3); every other code is operating. */
+const DAMAGE_CODES: ReadonlySet<WalErrorCode> = new Set<WalErrorCode>([
+  'WAL_BAD_NAME', 'WAL_BAD_HEADER', 'WAL_SEQUENCE_GAP', 'WAL_CHAIN_BROKEN', 'WAL_CRC_MISMATCH',
+  'WAL_BAD_RECORD', 'WAL_RECORD_TOO_LARGE', 'WAL_RECORD_PAST_END', 'WAL_BAD_PAYLOAD',
+]);
+
+export function isDamageCode(code: WalErrorCode): boolean {
+  return DAMAGE_CODES.has(code);
+}
+
 export function isWalError(err: unknown, code?: WalErrorCode): err is WalError {
   return err instanceof WalError && (code === undefined || err.code === code);
 }

@@ -5,13 +5,18 @@
  * events. So a commit whose end never reached the disk is never handed out, and no
  * commit is ever held in memory whole.
  *
- * Damage in the last segment ends the log there (a torn tail: the writer repairs it on
- * open); damage anywhere else throws a WalError naming the file and offset.
+ * Where a walk stops, torn.ts judges: a clean end, a torn tail in the newest segment
+ * (the log ends at the last whole commit; the writer repairs it on open), or damage. Damage
+ * throws a WalError naming the file, the offset, the last whole revision before it and the
+ * whole commits after it; with `onDamage: 'stop'` (read-only queries) the log instead ends
+ * at the last whole commit before the damage and `tail.damage` says what is wrong.
  */
 import { PayloadDecoder, decodeStructures, type StructureTable } from './codec.js';
-import { CommitScanner, corruptionError, type ScanStop } from './commit-scanner.js';
+import { CommitWalk, type CommitStop } from './commit-walk.js';
+import { damageError, describeDamage, type LogDamage } from './damage.js';
 import { SegmentDecoder } from './decoder.js';
-import { WalError } from './errors.js';
+import { WalError, isDamageCode } from './errors.js';
+import { judgeStop } from './torn.js';
 import { nodeFileSystem, type WalFileSystem } from './file-system.js';
 import { RecordType } from './frame.js';
 import { listSegments, openSegment, type OpenSegment } from './segment.js';
@@ -26,6 +31,10 @@ export interface ReadOptions {
   /** Hand out entries at all (false: only verify, and fill in `tail`). Default true. */
   emit?: boolean;
   fs?: WalFileSystem;
+  /** Every commit up to this main is known durable (a checkpoint covers it): never torn. */
+  knownDurableMain?: number;
+  /** On damage: throw a WalError (default), or end the log before it and fill tail.damage. */
+  onDamage?: 'throw' | 'stop';
 }
 
 /** How the log ended: cleanly, or at a torn tail in its last segment. */
@@ -36,13 +45,16 @@ export interface LogTail {
   lastMain: number;
   /** The running CRC after the last whole commit. */
   crc: number;
-  torn: (ScanStop & { kind: 'problem' }) | null;
+  /** Where the torn tail begins and which never-written bytes show it; null: none. */
+  torn: { stop: CommitStop; evidence: string } | null;
+  /** With onDamage 'stop': the damage the log ends at; null: none. */
+  damage: LogDamage | null;
 }
 
 export class LogReader {
   private readonly wfs: WalFileSystem;
   /** Filled in as reading goes; final once entries() is exhausted. */
-  tail: LogTail = { segment: null, lastCommitEndBytes: 0, lastMain: 0, crc: 0, torn: null };
+  tail: LogTail = { segment: null, lastCommitEndBytes: 0, lastMain: 0, crc: 0, torn: null, damage: null };
   /**
    * The newest structure table of a whole commit read so far (decodes every record handed
    * out). A table logged inside a commit whose end never reached the disk is not adopted:
@@ -67,18 +79,32 @@ export class LogReader {
     for (let i = 0; i < segments.length; i++) if (segments[i]!.firstMain <= fromMain) first = i;
     let prevEndCrc: number | null = null;
     let lastMain = 0;
-    for (let i = first; i < segments.length; i++) {
-      const seg = openSegment(this.wfs, this.dir, segments[i]!);
+    for (let i = first; i < segments.length && this.tail.damage === null; i++) {
+      const seg = this.openChecked(segments, i, prevEndCrc);
+      if (seg === null) return;
       try {
-        checkChain(seg, prevEndCrc, segments[i - 1]);
         if (lastMain === 0) lastMain = Math.max(0, seg.header.firstMain - 1);
-        const isLast = i === segments.length - 1;
-        yield* this.segmentEntries(seg, isLast, lastMain, fromMain);
+        yield* this.segmentEntries(seg, segments, i, lastMain, fromMain);
         prevEndCrc = this.tail.crc;
         lastMain = this.tail.lastMain;
       } finally {
         this.wfs.closeSync(seg.fd);
       }
+    }
+  }
+
+  /** Opens segment i and checks its header and chain; null when that damage ends the log. */
+  private openChecked(segments: SegmentName[], i: number, prevEndCrc: number | null): OpenSegment | null {
+    let seg: OpenSegment | null = null;
+    try {
+      seg = openSegment(this.wfs, this.dir, segments[i]!);
+      checkChain(seg, prevEndCrc, segments[i - 1]);
+      return seg;
+    } catch (err) {
+      if (seg !== null) this.wfs.closeSync(seg.fd);
+      if (!(err instanceof WalError) || this.options.onDamage !== 'stop' || !isDamageCode(err.code)) throw err;
+      this.tail.damage = { code: err.code, segment: segments[i]!.name, offsetBytes: err.offsetBytes ?? 0, why: err.message, lastMain: this.tail.lastMain, lost: null };
+      return null;
     }
   }
 
@@ -108,29 +134,26 @@ export class LogReader {
     }
   }
 
-  private *segmentEntries(seg: OpenSegment, isLast: boolean, lastMain: number, fromMain: number): Generator<LogEntry> {
+  private *segmentEntries(seg: OpenSegment, segments: SegmentName[], index: number, lastMain: number, fromMain: number): Generator<LogEntry> {
     const ahead = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, seg.header.prevCrc);
     const behind = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, seg.header.prevCrc);
-    const scanner = new CommitScanner(ahead, seg.name, lastMain, (bytes, at) => this.adoptStructures(bytes, seg.name, at));
+    const walk = new CommitWalk(ahead, lastMain, false, (bytes, at) => this.adoptStructures(bytes, seg.name, at));
     const decode = this.options.decode ?? true;
     const emit = this.options.emit ?? true;
-    this.tail = { segment: seg.name, lastCommitEndBytes: ahead.offsetBytes, lastMain, crc: ahead.crc, torn: null };
+    this.tail = { segment: seg.name, lastCommitEndBytes: ahead.offsetBytes, lastMain, crc: ahead.crc, torn: null, damage: null };
     for (;;) {
-      const span = scanner.next();
-      if (!('kind' in span)) this.commitStructures();
-      if ('kind' in span) {
-        if (span.kind === 'problem') {
-          if (!isLast) throw corruptionError(seg.name, span);
-          this.tail.torn = span;
-        }
+      const span = walk.next();
+      if (span.kind === 'stop') {
+        this.stopAt(seg, segments, index, span);
         return;
       }
+      this.commitStructures();
       if (emit && span.main >= fromMain) {
         behind.seek(span.startBytes, span.startCrc);
         for (;;) {
           const f = behind.next(false);
           if (typeof f === 'string') throw new WalError('WAL_IO', 'segment changed under the reader', { segment: seg.name, offsetBytes: behind.offsetBytes });
-          if (f.type === RecordType.structures) continue; // adopted by the scanner already
+          if (f.type === RecordType.structures) continue; // adopted by the walk already
           const location = { segment: seg.name, offsetBytes: f.offsetBytes };
           if (f.type === RecordType.event) {
             const payload = decode ? this.decodeAt(behind, seg.name, f.offsetBytes) : undefined;
@@ -141,8 +164,27 @@ export class LogReader {
           break;
         }
       }
-      this.tail = { segment: seg.name, lastCommitEndBytes: span.endBytes, lastMain: span.main, crc: span.endCrc, torn: null };
+      this.tail = { segment: seg.name, lastCommitEndBytes: span.endBytes, lastMain: span.main, crc: span.endCrc, torn: null, damage: null };
     }
+  }
+
+  /** Where the walk of segment `index` stopped: a clean end, a torn tail, or damage. */
+  private stopAt(seg: OpenSegment, segments: SegmentName[], index: number, stop: CommitStop): void {
+    const verdict = judgeStop(stop, {
+      wfs: this.wfs, fd: seg.fd, sizeBytes: seg.sizeBytes, newest: index === segments.length - 1,
+      lastMain: this.tail.lastMain, floorMain: this.options.knownDurableMain ?? 0,
+    });
+    if (verdict.kind === 'clean') return;
+    if (verdict.kind === 'torn') {
+      this.tail.torn = { stop, evidence: verdict.evidence };
+      return;
+    }
+    const damage = describeDamage(this.wfs, this.dir, segments, index, seg, stop, verdict, this.tail.lastMain);
+    if (this.options.onDamage === 'stop') {
+      this.tail.damage = damage;
+      return;
+    }
+    throw damageError(damage);
   }
 }
 

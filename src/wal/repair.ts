@@ -1,15 +1,15 @@
 /**
- * The only code that cuts the log. A crash mid-write leaves the last segment with a torn
- * tail: a record cut short, zeroed sectors, or whole records of a commit whose end never
- * reached the disk. Repair keeps a `.broken` copy of the segment, then zeroes everything
- * after the last whole commit, so the segment reads as if the torn write never began and
- * new appends continue from there.
+ * The only code that cuts the log. It decides nothing: torn.ts says what is a torn tail
+ * (cut at open, no operator step) and `elava repair --accept-loss` is the explicit cut of
+ * damage. Repair keeps a `.broken` copy of the segment, then zeroes everything after the
+ * last whole commit, so the segment reads as if the cut part was never written and new
+ * appends continue from there.
  */
-import path from 'node:path';
-import { PREALLOCATE_CHUNK_BYTES } from '../limits.js';
+import assert from 'node:assert/strict';
+import { PREALLOCATE_CHUNK_BYTES, RECORD_ALIGN_BYTES, SEGMENT_HEADER_BYTES } from '../limits.js';
+import { keepBrokenCopy } from './broken-copies.js';
 import type { WalFileSystem } from './file-system.js';
 import { readFully, writeFully } from './file-system.js';
-import { BROKEN_SUFFIX } from './segment-name.js';
 
 export interface RepairResult {
   /** Bytes zeroed after the last whole commit (0 when the tail was clean). */
@@ -31,8 +31,9 @@ export function isZeroRange(wfs: WalFileSystem, fd: number, from: number, to: nu
 }
 
 /**
- * Makes the segment end cleanly at `cutBytes`: if anything after it is not zero, the file
- * is copied to `<name>.broken` (or `.broken.N`), the tail is zeroed and fdatasync'd.
+ * Makes the segment end cleanly at `cutBytes`: if anything after it is not zero, a
+ * `.broken` copy is kept (broken-copies.ts), the tail is zeroed and fdatasync'd. Called
+ * for a torn tail at open (torn.ts decided) and by an explicit `elava repair --accept-loss`.
  */
 export function repairTail(
   wfs: WalFileSystem,
@@ -42,21 +43,15 @@ export function repairTail(
   cutBytes: number,
   sizeBytes: number,
 ): RepairResult {
+  assert.ok(cutBytes >= SEGMENT_HEADER_BYTES && cutBytes <= sizeBytes, 'cut inside the segment');
+  assert.ok(cutBytes % RECORD_ALIGN_BYTES === 0, 'cut on a frame boundary');
   if (isZeroRange(wfs, fd, cutBytes, sizeBytes)) return { zeroedBytes: 0, brokenCopy: null };
-  const brokenCopy = freeBrokenName(wfs, dir, segment);
-  wfs.copyFileSync(path.join(dir, segment), path.join(dir, brokenCopy));
-  wfs.chmodSync(path.join(dir, brokenCopy), 0o600);
+  const brokenCopy = keepBrokenCopy(wfs, dir, segment);
   const zeros = Buffer.alloc(Math.min(PREALLOCATE_CHUNK_BYTES, sizeBytes - cutBytes));
   for (let at = cutBytes; at < sizeBytes; at += zeros.length) {
     writeFully(wfs, fd, zeros, 0, Math.min(zeros.length, sizeBytes - at), at);
   }
   wfs.fdatasyncSync(fd);
+  assert.ok(isZeroRange(wfs, fd, cutBytes, sizeBytes), 'the cut tail reads back as zeros');
   return { zeroedBytes: sizeBytes - cutBytes, brokenCopy };
-}
-
-function freeBrokenName(wfs: WalFileSystem, dir: string, segment: string): string {
-  const taken = new Set(wfs.readdirSync(dir));
-  let name = segment + BROKEN_SUFFIX;
-  for (let i = 1; taken.has(name); i++) name = `${segment}${BROKEN_SUFFIX}.${i}`;
-  return name;
 }

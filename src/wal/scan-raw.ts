@@ -87,6 +87,16 @@ export function findNextFrame(wfs: WalFileSystem, fd: number, fileSizeBytes: num
   const w = new Window(wfs, fd, fileSizeBytes);
   let crcBudgetBytes = RESYNC_CRC_BYTES_MAX;
   for (let at = fromBytes; at + FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES <= fileSizeBytes; at += RECORD_ALIGN_BYTES) {
+    const word = w.view(at, 4);
+    if (word !== null && word.readUInt32LE(0) === 0) {
+      // Zero-filled space: jump to the next non-zero byte instead of trying every word.
+      const nonZero = firstNonZeroByte(wfs, fd, at, fileSizeBytes);
+      if (nonZero === null) break;
+      const aligned = nonZero - (nonZero % RECORD_ALIGN_BYTES);
+      // `at` itself has a zero length word, so it is never a candidate: always move on.
+      at = Math.max(aligned, at + RECORD_ALIGN_BYTES) - RECORD_ALIGN_BYTES;
+      continue;
+    }
     const candidateBody = plausibleBodyBytes(w, at);
     if (candidateBody === 0) continue;
     const next = at + frameBytes(candidateBody);
@@ -108,11 +118,17 @@ export function findNextFrame(wfs: WalFileSystem, fd: number, fileSizeBytes: num
 
 /** Offset of the first non-zero byte in [fromBytes, toBytes), or null when all are zero. */
 export function firstNonZeroByte(wfs: WalFileSystem, fd: number, fromBytes: number, toBytes: number): number | null {
-  const chunk = Buffer.allocUnsafe(Math.min(READ_WINDOW_BYTES, Math.max(0, toBytes - fromBytes)));
-  for (let at = fromBytes; at < toBytes; at += chunk.length) {
-    const n = readFully(wfs, fd, chunk, 0, Math.min(chunk.length, toBytes - at), at);
-    for (let i = 0; i < n; i++) if (chunk[i] !== 0) return at + i;
-    if (n < Math.min(chunk.length, toBytes - at)) return null; // shrank under us
+  const chunkBytes = Math.min(READ_WINDOW_BYTES, Math.max(0, toBytes - fromBytes));
+  const chunk = Buffer.allocUnsafe(chunkBytes);
+  const zeros = Buffer.alloc(chunkBytes);
+  for (let at = fromBytes; at < toBytes; at += chunkBytes) {
+    const want = Math.min(chunkBytes, toBytes - at);
+    const n = readFully(wfs, fd, chunk, 0, want, at);
+    // A native compare first: segments are mostly zero-filled space.
+    if (!chunk.subarray(0, n).equals(zeros.subarray(0, n))) {
+      for (let i = 0; i < n; i++) if (chunk[i] !== 0) return at + i;
+    }
+    if (n < want) return null; // shrank under us
   }
   return null;
 }

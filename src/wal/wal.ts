@@ -12,7 +12,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { BATCH_BUFFER_BYTES_KEEP, FSYNC_WARN_MS, APPEND_QUEUE_COMMITS_MAX, SEGMENT_HEADER_BYTES, SEGMENT_SIZE_BYTES, SEGMENT_SIZE_BYTES_MIN } from '../limits.js';
+import { BROKEN_COPIES_KEPT, BATCH_BUFFER_BYTES_KEEP, FSYNC_WARN_MS, APPEND_QUEUE_COMMITS_MAX, SEGMENT_HEADER_BYTES, SEGMENT_SIZE_BYTES, SEGMENT_SIZE_BYTES_MIN } from '../limits.js';
+import { pruneBrokenCopies } from './broken-copies.js';
 import { BatchEncoder, type EncoderMark } from './encoder.js';
 import type { StructureTable } from './codec.js';
 import { WalError, errnoCode } from './errors.js';
@@ -35,6 +36,13 @@ export interface WalOptions {
   fsyncWarnMs?: number;
   /** Verify every segment's CRC chain on open ('all', default) or only the last one. */
   verify?: 'all' | 'last';
+  /**
+   * Every commit up to this main is known durable by other means (a checkpoint covers it):
+   * damage that a cut would take below it is corruption, never a torn tail. Default 0.
+   */
+  knownDurableMain?: number;
+  /** `.broken` copies of repaired segments kept (the newest ones). Default BROKEN_COPIES_KEPT. */
+  brokenCopiesKept?: number;
   fs?: WalFileSystem;
   logger?: Logger;
 }
@@ -386,16 +394,24 @@ function openForAppend(o: WalOptions & { segmentSizeBytes: number }, wfs: WalFil
     if (listSegments(wfs, o.dir).length === 0) createFirstSegment(wfs, o.dir, preparer);
     const segments = listSegments(wfs, o.dir);
     const last = segments[segments.length - 1]!;
-    const reader = new LogReader(o.dir, { fs: wfs, decode: false, emit: false, fromMain: o.verify === 'last' ? last.firstMain : 0 });
-    for (const _ of reader.entries()) void _;
+    const reader = new LogReader(o.dir, {
+      fs: wfs, decode: false, emit: false, fromMain: o.verify === 'last' ? last.firstMain : 0,
+      knownDurableMain: o.knownDurableMain ?? 0,
+    });
+    for (const _ of reader.entries()) void _; // damage throws: the open is refused, nothing is cut
     const tail = reader.tail;
     assert.equal(tail.segment, last.name);
     const fd = wfs.openSync(path.join(o.dir, last.name), 'r+');
     const sizeBytes = wfs.fstatSync(fd).size;
-    const repaired = repairTail(wfs, o.dir, last.name, fd, tail.lastCommitEndBytes, sizeBytes);
-    if (repaired.brokenCopy) {
-      o.logger?.warn({ segment: last.name, cutAtBytes: tail.lastCommitEndBytes, zeroedBytes: repaired.zeroedBytes, copy: repaired.brokenCopy, problem: tail.torn }, 'repaired a torn tail in the last log segment');
+    let repaired: RepairResult = { zeroedBytes: 0, brokenCopy: null };
+    if (tail.torn !== null) {
+      repaired = repairTail(wfs, o.dir, last.name, fd, tail.lastCommitEndBytes, sizeBytes);
+      o.logger?.warn({
+        segment: last.name, cutAtBytes: tail.lastCommitEndBytes, lastMain: tail.lastMain,
+        zeroedBytes: repaired.zeroedBytes, copy: repaired.brokenCopy, evidence: tail.torn.evidence,
+      }, 'repaired a torn tail in the last log segment (a write that never finished; every acknowledged commit kept)');
     }
+    pruneBrokenCopies(wfs, o.dir, o.brokenCopiesKept ?? BROKEN_COPIES_KEPT);
     return {
       lock, preparer, fd, sizeBytes,
       repaired: repaired.brokenCopy ? repaired : null,

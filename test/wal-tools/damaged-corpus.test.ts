@@ -5,14 +5,18 @@
  * verify in-process (fast); a representative subset spawns the CLI to check the exit code,
  * the one-line message and that nothing crashes or hangs.
  *
- * The expected offsets come from an independent walk of the pristine segment's length
- * words (frameLayout), not from wal-dump's own code:
+ * The expected verdicts come from an independent walk of the pristine segment's length
+ * words (frameLayout), not from the log's own code, following the torn-write rule
+ * (src/wal/torn.ts):
  * - damage in a sealed segment is corruption at the first frame it touches;
- * - damage in the newest segment is corruption at that frame if a verifiable pair of frames
- *   follows it (the next open would cut good records), else a torn tail reported at the
- *   start of the commit it belongs to (where the next open cuts);
- * - damage in frame padding or zero space past the data of the newest segment is harmless
- *   or a torn tail respectively.
+ * - damage in the newest segment is a torn tail (reported at the start of the commit it
+ *   belongs to, where the next open cuts) only when it runs into never-written bytes (a
+ *   zero sector, zeros through the end of a cut-short record, or the end of the file) and
+ *   no whole commit follows it; a flipped bit over written bytes is corruption there too;
+ * - damage in frame padding is harmless; in the zero space past the data of the newest
+ *   segment it is a torn tail unless it shares a sector with the end of data.
+ * The writer's open is held to the same verdict on every case: it refuses exactly where
+ * verify says corruption, and cuts exactly where verify says torn.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -96,22 +100,31 @@ function assertOutcome(r: VerifyResult, want: Expected, what: string): void {
   assert.deepEqual({ severity: first.severity, segment: first.segment, offsetBytes: first.offsetBytes }, want.problem, `${what}: ${first.message}`);
 }
 
-/** Whether frame `f`, with byte `b` flipped by `mask`, still passes the resync shape check as a candidate. */
-function candidateSurvives(bytes: Buffer, f: FrameInfo, b: number, mask: number): boolean {
-  if (b < f.at + 8) return false; // length or CRC word changed: W = f no longer seeds its successor
-  if (b === f.at + 8) return [1, 2, 3].includes(bytes[b]! ^ mask);
-  return b >= f.at + 12; // a reserved byte made non-zero fails the shape check
+const SECTOR = 512;
+const sectorEnd = (n: number): number => n - (n % SECTOR) + SECTOR;
+const allZero = (bytes: Buffer, from: number, to: number): boolean => bytes.subarray(from, to).every((x) => x === 0);
+
+/** A length word flipped to `bodyBytes`: does the claimed span run into never-written bytes? */
+function spanRunsIntoZeros(bytes: Buffer, at: number, bodyBytes: number): boolean {
+  const end = at + Math.ceil((8 + bodyBytes) / 8) * 8;
+  if (end > bytes.length) return true;
+  for (let s = sectorEnd(at); s < end; s += SECTOR) if (allZero(bytes, s, Math.min(s + SECTOR, bytes.length))) return true;
+  return end - 16 > at + 8 && allZero(bytes, end - 16, Math.min(sectorEnd(end), bytes.length));
 }
 
 function expectFlip(bytes: Buffer, layout: Layout, name: string, newest: boolean, b: number, mask: number): Expected {
   if (b < 64) return corruption(name, 0);
   const f = layout.frames.find((x) => x.at <= b && b < x.end);
-  if (!f) return newest ? torn(name, layout.dataEnd) : corruption(name, b);
+  const aligned = b - (b % 8);
+  if (!f) return newest && sectorEnd(layout.dataEnd - 1) <= b ? torn(name, layout.dataEnd) : corruption(name, aligned);
   if (b >= f.at + 8 + f.bodyBytes) return clean(); // padding is outside the CRC
-  if (!newest) return corruption(name, f.at);
-  const framesAfter = layout.frames.length - 1 - layout.frames.indexOf(f);
-  const pairFollows = candidateSurvives(bytes, f, b, mask) ? framesAfter >= 1 : framesAfter >= 2;
-  return pairFollows ? corruption(name, f.at) : torn(name, commitStart(layout, f));
+  if (!newest || b >= f.at + 4) return corruption(name, f.at); // a flipped bit over written bytes
+  const flipped = bytes.readUInt32LE(f.at) ^ (mask << (8 * (b - f.at)));
+  if (flipped < 16 || flipped > 4 * 1024 * 1024 || !spanRunsIntoZeros(bytes, f.at, flipped)) return corruption(name, f.at);
+  // Torn only if no whole commit follows: resync verifies the frame after f's successor first.
+  const successor = layout.frames.find((x) => x.at === f.end);
+  const wholeAfter = successor !== undefined && [...layout.boundaries].some((x) => x >= successor.end && x < layout.dataEnd);
+  return wholeAfter ? corruption(name, f.at) : torn(name, commitStart(layout, f));
 }
 
 function expectTruncation(bytes: Buffer, layout: Layout, name: string, next: string | null, cut: number): Expected {
@@ -123,7 +136,11 @@ function expectTruncation(bytes: Buffer, layout: Layout, name: string, next: str
   const g = layout.frames.find((x) => x.at <= t && t < x.end)!;
   const headCut = t < g.at + 8;
   const headZero = bytes.subarray(g.at, t).every((x) => x === 0);
-  if (headCut && headZero && layout.cleanEnds.has(g.at)) return next === null ? clean() : corruption(next, 0);
+  if (headCut && headZero && layout.cleanEnds.has(g.at)) {
+    // Only structures records after the last commit: a commit begun and never written.
+    if (next === null) return layout.boundaries.has(g.at) ? clean() : torn(name, commitStart(layout, g));
+    return corruption(next, 0);
+  }
   if (next === null) return torn(name, commitStart(layout, g));
   if (headCut && layout.cleanEnds.has(g.at)) return corruption(name, g.at + bytes.subarray(g.at, t).findIndex((x) => x !== 0));
   return corruption(name, g.at);
@@ -377,7 +394,7 @@ describe('wal-dump --verify over a corpus of damaged logs', () => {
       const emptyDir = path.join(root, 'empty-cli');
       fs.mkdirSync(emptyDir, { recursive: true });
       const cases: { args: string[]; code: number; stderr: RegExp }[] = [
-        { args: ['--verify', hugeFile], code: 3, stderr: /at byte 64: record length over the record size limit, but valid records follow/ },
+        { args: ['--verify', hugeFile], code: 3, stderr: /at byte 64: record length over the record size limit: a length word no writer wrote/ },
         { args: ['--verify', garbageDir], code: 3, stderr: /at byte 0: not an Elava segment \(bad magic\)/ },
         { args: [garbageFile], code: 3, stderr: /bad magic/ },
         { args: ['--verify', gapDir], code: 3, stderr: new RegExp(`${names[2]} at byte 0: segment sequence jumps from 0 to 2`) },

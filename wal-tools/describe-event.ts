@@ -22,6 +22,7 @@ const DIFF_ENTRIES_SHOWN_MAX = 6;
 type Known = ElavaEvent['type'];
 const KNOWN_TYPES: ReadonlySet<string> = new Set<Known>([
   'appeared', 'changed', 'disappeared', 'scope-scanned', 'checkpoint', 'compaction-scheduled', 'compaction-finished',
+  'log-repaired',
 ]);
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -58,6 +59,8 @@ function summarize(type: Known, p: Fields): string {
       return `compaction scheduled at revision ${num(p.atMain)}`;
     case 'compaction-finished':
       return `compaction finished at revision ${num(p.atMain)}`;
+    case 'log-repaired':
+      return `log cut after revision ${num(p.keptMain)} at ${str(p.segment) ?? '?'} byte ${num(p.offsetBytes)}: ${num(p.lostCommits)} commits lost (revisions ${num(p.lostMainMin)}..${num(p.lostMainMax)})`;
   }
 }
 

@@ -74,8 +74,26 @@ export interface CompactionFinished {
   atMain: number;
 }
 
+/**
+ * `elava repair --accept-loss` cut damaged history: written in the first commit after the
+ * cut, at a revision above every one the cut part held, so revisions never go backwards.
+ */
+export interface LogRepaired {
+  type: 'log-repaired';
+  /** Where the damage was, and the `.broken` copy kept of that segment. */
+  segment: string;
+  offsetBytes: number;
+  brokenCopy: string | null;
+  /** The last whole revision kept, and what the cut removed (null bounds: none seen). */
+  keptMain: number;
+  lostMainMin: number | null;
+  lostMainMax: number | null;
+  lostCommits: number;
+  lostEvents: number;
+}
+
 export type ChangeEvent = ResourceAppeared | ResourceChanged | ResourceDisappeared;
-export type ControlEvent = ScopeScanned | CheckpointTaken | CompactionScheduled | CompactionFinished;
+export type ControlEvent = ScopeScanned | CheckpointTaken | CompactionScheduled | CompactionFinished | LogRepaired;
 export type ElavaEvent = ChangeEvent | ControlEvent;
 
 export function isChangeEvent(event: ElavaEvent): event is ChangeEvent {

@@ -126,8 +126,9 @@ export async function verifyCommand(argv: readonly string[], io: CliIo): Promise
     throw new DaemonError('RECOVERY_FAILED', `cannot verify ${dir}: ${(err as Error).message}`, { cause: err });
   }
   if (!result.log.ok) {
-    print(io, flags, result, `log damaged [${result.log.code}]: ${result.log.message}`);
-    return EXIT_LOG_DAMAGED;
+    const what = result.log.damaged ? 'log damaged' : 'cannot read the log';
+    print(io, flags, result, `${what} [${result.log.code}]: ${result.log.message}`);
+    return result.log.damaged ? EXIT_LOG_DAMAGED : EXIT_FAILURE;
   }
   const s = result.state;
   const text = s === null ? 'log reads end to end' : s.match

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { DEFAULT_DATA_DIR } from '../daemon/config.js';
 import { DaemonError } from '../daemon/errors.js';
-import { isWalError } from '../wal/errors.js';
+import { logOpenError } from '../daemon/open-log.js';
+import { checkpointFloorMain } from '../snapshot/checkpoint-name.js';
+import { nodeFileSystem } from '../wal/file-system.js';
 import { Wal } from '../wal/wal.js';
 import type { CliIo } from './io.js';
 
@@ -29,11 +31,8 @@ export function requireDataDir(dir: string): void {
 
 export function openForOps(dir: string, logger: Logger): Wal {
   try {
-    return Wal.open({ dir, create: false, logger });
+    return Wal.open({ dir, create: false, logger, knownDurableMain: checkpointFloorMain(nodeFileSystem, dir) });
   } catch (err) {
-    if (isWalError(err, 'WAL_LOCKED')) throw new DaemonError('DATA_DIR_LOCKED', `data directory ${err.message} (stop the daemon first; it checkpoints by itself)`, { cause: err });
-    if (isWalError(err, 'WAL_NOT_FOUND')) throw new DaemonError('DATA_DIR', `data directory ${dir} does not exist`, { cause: err });
-    if (isWalError(err)) throw new DaemonError(err.code === 'WAL_IO' ? 'DATA_DIR' : 'RECOVERY_FAILED', `data directory ${dir} [${err.code}]: ${err.message}`, { cause: err });
-    throw err;
+    throw logOpenError(dir, err, ' (stop the daemon first; it checkpoints by itself)');
   }
 }

@@ -83,8 +83,34 @@ export const VERIFY_HELP = [
   'Reads the log end to end (every CRC, the chain, commit shapes), and checks that the',
   'state recovered the fast way (newest checkpoint + tail) hashes the same as a rebuild.',
   'Read-only, takes no lock: safe while the daemon runs.',
-  'Exit codes: 0 verified, 3 the log does not read, 4 the recovered state differs from a',
-  'rebuild, 1 other operating error.',
+  'Exit codes: 0 verified, 3 the log is damaged (bytes on disk; `elava repair` says what a',
+  'cut would lose), 4 the recovered state differs from a rebuild, 1 any other operating',
+  'error (a directory that cannot be read, a permission error).',
+].join('\n');
+
+export const REPAIR_HELP = [
+  'usage: elava repair [--accept-loss] [--data-dir DIR] [--json]',
+  '',
+  'For a log the daemon refuses to open because its bytes are damaged (exit 3 with the',
+  'file and byte offset). Run it with the daemon stopped: it takes the writer lock.',
+  '',
+  'Without flags it changes nothing: it reads the log with the same rule as every open and',
+  'prints where the damage is, the last whole revision before it, and what a cut there',
+  'would lose: the revisions, the number of commits and events, their time span, and the',
+  'segment files that would be set aside.',
+  '',
+  'With --accept-loss it cuts there: a `.broken` copy of the damaged segment is kept',
+  '(written under a temporary name, then renamed), later segments are renamed `.broken`,',
+  'checkpoints covering cut revisions are renamed `.broken`, the damaged segment is zeroed',
+  'after its last whole commit, and the repair is recorded in the log in a commit whose',
+  'revision is above every revision the cut part held: revision numbers never go',
+  'backwards, and `wal-dump` shows the cut as a `log-repaired` event.',
+  '',
+  'A torn tail (a write that never finished, after a crash or power loss) is not damage:',
+  'the next open cuts it by itself, keeping every acknowledged commit.',
+  '',
+  'Exit codes: 0 nothing to repair, or the cut was made; 3 damage found and left as it is',
+  '(without --accept-loss); 1 operating error (the daemon holds the lock, I/O); 2 usage.',
 ].join('\n');
 
 export const COMPACT_HELP = [

@@ -18,7 +18,9 @@ export type DaemonErrorCode =
   /** The log refused an append (fenced after a failed fdatasync, or out of space): fail-stop (exit 1). */
   | 'LOG_APPEND_FAILED'
   /** The log or a checkpoint could not be read back at start (exit 1). */
-  | 'RECOVERY_FAILED';
+  | 'RECOVERY_FAILED'
+  /** The log's bytes are damaged (not a torn tail): nothing was changed; `elava repair` (exit 3). */
+  | 'LOG_DAMAGED';
 
 const EXIT_CODES: Readonly<Record<DaemonErrorCode, number>> = {
   CONFIG_INVALID: 2,
@@ -28,6 +30,7 @@ const EXIT_CODES: Readonly<Record<DaemonErrorCode, number>> = {
   HTTP_LISTEN: 1,
   LOG_APPEND_FAILED: 1,
   RECOVERY_FAILED: 1,
+  LOG_DAMAGED: 3,
 };
 
 export class DaemonError extends Error {

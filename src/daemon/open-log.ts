@@ -8,8 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { isWalError } from '../wal/errors.js';
-import type { WalFileSystem } from '../wal/file-system.js';
+import { checkpointFloorMain } from '../snapshot/checkpoint-name.js';
+import { isDamageCode, isWalError } from '../wal/errors.js';
+import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import { Wal } from '../wal/wal.js';
 import type { DaemonConfig } from './config.js';
 import { DaemonError } from './errors.js';
@@ -33,6 +34,7 @@ export function openLog(config: DaemonConfig, options: OpenLogOptions): Wal {
     return Wal.open({
       dir,
       create,
+      knownDurableMain: checkpointFloorMain(options.fs ?? nodeFileSystem, dir),
       fsyncWarnMs: config.fsyncWarnMs,
       logger: options.logger,
       ...(options.segmentSizeBytes !== undefined ? { segmentSizeBytes: options.segmentSizeBytes } : {}),
@@ -44,12 +46,23 @@ export function openLog(config: DaemonConfig, options: OpenLogOptions): Wal {
 }
 
 function startError(dir: string, err: unknown): Error {
-  if (isWalError(err, 'WAL_LOCKED')) return new DaemonError('DATA_DIR_LOCKED', `data directory ${err.message}`, { key: 'dataDir', cause: err });
   if (isWalError(err, 'WAL_NOT_FOUND')) {
     return new DaemonError('DATA_DIR', `data directory ${dir} does not exist (create it with \`mkdir -m 700 ${dir}\`, or pass --create)`, { key: 'dataDir', cause: err });
   }
-  if (isWalError(err, 'WAL_IO')) return new DaemonError('DATA_DIR', `data directory ${dir}: ${err.message}`, { key: 'dataDir', cause: err });
-  if (isWalError(err)) return new DaemonError('RECOVERY_FAILED', `the log in ${dir} cannot be opened [${err.code}]: ${err.message}`, { cause: err });
+  return logOpenError(dir, err, '');
+}
+
+/**
+ * A failed open of the log for writing, as one line: damage (exit 3, nothing changed),
+ * a held lock or an unusable directory (exit 1). `lockHint` follows the lock message.
+ */
+export function logOpenError(dir: string, err: unknown, lockHint: string): Error {
+  if (isWalError(err, 'WAL_LOCKED')) return new DaemonError('DATA_DIR_LOCKED', `data directory ${err.message}${lockHint}`, { key: 'dataDir', cause: err });
+  if (isWalError(err, 'WAL_NOT_FOUND')) return new DaemonError('DATA_DIR', `data directory ${dir} does not exist`, { key: 'dataDir', cause: err });
+  if (isWalError(err) && isDamageCode(err.code)) {
+    return new DaemonError('LOG_DAMAGED', `the log in ${dir} is damaged [${err.code}]: ${err.message}. Nothing was changed; \`elava repair --data-dir ${dir}\` shows what a cut would lose`, { cause: err });
+  }
+  if (isWalError(err)) return new DaemonError('DATA_DIR', `data directory ${dir} [${err.code}]: ${err.message}`, { key: 'dataDir', cause: err });
   const code = (err as NodeJS.ErrnoException).code;
   if (typeof code === 'string') return new DaemonError('DATA_DIR', `data directory ${dir}: ${code}: ${(err as Error).message}`, { key: 'dataDir', cause: err });
   return err as Error;

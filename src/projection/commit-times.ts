@@ -89,7 +89,7 @@ export class CommitTimes implements Projection {
     // Marker commits (checkpoint, compaction) change no resource: a time resolves to the
     // scan commit before them just as well, and leaving them out keeps this state (and
     // the state hash) independent of when maintenance happened to run.
-    if (type === 'checkpoint' || type === 'compaction-scheduled' || type === 'compaction-finished') return;
+    if (type === 'checkpoint' || type === 'compaction-scheduled' || type === 'compaction-finished' || type === 'log-repaired') return;
     const n = this.count;
     if (n === 0 || (this.mains[n - 1] as number) !== log.main) this.push(log.main, log.timeMs);
   }

@@ -28,6 +28,7 @@ export function eventOf(log: LogEvent): ElavaEvent {
     case 'checkpoint':
     case 'compaction-scheduled':
     case 'compaction-finished':
+    case 'log-repaired':
       return p as ElavaEvent;
     default:
       return badEvent(log, 'payload is not an Elava event');

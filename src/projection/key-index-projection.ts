@@ -43,6 +43,7 @@ export class KeyIndexProjection implements Projection {
       case 'scope-scanned':
       case 'checkpoint':
       case 'compaction-finished':
+      case 'log-repaired':
         this.tree.observe(log);
         return;
       default:

@@ -15,6 +15,7 @@ import { formatDiff, formatDisappeared, formatFieldHistory, formatHistory, forma
 import { parseTime, resolvePoint } from './point.js';
 import { diffRevisions, disappearedBetween, getResource, listResources, resourceHistory, wasteReport } from './queries.js';
 import { closeQueryState, openQueryState, type QueryState } from './query-state.js';
+import { lostText, type LogDamage } from '../wal/damage.js';
 
 export { isQueryCommandName, QUERY_COMMANDS, QUERY_COMMAND_NAMES, queryHelp, type QueryCommandName };
 
@@ -40,6 +41,7 @@ export async function runQueryCommand(name: QueryCommandName, argv: string[], io
   let state: QueryState | null = null;
   try {
     state = await openQueryState(args.dataDir);
+    if (state.damage !== null) io.stderr(damageWarning(state.damage));
     write(io, run(name, state, args));
     return QUERY_EXIT_OK;
   } catch (err) {
@@ -47,6 +49,11 @@ export async function runQueryCommand(name: QueryCommandName, argv: string[], io
   } finally {
     if (state !== null) closeQueryState(state);
   }
+}
+
+/** Queries answer from what is whole before damage, and say so on stderr. */
+function damageWarning(d: LogDamage): string {
+  return `elava: warning: the log is damaged (${d.segment} at byte ${d.offsetBytes}): answering from revision ${d.lastMain}, the last whole one before it; ${lostText(d.lost)}. Stop the daemon and run \`elava repair\` to see what a cut would lose.`;
 }
 
 function run(name: QueryCommandName, state: QueryState, args: ParsedArgs): string[] {

@@ -25,7 +25,8 @@ import type { Projection } from '../projection/projection.js';
 import { isSnapshotError } from '../snapshot/errors.js';
 import { recoverState } from '../snapshot/recover.js';
 import type { StructureTable } from '../wal/codec.js';
-import { errnoCode, isWalError } from '../wal/errors.js';
+import type { LogDamage } from '../wal/damage.js';
+import { errnoCode, isDamageCode, isWalError } from '../wal/errors.js';
 import { nodeFileSystem } from '../wal/file-system.js';
 import { listSegments } from '../wal/segment.js';
 import { QueryError } from './errors.js';
@@ -43,6 +44,8 @@ export interface QueryState {
   readonly compactedMain: number;
   /** Event read-back by location (falls back to the compaction base for deleted segments). */
   readonly events: EventReader;
+  /** Damage the read-only open stopped at (the state is that before it); null: none. */
+  readonly damage: LogDamage | null;
 }
 
 /** The projections queries need: the built-in set plus CommitTimes if it is not in it yet. */
@@ -56,14 +59,16 @@ export async function openQueryState(dir: string): Promise<QueryState> {
   try {
     const recovered = recoverState(dir, { readOnly: true, projections: queryProjections });
     const structures = recovered.structures;
-    return queryStateFrom(dir, recovered.projections, () => structures);
+    return queryStateFrom(dir, recovered.projections, () => structures, recovered.stats.damage);
   } catch (err) {
     throw asQueryError(err, dir);
   }
 }
 
 /** A query state over projections kept elsewhere (the daemon's live ones). */
-export function queryStateFrom(dir: string, projections: readonly Projection[], structures: () => StructureTable): QueryState {
+export function queryStateFrom(
+  dir: string, projections: readonly Projection[], structures: () => StructureTable, damage: LogDamage | null = null,
+): QueryState {
   const keyIndex = findProjection(projections, KeyIndexProjection);
   const current = findProjection(projections, CurrentState);
   const counts = findProjection(projections, Counts);
@@ -86,6 +91,7 @@ export function queryStateFrom(dir: string, projections: readonly Projection[], 
       return keyIndex.index.compactedMain;
     },
     events,
+    damage,
   };
 }
 
@@ -118,6 +124,7 @@ function asQueryError(err: unknown, dir: string): unknown {
   if (isWalError(err) || isSnapshotError(err) || isProjectionError(err)) {
     const errno = errnoCode((err as Error).cause);
     if (errno === 'EACCES' || errno === 'EPERM') return new QueryError('bad-data-dir', `data directory ${dir} cannot be read: ${err.message}`, { cause: err });
+    if (isWalError(err) && !isDamageCode(err.code)) return new QueryError('bad-data-dir', `data directory ${dir}: ${err.message}`, { cause: err });
     return new QueryError('damaged-log', `${err.message}`, { cause: err });
   }
   const errno = errnoCode(err);

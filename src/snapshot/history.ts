@@ -45,13 +45,13 @@ export function findBase(ctx: LoadContext, layout: LogLayout): BaseSource | null
  */
 export function historyEntries(layout: LogLayout, base: BaseSource | null, wfs: WalFileSystem): { entries: Iterable<LogEntry>; reader: LogReader } {
   if (!layout.prefixDeleted) {
-    const reader = new LogReader(layout.logDir, { fs: wfs });
+    const reader = new LogReader(layout.logDir, { fs: wfs, onDamage: layout.onDamage });
     return { entries: reader.entries(), reader };
   }
   if (base === null) {
     throw new SnapshotError('SNAPSHOT_NO_BASE', `the log starts at revision ${layout.minCoversMain + 1} (older segments were compacted away) and no valid compaction base is left`);
   }
-  const reader = new LogReader(layout.logDir, { fs: wfs, fromMain: base.atMain + 1 });
+  const reader = new LogReader(layout.logDir, { fs: wfs, fromMain: base.atMain + 1, onDamage: layout.onDamage });
   return { entries: concat(baseEntries(base.events), reader.entries()), reader };
 }
 
@@ -66,7 +66,7 @@ function* concat(a: Iterable<LogEntry>, b: Iterable<LogEntry>): Generator<LogEnt
  * (a crash between the file and its marker) scans the rest of the log once.
  */
 export function markerDurable(layout: LogLayout, file: string, coversMain: number, wfs: WalFileSystem): boolean {
-  const reader = new LogReader(layout.logDir, { fs: wfs, fromMain: coversMain + 1 });
+  const reader = new LogReader(layout.logDir, { fs: wfs, fromMain: coversMain + 1, onDamage: layout.onDamage });
   for (const entry of reader.entries()) {
     if (entry.kind !== 'event' || entry.main <= coversMain) continue;
     const p = entry.payload as { type?: unknown; file?: unknown; coversMain?: unknown } | null;

@@ -20,9 +20,11 @@ export interface LogLayout {
   minCoversMain: number;
   /** Bytes of every segment file, in order (the last one is preallocated: an overestimate). */
   segmentBytes: number[];
+  /** What readers of this layout do at damage: throw (the writer's side) or end the log there (read-only). */
+  onDamage: 'throw' | 'stop';
 }
 
-export function logLayout(wfs: WalFileSystem, logDir: string): LogLayout {
+export function logLayout(wfs: WalFileSystem, logDir: string, onDamage: 'throw' | 'stop' = 'throw'): LogLayout {
   const segments = listSegments(wfs, logDir);
   const first = segments[0];
   const prefixDeleted = first !== undefined && first.sequence > 0;
@@ -32,6 +34,7 @@ export function logLayout(wfs: WalFileSystem, logDir: string): LogLayout {
     prefixDeleted,
     minCoversMain: prefixDeleted && first ? first.firstMain - 1 : 0,
     segmentBytes: segments.map((s) => wfs.statSync(path.join(logDir, s.name)).size),
+    onDamage,
   };
 }
 

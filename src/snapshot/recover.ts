@@ -24,6 +24,7 @@ import type { Projection } from '../projection/projection.js';
 import { replay, type ReplayProgress } from '../projection/replay.js';
 import type { StructureTable } from '../wal/codec.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
+import type { LogDamage } from '../wal/damage.js';
 import { LogReader } from '../wal/reader.js';
 import type { CheckpointBody } from './checkpoint-body.js';
 import { listCheckpoints, type CheckpointName } from './checkpoint-name.js';
@@ -65,6 +66,8 @@ export interface RecoveryStats {
   rebuiltProjections: string[];
   brokenCheckpoints: string[];
   ignoredCheckpoints: string[];
+  /** Read-only recovery only: the damage the log was read up to (null: none). */
+  damage: LogDamage | null;
   ms: number;
 }
 
@@ -88,7 +91,7 @@ export type CheckpointFilter = (c: CheckpointName, layout: LogLayout, ctx: LoadC
 export function recoverWith(dir: string, options: RecoverOptions, usable: CheckpointFilter): RecoveredState {
   const started = performance.now();
   const wfs = options.fs ?? nodeFileSystem;
-  const layout = logLayout(wfs, options.logDir ?? dir);
+  const layout = logLayout(wfs, options.logDir ?? dir, options.readOnly ? 'stop' : 'throw');
   const ctx: LoadContext = { dir, wfs, readOnly: options.readOnly ?? false, logger: options.logger, broken: [] };
   const run = new Recovery(options, layout, ctx);
   for (const c of listCheckpoints(wfs, dir)) {
@@ -124,6 +127,7 @@ class Recovery {
   private historyEvents = 0;
   private rebuilt: string[] = [];
   private base: BaseSource | null | undefined;
+  private damage: LogDamage | null = null;
 
   constructor(
     private readonly options: RecoverOptions,
@@ -150,9 +154,10 @@ class Recovery {
       }
       this.replayHistory(stale, body.coversMain);
     }
-    const reader = new LogReader(this.layout.logDir, { fs: this.ctx.wfs, fromMain: body.coversMain + 1 });
+    const reader = new LogReader(this.layout.logDir, { fs: this.ctx.wfs, fromMain: body.coversMain + 1, onDamage: this.layout.onDamage });
     const result = replay(reader.entries(), projections, { afterMain: body.coversMain, ...this.progress('tail') });
     this.events = result.events;
+    this.damage = reader.tail.damage;
     const structures = reader.structures.length >= body.structures.length ? reader.structures : body.structures;
     return { projections, checkpoint: file, coversMain: body.coversMain, structures, lastMain: Math.max(reader.tail.lastMain, body.coversMain) };
   }
@@ -175,6 +180,7 @@ class Recovery {
       rebuiltProjections: this.rebuilt,
       brokenCheckpoints: this.ctx.broken,
       ignoredCheckpoints: this.ignored,
+      damage: this.damage,
       ms: performance.now() - started,
     };
     this.options.logger?.info({ ...stats }, 'state recovered');
@@ -198,6 +204,7 @@ class Recovery {
     const { entries, reader } = historyEntries(this.layout, base, this.ctx.wfs);
     const result = replay(entries, projections, { untilMain, ...this.progress('history') });
     this.historyEvents = result.events;
+    this.damage ??= reader.tail.damage;
     if (untilMain !== Number.MAX_SAFE_INTEGER) this.rebuilt = projections.map((p) => p.name);
     const baseStructures = base?.body.structures ?? [];
     const structures = reader.structures.length >= baseStructures.length ? reader.structures : baseStructures;

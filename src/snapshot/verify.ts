@@ -7,7 +7,9 @@ import type { Logger } from 'pino';
 import type { Projection } from '../projection/projection.js';
 import { stateHash } from '../projection/state-hash.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
+import { isDamageCode, isWalError } from '../wal/errors.js';
 import { LogReader } from '../wal/reader.js';
+import { checkpointFloorMain } from './checkpoint-name.js';
 import { rebuild } from './rebuild.js';
 import { recoverState } from './recover.js';
 
@@ -20,7 +22,8 @@ export interface VerifyOptions {
 
 export interface VerifyResult {
   ok: boolean;
-  log: { ok: true; lastMain: number; torn: boolean } | { ok: false; code: string; message: string };
+  /** `damaged`: the bytes are damaged (exit 3); otherwise the log could not be read (exit 1). */
+  log: { ok: true; lastMain: number; torn: boolean } | { ok: false; code: string; message: string; damaged: boolean };
   /** Null when the log itself does not read. */
   state: {
     match: boolean;
@@ -34,14 +37,15 @@ export interface VerifyResult {
 export function verify(dir: string, options: VerifyOptions = {}): VerifyResult {
   const fs = options.fs ?? nodeFileSystem;
   const logDir = options.logDir ?? dir;
-  const reader = new LogReader(logDir, { fs, emit: false, decode: false });
+  const reader = new LogReader(logDir, { fs, emit: false, decode: false, knownDurableMain: checkpointFloorMain(fs, dir) });
   let log: VerifyResult['log'];
   try {
     for (const _ of reader.entries()) void _;
     log = { ok: true, lastMain: reader.tail.lastMain, torn: reader.tail.torn !== null };
   } catch (err) {
     const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'ERROR';
-    return { ok: false, log: { ok: false, code, message: (err as Error).message }, state: null };
+    const damaged = isWalError(err) && isDamageCode(err.code);
+    return { ok: false, log: { ok: false, code, message: (err as Error).message, damaged }, state: null };
   }
   const common = { readOnly: true, logDir, fs, ...(options.projections ? { projections: options.projections } : {}), ...(options.logger ? { logger: options.logger } : {}) };
   const recovered = recoverState(dir, common);

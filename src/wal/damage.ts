@@ -33,8 +33,14 @@ export function describeDamage(
   const lost = emptyLoss();
   if (stop.partialMain !== null) lost.mainMin = lost.mainMax = stop.partialMain;
   surveySegment(wfs, seg.fd, seg.sizeBytes, verdict.offsetBytes, lost);
-  for (let i = index + 1; i < segments.length; i++) surveyWholeSegment(wfs, dir, segments[i]!, lost);
+  surveySegmentsFrom(wfs, dir, segments, index + 1, lost);
   return { code, segment: seg.name, offsetBytes: verdict.offsetBytes, why: verdict.why, lastMain, lost };
+}
+
+/** Adds every commit of segments[from..] (which a cut would remove) to `lost`. */
+export function surveySegmentsFrom(wfs: WalFileSystem, dir: string, segments: readonly SegmentName[], from: number, lost: LostHistory): LostHistory {
+  for (let i = from; i < segments.length; i++) surveyWholeSegment(wfs, dir, segments[i]!, lost);
+  return lost;
 }
 
 /** Adds every commit of a segment a cut would remove; a segment that does not open adds none. */

@@ -13,7 +13,8 @@
  */
 import { PayloadDecoder, decodeStructures, type StructureTable } from './codec.js';
 import { CommitWalk, type CommitStop } from './commit-walk.js';
-import { damageError, describeDamage, type LogDamage } from './damage.js';
+import { damageError, describeDamage, surveySegmentsFrom, type LogDamage } from './damage.js';
+import { emptyLoss } from './damage-survey.js';
 import { SegmentDecoder } from './decoder.js';
 import { WalError, isDamageCode } from './errors.js';
 import { judgeStop } from './torn.js';
@@ -103,7 +104,9 @@ export class LogReader {
     } catch (err) {
       if (seg !== null) this.wfs.closeSync(seg.fd);
       if (!(err instanceof WalError) || this.options.onDamage !== 'stop' || !isDamageCode(err.code)) throw err;
-      this.tail.damage = { code: err.code, segment: segments[i]!.name, offsetBytes: err.offsetBytes ?? 0, why: err.message, lastMain: this.tail.lastMain, lost: null };
+      const lost = surveySegmentsFrom(this.wfs, this.dir, segments, i + 1, emptyLoss());
+      lost.complete = false; // the damaged segment itself is not surveyed
+      this.tail.damage = { code: err.code, segment: segments[i]!.name, offsetBytes: err.offsetBytes ?? 0, why: err.message, lastMain: this.tail.lastMain, lost };
       return null;
     }
   }

@@ -22,6 +22,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { isDamageCode, isWalError } from '../../src/wal/errors.js';
+import { Wal } from '../../src/wal/wal.js';
 import { verifyLog, type VerifyResult } from '../../wal-tools/verify.js';
 import { copyLog, runCli, segmentFiles, tempDir, writeFixtureLog } from './fixture-log.js';
 
@@ -146,6 +148,50 @@ function expectTruncation(bytes: Buffer, layout: Layout, name: string, next: str
   return corruption(name, g.at);
 }
 
+/**
+ * The writer's open of a copy of `dir` gives the verdict verify gave: corruption refuses
+ * (a damage code, nothing cut), a torn tail is cut exactly where verify said, clean opens
+ * untouched.
+ */
+function assertWriterAgrees(dir: string, r: VerifyResult): void {
+  const copy = tempDir('corpus-writer');
+  copyLog(dir, copy);
+  try {
+    const first = r.problems[0];
+    if (r.exitCode === 3) {
+      const before = filesOf(copy);
+      assert.throws(() => Wal.open({ dir: copy, segmentSizeBytes: 16 * 1024 }), (err) => isWalError(err) && isDamageCode(err.code), `writer refuses: ${first?.message}`);
+      assert.deepEqual(filesOf(copy), before, 'a refused open leaves every file byte for byte');
+      return;
+    }
+    assert.equal(r.exitCode, 0, 'the corpus holds no operating errors');
+    const wal = Wal.open({ dir: copy, segmentSizeBytes: 16 * 1024 });
+    try {
+      if (first?.severity === 'torn-tail') {
+        assert.ok(wal.repaired !== null || isZeroAfter(copy, first), `writer cuts the torn tail: ${first.message}`);
+        assert.equal(wal.stats().currentSegment, first.segment);
+        assert.equal(wal.stats().offsetBytes, first.offsetBytes, 'writer cuts where verify said');
+      } else {
+        assert.equal(wal.repaired, null, 'a clean log is not touched');
+      }
+    } finally {
+      void wal.close();
+    }
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+function filesOf(dir: string): Map<string, Buffer> {
+  return new Map(fs.readdirSync(dir).filter((n) => n !== 'LOCK').map((n) => [n, fs.readFileSync(path.join(dir, n))]));
+}
+
+/** A truncated newest segment can be torn with nothing to zero (the cut part is beyond its end). */
+function isZeroAfter(dir: string, p: { segment: string | null; offsetBytes: number | null }): boolean {
+  const bytes = fs.readFileSync(path.join(dir, p.segment!));
+  return bytes.subarray(p.offsetBytes!).every((x) => x === 0);
+}
+
 function verifyDir(dir: string): VerifyResult {
   return verifyLog({ kind: 'dir', dir }, { settleMs: 0 });
 }
@@ -165,13 +211,18 @@ describe('wal-dump --verify over a corpus of damaged logs', () => {
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  /** Damages one segment of `work` in place, verifies, and puts the pristine bytes back. */
+  /**
+   * Damages one segment of `work` in place, verifies, holds the writer's open of a copy to
+   * the same verdict, and puts the pristine bytes back.
+   */
   function withDamage(index: number, damage: (file: string, bytes: Buffer) => void): VerifyResult {
     const file = path.join(work, names[index]!);
     const bytes = fs.readFileSync(path.join(pristine, names[index]!));
     damage(file, bytes);
     try {
-      return verifyDir(work);
+      const r = verifyDir(work);
+      assertWriterAgrees(work, r);
+      return r;
     } finally {
       fs.writeFileSync(file, bytes);
     }

@@ -65,6 +65,23 @@ describe('torn tail repair', () => {
     }
   });
 
+  it('keeps every earlier commit when the final write stopped at any 512-byte boundary (zeros from there on)', async () => {
+    const work = tempDir();
+    const firstSector = Math.floor(fx.finalStart / 512) * 512;
+    for (let sector = firstSector; sector < fx.finalEnd; sector += 512) {
+      const dir = path.join(work, String(sector));
+      copyDir(fx.dir, dir);
+      const file = path.join(dir, fx.segment);
+      const from = Math.max(sector, fx.finalStart);
+      const size = fs.statSync(file).size;
+      const fd = fs.openSync(file, 'r+');
+      fs.writeSync(fd, Buffer.alloc(size - from), 0, size - from, from);
+      fs.closeSync(fd);
+      await assertRepairs(dir, `zeros from ${from}`);
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
   it('keeps every earlier commit when any 512-byte sector of the final commit is zeroed', async () => {
     const work = tempDir();
     const firstSector = Math.floor(fx.finalStart / 512) * 512;

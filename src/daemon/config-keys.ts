@@ -35,6 +35,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'concurrency', kind: 'int', min: 1, max: 256, help: 'listings in flight at once' },
   { path: 'ownerTagKeys', kind: 'list', help: 'tag/label keys that name an owner, first match wins' },
   { path: 'fsyncWarnMs', kind: 'int', min: 1, max: 600_000, help: 'log a warning when an fdatasync takes longer' },
+  { path: 'brokenCopiesKept', kind: 'int', min: 1, max: 1000, help: 'newest .broken copies of repaired log segments kept' },
   { path: 'http.listen', kind: 'string', help: 'host:port of the HTTP server, or "off"' },
   { path: 'http.token', kind: 'string', help: 'bearer token every HTTP request must carry (required off loopback)' },
   { path: 'log.level', kind: 'enum', values: LOG_LEVELS, help: 'pino log level' },

@@ -7,7 +7,7 @@
 import type { AwsAccountConfig } from '../scan/aws/aws-clients.js';
 import type { AwsType } from '../scan/run-scan.js';
 import type { GceType } from '../scan/gcp/scan-gce.js';
-import { CHECKPOINT_EVERY_EVENTS, FSYNC_WARN_MS } from '../limits.js';
+import { BROKEN_COPIES_KEPT, CHECKPOINT_EVERY_EVENTS, FSYNC_WARN_MS } from '../limits.js';
 import { DEFAULT_OWNER_TAG_KEYS } from '../scan/normalize-common.js';
 import { SCAN_CONCURRENCY_DEFAULT, SCAN_REQUEST_TIMEOUT_MS_DEFAULT } from '../scan/scan-limits.js';
 import { AWS_TYPES, GCP_TYPES, LOG_LEVELS } from './config-keys.js';
@@ -27,6 +27,8 @@ export interface DaemonConfig {
   concurrency: number;
   ownerTagKeys: string[];
   fsyncWarnMs: number;
+  /** `.broken` copies of repaired log segments kept (the newest ones). */
+  brokenCopiesKept: number;
   /** null: no HTTP server. */
   http: { listen: ListenAddress | null; token: string | null };
   logLevel: LogLevel;
@@ -65,6 +67,7 @@ export function defaultValues(): Record<string, unknown> {
     concurrency: SCAN_CONCURRENCY_DEFAULT,
     ownerTagKeys: [...DEFAULT_OWNER_TAG_KEYS],
     fsyncWarnMs: FSYNC_WARN_MS,
+    brokenCopiesKept: BROKEN_COPIES_KEPT,
     'http.listen': DEFAULT_HTTP_LISTEN,
     'log.level': 'info',
     'checkpoint.everyEvents': CHECKPOINT_EVERY_EVENTS,
@@ -96,6 +99,7 @@ export function buildConfig(values: ConfigValues): DaemonConfig {
     concurrency: v('concurrency') as number,
     ownerTagKeys: v('ownerTagKeys') as string[],
     fsyncWarnMs: v('fsyncWarnMs') as number,
+    brokenCopiesKept: v('brokenCopiesKept') as number,
     http: httpSection(values),
     logLevel: v('log.level') as LogLevel,
     checkpointEveryEvents: v('checkpoint.everyEvents') as number,

@@ -36,6 +36,7 @@ export function openLog(config: DaemonConfig, options: OpenLogOptions): Wal {
       create,
       knownDurableMain: checkpointFloorMain(options.fs ?? nodeFileSystem, dir),
       fsyncWarnMs: config.fsyncWarnMs,
+      brokenCopiesKept: config.brokenCopiesKept,
       logger: options.logger,
       ...(options.segmentSizeBytes !== undefined ? { segmentSizeBytes: options.segmentSizeBytes } : {}),
       ...(options.fs !== undefined ? { fs: options.fs } : {}),
@@ -64,6 +65,8 @@ export function logOpenError(dir: string, err: unknown, lockHint: string): Error
   }
   if (isWalError(err)) return new DaemonError('DATA_DIR', `data directory ${dir} [${err.code}]: ${err.message}`, { key: 'dataDir', cause: err });
   const code = (err as NodeJS.ErrnoException).code;
-  if (typeof code === 'string') return new DaemonError('DATA_DIR', `data directory ${dir}: ${code}: ${(err as Error).message}`, { key: 'dataDir', cause: err });
-  return err as Error;
+  if (typeof code !== 'string') return err as Error;
+  const text = (err as Error).message;
+  // node's own messages begin with the code already ("ENOSPC: no space left ..."): say it once.
+  return new DaemonError('DATA_DIR', `data directory ${dir}: ${text.startsWith(code) ? text : `${code}: ${text}`}`, { key: 'dataDir', cause: err });
 }

@@ -26,11 +26,14 @@ function parseBrokenName(name: string): BrokenCopy | null {
   return { name, sequence: segment.sequence, copy: rest === '' ? 0 : Number(rest.slice(1)) };
 }
 
+/** The next copy name of `segment`, numbered past every copy it has, so numbers follow age. */
 function freeBrokenName(wfs: WalFileSystem, dir: string, segment: string): string {
-  const taken = new Set(wfs.readdirSync(dir));
-  let name = segment + BROKEN_SUFFIX;
-  for (let i = 1; taken.has(name); i++) name = `${segment}${BROKEN_SUFFIX}.${i}`;
-  return name;
+  let highest = -1;
+  for (const n of wfs.readdirSync(dir)) {
+    const copy = n.startsWith(segment) ? parseBrokenName(n) : null;
+    if (copy !== null && n.slice(0, n.indexOf(BROKEN_SUFFIX)) === segment) highest = Math.max(highest, copy.copy);
+  }
+  return highest < 0 ? segment + BROKEN_SUFFIX : `${segment}${BROKEN_SUFFIX}.${highest + 1}`;
 }
 
 /** Copies `segment` to a free `.broken` name, durably; returns the copy's name. */

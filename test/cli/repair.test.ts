@@ -111,3 +111,16 @@ describe('a damaged byte in the newest segment', () => {
     assert.doesNotMatch(list.stderr, /damaged/);
   });
 });
+
+describe('exit codes tell damage from everything else', () => {
+  it('an unreadable segment (an I/O error, here EISDIR) is exit 1 for every command and wal-dump, never 3', async () => {
+    const dir = tempDir('elava-eio-');
+    fs.mkdirSync(path.join(dir, '0000000000000000-0000000000000001.wal'));
+    for (const args of [['verify'], ['list'], ['checkpoint'], ['repair'], ['daemon', '--simulate', '--once', '--http-listen', 'off']]) {
+      const r = await runElava([...args, '--data-dir', dir]);
+      assert.equal(r.code, 1, `${args[0]}: ${r.stdout}${r.stderr}`);
+      assert.doesNotMatch(r.stdout + r.stderr, /EISDIR: EISDIR/, 'the error code is said once');
+    }
+    assert.equal(walDump(['--verify', dir]).code, 1);
+  });
+});

@@ -47,6 +47,10 @@ export const TORN_TAIL_ZERO_BYTES_MIN = 16;
 export const DAMAGE_SURVEY_RESYNCS_MAX = 10_000;
 /** `.broken` copies of damaged segments kept in a data directory (the newest ones). */
 export const BROKEN_COPIES_KEPT = 8;
+/** A lock file holds one short JSON line; a larger one is not Elava's. */
+export const LOCK_FILE_BYTES_MAX = 4 * KiB;
+/** Largest config file read (a bigger one, or /dev/zero, is refused without reading it). */
+export const CONFIG_FILE_BYTES_MAX = 1 * MiB;
 /** Histogram of fdatasync latency: first bucket bound, and bucket count (doubling). */
 export const FSYNC_BUCKET_FIRST_SECONDS = 0.001;
 export const FSYNC_BUCKET_COUNT = 14; // 1 ms .. 8.192 s

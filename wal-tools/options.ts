@@ -1,5 +1,6 @@
 /** Command-line options of wal-dump, parsed with node:util parseArgs and validated. */
 import { parseArgs } from 'node:util';
+import { repeatedOption } from '../src/cli/repeated-options.js';
 import type { RecordFilter } from './record-filter.js';
 import { parseTimeMs } from './time-text.js';
 
@@ -38,7 +39,10 @@ export function parseOptions(argv: readonly string[]): ParsedArgs {
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: SPEC, allowPositionals: true, strict: true });
+    const twice = repeatedOption({ args: [...argv], options: SPEC, allowPositionals: true, strict: true });
+    if (twice !== null) throw new UsageError(`--${twice} given twice`);
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError((err as Error).message);
   }
   const v = parsed.values;

@@ -16,11 +16,12 @@ import fs from 'node:fs';
 import { SEGMENT_HEADER_BYTES, RECORD_ALIGN_BYTES } from '../src/limits.js';
 import { PayloadDecoder, decodeStructures } from '../src/wal/codec.js';
 import { SegmentDecoder } from '../src/wal/decoder.js';
-import { nodeFileSystem, readFully } from '../src/wal/file-system.js';
+import { nodeFileSystem, openRegularFile, readFully } from '../src/wal/file-system.js';
 import { RecordType, decodeHeader, type SegmentHeader } from '../src/wal/frame.js';
 import { findNextFrame, firstNonZeroByte } from '../src/wal/scan-raw.js';
 import { CommitWalk, type CommitSpan, type CommitStop } from '../src/wal/commit-walk.js';
 import { judgeStop } from '../src/wal/torn.js';
+import { isWalError } from '../src/wal/errors.js';
 import type { Problem } from './problems.js';
 import type { SegmentFile } from './segment-list.js';
 import { HEX_SHOWN_BYTES_MAX, type EventItem, type WalkItem } from './walk-items.js';
@@ -88,10 +89,13 @@ export class SegmentWalk {
   static open(file: SegmentFile, context: WalkContext): SegmentWalk | Problem {
     let fd: number | null = null;
     try {
-      fd = fs.openSync(file.path, 'r');
+      fd = openRegularFile(nodeFileSystem, file.path, 'r');
       return new SegmentWalk(file, fd, context);
     } catch (err) {
       if (fd !== null) fs.closeSync(fd);
+      if (isWalError(err, 'WAL_NOT_REGULAR_FILE')) {
+        return { severity: 'error', code: err.code, segment: file.name, offsetBytes: null, message: 'not a regular file (a FIFO, a device or a directory?)' };
+      }
       const code = (err as { code?: unknown }).code;
       return { severity: 'error', code: 'WAL_IO', segment: file.name, offsetBytes: null, message: `cannot read the segment file (${typeof code === 'string' ? code : String(err)})` };
     }

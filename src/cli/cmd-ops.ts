@@ -14,7 +14,7 @@ import { takeCheckpoint } from '../snapshot/take-checkpoint.js';
 import { verify } from '../snapshot/verify.js';
 import { Wal } from '../wal/wal.js';
 import { parseArgs, UsageError, type FlagKind } from './args.js';
-import { dataDirOf, openForOps, requireDataDir } from './data-dir.js';
+import { dataDirOf, openForOps, requireLog } from './data-dir.js';
 import { CHECKPOINT_HELP, COMPACT_HELP, REBUILD_HELP, VERIFY_HELP } from './help.js';
 import { revisionBefore } from './keep-revision.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
@@ -118,7 +118,7 @@ export async function verifyCommand(argv: readonly string[], io: CliIo): Promise
   const flags = parse(argv, io, VERIFY_HELP);
   if (flags === null) return EXIT_OK;
   const dir = dataDirOf(flags, io);
-  requireDataDir(dir);
+  requireLog(dir);
   let result;
   try {
     result = verify(dir, { logger: opsLogger(), projections: daemonProjections });

@@ -14,7 +14,7 @@ import { fsyncDirectory, nodeFileSystem } from '../wal/file-system.js';
 import { acquireLock } from '../wal/lock.js';
 import { Wal } from '../wal/wal.js';
 import { parseArgs, UsageError } from './args.js';
-import { dataDirOf, requireDataDir } from './data-dir.js';
+import { dataDirOf, requireLog } from './data-dir.js';
 import { REPAIR_HELP } from './help.js';
 import { EXIT_OK, type CliIo } from './io.js';
 
@@ -28,7 +28,7 @@ export async function repairCommand(argv: readonly string[], io: CliIo): Promise
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
   const dir = dataDirOf(flags, io);
-  requireDataDir(dir);
+  requireLog(dir);
   const json = flags.has('json');
   let lock;
   try {

@@ -6,9 +6,11 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { DEFAULT_DATA_DIR } from '../daemon/config.js';
 import { DaemonError } from '../daemon/errors.js';
+import { dataDirUnsafeReason } from '../daemon/data-dir-safety.js';
 import { logOpenError } from '../daemon/open-log.js';
 import { checkpointFloorMain } from '../snapshot/checkpoint-name.js';
 import { nodeFileSystem } from '../wal/file-system.js';
+import { listSegments } from '../wal/segment.js';
 import { Wal } from '../wal/wal.js';
 import type { CliIo } from './io.js';
 
@@ -29,7 +31,25 @@ export function requireDataDir(dir: string): void {
   if (!isDir) throw new DaemonError('DATA_DIR', `data directory ${dir} is not a directory`);
 }
 
+/**
+ * For commands that operate on an existing log (checkpoint, compact, rebuild, repair,
+ * verify): the directory must hold one. They never create a log by accident.
+ */
+export function requireLog(dir: string): void {
+  requireDataDir(dir);
+  let segments = 0;
+  try {
+    segments = listSegments(nodeFileSystem, dir).length;
+  } catch (err) {
+    throw logOpenError(dir, err, '');
+  }
+  if (segments === 0) throw new DaemonError('DATA_DIR', `data directory ${dir} holds no log (no *.wal segment): nothing to do; has the daemon run here?`);
+}
+
 export function openForOps(dir: string, logger: Logger): Wal {
+  requireLog(dir);
+  const unsafe = dataDirUnsafeReason(dir);
+  if (unsafe !== null) logger.warn({ dataDir: dir }, unsafe);
   try {
     return Wal.open({ dir, create: false, logger, knownDurableMain: checkpointFloorMain(nodeFileSystem, dir) });
   } catch (err) {

@@ -5,7 +5,9 @@
  * keys in the file are errors naming the key; unknown ELAVA_* variables are ignored (other
  * tools may share the prefix).
  */
-import fs from 'node:fs';
+import { CONFIG_FILE_BYTES_MAX } from '../limits.js';
+import { isWalError } from '../wal/errors.js';
+import { nodeFileSystem, readRegularFile } from '../wal/file-system.js';
 import { parse as parseToml } from 'smol-toml';
 import { buildConfig, defaultValues, type DaemonConfig } from './config.js';
 import { CONFIG_KEYS, envNameOf, isSection, keyOfFlag, keySpec } from './config-keys.js';
@@ -52,8 +54,15 @@ export function loadConfig(sources: ConfigSources): DaemonConfig {
 function readToml(path: string): Record<string, unknown> {
   let text: string;
   try {
-    text = fs.readFileSync(path, 'utf8');
+    // A regular file of bounded size: a FIFO must not hang start-up, /dev/zero not fill memory.
+    text = readRegularFile(nodeFileSystem, path, CONFIG_FILE_BYTES_MAX).toString('utf8');
   } catch (err) {
+    if (isWalError(err, 'WAL_NOT_REGULAR_FILE')) {
+      throw new DaemonError('CONFIG_UNREADABLE', `config file ${path}: not a regular file (a FIFO, a device or a directory?)`, { cause: err });
+    }
+    if (isWalError(err, 'WAL_FILE_TOO_LARGE')) {
+      throw new DaemonError('CONFIG_UNREADABLE', `config file ${path}: larger than ${CONFIG_FILE_BYTES_MAX} bytes; not read`, { cause: err });
+    }
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     throw new DaemonError('CONFIG_UNREADABLE', `config file ${path}: cannot read it (${code})`, { cause: err });
   }

@@ -13,6 +13,7 @@ import { isDamageCode, isWalError } from '../wal/errors.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import { Wal } from '../wal/wal.js';
 import type { DaemonConfig } from './config.js';
+import { dataDirUnsafeReason } from './data-dir-safety.js';
 import { DaemonError } from './errors.js';
 
 export interface OpenLogOptions {
@@ -30,6 +31,8 @@ export function openLog(config: DaemonConfig, options: OpenLogOptions): Wal {
     const parent = path.dirname(path.resolve(dir));
     if (!fs.existsSync(parent)) throw new DaemonError('DATA_DIR', `data directory ${dir}: its parent ${parent} does not exist`, { key: 'dataDir' });
   }
+  const unsafe = dataDirUnsafeReason(dir);
+  if (unsafe !== null) options.logger.warn({ dataDir: dir }, unsafe);
   try {
     return Wal.open({
       dir,

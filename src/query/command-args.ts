@@ -3,6 +3,7 @@
  * option is a usage error), and their translation into filters and points.
  */
 import { parseArgs } from 'node:util';
+import { repeatedOption } from '../cli/repeated-options.js';
 import type { ResourceType } from '../model/resource.js';
 import type { QueryCommandName } from './command-help.js';
 import { QueryError } from './errors.js';
@@ -65,8 +66,12 @@ export class UsageError extends Error {
 export function parseCommandArgs(name: QueryCommandName, argv: readonly string[]): ParsedArgs {
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS[name], allowPositionals: true, strict: true }) as typeof parsed;
+    const config = { args: [...argv], options: OPTIONS[name], allowPositionals: true, strict: true };
+    parsed = parseArgs(config) as typeof parsed;
+    const twice = repeatedOption(config);
+    if (twice !== null) throw new UsageError(`--${twice} given twice`);
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     throw new UsageError(err instanceof Error ? err.message.split('\n')[0] ?? 'bad arguments' : 'bad arguments');
   }
   const { values, positionals } = parsed;

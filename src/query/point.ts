@@ -13,12 +13,16 @@
 import { QueryError } from './errors.js';
 import type { QueryState } from './query-state.js';
 
-const REVISION = /^\d{1,16}$/;
+const REVISION = /^\d+$/;
 const ISO_TIME = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 export function resolvePoint(state: Pick<QueryState, 'times' | 'lastMain' | 'compactedMain'>, text: string): number {
   const t = text.trim();
-  if (REVISION.test(t)) return checkRevision(state, Number(t));
+  if (REVISION.test(t)) {
+    // Judged as text: a number past 2^53 would print rounded, not as typed.
+    if (!Number.isSafeInteger(Number(t))) throw new QueryError('bad-point', `revision ${t} is beyond the largest revision there can be (${Number.MAX_SAFE_INTEGER})`);
+    return checkRevision(state, Number(t));
+  }
   const timeMs = parseTime(t);
   if (timeMs === null) {
     throw new QueryError('bad-point', `"${text}" is neither a revision (1234) nor a time (2026-11-20T10:00Z or 2026-11-20)`);
@@ -32,11 +36,21 @@ export function parseTime(text: string): number | null {
   if (m === null) return null;
   const [, date, clock, zone] = m;
   const iso = clock === undefined ? `${date}T00:00:00Z` : `${date}T${clock}${zone === undefined ? 'Z' : zone.toUpperCase()}`;
+  if (!isCalendarDate(date as string) || (clock !== undefined && !isClock(clock))) return null;
   const ms = Date.parse(iso);
-  if (!Number.isFinite(ms)) return null;
-  // Date.parse rolls 2026-02-30 over to March: insist the date came back as written.
-  if (zone === undefined && new Date(ms).toISOString().slice(0, 10) !== date) return null;
-  return ms;
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/** Date.parse rolls 2026-02-30 over to March: every form checks the date on its own. */
+function isCalendarDate(date: string): boolean {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  if (m < 1 || m > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, m, 0)).getUTCDate(); // day 0 of the next month: this month's last
+}
+
+function isClock(clock: string): boolean {
+  const [h, min, sec] = clock.split(':').map(Number) as [number, number, number | undefined];
+  return h <= 23 && min <= 59 && (sec === undefined || sec < 60);
 }
 
 /** Revision `main` if it is readable; compacted / future otherwise. */

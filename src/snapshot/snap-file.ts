@@ -18,7 +18,7 @@
 import path from 'node:path';
 import { CHECKPOINT_BODY_BYTES_MAX } from '../limits.js';
 import { crc32 } from '../wal/frame.js';
-import { fsyncDirectory, readFully, writeFully, type WalFileSystem } from '../wal/file-system.js';
+import { fsyncDirectory, openRegularFile, readFully, readRegularFile, writeFully, type WalFileSystem } from '../wal/file-system.js';
 import { SnapshotError } from './errors.js';
 
 export const SNAP_MAGIC = Buffer.from('ELVACKPT', 'latin1');
@@ -70,7 +70,7 @@ export function writeSnapFile(wfs: WalFileSystem, dir: string, name: string, bod
 export function readSnapFile(wfs: WalFileSystem, dir: string, name: string): Buffer {
   let bytes: Buffer;
   try {
-    bytes = wfs.readFileSync(path.join(dir, name));
+    bytes = readRegularFile(wfs, path.join(dir, name), SNAP_HEADER_BYTES + CHECKPOINT_BODY_BYTES_MAX);
   } catch (err) {
     throw new SnapshotError('SNAPSHOT_IO', `cannot read checkpoint: ${(err as Error).message}`, { file: name, cause: err });
   }
@@ -81,7 +81,7 @@ export function readSnapFile(wfs: WalFileSystem, dir: string, name: string): Buf
 export function readSnapFlags(wfs: WalFileSystem, dir: string, name: string): number | null {
   let fd: number;
   try {
-    fd = wfs.openSync(path.join(dir, name), 'r');
+    fd = openRegularFile(wfs, path.join(dir, name), 'r');
   } catch {
     return null;
   }

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { setSegmentAside } from './broken-copies.js';
 import type { LogDamage } from './damage.js';
-import type { WalFileSystem } from './file-system.js';
+import { openRegularFile, type WalFileSystem } from './file-system.js';
 import { LogReader, type LogTail } from './reader.js';
 import { repairTail } from './repair.js';
 import { listSegments } from './segment.js';
@@ -52,7 +52,7 @@ export function performCut(wfs: WalFileSystem, dir: string, plan: CutPlan): CutR
   const setAside = plan.setAside.slice().reverse().map((name) => setSegmentAside(wfs, dir, name));
   let brokenCopy: string | null = null;
   if (plan.keepSegment !== null) {
-    const fd = wfs.openSync(path.join(dir, plan.keepSegment), 'r+');
+    const fd = openRegularFile(wfs, path.join(dir, plan.keepSegment), 'r+');
     try {
       brokenCopy = repairTail(wfs, dir, plan.keepSegment, fd, plan.cutBytes, wfs.fstatSync(fd).size).brokenCopy;
     } finally {

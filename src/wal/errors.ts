@@ -19,6 +19,8 @@ export type WalErrorCode =
   | 'WAL_QUEUE_FULL' // too many appends waiting
   | 'WAL_NO_SPACE' // ENOSPC while writing or preparing a segment
   | 'WAL_IO' // any other failing system call
+  | 'WAL_NOT_REGULAR_FILE' // a FIFO, device or directory where a file of the log (or config) must be
+  | 'WAL_FILE_TOO_LARGE' // a file over the size its reader accepts
   | 'WAL_FENCED' // an earlier write or fdatasync failed: this writer acknowledges nothing more
   | 'WAL_CLOSED'; // append after close
 

@@ -5,6 +5,7 @@
  * the synchronous calls avoid the thread-pool hop (~60 µs) of FileHandle.datasync().
  */
 import fs from 'node:fs';
+import { WalError } from './errors.js';
 
 export interface WalFileSystem {
   openSync(path: string, flags: string | number, mode?: number): number;
@@ -14,7 +15,7 @@ export interface WalFileSystem {
   fdatasyncSync(fd: number): void;
   fsyncSync(fd: number): void;
   ftruncateSync(fd: number, lengthBytes: number): void;
-  fstatSync(fd: number): { size: number };
+  fstatSync(fd: number): { size: number; isFile(): boolean };
   renameSync(from: string, to: string): void;
   unlinkSync(path: string): void;
   readdirSync(path: string): string[];
@@ -87,6 +88,38 @@ export function fsyncDirectory(wfs: WalFileSystem, dir: string): void {
   const fd = wfs.openSync(dir, 'r');
   try {
     wfs.fsyncSync(fd);
+  } finally {
+    wfs.closeSync(fd);
+  }
+}
+
+/**
+ * Opens an existing file that must be a regular one. O_NONBLOCK keeps a FIFO named like a
+ * segment (or a config file) from hanging the open; fstat then refuses it, a device or a
+ * directory as an operating error (WAL_IO, exit 1).
+ */
+export function openRegularFile(wfs: WalFileSystem, file: string, mode: 'r' | 'r+'): number {
+  const access = mode === 'r' ? fs.constants.O_RDONLY : fs.constants.O_RDWR;
+  const fd = wfs.openSync(file, access | fs.constants.O_NONBLOCK);
+  let regular = false;
+  try {
+    regular = wfs.fstatSync(fd).isFile();
+  } finally {
+    if (!regular) wfs.closeSync(fd);
+  }
+  if (!regular) throw new WalError('WAL_NOT_REGULAR_FILE', `${file} is not a regular file (a FIFO, a device or a directory?)`);
+  return fd;
+}
+
+/** The whole of a regular file of at most `maxBytes` (a larger one is refused, never read). */
+export function readRegularFile(wfs: WalFileSystem, file: string, maxBytes: number): Buffer {
+  const fd = openRegularFile(wfs, file, 'r');
+  try {
+    const sizeBytes = wfs.fstatSync(fd).size;
+    if (sizeBytes > maxBytes) throw new WalError('WAL_FILE_TOO_LARGE', `${file} is ${sizeBytes} bytes, over the limit of ${maxBytes}`);
+    const buf = Buffer.alloc(sizeBytes);
+    const n = readFully(wfs, fd, buf, 0, sizeBytes, 0);
+    return n === sizeBytes ? buf : buf.subarray(0, n);
   } finally {
     wfs.closeSync(fd);
   }

@@ -6,7 +6,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { WalError, errnoCode } from './errors.js';
-import type { WalFileSystem } from './file-system.js';
+import { readRegularFile, type WalFileSystem } from './file-system.js';
+import { LOCK_FILE_BYTES_MAX } from '../limits.js';
 
 export const LOCK_FILE = 'LOCK';
 
@@ -54,7 +55,8 @@ export function acquireLock(wfs: WalFileSystem, dir: string): DirectoryLock {
 
 function readOwner(wfs: WalFileSystem, lockPath: string): LockOwner | null {
   try {
-    const parsed = JSON.parse(wfs.readFileSync(lockPath).toString('utf8')) as Partial<LockOwner>;
+    // A regular file of at most LOCK_FILE_BYTES_MAX: a FIFO named LOCK must not hang the open.
+    const parsed = JSON.parse(readRegularFile(wfs, lockPath, LOCK_FILE_BYTES_MAX).toString('utf8')) as Partial<LockOwner>;
     if (typeof parsed.pid !== 'number') return null;
     return { pid: parsed.pid, host: String(parsed.host ?? '?'), sinceIso: String(parsed.sinceIso ?? '?') };
   } catch {

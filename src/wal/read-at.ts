@@ -11,7 +11,7 @@ import { RECORD_SIZE_BYTES_MAX } from '../limits.js';
 import { PayloadDecoder, decodeStructures, type StructureTable } from './codec.js';
 import { SegmentDecoder } from './decoder.js';
 import { WalError } from './errors.js';
-import { nodeFileSystem, readFully, type WalFileSystem } from './file-system.js';
+import { nodeFileSystem, openRegularFile, readFully, type WalFileSystem } from './file-system.js';
 import { FRAME_HEAD_BYTES, RECORD_BODY_HEAD_BYTES, RecordType, readU64 } from './frame.js';
 import type { RecordLocation } from './types.js';
 
@@ -91,7 +91,7 @@ export class PointReader {
       this.wfs.closeSync(entry.fd);
       this.open.delete(oldest);
     }
-    const fd = this.wfs.openSync(path.join(this.dir, segment), 'r');
+    const fd = openRegularFile(this.wfs, path.join(this.dir, segment), 'r');
     const opened = { fd, sizeBytes: this.wfs.fstatSync(fd).size };
     this.open.set(segment, opened);
     return opened;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { SEGMENT_HEADER_BYTES } from '../limits.js';
 import { WalError } from './errors.js';
 import { decodeHeader, type SegmentHeader } from './frame.js';
-import { readFully, type WalFileSystem } from './file-system.js';
+import { openRegularFile, readFully, type WalFileSystem } from './file-system.js';
 import { orderSegments, type SegmentName } from './segment-name.js';
 
 export interface OpenSegment {
@@ -25,7 +25,7 @@ export const HEADER_TEXT = {
 } as const;
 
 export function openSegment(wfs: WalFileSystem, dir: string, seg: SegmentName, flags: 'r' | 'r+' = 'r'): OpenSegment {
-  const fd = wfs.openSync(path.join(dir, seg.name), flags);
+  const fd = openRegularFile(wfs, path.join(dir, seg.name), flags);
   try {
     const sizeBytes = wfs.fstatSync(fd).size;
     const buf = Buffer.alloc(SEGMENT_HEADER_BYTES);

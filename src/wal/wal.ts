@@ -17,7 +17,7 @@ import { pruneBrokenCopies } from './broken-copies.js';
 import { BatchEncoder, type EncoderMark } from './encoder.js';
 import type { StructureTable } from './codec.js';
 import { WalError, errnoCode } from './errors.js';
-import { fsyncDirectory, nodeFileSystem, writeFully, type WalFileSystem } from './file-system.js';
+import { fsyncDirectory, nodeFileSystem, openRegularFile, writeFully, type WalFileSystem } from './file-system.js';
 import { encodeHeader } from './frame.js';
 import { acquireLock, type DirectoryLock } from './lock.js';
 import { FsyncHistogram } from './metrics.js';
@@ -401,7 +401,7 @@ function openForAppend(o: WalOptions & { segmentSizeBytes: number }, wfs: WalFil
     for (const _ of reader.entries()) void _; // damage throws: the open is refused, nothing is cut
     const tail = reader.tail;
     assert.equal(tail.segment, last.name);
-    const fd = wfs.openSync(path.join(o.dir, last.name), 'r+');
+    const fd = openRegularFile(wfs, path.join(o.dir, last.name), 'r+');
     const sizeBytes = wfs.fstatSync(fd).size;
     let repaired: RepairResult = { zeroedBytes: 0, brokenCopy: null };
     if (tail.torn !== null) {

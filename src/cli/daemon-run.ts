@@ -68,6 +68,8 @@ function quietSdkNodeWarning(logger: Logger): void {
 
 function logHint(logger: Logger, config: DaemonConfig, http: string | null, once: boolean): void {
   const dir = config.dataDir;
+  const every = `scanning every ${Math.round(config.intervalMs / 1000)}s`;
+  const pace = once ? 'one cycle (--once), then exit' : every;
   const auth = config.http.token !== null ? ' -H "Authorization: Bearer $ELAVA_HTTP_TOKEN"' : '';
   logger.info({
     dataDir: dir,
@@ -79,7 +81,7 @@ function logHint(logger: Logger, config: DaemonConfig, http: string | null, once
       `elava waste --data-dir ${dir}`,
       ...(http !== null ? [`curl -s${auth} http://${http}/v1/resources`, `curl -s${auth} http://${http}/metrics`] : []),
     ],
-  }, `${once ? 'one cycle (--once), then exit' : `scanning every ${Math.round(config.intervalMs / 1000)}s`}; query the data with e.g. \`elava list --data-dir ${dir}\` (works while this runs)`);
+  }, `${pace}; query the data with e.g. \`elava list --data-dir ${dir}\` (works while this runs)`);
 }
 
 function installSignals(daemon: Daemon, logger: Logger, io: CliIo): { remove(): void } {

@@ -20,23 +20,31 @@ export interface OnceOutcome {
 
 export function onceOutcome(report: CycleReport | null): OnceOutcome {
   if (report === null || report.aborted) {
-    const cycle = report?.cycle ?? null;
-    const message = `--once: stopped before the cycle finished; nothing of it committed; exit ${EXIT_OK}`;
-    return { exitCode: EXIT_OK, level: 'info', fields: { once: true, cycle, aborted: true, exitCode: EXIT_OK }, message };
+    return {
+      exitCode: EXIT_OK,
+      level: 'info',
+      fields: { once: true, cycle: report?.cycle ?? null, aborted: true, exitCode: EXIT_OK },
+      message: `--once: stopped before the cycle finished; nothing committed; exit ${EXIT_OK}`,
+    };
   }
   const failed = report.failedScopes.length;
-  const exitCode = failed === 0 ? EXIT_OK : failed === report.scopes ? EXIT_ALL_SCOPES_FAILED : EXIT_SOME_SCOPES_FAILED;
+  const { cycle, revision, scopes } = report;
+  let exitCode = EXIT_OK;
+  if (failed > 0) exitCode = failed < scopes ? EXIT_SOME_SCOPES_FAILED : EXIT_ALL_SCOPES_FAILED;
   const reasons: Record<string, number> = {};
   for (const f of report.failedScopes) reasons[f.reason] = (reasons[f.reason] ?? 0) + 1;
   const why = Object.entries(reasons).map(([reason, n]) => `${reason} ${n}`).join(', ');
-  const outcome = failed === 0 ? 'every scope listed' : `${failed} of ${report.scopes} scopes failed (${why})`;
+  const outcome = failed === 0
+    ? 'every scope listed'
+    : `${failed} of ${scopes} scopes failed (${why})`;
   return {
     exitCode,
     level: failed === 0 ? 'info' : exitCode === EXIT_ALL_SCOPES_FAILED ? 'error' : 'warn',
     fields: {
-      once: true, cycle: report.cycle, revision: report.revision, scopes: report.scopes,
+      once: true, cycle, revision, scopes,
       failedScopes: failed, reasons, events: report.events, exitCode,
     },
-    message: `--once: cycle ${report.cycle} committed as revision ${report.revision}: ${outcome}; exit ${exitCode}`,
+    message: `--once: cycle ${cycle} committed as revision ${revision}: ${outcome}; `
+      + `exit ${exitCode}`,
   };
 }

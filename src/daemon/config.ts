@@ -168,7 +168,9 @@ function awsEndpoints(values: ConfigValues, regions: readonly string[]): AwsEndp
     if (override === undefined) continue;
     if (typeof override !== 'string') {
       const stray = Object.keys(override).find((region) => !regions.includes(region));
-      if (stray !== undefined) values.fail(path, `region ${JSON.stringify(stray)} is not in aws.regions`);
+      if (stray !== undefined) {
+        values.fail(path, `region ${JSON.stringify(stray)} is not in aws.regions`);
+      }
     }
     endpoints[service] = override;
   }

@@ -28,7 +28,8 @@ export function endpointUrlProblem(text: string): string | null {
 
 /** `https://user:pw@host/` → `https://***@host/`; text without userinfo is returned as is. */
 export function redactUserinfo(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
+  const userinfo = /^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i;
+  return text.replace(userinfo, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`);
 }
 
 const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -46,12 +47,16 @@ export function endpointsFromText(text: string): string | Record<string, string>
 }
 
 /** Checks one URL or a region → URL table; returns it, or calls `fail` with the problem. */
-export function checkEndpoints(value: unknown, fail: (problem: string) => never): string | Record<string, string> {
+export function checkEndpoints(
+  value: unknown,
+  fail: (problem: string) => never,
+): string | Record<string, string> {
   if (typeof value === 'string') {
     const problem = endpointUrlProblem(value);
     return problem === null ? value : fail(problem);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date) {
+  const isTable = typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isTable || value instanceof Date) {
     return fail('must be a URL, or a table of region = URL');
   }
   const entries = Object.entries(value as Record<string, unknown>);

@@ -30,7 +30,8 @@ interface StsError { status: number; code: string; message: string }
 const INVALID_TOKEN: StsError = {
   status: 403,
   code: 'InvalidClientTokenId',
-  message: 'The security token included in the request is invalid. (simulated: use access key id SIM-<account>)',
+  message: 'The security token included in the request is invalid. ' +
+    '(simulated: use access key id SIM-<account>)',
 };
 
 export function stsHandler(deps: SimDeps) {
@@ -47,34 +48,44 @@ export function stsHandler(deps: SimDeps) {
         attempt: header(req, 'amz-sdk-request'), fault: null, tick: deps.world.tick,
       });
     };
-    const fail = (e: StsError, account = ''): void => answer(e.status, renderError(e, requestId), account);
+    const fail = (e: StsError, account = ''): void =>
+      answer(e.status, renderError(e, requestId), account);
     const caller = accountOfAccessKey(scope?.accessKeyId, deps.world.scenario);
     if (scope === null || caller === null) return fail(INVALID_TOKEN);
-    if (action === 'GetCallerIdentity') return answer(200, callerIdentity(caller, requestId), caller);
+    if (action === 'GetCallerIdentity') {
+      return answer(200, callerIdentity(caller, requestId), caller);
+    }
     if (action !== 'AssumeRole') {
-      return fail({ status: 400, code: 'InvalidAction', message: `Could not find operation ${action}` });
+      const message = `Could not find operation ${action}`;
+      return fail({ status: 400, code: 'InvalidAction', message });
     }
     const roleArn = params.get('RoleArn') ?? '';
     const roleAccount = ROLE_ARN.exec(roleArn)?.[1];
     if (roleAccount === undefined || !deps.world.scenario.aws.accounts.includes(roleAccount)) {
-      const message = `User: arn:aws:iam::${caller}:user/sim is not authorized to perform: sts:AssumeRole on resource: ${roleArn} (simulated)`;
+      const message = `User: arn:aws:iam::${caller}:user/sim is not authorized to perform: ` +
+        `sts:AssumeRole on resource: ${roleArn} (simulated)`;
       return fail({ status: 403, code: 'AccessDenied', message }, caller);
     }
     const seconds = Number(params.get('DurationSeconds') ?? SESSION_SECONDS_DEFAULT);
-    if (!Number.isInteger(seconds) || seconds < SESSION_SECONDS_MIN || seconds > SESSION_SECONDS_MAX) {
-      const message = `DurationSeconds must be between ${SESSION_SECONDS_MIN} and ${SESSION_SECONDS_MAX}`;
+    const inRange = seconds >= SESSION_SECONDS_MIN && seconds <= SESSION_SECONDS_MAX;
+    if (!Number.isInteger(seconds) || !inRange) {
+      const message =
+        `DurationSeconds must be between ${SESSION_SECONDS_MIN} and ${SESSION_SECONDS_MAX}`;
       return fail({ status: 400, code: 'ValidationError', message }, roleAccount);
     }
     sessions++;
     const session = { account: roleAccount, roleArn, token: `sim-session-${sessions}`, seconds };
-    answer(200, assumedRole(session, params.get('RoleSessionName') ?? 'sim', requestId), roleAccount);
+    const sessionName = params.get('RoleSessionName') ?? 'sim';
+    answer(200, assumedRole(session, sessionName, requestId), roleAccount);
   };
 }
 
 function callerIdentity(account: string, requestId: string): string {
   return `${XML_DECLARATION}<GetCallerIdentityResponse xmlns="${STS_NS}">` +
     node('GetCallerIdentityResult',
-      leaf('Arn', `arn:aws:iam::${account}:user/sim`) + leaf('UserId', `AIDASIM${account}`) + leaf('Account', account)) +
+      leaf('Arn', `arn:aws:iam::${account}:user/sim`) +
+      leaf('UserId', `AIDASIM${account}`) +
+      leaf('Account', account)) +
     node('ResponseMetadata', leaf('RequestId', requestId)) +
     '</GetCallerIdentityResponse>';
 }
@@ -90,8 +101,10 @@ function assumedRole(s: Session, sessionName: string, requestId: string): string
         leaf('Arn', `arn:aws:sts::${s.account}:assumed-role/${roleName}/${sessionName}`) +
         leaf('AssumedRoleId', `AROASIM${s.account}:${sessionName}`)) +
       node('Credentials',
-        leaf('AccessKeyId', `${SIM_ACCESS_KEY_PREFIX}${s.account}`) + leaf('SecretAccessKey', 'simulated-secret') +
-        leaf('SessionToken', s.token) + leaf('Expiration', expiration))) +
+        leaf('AccessKeyId', `${SIM_ACCESS_KEY_PREFIX}${s.account}`) +
+        leaf('SecretAccessKey', 'simulated-secret') +
+        leaf('SessionToken', s.token) +
+        leaf('Expiration', expiration))) +
     node('ResponseMetadata', leaf('RequestId', requestId)) +
     '</AssumeRoleResponse>';
 }

@@ -12,7 +12,9 @@ import { isDaemonError } from '../../src/daemon/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const dir = tempDir('elava-endpoints-');
-const BASE = ['[aws]', 'regions = ["us-east-1", "eu-west-1"]', '[[aws.accounts]]', 'id = "123456789012"', ''];
+const BASE = [
+  '[aws]', 'regions = ["us-east-1", "eu-west-1"]', '[[aws.accounts]]', 'id = "123456789012"', '',
+];
 
 function configFile(lines: readonly string[]): string {
   const p = path.join(dir, `c${fs.readdirSync(dir).length}.toml`);
@@ -52,7 +54,9 @@ describe('endpoint configuration', () => {
   });
 
   it('reads region=URL pairs from the environment and one URL from a flag', () => {
-    const env = { ELAVA_AWS_ENDPOINTS_EC2: 'us-east-1=https://a.internal, eu-west-1=https://b.internal' };
+    const env = {
+      ELAVA_AWS_ENDPOINTS_EC2: 'us-east-1=https://a.internal, eu-west-1=https://b.internal',
+    };
     const flags = new Map([['aws-endpoints-rds', 'https://rds.internal:8443']]);
     assert.deepEqual(endpoints({ env, flags }), {
       ec2: { 'us-east-1': 'https://a.internal', 'eu-west-1': 'https://b.internal' },
@@ -60,16 +64,21 @@ describe('endpoint configuration', () => {
     });
   });
 
-  const refused: Array<[string, Partial<ConfigSources>, string, RegExp]> = [
-    ['an ftp URL', { env: { ELAVA_AWS_ENDPOINTS_STS: 'ftp://sts.internal' } }, 'aws.endpoints.sts', /not an http\(s\) URL/],
-    ['text that is no URL', { env: { ELAVA_AWS_ENDPOINTS_EC2: 'sts internal' } }, 'aws.endpoints.ec2', /is not a URL/],
-    ['a region outside aws.regions', { env: { ELAVA_AWS_ENDPOINTS_RDS: 'ap-south-1=https://x.internal' } }, 'aws.endpoints.rds', /"ap-south-1" is not in aws.regions/],
-    ['a per-region URL with a password', { env: { ELAVA_AWS_ENDPOINTS_EC2: 'us-east-1=https://bob:hunter2@x.internal' } }, 'aws.endpoints.ec2', /"https:\/\/\*\*\*@x.internal" must not carry a user name or password/],
-    ['a bad scheme with a password', { flags: new Map([['aws-endpoints-sts', 'ftp://bob:hunter2@x.internal']]) }, 'aws.endpoints.sts', /"ftp:\/\/\*\*\*@x.internal" is not an http\(s\) URL/],
+  // what, the variable (ELAVA_AWS_ENDPOINTS_<KEY>) and its text, what the message says
+  const refused: Array<[string, string, string, RegExp]> = [
+    ['an ftp URL', 'STS', 'ftp://sts.internal', /not an http\(s\) URL/],
+    ['text that is no URL', 'EC2', 'sts internal', /is not a URL/],
+    ['a region outside aws.regions', 'RDS', 'ap-south-1=https://x.internal',
+      /"ap-south-1" is not in aws.regions/],
+    ['a per-region URL with a password', 'EC2', 'us-east-1=https://bob:hunter2@x.internal',
+      /"https:\/\/\*\*\*@x.internal" must not carry a user name or password/],
+    ['a bad scheme with a password', 'STS', 'ftp://bob:hunter2@x.internal',
+      /"ftp:\/\/\*\*\*@x.internal" is not an http\(s\) URL/],
   ];
-  for (const [what, sources, key, message] of refused) {
+  for (const [what, service, text, message] of refused) {
     it(`refuses ${what}, naming the key and never the password`, () => {
-      const p = problem(sources);
+      const key = `aws.endpoints.${service.toLowerCase()}`;
+      const p = problem({ env: { [`ELAVA_AWS_ENDPOINTS_${service}`]: text } });
       assert.equal(p.key, key);
       assert.match(p.message, message);
       assert.doesNotMatch(p.message, /hunter2/);

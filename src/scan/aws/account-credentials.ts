@@ -33,7 +33,9 @@ export function accountCredentials(
   sts: STSClientConfig,
   source: CredentialProvider | undefined,
 ): AccountCredentials {
-  const from = source !== undefined ? { credentials: source } : account.profile !== undefined ? { profile: account.profile } : {};
+  let from: Pick<STSClientConfig, 'credentials' | 'profile'> = {};
+  if (source !== undefined) from = { credentials: source };
+  else if (account.profile !== undefined) from = { profile: account.profile };
   const client = new STSClient({ ...sts, ...from });
   let base: CredentialProvider;
   if (account.roleArn !== undefined) {

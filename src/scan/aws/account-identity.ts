@@ -23,7 +23,11 @@ export interface CallerIdentity {
 export type WhoAmI = (credentials: AwsCredentials) => Promise<CallerIdentity>;
 
 /** `source`, gated: its credentials are handed out only once they proved to be `account`'s. */
-export function identityCheckedCredentials(account: string, source: CredentialProvider, whoAmI: WhoAmI): CredentialProvider {
+export function identityCheckedCredentials(
+  account: string,
+  source: CredentialProvider,
+  whoAmI: WhoAmI,
+): CredentialProvider {
   let checked: { key: string; verdict: Promise<void> } | null = null;
   return async () => {
     const credentials = await source();
@@ -48,14 +52,15 @@ async function verify(account: string, credentials: AwsCredentials, whoAmI: WhoA
   try {
     identity = await whoAmI(credentials);
   } catch (err) {
-    const message = `cannot check which account the credentials for ${account} belong to (STS GetCallerIdentity): ${describeError(err)}`;
+    const message = `cannot check which account the credentials for ${account} belong to ` +
+      `(STS GetCallerIdentity): ${describeError(err)}`;
     throw new ScanError(awsErrorCode(err), message, { cause: err });
   }
   if (identity.account !== account) {
     throw new ScanError(
       'wrong-account',
-      `credentials configured for account ${account} belong to account ${identity.account} (${identity.arn}); ` +
-        `nothing is listed for ${account} until they match`,
+      `credentials configured for account ${account} belong to account ${identity.account} ` +
+        `(${identity.arn}); nothing is listed for ${account} until they match`,
     );
   }
 }
@@ -66,7 +71,9 @@ export function stsWhoAmI(config: STSClientConfig): WhoAmI {
     const client = new STSClient({ ...config, credentials });
     try {
       const out = await client.send(new GetCallerIdentityCommand({}));
-      if (out.Account === undefined) throw new ScanError('malformed-response', 'GetCallerIdentity answered without an Account');
+      if (out.Account === undefined) {
+        throw new ScanError('malformed-response', 'GetCallerIdentity answered without an Account');
+      }
       return { account: out.Account, arn: out.Arn ?? '' };
     } finally {
       client.destroy();

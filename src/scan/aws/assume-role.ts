@@ -29,7 +29,10 @@ export type CredentialProvider = () => Promise<AwsCredentials>;
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
 const SESSION_DURATION_SECONDS = 3600;
 
-export function assumeRoleCredentials(sts: STSClient, options: AssumeRoleOptions): CredentialProvider {
+export function assumeRoleCredentials(
+  sts: STSClient,
+  options: AssumeRoleOptions,
+): CredentialProvider {
   let cached: AwsCredentials | null = null;
   let pending: Promise<AwsCredentials> | null = null;
   return async () => {

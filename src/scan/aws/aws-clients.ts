@@ -17,7 +17,11 @@ import { RDSClient } from '@aws-sdk/client-rds';
 import type { STSClientConfig } from '@aws-sdk/client-sts';
 import assert from 'node:assert/strict';
 import { SCAN_ATTEMPTS_DEFAULT, SCAN_ATTEMPTS_MAX, SCAN_REQUEST_TIMEOUT_MS_DEFAULT } from '../scan-limits.js';
-import { accountCredentials, type AccountCredentials, type AwsAccountConfig } from './account-credentials.js';
+import {
+  accountCredentials,
+  type AccountCredentials,
+  type AwsAccountConfig,
+} from './account-credentials.js';
 import type { AwsCredentials, CredentialProvider } from './assume-role.js';
 
 export type { AwsAccountConfig } from './account-credentials.js';
@@ -56,14 +60,17 @@ export interface AwsClientOptions {
   endpoints?: AwsEndpoints;
   /** Region of the STS calls (identity check, AssumeRole). */
   stsRegion?: string;
-  /** Fixed source credentials per account (the simulator's fake keys): instead of the profile or chain. */
+  /** Fixed source credentials per account (the simulator's fake keys), not profile or chain. */
   staticCredentials?: (account: string) => AwsCredentials;
-  /** Source credentials per account as a provider (tests that rotate them); wins over staticCredentials. */
+  /** Source credentials as a provider (tests that rotate them); wins over staticCredentials. */
   sourceCredentials?: (account: string) => CredentialProvider;
 }
 
 /** The endpoint `override` names for `region`, if any. */
-export function endpointFor(override: EndpointOverride | undefined, region: string): string | undefined {
+export function endpointFor(
+  override: EndpointOverride | undefined,
+  region: string,
+): string | undefined {
   if (override === undefined || typeof override === 'string') return override;
   return Object.hasOwn(override, region) ? override[region] : undefined;
 }
@@ -86,7 +93,11 @@ export function createAwsClientFactory(options: AwsClientOptions): AwsClientFact
   };
   const configFor = (account: string, region: string, override: EndpointOverride | undefined) => {
     const endpoint = endpointFor(override, region);
-    return { ...baseConfig(options, region), credentials: providerOf(account), ...(endpoint !== undefined ? { endpoint } : {}) };
+    return {
+      ...baseConfig(options, region),
+      credentials: providerOf(account),
+      ...(endpoint !== undefined ? { endpoint } : {}),
+    };
   };
   const cached = <C extends EC2Client | RDSClient>(key: string, make: () => C): C => {
     let client = clients.get(key) as C | undefined;
@@ -97,10 +108,10 @@ export function createAwsClientFactory(options: AwsClientOptions): AwsClientFact
     return client;
   };
   return {
-    ec2: (account, region) =>
-      cached(`ec2/${account}/${region}`, () => new EC2Client(configFor(account, region, options.endpoints?.ec2))),
-    rds: (account, region) =>
-      cached(`rds/${account}/${region}`, () => new RDSClient(configFor(account, region, options.endpoints?.rds))),
+    ec2: (account, region) => cached(`ec2/${account}/${region}`, () =>
+      new EC2Client(configFor(account, region, options.endpoints?.ec2))),
+    rds: (account, region) => cached(`rds/${account}/${region}`, () =>
+      new RDSClient(configFor(account, region, options.endpoints?.rds))),
     destroy() {
       for (const client of clients.values()) client.destroy();
       for (const entry of credentials.values()) entry.destroy();
@@ -130,5 +141,6 @@ function baseConfig(options: AwsClientOptions, region: string) {
 
 function stsConfig(options: AwsClientOptions): STSClientConfig {
   const endpoint = options.endpoints?.sts;
-  return { ...baseConfig(options, options.stsRegion ?? STS_REGION_DEFAULT), ...(endpoint !== undefined ? { endpoint } : {}) };
+  const base = baseConfig(options, options.stsRegion ?? STS_REGION_DEFAULT);
+  return { ...base, ...(endpoint !== undefined ? { endpoint } : {}) };
 }

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { ScanResult } from '../../../src/scan/scope.js';
 import { startSimCloud, type SimCloud } from '../../../src/sim/cloud.js';
 import { simAwsCredentials } from '../../../src/sim/clients.js';
 import { defaultScenario } from '../../../src/sim/scenario.js';
@@ -16,15 +17,18 @@ const HUB = '333333333333';
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const RETRY = { maxAttempts: 2, retryMode: 'standard' } as const;
 const role = (account: string): string => `arn:aws:iam::${account}:role/elava-readonly`;
+const statuses = (results: readonly ScanResult[]): string[] =>
+  [...new Set(Object.values(outcomes(results)))];
 
 describe('AWS client factory', () => {
   let cloud: SimCloud;
   before(async () => {
-    cloud = await startSimCloud(defaultScenario({ aws: { accounts: [A, B, HUB], regions: REGIONS } }));
+    const aws = { accounts: [A, B, HUB], regions: REGIONS };
+    cloud = await startSimCloud(defaultScenario({ aws }));
   });
   after(() => cloud.close());
 
-  it('assumes each account\'s role once, shared by its EC2 and RDS clients in every region', async () => {
+  it('assumes each account\'s role once, for its EC2 and RDS clients in every region', async () => {
     // given two accounts reached by roles, from a hub account's credentials
     cloud.clearRequestLog();
     const aws = awsSimScan(REGIONS, {
@@ -36,8 +40,7 @@ describe('AWS client factory', () => {
     try {
       // when three cycles scan 2 regions x 3 types per account (4 clients each)
       for (let cycle = 0; cycle < 3; cycle++) {
-        const results = await aws.scan();
-        assert.deepEqual([...new Set(Object.values(outcomes(results)))], ['complete']);
+        assert.deepEqual(statuses(await aws.scan()), ['complete']);
       }
       // then each role was assumed once and each account's identity checked once
       const log = cloud.requestLog();
@@ -48,7 +51,7 @@ describe('AWS client factory', () => {
     }
   });
 
-  it('a role that leads into another account fails the configured account as wrong-account', async () => {
+  it('fails an account configured with a role of another account as wrong-account', async () => {
     // given account A configured with B's role (a copy-paste slip)
     const aws = awsSimScan(REGIONS, {
       accounts: [{ id: A, roleArn: role(B) }],
@@ -57,18 +60,17 @@ describe('AWS client factory', () => {
       staticCredentials: () => simAwsCredentials(HUB),
     });
     try {
-      // when a cycle scans A
-      const results = await aws.scan();
-      // then every scope of A failed wrong-account
-      assert.deepEqual([...new Set(Object.values(outcomes(results)))], ['failed:wrong-account']);
+      // when a cycle scans A, then every scope of A failed wrong-account
+      assert.deepEqual(statuses(await aws.scan()), ['failed:wrong-account']);
     } finally {
       aws.destroy();
     }
   });
 
-  it('per-region EC2 and RDS endpoint overrides send each region to its own endpoint', async () => {
+  it('sends each region to its own EC2 and RDS endpoint when overridden per region', async () => {
     // given a second simulator, for eu-west-1's EC2 and us-east-1's RDS
-    const other = await startSimCloud(defaultScenario({ aws: { accounts: [A], regions: REGIONS } }));
+    const onlyA = { accounts: [A], regions: REGIONS };
+    const other = await startSimCloud(defaultScenario({ aws: onlyA }));
     cloud.clearRequestLog();
     const aws = awsSimScan(REGIONS, {
       accounts: [{ id: A }],
@@ -82,11 +84,12 @@ describe('AWS client factory', () => {
     });
     try {
       // when a cycle scans both regions
-      const results = await aws.scan();
-      assert.deepEqual([...new Set(Object.values(outcomes(results)))], ['complete']);
+      assert.deepEqual(statuses(await aws.scan()), ['complete']);
       // then each simulator saw only the regions routed to it
-      const seen = (c: SimCloud, service: string): string[] =>
-        [...new Set(c.requestLog().filter((e) => e.service === service).map((e) => e.region))].sort();
+      const seen = (c: SimCloud, service: string): string[] => {
+        const entries = c.requestLog().filter((e) => e.service === service);
+        return [...new Set(entries.map((e) => e.region))].sort();
+      };
       assert.deepEqual(seen(cloud, 'ec2'), ['us-east-1']);
       assert.deepEqual(seen(other, 'ec2'), ['eu-west-1']);
       assert.deepEqual(seen(cloud, 'rds'), ['eu-west-1']);

@@ -1,8 +1,11 @@
 /**
- * Test helper: the real AWS scanners over a SIMULATED cloud with a client factory the test
- * shapes (credentials, roles, endpoints), for the identity, role and endpoint tests.
+ * Test helper: the real AWS scanners over a SIMULATED cloud, through a client factory the
+ * test shapes (credentials, roles, endpoints): for the identity, role and endpoint tests.
  */
-import { createAwsClientFactory, type AwsClientOptions } from '../../../src/scan/aws/aws-clients.js';
+import {
+  createAwsClientFactory,
+  type AwsClientOptions,
+} from '../../../src/scan/aws/aws-clients.js';
 import { DEFAULT_OWNER_TAG_KEYS } from '../../../src/scan/normalize-common.js';
 import { runScan, type ScanConfig } from '../../../src/scan/run-scan.js';
 import type { ScanResult } from '../../../src/scan/scope.js';
@@ -38,9 +41,14 @@ export function simEndpoints(cloud: SimCloud): NonNullable<AwsClientOptions['end
 }
 
 /** How many requests of `action` the simulator logged, per account. */
-export function countByAccount(log: readonly SimRequestLogEntry[], action: string): Record<string, number> {
+export function countByAccount(
+  log: readonly SimRequestLogEntry[],
+  action: string,
+): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const e of log) if (e.action === action) counts[e.account] = (counts[e.account] ?? 0) + 1;
+  for (const e of log) {
+    if (e.action === action) counts[e.account] = (counts[e.account] ?? 0) + 1;
+  }
   return counts;
 }
 
@@ -49,7 +57,8 @@ export function outcomes(results: readonly ScanResult[]): Record<string, string>
   const out: Record<string, string> = {};
   for (const r of results) {
     const { account, region, type } = r.scope;
-    out[`${account}/${region}/${type}`] = r.status === 'complete' ? 'complete' : `failed:${r.error.code}`;
+    const outcome = r.status === 'complete' ? 'complete' : `failed:${r.error.code}`;
+    out[`${account}/${region}/${type}`] = outcome;
   }
   return out;
 }

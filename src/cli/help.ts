@@ -66,8 +66,9 @@ export function daemonHelp(): string {
 
 export const SIM_HELP = [
   'usage: elava sim [--scenario FILE] [--tick DURATION] [--ec2-port N] [--rds-port N] [--gcp-port N]',
+  '                 [--sts-port N]',
   '',
-  'Runs the SIMULATED cloud on its own (loopback HTTP servers speaking the EC2, RDS and',
+  'Runs the SIMULATED cloud on its own (loopback HTTP servers speaking the EC2, RDS, STS and',
   'Compute protocols; not AWS, not Google Cloud), prints its endpoints, and advances one',
   'tick of churn every --tick (default 30s) until SIGINT/SIGTERM.',
 ].join('\n');

@@ -11,8 +11,7 @@
  * or `region=URL` pairs (`us-east-1=https://a,eu-west-1=https://b`).
  */
 
-export type KeyKind =
-  'string' | 'duration' | 'int' | 'list' | 'enum' | 'enumList' | 'accounts' | 'endpoints';
+export type KeyKind = 'string' | 'duration' | 'int' | 'list' | 'enum' | 'enumList' | 'accounts' | 'endpoints';
 
 export interface KeySpec {
   readonly path: string;

@@ -73,8 +73,9 @@ export class DaemonMetrics {
     }
   }
 
-  /** A wrong-account failure sets the account's mismatch gauge; a complete listing clears it. */
+  /** A wrong-account failure sets an AWS account's mismatch gauge; a complete listing clears it. */
   private recordIdentity(result: ScanResult): void {
+    if (result.scope.provider !== 'aws') return; // GCP credentials are not checked against projects
     const labels = { provider: result.scope.provider, account: result.scope.account };
     if (result.status === 'complete') this.wrongAccount.set(labels, 0);
     else if (result.error.code === 'wrong-account') this.wrongAccount.set(labels, 1);

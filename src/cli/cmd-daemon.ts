@@ -1,7 +1,8 @@
 /**
  * `elava daemon`: config in (file, ELAVA_* env, flags), the daemon up, cycles until a
  * signal, a clean stop. Start-up errors are one line on stderr and an exit code (2 for
- * config, 1 for the data directory, the port, the log); never a stack trace.
+ * config, 1 for the data directory, the port, the log); never a stack trace. With --once
+ * the exit code also tells how the cycle went (once-outcome.ts: 10 some, 11 every scope failed).
  *
  * Signals: the first SIGTERM/SIGINT asks the daemon to stop (abort the listing in flight,
  * checkpoint, close the log); if that takes longer than SHUTDOWN_MS_MAX the process exits 1.

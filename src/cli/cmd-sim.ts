@@ -9,6 +9,7 @@ import { EXIT_OK, type CliIo } from './io.js';
 
 const SIM_FLAGS: ReadonlyMap<string, FlagKind> = new Map<string, FlagKind>([
   ['help', 'boolean'], ['scenario', 'string'], ['tick', 'string'], ['ec2-port', 'string'], ['rds-port', 'string'], ['gcp-port', 'string'],
+  ['sts-port', 'string'],
 ]);
 
 export async function simCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -28,12 +29,16 @@ export async function simCommand(argv: readonly string[], io: CliIo): Promise<nu
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n', 1)[0] ?? 'bad scenario');
   }
-  const ports = { ...port(flags, 'ec2'), ...port(flags, 'rds'), ...port(flags, 'gcp') };
+  const ports = {
+    ...port(flags, 'ec2'), ...port(flags, 'rds'), ...port(flags, 'gcp'), ...port(flags, 'sts'),
+  };
   await runSimStandalone(scenario, createLogger('info'), { ports, ...(tickIntervalMs !== undefined ? { tickIntervalMs } : {}) });
   return EXIT_OK;
 }
 
-function port(flags: Map<string, string>, name: 'ec2' | 'rds' | 'gcp'): Partial<Record<typeof name, number>> {
+type SimService = 'ec2' | 'rds' | 'gcp' | 'sts';
+
+function port(flags: Map<string, string>, name: SimService): Partial<Record<SimService, number>> {
   const text = flags.get(`${name}-port`);
   if (text === undefined) return {};
   const n = Number(text);

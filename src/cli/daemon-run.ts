@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { DaemonConfig } from '../daemon/config.js';
+import type { CycleReport } from '../daemon/cycle.js';
 import { Daemon } from '../daemon/daemon.js';
 import { isDaemonError } from '../daemon/errors.js';
 import { createLogger } from '../daemon/logger.js';
@@ -11,6 +12,7 @@ import { realScanSetup, type ScanSetup } from '../daemon/scan-setup.js';
 import { startSimulation, type Simulation } from '../daemon/simulate.js';
 import { reportStartError, SHUTDOWN_MS_MAX, type DaemonInvocation } from './cmd-daemon.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
+import { onceOutcome } from './once-outcome.js';
 
 export async function runDaemon(inv: DaemonInvocation, io: CliIo): Promise<number> {
   let daemon: Daemon;
@@ -31,10 +33,11 @@ export async function runDaemon(inv: DaemonInvocation, io: CliIo): Promise<numbe
   } catch (err) {
     return reportStartError(err, io);
   }
-  logHint(logger, inv.config, daemon.httpAddress);
+  logHint(logger, inv.config, daemon.httpAddress, inv.once);
   const signals = installSignals(daemon, logger, io);
+  let last: CycleReport | null = null;
   try {
-    await daemon.run({ once: inv.once });
+    last = await daemon.run({ once: inv.once });
   } catch (err) {
     logger.fatal({ err }, 'fatal: stopping without pretending (nothing after the failure was acknowledged)');
     io.err(`elava: ${(err as Error).message}`);
@@ -44,7 +47,11 @@ export async function runDaemon(inv: DaemonInvocation, io: CliIo): Promise<numbe
   }
   await daemon.close();
   signals.remove();
-  return EXIT_OK;
+  if (!inv.once) return EXIT_OK;
+  // The last line of the run: what a cron job or CI step gets told, and why.
+  const outcome = onceOutcome(last);
+  logger[outcome.level](outcome.fields, outcome.message);
+  return outcome.exitCode;
 }
 
 /**
@@ -59,8 +66,10 @@ function quietSdkNodeWarning(logger: Logger): void {
   if (major < 22) logger.warn({ node: process.versions.node }, 'AWS SDK releases after early 2027 will need Node >= 22; this build pins a version that supports Node 20');
 }
 
-function logHint(logger: Logger, config: DaemonConfig, http: string | null): void {
+function logHint(logger: Logger, config: DaemonConfig, http: string | null, once: boolean): void {
   const dir = config.dataDir;
+  const every = `scanning every ${Math.round(config.intervalMs / 1000)}s`;
+  const pace = once ? 'one cycle (--once), then exit' : every;
   const auth = config.http.token !== null ? ' -H "Authorization: Bearer $ELAVA_HTTP_TOKEN"' : '';
   logger.info({
     dataDir: dir,
@@ -72,7 +81,7 @@ function logHint(logger: Logger, config: DaemonConfig, http: string | null): voi
       `elava waste --data-dir ${dir}`,
       ...(http !== null ? [`curl -s${auth} http://${http}/v1/resources`, `curl -s${auth} http://${http}/metrics`] : []),
     ],
-  }, `scanning every ${Math.round(config.intervalMs / 1000)}s; query the data with e.g. \`elava list --data-dir ${dir}\` (works while this runs)`);
+  }, `${pace}; query the data with e.g. \`elava list --data-dir ${dir}\` (works while this runs)`);
 }
 
 function installSignals(daemon: Daemon, logger: Logger, io: CliIo): { remove(): void } {

@@ -13,6 +13,10 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Bad usage or configuration. */
 export const EXIT_USAGE = 2;
+/** `elava daemon --once`: the cycle committed, but some of its scopes failed. */
+export const EXIT_SOME_SCOPES_FAILED = 10;
+/** `elava daemon --once`: the cycle committed, and every one of its scopes failed. */
+export const EXIT_ALL_SCOPES_FAILED = 11;
 
 /**
  * A reader that stops early (`elava list | head`) closes the pipe: that ends the output,

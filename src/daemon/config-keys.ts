@@ -7,10 +7,11 @@
  *
  * Precedence, lowest first: built-in defaults, the TOML file, ELAVA_* variables, flags.
  * Lists given as env/flag values are comma-separated; `aws.accounts` from env/flags is a
- * list of account ids that use the default credential chain.
+ * list of account ids that use the default credential chain; an `endpoints` key is one URL
+ * or `region=URL` pairs (`us-east-1=https://a,eu-west-1=https://b`).
  */
 
-export type KeyKind = 'string' | 'duration' | 'int' | 'list' | 'enum' | 'enumList' | 'accounts';
+export type KeyKind = 'string' | 'duration' | 'int' | 'list' | 'enum' | 'enumList' | 'accounts' | 'endpoints';
 
 export interface KeySpec {
   readonly path: string;
@@ -45,8 +46,9 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'aws.types', kind: 'enumList', values: AWS_TYPES, help: 'AWS resource types to list' },
   { path: 'aws.retry.maxAttempts', kind: 'int', min: 1, max: 20, help: 'attempts per AWS request, first included' },
   { path: 'aws.retry.mode', kind: 'enum', values: AWS_RETRY_MODES, help: 'AWS SDK retry mode' },
-  { path: 'aws.endpoints.ec2', kind: 'string', help: 'EC2 endpoint override (VPC endpoint), URL' },
-  { path: 'aws.endpoints.rds', kind: 'string', help: 'RDS endpoint override (VPC endpoint), URL' },
+  { path: 'aws.endpoints.ec2', kind: 'endpoints', help: 'EC2 endpoint: URL, or per region us-east-1=URL,...' },
+  { path: 'aws.endpoints.rds', kind: 'endpoints', help: 'RDS endpoint: URL, or per region us-east-1=URL,...' },
+  { path: 'aws.endpoints.sts', kind: 'string', help: 'STS endpoint (identity check, AssumeRole), URL' },
   { path: 'gcp.projects', kind: 'list', help: 'GCP projects to list' },
   { path: 'gcp.zones', kind: 'list', help: 'GCP zones known to exist (more are learnt from each listing)' },
   { path: 'gcp.types', kind: 'enumList', values: GCP_TYPES, help: 'GCP resource types to list' },

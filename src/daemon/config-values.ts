@@ -7,6 +7,7 @@
 import type { AwsAccountConfig } from '../scan/aws/aws-clients.js';
 import { keySpec, type KeySpec } from './config-keys.js';
 import { parseDurationMs } from './duration.js';
+import { checkEndpoints, endpointsFromText } from './endpoint-url.js';
 import { DaemonError } from './errors.js';
 
 interface Entry {
@@ -52,6 +53,8 @@ function fromText(spec: KeySpec, text: string): unknown {
       return splitList(text);
     case 'accounts':
       return splitList(text).map((id) => ({ id }));
+    case 'endpoints':
+      return endpointsFromText(text);
     default:
       return text;
   }
@@ -91,6 +94,8 @@ export function checkValue(values: ConfigValues, path: string): unknown {
     }
     case 'accounts':
       return checkAccounts(values, path, value);
+    case 'endpoints':
+      return checkEndpoints(value, fail);
   }
 }
 

@@ -4,7 +4,7 @@
  * as a DaemonConfig or a DaemonError('CONFIG_INVALID') naming the key, the source and the
  * problem in one line.
  */
-import type { AwsAccountConfig } from '../scan/aws/aws-clients.js';
+import type { AwsAccountConfig, AwsEndpoints, EndpointOverride } from '../scan/aws/aws-clients.js';
 import type { AwsType } from '../scan/run-scan.js';
 import type { GceType } from '../scan/gcp/scan-gce.js';
 import { BROKEN_COPIES_KEPT, CHECKPOINT_EVERY_EVENTS, FSYNC_WARN_MS } from '../limits.js';
@@ -13,6 +13,7 @@ import { SCAN_CONCURRENCY_DEFAULT, SCAN_REQUEST_TIMEOUT_MS_DEFAULT } from '../sc
 import { AWS_TYPES, GCP_TYPES, LOG_LEVELS } from './config-keys.js';
 import { checkValue, type ConfigValues } from './config-values.js';
 import { parseListen, type ListenAddress } from './listen-address.js';
+import { endpointUrlProblem } from './endpoint-url.js';
 import { DaemonError } from './errors.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -38,7 +39,8 @@ export interface DaemonConfig {
     regions: string[];
     types: AwsType[];
     retry: { maxAttempts: number; retryMode: 'standard' | 'adaptive' };
-    endpoints: { ec2?: string; rds?: string };
+    /** Overrides (URLs checked); absent: the SDK's endpoints (and AWS_ENDPOINT_URL*). */
+    endpoints: AwsEndpoints;
   } | null;
   gcp: {
     projects: string[];
@@ -110,14 +112,12 @@ export function buildConfig(values: ConfigValues): DaemonConfig {
   if (accounts.length > 0) {
     const regions = v('aws.regions') as string[];
     if (regions.length === 0) values.fail('aws.regions', 'must list at least one region when aws.accounts is set');
-    const ec2 = str('aws.endpoints.ec2');
-    const rds = str('aws.endpoints.rds');
     config.aws = {
       accounts,
       regions,
       types: v('aws.types') as AwsType[],
       retry: { maxAttempts: v('aws.retry.maxAttempts') as number, retryMode: v('aws.retry.mode') as 'standard' | 'adaptive' },
-      endpoints: { ...(ec2 !== undefined ? { ec2: requireUrl(values, 'aws.endpoints.ec2', ec2) } : {}), ...(rds !== undefined ? { rds: requireUrl(values, 'aws.endpoints.rds', rds) } : {}) },
+      endpoints: awsEndpoints(values, regions),
     };
   }
   const projects = v('gcp.projects') as string[];
@@ -158,13 +158,29 @@ function requireNonEmpty(values: ConfigValues, path: string): string {
 }
 
 function requireUrl(values: ConfigValues, path: string, text: string): string {
-  try {
-    const url = new URL(text);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-  } catch {
-    values.fail(path, `${JSON.stringify(text)} is not an http(s) URL`);
-  }
+  const problem = endpointUrlProblem(text);
+  if (problem !== null) values.fail(path, problem);
   return text;
+}
+
+/** aws.endpoints.*: a per-region table may name only regions that are scanned. */
+function awsEndpoints(values: ConfigValues, regions: readonly string[]): AwsEndpoints {
+  const endpoints: AwsEndpoints = {};
+  for (const service of ['ec2', 'rds'] as const) {
+    const path = `aws.endpoints.${service}`;
+    const override = checkValue(values, path) as EndpointOverride | undefined;
+    if (override === undefined) continue;
+    if (typeof override !== 'string') {
+      const stray = Object.keys(override).find((region) => !regions.includes(region));
+      if (stray !== undefined) {
+        values.fail(path, `region ${JSON.stringify(stray)} is not in aws.regions`);
+      }
+    }
+    endpoints[service] = override;
+  }
+  const sts = checkValue(values, 'aws.endpoints.sts') as string | undefined;
+  if (sts !== undefined) endpoints.sts = requireUrl(values, 'aws.endpoints.sts', sts);
+  return endpoints;
 }
 
 export { DaemonError };

@@ -6,6 +6,9 @@
  *          then ready.
  *   run:   cycles on the interval (+ jitter), one at a time: a cycle that overruns the
  *          interval delays the next, it never overlaps it. `once` runs a single cycle.
+ *          A cycle is numbered by the revision it commits as (the log's next main, which
+ *          recovery set from what it read), so numbers continue across restarts and name
+ *          the revision queries show; checkpoint markers take revisions too, so they skip.
  *   stop:  requestStop() stops scheduling and aborts the listing in flight; the aborted
  *          cycle commits nothing; close() then takes a checkpoint (if anything was written
  *          since the last), closes the log and the HTTP server.
@@ -136,6 +139,7 @@ export class Daemon {
     return this.projections;
   }
 
+  /** Cycles run by this process (not the cycle number, which continues from the log). */
   get cycleCount(): number {
     return this.cycles;
   }
@@ -154,6 +158,7 @@ export class Daemon {
     assert.ok(this.ready && !this.closed, 'runCycle on an open, recovered daemon');
     this.inFlight = new AbortController();
     this.cycles++;
+    const cycle = this.log.nextMain;
     const ctx: CycleContext = {
       wal: this.log,
       projections: this.projections,
@@ -163,7 +168,7 @@ export class Daemon {
       metrics: this.metrics,
       logger: this.options.logger,
     };
-    this.running = runCycle(ctx, this.cycles, this.inFlight.signal);
+    this.running = runCycle(ctx, cycle, this.inFlight.signal);
     try {
       const report = await this.running.catch((err: unknown) => {
         this.failed = true;
@@ -177,23 +182,28 @@ export class Daemon {
     }
   }
 
-  /** Cycles until requestStop() (or one, with `once`). Throws DaemonError on a fatal error. */
-  async run(options: { once?: boolean } = {}): Promise<void> {
+  /**
+   * Cycles until requestStop() (or one, with `once`); returns the last cycle's report (null
+   * when stopped before any). Throws DaemonError on a fatal error.
+   */
+  async run(options: { once?: boolean } = {}): Promise<CycleReport | null> {
     const { config, logger } = this.options;
+    let last: CycleReport | null = null;
     while (!this.stopRequested) {
       const startedMs = Date.now();
       this.options.beforeCycle?.(this.cycles + 1);
-      await this.runCycle();
-      if (options.once || this.stopRequested) return;
+      last = await this.runCycle();
+      if (options.once || this.stopRequested) return last;
       const elapsedMs = Date.now() - startedMs;
       if (elapsedMs > config.intervalMs) logger.warn({ elapsedMs, intervalMs: config.intervalMs }, 'cycle took longer than the interval; the next starts now');
       const waitMs = Math.max(0, config.intervalMs - elapsedMs) + Math.floor(Math.random() * (config.jitterMs + 1));
       try {
         await sleep(waitMs, undefined, { signal: this.stopping.signal });
       } catch {
-        return; // stop requested while waiting
+        return last; // stop requested while waiting
       }
     }
+    return last;
   }
 
   /** Stops scheduling and aborts the cycle in flight (which then commits nothing). */

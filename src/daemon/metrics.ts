@@ -33,6 +33,7 @@ export class DaemonMetrics {
   private readonly changes: Counter<'kind'>;
   private readonly cycles: Counter<'outcome'>;
   private readonly lastSuccess: Gauge;
+  private readonly wrongAccount: Gauge<'provider' | 'account'>;
 
   constructor(sources: MetricSources, options: { processMetrics?: boolean } = {}) {
     const r = [this.registry];
@@ -42,6 +43,13 @@ export class DaemonMetrics {
     this.changes = new Counter({ name: 'elava_changes_total', help: 'change events recorded by this process, by kind', labelNames: ['kind'], registers: r });
     this.cycles = new Counter({ name: 'elava_cycles_total', help: 'scan cycles run by this process, by outcome (committed, aborted)', labelNames: ['outcome'], registers: r });
     this.lastSuccess = new Gauge({ name: 'elava_last_successful_cycle_timestamp_seconds', help: 'Unix time at which the last scan cycle was committed to the log', registers: r });
+    this.wrongAccount = new Gauge({
+      name: 'elava_account_identity_mismatch',
+      help: '1 while the credentials of a configured account belong to another account '
+        + '(its scopes fail wrong-account); 0 once they are seen to match',
+      labelNames: ['provider', 'account'],
+      registers: r,
+    });
     new Gauge({ name: 'elava_wal_segments', help: 'segment files of the log', registers: r, collect() { this.set(sources.wal()?.stats().segments ?? 0); } });
     new Gauge({ name: 'elava_wal_disk_bytes', help: 'bytes on disk of the log segment files (segments are preallocated)', registers: r, collect() { this.set(walDiskBytes(sources.wal())); } });
     new Gauge({ name: 'elava_wal_appended_bytes', help: 'bytes appended to the log by this process', registers: r, collect() { this.set(sources.wal()?.stats().bytesAppended ?? 0); } });
@@ -61,7 +69,16 @@ export class DaemonMetrics {
       const { provider, type } = result.scope;
       this.scanDuration.observe({ provider, type, status: result.status }, result.durationMs / 1000);
       if (result.status === 'failed') this.scopeFailures.inc({ provider, type, reason: result.error.code });
+      this.recordIdentity(result);
     }
+  }
+
+  /** A wrong-account failure sets an AWS account's mismatch gauge; a complete listing clears it. */
+  private recordIdentity(result: ScanResult): void {
+    if (result.scope.provider !== 'aws') return; // GCP credentials are not checked against projects
+    const labels = { provider: result.scope.provider, account: result.scope.account };
+    if (result.status === 'complete') this.wrongAccount.set(labels, 0);
+    else if (result.error.code === 'wrong-account') this.wrongAccount.set(labels, 1);
   }
 
   recordCommit(tally: CycleTally, timeMs: number): void {

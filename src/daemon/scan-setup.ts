@@ -69,6 +69,7 @@ export function realScanSetup(config: DaemonConfig): ScanSetup {
     retry: config.aws.retry,
     requestTimeoutMs: config.requestTimeoutMs,
     endpoints: config.aws.endpoints,
+    ...(config.aws.regions[0] !== undefined ? { stsRegion: config.aws.regions[0] } : {}),
   });
   const gcp = config.gcp === null ? undefined : createGcpClientFactory(gcpClientOptions(config.gcp));
   return {

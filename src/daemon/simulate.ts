@@ -17,15 +17,29 @@ export interface Simulation extends ScanSetup {
   cloud: SimCloud;
 }
 
+export interface SimulationOptions {
+  /**
+   * Whose simulated credentials each configured account is given (default: its own). A
+   * test gives one account another's, to see the identity check refuse them.
+   */
+  credentialsOf?: (account: string) => string;
+}
+
 /** Starts the simulated cloud and scan clients pointed at it. */
-export async function startSimulation(scenario: SimScenario, config: DaemonConfig): Promise<Simulation> {
+export async function startSimulation(
+  scenario: SimScenario,
+  config: DaemonConfig,
+  options: SimulationOptions = {},
+): Promise<Simulation> {
   const cloud = await startSimCloud(scenario);
+  const credentialsOf = options.credentialsOf ?? ((account: string) => account);
   const aws = createAwsClientFactory({
     accounts: config.aws?.accounts ?? [],
     retry: config.aws?.retry ?? { maxAttempts: 3, retryMode: 'standard' },
     requestTimeoutMs: config.requestTimeoutMs,
-    endpoints: { ec2: cloud.ec2Endpoint, rds: cloud.rdsEndpoint },
-    staticCredentials: simAwsCredentials,
+    endpoints: { ec2: cloud.ec2Endpoint, rds: cloud.rdsEndpoint, sts: cloud.stsEndpoint },
+    ...(config.aws?.regions[0] !== undefined ? { stsRegion: config.aws.regions[0] } : {}),
+    staticCredentials: (account) => simAwsCredentials(credentialsOf(account)),
   });
   const gcp = createGcpClientFactory(simGcpClientOptions(cloud));
   return {

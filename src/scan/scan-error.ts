@@ -18,6 +18,8 @@ export type ScopeErrorCode =
   | 'unreachable'
   /** The scan was cancelled through its AbortSignal. */
   | 'aborted'
+  /** The credentials belong to another account than the one configured (STS GetCallerIdentity). */
+  | 'wrong-account'
   | 'other';
 
 export const SCOPE_ERROR_CODES: readonly ScopeErrorCode[] = [
@@ -27,6 +29,7 @@ export const SCOPE_ERROR_CODES: readonly ScopeErrorCode[] = [
   'malformed-response',
   'unreachable',
   'aborted',
+  'wrong-account',
   'other',
 ];
 

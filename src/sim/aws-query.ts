@@ -74,7 +74,8 @@ export function awsQueryHandler(svc: AwsQueryService, deps: SimDeps) {
   };
 }
 
-function accountOf(accessKeyId: string | undefined, scenario: SimScenario): string | null {
+/** The account an access key id selects (see the top of this file); null: not a known one. */
+export function accountOf(accessKeyId: string | undefined, scenario: SimScenario): string | null {
   if (accessKeyId === undefined) return null;
   if (!accessKeyId.startsWith(SIM_ACCESS_KEY_PREFIX)) return scenario.aws.accounts[0] ?? null;
   const account = accessKeyId.slice(SIM_ACCESS_KEY_PREFIX.length);

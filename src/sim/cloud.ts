@@ -1,6 +1,7 @@
 /**
- * The SIMULATED cloud: three loopback HTTP servers (EC2 Query, RDS Query, Compute REST)
- * serving one deterministic `SimWorld`, with the scenario's faults applied per request.
+ * The SIMULATED cloud: loopback HTTP servers (EC2 Query, RDS Query, Compute REST, and STS
+ * Query for account identity and assumed roles) serving one deterministic `SimWorld`, with
+ * the scenario's faults applied per listing request.
  *
  * Every server binds 127.0.0.1 on an ephemeral port and labels its answers
  * (`server: ElavaSimulatedCloud/1 …`, `x-elava-simulated: true`). Nothing here talks to a
@@ -17,6 +18,7 @@ import { RequestLog, type SimRequestLogEntry } from './request-log.js';
 import type { SimScenario } from './scenario.js';
 import type { SimDeps } from './sim-deps.js';
 import { closeServer, listen, SIM_HOST } from './sim-http.js';
+import { stsHandler } from './sts-protocol.js';
 import { SimWorld, type SimChurnEvent, type SimResource } from './world.js';
 
 export interface SimCloud {
@@ -24,6 +26,8 @@ export interface SimCloud {
   ec2Endpoint: string;
   /** `http://127.0.0.1:PORT`, RDS Query protocol. */
   rdsEndpoint: string;
+  /** `http://127.0.0.1:PORT`, STS Query protocol (GetCallerIdentity, AssumeRole). */
+  stsEndpoint: string;
   /** Options for `InstancesClient` / `DisksClient`: `{ apiEndpoint, port, protocol }`. */
   gcp: { apiEndpoint: string; port: number; protocol: 'http' };
   world: SimWorld;
@@ -38,7 +42,7 @@ export interface SimCloud {
   close(): Promise<void>;
 }
 
-export interface SimCloudPorts { ec2?: number; rds?: number; gcp?: number }
+export interface SimCloudPorts { ec2?: number; rds?: number; gcp?: number; sts?: number }
 
 export async function startSimCloud(scenario: SimScenario, ports: SimCloudPorts = {}): Promise<SimCloud> {
   const world = new SimWorld(scenario);
@@ -58,9 +62,12 @@ export async function startSimCloud(scenario: SimScenario, ports: SimCloudPorts 
     servers.push(rds.server);
     const gcp = await listen(gcpHandler(deps), ports.gcp ?? 0);
     servers.push(gcp.server);
+    const sts = await listen(stsHandler(deps), ports.sts ?? 0);
+    servers.push(sts.server);
     return {
       ec2Endpoint: `http://${SIM_HOST}:${ec2.port}`,
       rdsEndpoint: `http://${SIM_HOST}:${rds.port}`,
+      stsEndpoint: `http://${SIM_HOST}:${sts.port}`,
       gcp: { apiEndpoint: SIM_HOST, port: gcp.port, protocol: 'http' },
       world,
       advance: () => world.advance(),

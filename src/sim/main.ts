@@ -34,13 +34,14 @@ export function describeEndpoints(cloud: SimCloud, scenario: SimScenario): strin
     'SIMULATED cloud (not AWS, not Google Cloud) is listening on 127.0.0.1:',
     `  EC2 endpoint:     ${cloud.ec2Endpoint}`,
     `  RDS endpoint:     ${cloud.rdsEndpoint}`,
+    `  STS endpoint:     ${cloud.stsEndpoint}`,
     `  Compute endpoint: ${cloud.gcp.protocol}://${cloud.gcp.apiEndpoint}:${cloud.gcp.port}  (apiEndpoint=${cloud.gcp.apiEndpoint}, port=${cloud.gcp.port}, protocol=${cloud.gcp.protocol})`,
     `  AWS accounts ${scenario.aws.accounts.join(', ')} in regions ${scenario.aws.regions.join(', ')}`,
     `  GCP projects ${scenario.gcp.projects.join(', ')} in zones ${scenario.gcp.zones.join(', ')}`,
     'AWS credentials: any secret; access key id SIM-<account> selects the account, e.g.',
     `  AWS_ACCESS_KEY_ID=${creds.accessKeyId} AWS_SECRET_ACCESS_KEY=${creds.secretAccessKey} aws ec2 describe-instances --endpoint-url ${cloud.ec2Endpoint} --region ${scenario.aws.regions[0] ?? 'us-east-1'}`,
     'GCP credentials: any bearer token (the simulator checks only that one is sent).',
-    'In an Elava config: aws.endpoints.ec2 / aws.endpoints.rds = the EC2/RDS endpoints, gcp.endpoint = the Compute endpoint and gcp.accessToken = "sim"; run the daemon with the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY shown above.',
+    'In an Elava config: aws.endpoints.ec2 / .rds / .sts = the EC2/RDS/STS endpoints, gcp.endpoint = the Compute endpoint and gcp.accessToken = "sim"; run the daemon with the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY shown above.',
   ];
 }
 

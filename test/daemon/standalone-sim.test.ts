@@ -34,7 +34,7 @@ describe('a daemon pointed at a standalone simulated cloud', () => {
         'http.listen = "off"',
         '[aws]',
         'regions = ["us-east-1", "eu-west-1"]',
-        `endpoints = { ec2 = "${cloud.ec2Endpoint}", rds = "${cloud.rdsEndpoint}" }`,
+        `endpoints = { ec2 = "${cloud.ec2Endpoint}", rds = "${cloud.rdsEndpoint}", sts = "${cloud.stsEndpoint}" }`,
         '[[aws.accounts]]',
         'id = "111111111111"',
         '[gcp]',

@@ -27,7 +27,7 @@ export async function startHarness(overrides: Partial<SimScenario>, maxAttempts 
   const aws = createAwsClientFactory({
     accounts,
     retry: { maxAttempts, retryMode: 'standard' },
-    endpoints: { ec2: cloud.ec2Endpoint, rds: cloud.rdsEndpoint },
+    endpoints: { ec2: cloud.ec2Endpoint, rds: cloud.rdsEndpoint, sts: cloud.stsEndpoint },
     staticCredentials: simAwsCredentials,
     requestTimeoutMs: 10_000,
   });

@@ -1,24 +1,19 @@
 /**
  * Credentials for an account reached by assuming a role (`roleArn` in the config).
  *
- * The source credentials come from the SDK's default chain (optionally a named profile),
- * resolved through an EC2 client's own credential provider, so no credential package
- * beyond what the client packages bring is needed. The STS client is the one the SDK's
- * own credential providers use (`@aws-sdk/nested-clients/sts`, a dependency of the client
- * packages, not of Elava directly): it is loaded only when a role is configured.
- *
- * Assumed credentials are cached until five minutes before they expire.
+ * One provider per account: every client of the account (EC2 and RDS, every region) shares
+ * it, so the role is assumed once per credential lifetime, not once per client. Assumed
+ * credentials are kept until five minutes before they expire (the SDK clients refresh
+ * theirs in the same window, so a refresh asks here and gets one new set); concurrent
+ * callers share one pending AssumeRole. The STS client signs with the source credentials
+ * (the default chain, a named profile, or what a test injects) and is the caller's to close.
  */
-import { EC2Client } from '@aws-sdk/client-ec2';
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { ScanError } from '../scan-error.js';
 
 export interface AssumeRoleOptions {
   roleArn: string;
   externalId?: string;
-  /** Profile holding the source credentials; the default chain when absent. */
-  sourceProfile?: string;
-  /** Region of the STS endpoint. */
-  region: string;
   sessionName?: string;
 }
 
@@ -29,16 +24,22 @@ export interface AwsCredentials {
   expiration?: Date;
 }
 
+export type CredentialProvider = () => Promise<AwsCredentials>;
+
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60 * 1000;
 const SESSION_DURATION_SECONDS = 3600;
 
-export function assumeRoleCredentials(options: AssumeRoleOptions): () => Promise<AwsCredentials> {
+export function assumeRoleCredentials(
+  sts: STSClient,
+  options: AssumeRoleOptions,
+): CredentialProvider {
   let cached: AwsCredentials | null = null;
   let pending: Promise<AwsCredentials> | null = null;
   return async () => {
-    const fresh = cached?.expiration === undefined || cached.expiration.getTime() - Date.now() > REFRESH_BEFORE_EXPIRY_MS;
+    const expiresMs = cached?.expiration?.getTime();
+    const fresh = expiresMs === undefined || expiresMs - Date.now() > REFRESH_BEFORE_EXPIRY_MS;
     if (cached !== null && fresh) return cached;
-    pending ??= assumeRole(options).finally(() => {
+    pending ??= assumeRole(sts, options).finally(() => {
       pending = null;
     });
     cached = await pending;
@@ -46,31 +47,23 @@ export function assumeRoleCredentials(options: AssumeRoleOptions): () => Promise
   };
 }
 
-async function assumeRole(options: AssumeRoleOptions): Promise<AwsCredentials> {
-  const sts = await import('@aws-sdk/nested-clients/sts');
-  const source = new EC2Client({ region: options.region, ...(options.sourceProfile ? { profile: options.sourceProfile } : {}) });
-  const client = new sts.STSClient({ region: options.region, credentials: source.config.credentials });
-  try {
-    const out = await client.send(
-      new sts.AssumeRoleCommand({
-        RoleArn: options.roleArn,
-        RoleSessionName: options.sessionName ?? 'elava-scan',
-        DurationSeconds: SESSION_DURATION_SECONDS,
-        ...(options.externalId ? { ExternalId: options.externalId } : {}),
-      }),
-    );
-    const c = out.Credentials;
-    if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) {
-      throw new ScanError('access-denied', `AssumeRole ${options.roleArn} returned no credentials`);
-    }
-    return {
-      accessKeyId: c.AccessKeyId,
-      secretAccessKey: c.SecretAccessKey,
-      ...(c.SessionToken !== undefined ? { sessionToken: c.SessionToken } : {}),
-      ...(c.Expiration !== undefined ? { expiration: c.Expiration } : {}),
-    };
-  } finally {
-    client.destroy();
-    source.destroy();
+async function assumeRole(sts: STSClient, options: AssumeRoleOptions): Promise<AwsCredentials> {
+  const out = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: options.roleArn,
+      RoleSessionName: options.sessionName ?? 'elava-scan',
+      DurationSeconds: SESSION_DURATION_SECONDS,
+      ...(options.externalId ? { ExternalId: options.externalId } : {}),
+    }),
+  );
+  const c = out.Credentials;
+  if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) {
+    throw new ScanError('access-denied', `AssumeRole ${options.roleArn} returned no credentials`);
   }
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    ...(c.SessionToken !== undefined ? { sessionToken: c.SessionToken } : {}),
+    ...(c.Expiration !== undefined ? { expiration: c.Expiration } : {}),
+  };
 }

@@ -12,7 +12,11 @@ import { abortError } from './scan-error.js';
  * calling `cancel` so the work stops too. A later rejection of `work` is observed here
  * (never unhandled) and ignored.
  */
-export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, cancel: () => void): Promise<T> {
+export function raceAbort<T>(
+  work: Promise<T>,
+  signal: AbortSignal | undefined,
+  cancel: () => void,
+): Promise<T> {
   if (signal === undefined) return work;
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {

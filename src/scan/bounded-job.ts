@@ -25,21 +25,30 @@ export async function runBoundedJob(
   cycle: AbortSignal | undefined,
   deadlineMs: number,
 ): Promise<ScanResult[]> {
-  assert.ok(Number.isFinite(deadlineMs) && deadlineMs > 0, 'a listing deadline is a positive number of ms');
-  if (cycle?.aborted === true) return failedResults(job.scopes, 'scan aborted before this scope started', 'aborted');
+  assert.ok(
+    Number.isFinite(deadlineMs) && deadlineMs > 0,
+    'a listing deadline is a positive number of ms',
+  );
+  if (cycle?.aborted === true)
+    return failedResults(job.scopes, 'scan aborted before this scope started', 'aborted');
   const listing = new AbortController();
   const onCycleAbort = (): void => listing.abort(new ScanError('aborted', 'scan aborted'));
   cycle?.addEventListener('abort', onCycleAbort, { once: true });
   const deadline = setTimeout(() => listing.abort(deadlinePassed(deadlineMs)), deadlineMs);
   let settleTimer: NodeJS.Timeout | undefined;
   const givenUp = new Promise<ScanResult[]>((resolve) => {
-    listing.signal.addEventListener('abort', () => {
-      settleTimer = setTimeout(() => {
-        const reason = abortError(listing.signal);
-        const message = `${reason.message}; the listing did not settle within ${SCAN_ABORT_SETTLE_MS} ms after`;
-        resolve(failedResults(job.scopes, message, reason.code));
-      }, SCAN_ABORT_SETTLE_MS);
-    }, { once: true });
+    listing.signal.addEventListener(
+      'abort',
+      () => {
+        settleTimer = setTimeout(() => {
+          const reason = abortError(listing.signal);
+          const message =
+            `${reason.message}; the listing did not settle within ${SCAN_ABORT_SETTLE_MS} ms after`;
+          resolve(failedResults(job.scopes, message, reason.code));
+        }, SCAN_ABORT_SETTLE_MS);
+      },
+      { once: true },
+    );
   });
   try {
     // A job that rejects after it was given up on is observed by the race and ignored.
@@ -52,9 +61,22 @@ export async function runBoundedJob(
 }
 
 function deadlinePassed(deadlineMs: number): ScanError {
-  return new ScanError('unreachable', `listing did not finish within its deadline of ${Math.round(deadlineMs / 1000)} s`);
+  return new ScanError(
+    'unreachable',
+    `listing did not finish within its deadline of ${Math.round(deadlineMs / 1000)} s`,
+  );
 }
 
-function failedResults(scopes: readonly Scope[], message: string, code: ScanError['code']): ScanResult[] {
-  return scopes.map((scope) => ({ scope, status: 'failed', error: { code, message }, partialRecords: [], durationMs: 0 }));
+function failedResults(
+  scopes: readonly Scope[],
+  message: string,
+  code: ScanError['code'],
+): ScanResult[] {
+  return scopes.map((scope) => ({
+    scope,
+    status: 'failed',
+    error: { code, message },
+    partialRecords: [],
+    durationMs: 0,
+  }));
 }

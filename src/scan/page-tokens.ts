@@ -42,7 +42,10 @@ export class PageTokens {
       );
     }
     if (this.pageCount >= SCAN_PAGES_MAX) {
-      throw new ScanError('malformed-response', `${this.listing} did not end within ${SCAN_PAGES_MAX} pages`);
+      throw new ScanError(
+        'malformed-response',
+        `${this.listing} did not end within ${SCAN_PAGES_MAX} pages`,
+      );
     }
     this.asked.add(handedBack);
     return handedBack;

@@ -83,7 +83,8 @@ export interface ScanJob {
 }
 
 export function runScan(config: ScanConfig, clients: ScanClients, signal?: AbortSignal): Promise<ScanResult[]> {
-  return runScanJobs(planScan(config, clients), config.concurrency, signal, config.listingDeadlineMs);
+  const jobs = planScan(config, clients);
+  return runScanJobs(jobs, config.concurrency, signal, config.listingDeadlineMs);
 }
 
 /**
@@ -97,7 +98,9 @@ export async function runScanJobs(
   listingDeadlineMs: number = SCAN_LISTING_DEADLINE_MS_DEFAULT,
 ): Promise<ScanResult[]> {
   assert.ok(concurrency >= 1 && concurrency <= SCAN_CONCURRENCY_MAX, 'concurrency in range');
-  const perJob = await mapWithLimit(jobs, concurrency, (job) => runBoundedJob(job, signal, listingDeadlineMs));
+  const perJob = await mapWithLimit(jobs, concurrency, (job) =>
+    runBoundedJob(job, signal, listingDeadlineMs),
+  );
   return perJob.flat().sort(compareResults);
 }
 

@@ -38,5 +38,8 @@ export const SCAN_LISTING_DEADLINE_MS_DEFAULT = 30 * 60_000;
  */
 export const SCAN_ABORT_SETTLE_MS = 1_000;
 
-assert.ok(SCAN_LISTING_DEADLINE_MS_DEFAULT >= SCAN_REQUEST_TIMEOUT_MS_DEFAULT * SCAN_ATTEMPTS_DEFAULT);
-assert.ok(SCAN_ABORT_SETTLE_MS > 0 && SCAN_ABORT_SETTLE_MS <= 5_000, 'a shutdown must stay well inside its bound');
+assert.ok(
+  SCAN_LISTING_DEADLINE_MS_DEFAULT >= SCAN_REQUEST_TIMEOUT_MS_DEFAULT * SCAN_ATTEMPTS_DEFAULT,
+  'the deadline leaves room for every attempt of a slow request',
+);
+assert.ok(SCAN_ABORT_SETTLE_MS > 0 && SCAN_ABORT_SETTLE_MS <= 5_000, 'a shutdown stays in its bound');

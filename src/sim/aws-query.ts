@@ -38,8 +38,11 @@ export interface AwsQueryService {
   errors: Record<Exclude<FaultFailure, 'malformed'> | 'auth' | 'invalid', AwsErrorSpec>;
   renderError(error: AwsErrorSpec, message: string, requestId: string): string;
   /** A 200 body for `action` that is not its listing (see `SimBadBody`). */
-  renderNotListing(body: 'json' | 'other-action' | 'no-list-member', action: string, requestId: string): string;
+  renderNotListing(body: AwsNotListing, action: string, requestId: string): string;
 }
+
+/** The `SimBadBody`s a Query protocol module renders itself. */
+export type AwsNotListing = Extract<SimBadBody, 'json' | 'other-action' | 'no-list-member'>;
 
 export const SIM_ACCESS_KEY_PREFIX = 'SIM-';
 
@@ -82,22 +85,30 @@ export function awsQueryHandler(svc: AwsQueryService, deps: SimDeps) {
     let xml = action.render(page.items, next, requestId);
     if (decision.failure === 'malformed') xml = truncateBody(xml);
     send(res, 200, XML_TYPE, xml);
-    logEntry(deps, svc, ctx, 200, decision.failure ?? (next !== null && next === asked ? 'repeated-token' : null));
+    const repeated = next !== null && next === asked;
+    logEntry(deps, svc, ctx, 200, decision.failure ?? (repeated ? 'repeated-token' : null));
   };
 }
 
 const XML_TYPE = 'text/xml;charset=UTF-8';
 
-function badAnswer(svc: AwsQueryService, body: SimBadBody, action: string, requestId: string): SimAnswer {
+function badAnswer(
+  svc: AwsQueryService,
+  body: SimBadBody,
+  action: string,
+  requestId: string,
+): SimAnswer {
   if (isCommonBadBody(body)) return commonBadAnswer(body, XML_TYPE);
   switch (body) {
     case 'json':
-      return { status: 200, contentType: 'application/json', body: svc.renderNotListing(body, action, requestId) };
     case 'other-action':
-    case 'no-list-member':
-      return { status: 200, contentType: XML_TYPE, body: svc.renderNotListing(body, action, requestId) };
+    case 'no-list-member': {
+      const contentType = body === 'json' ? 'application/json' : XML_TYPE;
+      return { status: 200, contentType, body: svc.renderNotListing(body, action, requestId) };
+    }
     default:
-      assert.fail(`bad body ${body} is not one of the AWS Query protocol's (scenario validation lets none through)`);
+      // Scenario validation lets no Compute-only body through to an AWS service.
+      assert.fail(`bad body ${body} is not one of the AWS Query protocol's`);
   }
 }
 

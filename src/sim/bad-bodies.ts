@@ -28,8 +28,11 @@ export function isCommonBadBody(body: SimBadBody): body is CommonBadBody {
 /** `contentType` is what the protocol would have declared (an empty body keeps it). */
 export function commonBadAnswer(body: CommonBadBody, contentType: string): SimAnswer {
   switch (body) {
-    case 'html': return { status: 200, contentType: 'text/html; charset=utf-8', body: CAPTIVE_PORTAL_HTML };
-    case 'empty': return { status: 200, contentType, body: '' };
-    case 'empty-500': return { status: 500, contentType, body: '' };
+    case 'html':
+      return { status: 200, contentType: 'text/html; charset=utf-8', body: CAPTIVE_PORTAL_HTML };
+    case 'empty':
+      return { status: 200, contentType, body: '' };
+    case 'empty-500':
+      return { status: 500, contentType, body: '' };
   }
 }

@@ -4,7 +4,7 @@
  * envelope `<Response><Errors><Error>…</Errors><RequestID>`. Filters are ignored.
  */
 
-import type { AwsErrorSpec, AwsQueryService } from './aws-query.js';
+import type { AwsErrorSpec, AwsNotListing, AwsQueryService } from './aws-query.js';
 import { escapeXml, leaf, node, XML_DECLARATION } from './xml.js';
 import type { SimResource } from './world.js';
 
@@ -76,15 +76,18 @@ function renderError(error: AwsErrorSpec, message: string, requestId: string): s
 }
 
 /** Bodies that are not the listing `action` asked for: the SDK must not take them for one. */
-function renderNotListing(body: 'json' | 'other-action' | 'no-list-member', action: string, requestId: string): string {
+function renderNotListing(body: AwsNotListing, action: string, requestId: string): string {
   switch (body) {
     case 'json':
-      return JSON.stringify({ [`${action}Response`]: { requestId, reservationSet: [], volumeSet: [] } });
+      return JSON.stringify({
+        [`${action}Response`]: { requestId, reservationSet: [], volumeSet: [] },
+      });
     case 'other-action':
       return `${XML_DECLARATION}<DescribeTagsResponse xmlns="${EC2_NS}">` +
         leaf('requestId', requestId) + node('tagSet', '') + '</DescribeTagsResponse>';
     case 'no-list-member':
-      return `${XML_DECLARATION}<${action}Response xmlns="${EC2_NS}">` + leaf('requestId', requestId) + `</${action}Response>`;
+      return `${XML_DECLARATION}<${action}Response xmlns="${EC2_NS}">` +
+        leaf('requestId', requestId) + `</${action}Response>`;
   }
 }
 

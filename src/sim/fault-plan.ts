@@ -51,7 +51,9 @@ export class FaultPlan {
   constructor(private readonly scenario: SimScenario) {}
 
   decide(req: FaultRequest): FaultDecision {
-    const decision: FaultDecision = { delayMs: 0, failure: null, unreachableZones: [], badBody: null, repeatToken: false };
+    const decision: FaultDecision = {
+      delayMs: 0, failure: null, unreachableZones: [], badBody: null, repeatToken: false,
+    };
     const hits: FaultFailure[] = [];
     this.scenario.faults.forEach((fault, index) => {
       if (!activeOn(fault, req)) return;
@@ -62,7 +64,9 @@ export class FaultPlan {
         case 'throttle': if (this.countThrottle(index, req) <= fault.times) hits.push('throttle'); return;
         case 'error-on-page': if (fault.page === req.page) hits.push('error-on-page'); return;
         case 'malformed': hits.push('malformed'); return;
-        case 'bad-body': if (fault.page === undefined || fault.page === req.page) decision.badBody ??= fault.body; return;
+        case 'bad-body':
+          if (fault.page === undefined || fault.page === req.page) decision.badBody ??= fault.body;
+          return;
         case 'repeated-token': if (fault.page === req.page) decision.repeatToken = true; return;
       }
     });

@@ -25,6 +25,7 @@ import { header, send, sleep, truncateBody } from './sim-http.js';
 const PATH = /^\/compute\/v1\/projects\/([^/]+)\/aggregated\/(instances|disks)$/;
 const GCP_PAGE_SIZE_MAX = 500;
 const JSON_TYPE = 'application/json; charset=UTF-8';
+const XML_TYPE = 'text/xml; charset=UTF-8';
 
 export function gcpHandler(deps: SimDeps) {
   return async (req: IncomingMessage, _body: string, res: ServerResponse): Promise<void> => {
@@ -74,7 +75,8 @@ export function gcpHandler(deps: SimDeps) {
     if (unreachable.length > 0) body['unreachables'] = unreachable.map((z) => `zones/${z}`);
     let json = JSON.stringify(body);
     if (decision.failure === 'malformed') json = truncateBody(json);
-    const fault = decision.failure ?? (repeated ? 'repeated-token' : unreachable.length > 0 ? 'unreachable-zone' : null);
+    const zoneFault = unreachable.length > 0 ? 'unreachable-zone' : null;
+    const fault = decision.failure ?? (repeated ? 'repeated-token' : zoneFault);
     finish(200, json, fault);
   };
 }
@@ -83,11 +85,12 @@ function badAnswer(body: SimBadBody, kind: 'gce.instance' | 'gce.disk'): SimAnsw
   if (isCommonBadBody(body)) return commonBadAnswer(body, JSON_TYPE);
   switch (body) {
     case 'not-json':
-      return { status: 200, contentType: 'text/xml; charset=UTF-8', body: gcpNotListing(body, kind) };
+      return { status: 200, contentType: XML_TYPE, body: gcpNotListing(body, kind) };
     case 'no-kind':
     case 'wrong-kind':
       return { status: 200, contentType: JSON_TYPE, body: gcpNotListing(body, kind) };
     default:
-      assert.fail(`bad body ${body} is not one of Compute's (scenario validation lets none through)`);
+      // Scenario validation lets no AWS-only body through to Compute.
+      assert.fail(`bad body ${body} is not one of Compute's`);
   }
 }

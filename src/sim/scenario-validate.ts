@@ -147,7 +147,8 @@ function fault(t: Table, key: string): SimFault {
     case 'slow': return { kind, service, delayMs: int(t['delayMs'], `${key}.delayMs`, 0, 600_000), ...at };
     case 'bad-body': {
       const body = badBody(t['body'], `${key}.body`, service);
-      return { kind, service, body, ...at, ...(t['page'] !== undefined ? { page: int(t['page'], `${key}.page`, 1) } : {}) };
+      if (t['page'] === undefined) return { kind, service, body, ...at };
+      return { kind, service, body, page: int(t['page'], `${key}.page`, 1), ...at };
     }
     // Page 1 is asked for without a token, so only a later page can hand one back.
     case 'repeated-token': return { kind, service, page: int(t['page'], `${key}.page`, 2), ...at };
@@ -157,6 +158,8 @@ function fault(t: Table, key: string): SimFault {
 function badBody(value: unknown, key: string, service: 'ec2' | 'rds' | 'gcp'): SimBadBody {
   const allowed = SIM_BAD_BODIES[service === 'gcp' ? 'gcp' : 'aws'];
   const body = str(value, key) as SimBadBody;
-  if (!allowed.includes(body)) throw new SimScenarioError(key, `must be one of ${allowed.join(', ')} for ${service}`);
+  if (!allowed.includes(body)) {
+    throw new SimScenarioError(key, `must be one of ${allowed.join(', ')} for ${service}`);
+  }
   return body;
 }

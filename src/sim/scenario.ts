@@ -61,7 +61,8 @@ export type SimFault =
   | ({ kind: 'error-on-page'; service: SimService; region?: string; page: number } & FaultWhere)
   | ({ kind: 'malformed'; service: SimService; region?: string } & FaultWhere)
   | ({ kind: 'slow'; service: SimService; delayMs: number; region?: string } & FaultWhere)
-  | ({ kind: 'bad-body'; service: SimService; body: SimBadBody; region?: string; page?: number } & FaultWhere)
+  | ({ kind: 'bad-body'; service: SimService; body: SimBadBody; region?: string; page?: number }
+      & FaultWhere)
   | ({ kind: 'repeated-token'; service: SimService; page: number; region?: string } & FaultWhere)
   | ({ kind: 'unreachable-zone'; zone: string } & FaultWhere);
 

@@ -21,12 +21,18 @@ export interface FaultyCycle {
   sparedCount: number;
 }
 
-export async function cleanThenFaulty(faults: SimFault[], scenario: Partial<SimScenario> = {}): Promise<FaultyCycle> {
+export async function cleanThenFaulty(
+  faults: SimFault[],
+  scenario: Partial<SimScenario> = {},
+): Promise<FaultyCycle> {
   const h = await startHarness({ ...scenario, faults });
   try {
     const state = new MemoryState();
     const first = await h.scan();
-    assert.ok(first.every((r) => r.status === 'complete'), 'tick 0 is clean');
+    assert.ok(
+      first.every((r) => r.status === 'complete'),
+      'tick 0 is clean',
+    );
     state.apply(detectChanges(first, state));
     const before = snapshot(h.cloud);
     h.cloud.advance();
@@ -36,12 +42,22 @@ export async function cleanThenFaulty(faults: SimFault[], scenario: Partial<SimS
     const detected = detectedChanges(events);
     const failed = results.filter((r) => r.status === 'failed');
     const failedPrefixes = failed.map((r) => scopePrefix(r.scope));
-    const completePrefixes = results.filter((r) => r.status === 'complete').map((r) => scopePrefix(r.scope));
+    const completePrefixes = results
+      .filter((r) => r.status === 'complete')
+      .map((r) => scopePrefix(r.scope));
     // complete scopes: exactly the truth
-    assert.deepEqual(linesUnder(detected, completePrefixes), linesUnder(expected, completePrefixes));
+    assert.deepEqual(
+      linesUnder(detected, completePrefixes),
+      linesUnder(expected, completePrefixes),
+    );
     // failed scopes: never a disappearance
-    assert.deepEqual(linesUnder(detected, failedPrefixes).filter((l) => l.startsWith('disappeared')), []);
-    const sparedCount = linesUnder(expected, failedPrefixes).filter((l) => l.startsWith('disappeared')).length;
+    assert.deepEqual(
+      linesUnder(detected, failedPrefixes).filter((l) => l.startsWith('disappeared')),
+      [],
+    );
+    const sparedCount = linesUnder(expected, failedPrefixes).filter((l) =>
+      l.startsWith('disappeared'),
+    ).length;
     return { results, events, failed, sparedCount };
   } finally {
     await h.close();
@@ -50,5 +66,7 @@ export async function cleanThenFaulty(faults: SimFault[], scenario: Partial<SimS
 
 /** `scope code` for each failed scope, sorted by scope. */
 export function failedScopes(cycle: FaultyCycle): string[] {
-  return cycle.failed.map((r) => `${scopeString(r.scope)} ${r.status === 'failed' ? r.error.code : ''}`);
+  return cycle.failed.map(
+    (r) => `${scopeString(r.scope)} ${r.status === 'failed' ? r.error.code : ''}`,
+  );
 }

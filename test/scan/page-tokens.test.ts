@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { PageTokens } from '../../src/scan/page-tokens.js';
 import { ScanError } from '../../src/scan/scan-error.js';
 
-const isMalformed = (err: unknown): boolean => err instanceof ScanError && err.code === 'malformed-response';
+const isMalformed = (err: unknown): boolean =>
+  err instanceof ScanError && err.code === 'malformed-response';
 
 describe('page tokens of one listing', () => {
   it('asks with each token handed back, and ends on none, an empty one or null', () => {

@@ -41,10 +41,15 @@ describe('answers that are not listings, as the real AWS SDKs see them', () => {
   afterEach(() => cloud?.close());
 
   for (const [body, expected] of CASES) {
-    it(`a ${body} body: ${expected} for DescribeInstances, DescribeVolumes and DescribeDBInstances`, async () => {
-      cloud = await startSimCloud(smallScenario({
-        faults: [{ kind: 'bad-body', service: 'ec2', body }, { kind: 'bad-body', service: 'rds', body }],
-      }));
+    it(`a ${body} body: ${expected} for DescribeInstances, DescribeVolumes, DescribeDBInstances`, async () => {
+      cloud = await startSimCloud(
+        smallScenario({
+          faults: [
+            { kind: 'bad-body', service: 'ec2', body },
+            { kind: 'bad-body', service: 'rds', body },
+          ],
+        }),
+      );
       const ec2 = simEc2Client(cloud, ACCOUNT, 'us-east-1');
       const rds = simRdsClient(cloud, ACCOUNT, 'us-east-1');
       const seen = [
@@ -58,27 +63,49 @@ describe('answers that are not listings, as the real AWS SDKs see them', () => {
   }
 
   it('a genuinely empty listing comes back as an empty list, not as a missing one', async () => {
-    cloud = await startSimCloud(smallScenario({ fleet: { ec2Instances: 0, ec2Volumes: 0, rdsInstances: 0, gceInstances: 0, gceDisks: 0 } }));
+    cloud = await startSimCloud(
+      smallScenario({
+        fleet: { ec2Instances: 0, ec2Volumes: 0, rdsInstances: 0, gceInstances: 0, gceDisks: 0 },
+      }),
+    );
     const ec2 = simEc2Client(cloud, ACCOUNT, 'us-east-1');
     const rds = simRdsClient(cloud, ACCOUNT, 'us-east-1');
-    assert.equal(await outcome(() => ec2.send(new DescribeInstancesCommand({})), 'Reservations'), 'empty list');
-    assert.equal(await outcome(() => ec2.send(new DescribeVolumesCommand({})), 'Volumes'), 'empty list');
-    assert.equal(await outcome(() => rds.send(new DescribeDBInstancesCommand({})), 'DBInstances'), 'empty list');
+    assert.equal(
+      await outcome(() => ec2.send(new DescribeInstancesCommand({})), 'Reservations'),
+      'empty list',
+    );
+    assert.equal(
+      await outcome(() => ec2.send(new DescribeVolumesCommand({})), 'Volumes'),
+      'empty list',
+    );
+    assert.equal(
+      await outcome(() => rds.send(new DescribeDBInstancesCommand({})), 'DBInstances'),
+      'empty list',
+    );
   });
 
-  it('repeated-token hands back, on its page, the very token that page was asked with', async () => {
-    cloud = await startSimCloud(smallScenario({ faults: [{ kind: 'repeated-token', service: 'ec2', page: 2 }] }));
+  it('repeated-token hands back, on its page, the token that page was asked with', async () => {
+    cloud = await startSimCloud(
+      smallScenario({ faults: [{ kind: 'repeated-token', service: 'ec2', page: 2 }] }),
+    );
     const ec2 = simEc2Client(cloud, ACCOUNT, 'us-east-1');
     const first = await ec2.send(new DescribeInstancesCommand({ MaxResults: 10 }));
     assert.ok(first.NextToken !== undefined);
-    const second = await ec2.send(new DescribeInstancesCommand({ MaxResults: 10, NextToken: first.NextToken }));
+    const second = await ec2.send(
+      new DescribeInstancesCommand({ MaxResults: 10, NextToken: first.NextToken }),
+    );
     assert.equal(second.NextToken, first.NextToken);
     assert.equal(second.Reservations?.length, 10, 'the page itself still holds its items');
-    assert.deepEqual(cloud.requestLog().map((e) => e.fault), [null, 'repeated-token']);
+    assert.deepEqual(
+      cloud.requestLog().map((e) => e.fault),
+      [null, 'repeated-token'],
+    );
   });
 
-  it('an empty-500 is a server fault whose name says only "Unknown", with its HTTP status kept', async () => {
-    cloud = await startSimCloud(smallScenario({ faults: [{ kind: 'bad-body', service: 'ec2', body: 'empty-500' }] }));
+  it('an empty-500 is a server fault named only "Unknown", with its HTTP status kept', async () => {
+    cloud = await startSimCloud(
+      smallScenario({ faults: [{ kind: 'bad-body', service: 'ec2', body: 'empty-500' }] }),
+    );
     const ec2 = simEc2Client(cloud, ACCOUNT, 'us-east-1');
     await assert.rejects(ec2.send(new DescribeInstancesCommand({})), (err: unknown) => {
       const e = err as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };

@@ -7,7 +7,13 @@
  * code means "throttled past the configured attempts".
  */
 import type { ScopeError } from '../../changes/events.js';
-import { abortError, describeError, isNetworkError, ScanError, type ScopeErrorCode } from '../scan-error.js';
+import {
+  abortError,
+  describeError,
+  isNetworkError,
+  ScanError,
+  type ScopeErrorCode,
+} from '../scan-error.js';
 
 const THROTTLING_CODES: ReadonlySet<string> = new Set([
   'RequestLimitExceeded',
@@ -80,7 +86,8 @@ function awsErrorMessage(err: unknown): string {
   const attempts = shape?.$metadata?.attempts;
   const suffix = typeof attempts === 'number' && attempts > 1 ? ` (after ${attempts} attempts)` : '';
   const status = shape?.$metadata?.httpStatusCode;
-  if (typeof shape?.name === 'string' && NO_ERROR_CODE_NAMES.has(shape.name) && typeof status === 'number') {
+  const noErrorCode = typeof shape?.name === 'string' && NO_ERROR_CODE_NAMES.has(shape.name);
+  if (noErrorCode && typeof status === 'number') {
     return `HTTP ${status} with no error code in the body${suffix}`;
   }
   if (shape !== null && isDeserializationError(shape)) {

@@ -73,7 +73,10 @@ export async function listAwsScope<Item>(
       if (page.items === undefined) throw notAListing(listing, tokens.pages + 1);
       listing.toRecords(page.items, records);
       if (records.length > SCAN_RECORDS_PER_SCOPE_MAX) {
-        throw new ScanError('malformed-response', `listing returned over ${SCAN_RECORDS_PER_SCOPE_MAX} resources`);
+        throw new ScanError(
+          'malformed-response',
+          `listing returned over ${SCAN_RECORDS_PER_SCOPE_MAX} resources`,
+        );
       }
       token = tokens.next(page.nextToken);
     } while (token !== null);

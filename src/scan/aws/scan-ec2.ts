@@ -17,7 +17,10 @@ import { awsScope, listAwsScope, type AwsListing, type AwsScopeScan } from './li
 export type { AwsScopeScan } from './list-scope.js';
 
 /** The paging part of an EC2 Describe request. */
-function ec2Page(scan: AwsScopeScan, token: string | null): { MaxResults?: number; NextToken?: string } {
+function ec2Page(
+  scan: AwsScopeScan,
+  token: string | null,
+): { MaxResults?: number; NextToken?: string } {
   return {
     ...(scan.pageSize !== null ? { MaxResults: scan.pageSize } : {}),
     ...(token !== null ? { NextToken: token } : {}),
@@ -29,7 +32,9 @@ export function scanEc2Instances(client: EC2Client, scan: AwsScopeScan): Promise
     action: 'DescribeInstances',
     listMember: 'Reservations',
     async fetchPage(token, signal) {
-      const out = await client.send(new DescribeInstancesCommand(ec2Page(scan, token)), { abortSignal: signal });
+      const out = await client.send(new DescribeInstancesCommand(ec2Page(scan, token)), {
+        abortSignal: signal,
+      });
       return { items: out.Reservations, nextToken: out.NextToken };
     },
     toRecords(reservations, out) {
@@ -48,11 +53,14 @@ export function scanEbsVolumes(client: EC2Client, scan: AwsScopeScan): Promise<S
     action: 'DescribeVolumes',
     listMember: 'Volumes',
     async fetchPage(token, signal) {
-      const out = await client.send(new DescribeVolumesCommand(ec2Page(scan, token)), { abortSignal: signal });
+      const out = await client.send(new DescribeVolumesCommand(ec2Page(scan, token)), {
+        abortSignal: signal,
+      });
       return { items: out.Volumes, nextToken: out.NextToken };
     },
     toRecords(volumes, out) {
-      for (const volume of volumes) out.push(normalizeEbsVolume(scan.account, scan.region, volume, scan.normalize));
+      for (const volume of volumes)
+        out.push(normalizeEbsVolume(scan.account, scan.region, volume, scan.normalize));
     },
   };
   return listAwsScope(awsScope(scan, 'ec2.volume'), listing, scan.signal);

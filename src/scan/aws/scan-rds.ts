@@ -20,7 +20,8 @@ export function scanRdsInstances(client: RDSClient, scan: AwsScopeScan): Promise
       return { items: out.DBInstances, nextToken: out.Marker };
     },
     toRecords(dbs, out) {
-      for (const db of dbs) out.push(normalizeRdsInstance(scan.account, scan.region, db, scan.normalize));
+      for (const db of dbs)
+        out.push(normalizeRdsInstance(scan.account, scan.region, db, scan.normalize));
     },
   };
   return listAwsScope(awsScope(scan, 'rds.instance'), listing, scan.signal);

@@ -67,7 +67,8 @@ export async function fetchAggregatedPage<ScopedList>(
   const onScanAbort = (): void => requestAbort.abort(signal?.reason);
   if (signal?.aborted === true) onScanAbort();
   signal?.addEventListener('abort', onScanAbort, { once: true });
-  const timer = setTimeout(() => requestAbort.abort(requestTimedOut(request.timeoutMs)), request.timeoutMs);
+  const timeoutMs = request.timeoutMs;
+  const timer = setTimeout(() => requestAbort.abort(requestTimedOut(timeoutMs)), timeoutMs);
   try {
     throwIfAborted(requestAbort.signal);
     const pending = call(
@@ -88,19 +89,25 @@ export async function fetchAggregatedPage<ScopedList>(
 }
 
 function requestTimedOut(timeoutMs: number): ScanError {
-  return new ScanError('unreachable', `aggregated list request had no answer within ${timeoutMs} ms`);
+  const message = `aggregated list request had no answer within ${timeoutMs} ms`;
+  return new ScanError('unreachable', message);
 }
 
 /** Checks `[items, nextRequest, rawResponse]` and extracts the page; exported for tests. */
-export function parseAggregatedResult<ScopedList>(result: unknown, kind: string): AggregatedPage<ScopedList> {
+export function parseAggregatedResult<ScopedList>(
+  result: unknown,
+  kind: string,
+): AggregatedPage<ScopedList> {
   if (!Array.isArray(result) || result.length < 3) throw internalApiChanged('result is not [items, nextRequest, rawResponse]');
   const raw: unknown = result[2];
   if (typeof raw !== 'object' || raw === null) throw internalApiChanged('rawResponse is not an object');
-  const response = raw as { kind?: unknown; items?: unknown; unreachables?: unknown; nextPageToken?: unknown };
-  if (response.kind !== kind) {
-    const seen = typeof response.kind === 'string' ? `kind ${JSON.stringify(response.kind.slice(0, 100))}` : 'no kind';
-    throw new ScanError('malformed-response', `aggregated list page has ${seen}, not ${kind}: the body is not this listing`);
-  }
+  const response = raw as {
+    kind?: unknown;
+    items?: unknown;
+    unreachables?: unknown;
+    nextPageToken?: unknown;
+  };
+  if (response.kind !== kind) throw notThisListing(response.kind, kind);
   const items = response.items ?? {};
   if (typeof items !== 'object' || items === null || Array.isArray(items)) {
     throw new ScanError('malformed-response', 'aggregated list: items is not a map');
@@ -115,6 +122,13 @@ export function parseAggregatedResult<ScopedList>(result: unknown, kind: string)
   }
   const entries = Object.entries(items as Record<string, ScopedList>);
   return { items: entries, unreachables, nextPageToken: token === undefined || token === null || token === '' ? null : token };
+}
+
+function notThisListing(seenKind: unknown, kind: string): ScanError {
+  const seen =
+    typeof seenKind === 'string' ? `kind ${JSON.stringify(seenKind.slice(0, 100))}` : 'no kind';
+  const message = `aggregated list page has ${seen}, not ${kind}: the body is not this listing`;
+  return new ScanError('malformed-response', message);
 }
 
 function internalApiChanged(what: string): ScanError {

@@ -8,7 +8,13 @@
  * `rateLimitExceeded`/`RATE_LIMIT_EXCEEDED`; both are `throttled`, and retryable.
  */
 import type { ScopeError } from '../../changes/events.js';
-import { abortError, describeError, isNetworkError, ScanError, type ScopeErrorCode } from '../scan-error.js';
+import {
+  abortError,
+  describeError,
+  isNetworkError,
+  ScanError,
+  type ScopeErrorCode,
+} from '../scan-error.js';
 
 /** gRPC status codes (google-gax `Status`). */
 const GRPC = {
@@ -66,11 +72,14 @@ export function gcpErrorCode(err: unknown, signal?: AbortSignal): ScopeErrorCode
  * an error answer with an empty body (gaxios then has no message) still says what came back.
  */
 function gcpErrorMessage(err: unknown): string {
-  if (err instanceof ScanError || typeof err !== 'object' || err === null) return describeError(err);
+  if (err instanceof ScanError || typeof err !== 'object' || err === null) {
+    return describeError(err);
+  }
   const shape = err as GcpErrorShape;
   const status = typeof shape.status === 'number' ? shape.status : shape.response?.status;
   if (typeof status !== 'number') return describeError(err);
-  return err instanceof Error && err.message === '' ? `HTTP ${status} with an empty body` : `HTTP ${status}: ${describeError(err)}`;
+  if (err instanceof Error && err.message === '') return `HTTP ${status} with an empty body`;
+  return `HTTP ${status}: ${describeError(err)}`;
 }
 
 /** Worth another attempt: rate limits, 5xx, timeouts and connection failures. */

@@ -21,9 +21,13 @@ const guarded = new WeakSet<object>();
 export function guardEmptyBodies(auth: object): void {
   if (guarded.has(auth)) return;
   const holder = auth as { fetch?: unknown };
-  assert.ok(typeof holder.fetch === 'function', 'the Compute client\'s auth object has fetch() (google-auth-library)');
+  assert.ok(
+    typeof holder.fetch === 'function',
+    "the Compute client's auth object has fetch() (google-auth-library)",
+  );
   const original = (holder.fetch as Fetch).bind(auth);
-  holder.fetch = async (...args: unknown[]): Promise<unknown> => refuseEmptyBody(await original(...args));
+  holder.fetch = async (...args: unknown[]): Promise<unknown> =>
+    refuseEmptyBody(await original(...args));
   guarded.add(auth);
 }
 
@@ -38,8 +42,14 @@ interface ResponseLike {
 
 function isResponseLike(value: unknown): value is ResponseLike {
   const r = value as Partial<ResponseLike> | null;
-  return typeof r === 'object' && r !== null && typeof r.ok === 'boolean' && typeof r.status === 'number' &&
-    typeof r.arrayBuffer === 'function' && typeof r.headers?.[Symbol.iterator] === 'function';
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.ok === 'boolean' &&
+    typeof r.status === 'number' &&
+    typeof r.arrayBuffer === 'function' &&
+    typeof r.headers?.[Symbol.iterator] === 'function'
+  );
 }
 
 async function refuseEmptyBody(response: unknown): Promise<unknown> {
@@ -48,7 +58,14 @@ async function refuseEmptyBody(response: unknown): Promise<unknown> {
   // whose original is unread), so gax gets a fresh Response holding the same bytes.
   const body = await response.arrayBuffer();
   if (body.byteLength === 0) {
-    throw new ScanError('malformed-response', `HTTP ${response.status} with an empty body: the answer is not a listing`);
+    throw new ScanError(
+      'malformed-response',
+      `HTTP ${response.status} with an empty body: the answer is not a listing`,
+    );
   }
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: [...response.headers] });
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: [...response.headers],
+  });
 }

@@ -69,7 +69,7 @@ export async function scanGceProject(clients: GcpClientFactory, scan: GcpProject
   for (const zone of scan.knownZones) tally.records.set(zone, []);
   let failure: ScopeError | null = null;
   try {
-    const tokens = new PageTokens(`aggregated ${scan.type === 'gce.instance' ? 'instances' : 'disks'} list`);
+    const tokens = new PageTokens(`aggregated list of ${scan.type}`);
     let pageToken: string | null = null;
     do {
       const token: string | null = pageToken;
@@ -97,7 +97,13 @@ function fetchPage(
   const client = scan.type === 'gce.instance' ? clients.instances() : clients.disks();
   return fetchAggregatedPage<ScopedInstances | ScopedDisks>(
     client,
-    { project: scan.project, kind: LIST_KINDS[scan.type], pageToken, maxResults: scan.pageSize, timeoutMs: scan.requestTimeoutMs },
+    {
+      project: scan.project,
+      kind: LIST_KINDS[scan.type],
+      pageToken,
+      maxResults: scan.pageSize,
+      timeoutMs: scan.requestTimeoutMs,
+    },
     scan.signal,
   );
 }

@@ -24,7 +24,14 @@ describe('GCP aggregated page (pinned internal API)', () => {
       const clients = h.clients.gcp;
       assert.ok(clients !== undefined);
       // when the first page is fetched by hand
-      const page = await fetchAggregatedPage(clients.instances(), { project: 'sim-project-a', kind: 'compute#instanceAggregatedList', pageToken: null, maxResults: null, timeoutMs: 5_000 }, undefined);
+      const request = {
+        project: 'sim-project-a',
+        kind: 'compute#instanceAggregatedList',
+        pageToken: null,
+        maxResults: null,
+        timeoutMs: 5_000,
+      };
+      const page = await fetchAggregatedPage(clients.instances(), request, undefined);
       // then the unreachable zone is reported, the reachable zone's items are there, and there is a next page
       assert.deepEqual(page.unreachables, ['zones/us-central1-a']);
       const keys = page.items.map(([k]) => k);
@@ -46,13 +53,19 @@ describe('GCP aggregated page (pinned internal API)', () => {
       () => parseAggregatedResult([{}, null, { kind, items: {}, unreachables: 'zones/a' }], kind),
       (err: unknown) => err instanceof ScanError && err.code === 'malformed-response',
     );
-    assert.deepEqual(parseAggregatedResult([{}, null, { kind, items: {}, nextPageToken: '' }], kind), { items: [], unreachables: [], nextPageToken: null });
+    assert.deepEqual(parseAggregatedResult([{}, null, { kind, items: {}, nextPageToken: '' }], kind), {
+      items: [],
+      unreachables: [],
+      nextPageToken: null,
+    });
   });
 
-  it('takes a page without the listing\'s kind for a malformed response, not an empty listing', () => {
+  it("takes a page without the listing's kind for a malformed response, not an empty one", () => {
     const kind = 'compute#instanceAggregatedList';
-    const isMalformed = (err: unknown) => err instanceof ScanError && err.code === 'malformed-response';
+    const isMalformed = (err: unknown) =>
+      err instanceof ScanError && err.code === 'malformed-response';
     assert.throws(() => parseAggregatedResult([{}, null, { items: {} }], kind), isMalformed);
-    assert.throws(() => parseAggregatedResult([{}, null, { kind: 'compute#diskAggregatedList', items: {} }], kind), isMalformed);
+    const disks = [{}, null, { kind: 'compute#diskAggregatedList', items: {} }];
+    assert.throws(() => parseAggregatedResult(disks, kind), isMalformed);
   });
 });

@@ -8,7 +8,9 @@
  * PINNED like aggregated-page.ts: gax 5.0.x calls `auth.fetch(url, init)` and reads the
  * returned `Response` (`ok`, `status`, the body); test/scan/not-a-listing.test.ts
  * pins the empty-body case against the simulator. Only 2xx answers are touched: gaxios
- * throws its own typed error (with the HTTP status) for the others.
+ * throws its own typed error (with the HTTP status) for the others. The Response handed on
+ * holds the bytes already read, which serves unary calls such as aggregatedList (all that
+ * Elava makes), not server-streaming ones.
  */
 import assert from 'node:assert/strict';
 import { ScanError } from '../scan-error.js';

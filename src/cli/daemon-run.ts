@@ -42,11 +42,11 @@ export async function runDaemon(inv: DaemonInvocation, io: CliIo): Promise<numbe
     logger.fatal({ err }, 'fatal: stopping without pretending (nothing after the failure was acknowledged)');
     io.err(`elava: ${(err as Error).message}`);
     await daemon.close().catch(() => undefined);
-    signals.remove();
+    await signals.remove();
     return isDaemonError(err) ? err.exitCode : EXIT_FAILURE;
   }
   await daemon.close();
-  signals.remove();
+  await signals.remove();
   if (!inv.once) return EXIT_OK;
   // The last line of the run: what a cron job or CI step gets told, and why.
   const outcome = onceOutcome(last);
@@ -84,7 +84,7 @@ function logHint(logger: Logger, config: DaemonConfig, http: string | null, once
   }, `${pace}; query the data with e.g. \`elava list --data-dir ${dir}\` (works while this runs)`);
 }
 
-function installSignals(daemon: Daemon, logger: Logger, io: CliIo): { remove(): void } {
+function installSignals(daemon: Daemon, logger: Logger, io: CliIo): { remove(): Promise<void> } {
   let timer: NodeJS.Timeout | null = null;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (daemon.stopRequested) {
@@ -101,7 +101,12 @@ function installSignals(daemon: Daemon, logger: Logger, io: CliIo): { remove(): 
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   return {
-    remove() {
+    async remove() {
+      // A clean stop can now finish within one turn of the event loop (every listing
+      // settles at once on abort), while a second signal sent with the first is delivered
+      // but not yet dispatched: removing the handlers first would drop it. One turn lets it
+      // reach onSignal (which then exits at once, with its code).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (timer !== null) clearTimeout(timer);
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);

@@ -23,8 +23,10 @@ import {
   SCAN_ATTEMPTS_DEFAULT,
   SCAN_CONCURRENCY_DEFAULT,
   SCAN_CONCURRENCY_MAX,
+  SCAN_LISTING_DEADLINE_MS_DEFAULT,
   SCAN_REQUEST_TIMEOUT_MS_DEFAULT,
 } from './scan-limits.js';
+import { runBoundedJob } from './bounded-job.js';
 import { compareResults, GCP_GLOBAL_REGION, type ScanResult, type Scope } from './scope.js';
 
 export type AwsType = 'ec2.instance' | 'ec2.volume' | 'rds.instance';
@@ -53,6 +55,8 @@ export interface ScanConfig {
   concurrency: number;
   ownerTagKeys: readonly string[];
   requestTimeoutMs: number;
+  /** A whole listing's deadline; SCAN_LISTING_DEADLINE_MS_DEFAULT when absent. */
+  listingDeadlineMs?: number;
 }
 
 export interface ScanClients {
@@ -75,21 +79,27 @@ export const DEFAULT_SCAN_SETTINGS: Pick<ScanConfig, 'concurrency' | 'ownerTagKe
 /** One listing to run; `scopes` names what it covers, for reporting it if it never starts. */
 export interface ScanJob {
   readonly scopes: readonly Scope[];
-  run(signal: AbortSignal | undefined): Promise<ScanResult[]>;
+  run(signal: AbortSignal): Promise<ScanResult[]>;
 }
 
 export function runScan(config: ScanConfig, clients: ScanClients, signal?: AbortSignal): Promise<ScanResult[]> {
-  return runScanJobs(planScan(config, clients), config.concurrency, signal);
+  const jobs = planScan(config, clients);
+  return runScanJobs(jobs, config.concurrency, signal, config.listingDeadlineMs);
 }
 
+/**
+ * Runs the jobs, each bounded (see bounded-job.ts): every job settles within
+ * SCAN_ABORT_SETTLE_MS of an abort, and within `listingDeadlineMs` (plus that) in any case.
+ */
 export async function runScanJobs(
   jobs: readonly ScanJob[],
   concurrency: number,
   signal?: AbortSignal,
+  listingDeadlineMs: number = SCAN_LISTING_DEADLINE_MS_DEFAULT,
 ): Promise<ScanResult[]> {
   assert.ok(concurrency >= 1 && concurrency <= SCAN_CONCURRENCY_MAX, 'concurrency in range');
   const perJob = await mapWithLimit(jobs, concurrency, (job) =>
-    signal?.aborted === true ? Promise.resolve(abortedResults(job.scopes)) : job.run(signal),
+    runBoundedJob(job, signal, listingDeadlineMs),
   );
   return perJob.flat().sort(compareResults);
 }
@@ -129,7 +139,7 @@ function awsJob(
   return {
     scopes: [scope],
     async run(signal) {
-      const scan: AwsScopeScan = { account, region, normalize, pageSize, ...(signal ? { signal } : {}) };
+      const scan: AwsScopeScan = { account, region, normalize, pageSize, signal };
       switch (type) {
         case 'ec2.instance':
           return [await scanEc2Instances(clients.ec2(account, region), scan)];
@@ -166,19 +176,9 @@ function gcpJob(
         pageSize: gcp.pageSize,
         retry: gcp.retry,
         requestTimeoutMs: config.requestTimeoutMs,
-        ...(signal ? { signal } : {}),
+        signal,
       }),
   };
-}
-
-function abortedResults(scopes: readonly Scope[]): ScanResult[] {
-  return scopes.map((scope) => ({
-    scope,
-    status: 'failed',
-    error: { code: 'aborted', message: 'scan aborted before this scope started' },
-    partialRecords: [],
-    durationMs: 0,
-  }));
 }
 
 function unique<T extends string>(values: readonly T[]): T[] {

@@ -48,6 +48,21 @@ export class ScanError extends Error {
   }
 }
 
+/**
+ * What a listing ends with once its signal fired: the typed reason it was aborted with (a
+ * listing deadline is `unreachable`), or `aborted` for a plain abort (shutdown).
+ */
+export function abortError(signal: AbortSignal): ScanError {
+  const reason: unknown = signal.reason;
+  if (reason instanceof ScanError) return reason;
+  return new ScanError('aborted', 'scan aborted', { cause: reason });
+}
+
+/** Throws `abortError(signal)` once the signal fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw abortError(signal);
+}
+
 /** A one-line description of any thrown value, for the `message` of a ScopeError. */
 export function describeError(err: unknown): string {
   if (err instanceof Error) {

@@ -24,3 +24,22 @@ assert.ok(SCAN_CONCURRENCY_DEFAULT >= 1 && SCAN_CONCURRENCY_DEFAULT <= SCAN_CONC
 assert.ok(SCAN_ATTEMPTS_DEFAULT >= 1 && SCAN_ATTEMPTS_DEFAULT <= SCAN_ATTEMPTS_MAX);
 assert.ok(GCP_RETRY_DELAY_MS_FIRST <= GCP_RETRY_DELAY_MS_MAX);
 assert.ok(SCAN_PAGES_MAX <= SCAN_RECORDS_PER_SCOPE_MAX);
+
+/**
+ * A whole listing (every page and retry of one job) may take this long; beyond it the
+ * listing is aborted and its scopes fail as `unreachable`. Far above any healthy listing
+ * (a request may take SCAN_REQUEST_TIMEOUT_MS_DEFAULT, times its attempts, per page); it
+ * exists so that no listing, however its client library misbehaves, holds a cycle for ever.
+ */
+export const SCAN_LISTING_DEADLINE_MS_DEFAULT = 30 * 60_000;
+/**
+ * After its signal fired (shutdown, or the deadline), a listing gets this long to settle on
+ * its own with what it saw; then its scopes are reported failed without waiting for it.
+ */
+export const SCAN_ABORT_SETTLE_MS = 1_000;
+
+assert.ok(
+  SCAN_LISTING_DEADLINE_MS_DEFAULT >= SCAN_REQUEST_TIMEOUT_MS_DEFAULT * SCAN_ATTEMPTS_DEFAULT,
+  'the deadline leaves room for every attempt of a slow request',
+);
+assert.ok(SCAN_ABORT_SETTLE_MS > 0 && SCAN_ABORT_SETTLE_MS <= 5_000, 'a shutdown stays in its bound');

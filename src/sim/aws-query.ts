@@ -9,10 +9,12 @@
  * A region the scenario does not have lists as empty, like a real region with nothing in it.
  */
 
+import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { commonBadAnswer, isCommonBadBody, type SimAnswer } from './bad-bodies.js';
 import type { FaultFailure } from './fault-plan.js';
 import { decodeCursor, encodeCursor, pageOf, type PageCursor } from './page-cursor.js';
-import type { SimScenario } from './scenario.js';
+import type { SimBadBody, SimScenario } from './scenario.js';
 import type { SimDeps } from './sim-deps.js';
 import { header, send, sigV4Scope, sleep, truncateBody } from './sim-http.js';
 import type { SimKind, SimResource } from './world.js';
@@ -35,7 +37,12 @@ export interface AwsQueryService {
   defaultPageSize(scenario: SimScenario): number;
   errors: Record<Exclude<FaultFailure, 'malformed'> | 'auth' | 'invalid', AwsErrorSpec>;
   renderError(error: AwsErrorSpec, message: string, requestId: string): string;
+  /** A 200 body for `action` that is not its listing (see `SimBadBody`). */
+  renderNotListing(body: AwsNotListing, action: string, requestId: string): string;
 }
+
+/** The `SimBadBody`s a Query protocol module renders itself. */
+export type AwsNotListing = Extract<SimBadBody, 'json' | 'other-action' | 'no-list-member'>;
 
 export const SIM_ACCESS_KEY_PREFIX = 'SIM-';
 
@@ -65,13 +72,44 @@ export function awsQueryHandler(svc: AwsQueryService, deps: SimDeps) {
       const e = svc.errors[decision.failure];
       return fail(e, e.message, decision.failure);
     }
+    if (decision.badBody !== null) {
+      const bad = badAnswer(svc, decision.badBody, ctx.action, requestId);
+      send(res, bad.status, bad.contentType, bad.body);
+      return logEntry(deps, svc, ctx, bad.status, 'bad-body');
+    }
     const listing = deps.world.list(action.kind, account, ctx.region);
     const page = pageOf(listing, (r) => r.id, paging.cursor, paging.size);
-    let xml = action.render(page.items, page.next ? encodeCursor(page.next) : null, requestId);
+    // A replayed page: its items, and the token it was asked with as the next one.
+    const asked = params.get(svc.tokenParam);
+    const next = decision.repeatToken && asked ? asked : page.next ? encodeCursor(page.next) : null;
+    let xml = action.render(page.items, next, requestId);
     if (decision.failure === 'malformed') xml = truncateBody(xml);
-    send(res, 200, 'text/xml;charset=UTF-8', xml);
-    logEntry(deps, svc, ctx, 200, decision.failure);
+    send(res, 200, XML_TYPE, xml);
+    const repeated = next !== null && next === asked;
+    logEntry(deps, svc, ctx, 200, decision.failure ?? (repeated ? 'repeated-token' : null));
   };
+}
+
+const XML_TYPE = 'text/xml;charset=UTF-8';
+
+function badAnswer(
+  svc: AwsQueryService,
+  body: SimBadBody,
+  action: string,
+  requestId: string,
+): SimAnswer {
+  if (isCommonBadBody(body)) return commonBadAnswer(body, XML_TYPE);
+  switch (body) {
+    case 'json':
+    case 'other-action':
+    case 'no-list-member': {
+      const contentType = body === 'json' ? 'application/json' : XML_TYPE;
+      return { status: 200, contentType, body: svc.renderNotListing(body, action, requestId) };
+    }
+    default:
+      // Scenario validation lets no Compute-only body through to an AWS service.
+      assert.fail(`bad body ${body} is not one of the AWS Query protocol's`);
+  }
 }
 
 /** The account an access key id selects (see the top of this file); null: not a known one. */

@@ -4,7 +4,7 @@
  * envelope `<Response><Errors><Error>…</Errors><RequestID>`. Filters are ignored.
  */
 
-import type { AwsErrorSpec, AwsQueryService } from './aws-query.js';
+import type { AwsErrorSpec, AwsNotListing, AwsQueryService } from './aws-query.js';
 import { escapeXml, leaf, node, XML_DECLARATION } from './xml.js';
 import type { SimResource } from './world.js';
 
@@ -75,6 +75,22 @@ function renderError(error: AwsErrorSpec, message: string, requestId: string): s
     `<Message>${escapeXml(message)}</Message></Error></Errors><RequestID>${escapeXml(requestId)}</RequestID></Response>`;
 }
 
+/** Bodies that are not the listing `action` asked for: the SDK must not take them for one. */
+function renderNotListing(body: AwsNotListing, action: string, requestId: string): string {
+  switch (body) {
+    case 'json':
+      return JSON.stringify({
+        [`${action}Response`]: { requestId, reservationSet: [], volumeSet: [] },
+      });
+    case 'other-action':
+      return `${XML_DECLARATION}<DescribeTagsResponse xmlns="${EC2_NS}">` +
+        leaf('requestId', requestId) + node('tagSet', '') + '</DescribeTagsResponse>';
+    case 'no-list-member':
+      return `${XML_DECLARATION}<${action}Response xmlns="${EC2_NS}">` +
+        leaf('requestId', requestId) + `</${action}Response>`;
+  }
+}
+
 export const EC2_QUERY_SERVICE: AwsQueryService = {
   service: 'ec2',
   maxParam: 'MaxResults',
@@ -98,4 +114,5 @@ export const EC2_QUERY_SERVICE: AwsQueryService = {
     'invalid': { status: 400, code: 'InvalidParameterValue', message: '' },
   },
   renderError,
+  renderNotListing,
 };

@@ -11,7 +11,7 @@
  * `times: 3` fails every matching listing, however many run concurrently.
  */
 
-import type { SimFault, SimScenario, SimService } from './scenario.js';
+import type { SimBadBody, SimFault, SimScenario, SimService } from './scenario.js';
 
 export interface FaultRequest {
   service: SimService;
@@ -33,6 +33,13 @@ export interface FaultDecision {
   failure: FaultFailure | null;
   /** Zones that `unreachable-zone` faults take out of this request (GCP). */
   unreachableZones: string[];
+  /**
+   * A body to answer instead of the page (the first matching `bad-body` fault); it yields
+   * to an error `failure` and takes precedence over `malformed`.
+   */
+  badBody: SimBadBody | null;
+  /** Hand back the page token the request was asked with (`repeated-token`). */
+  repeatToken: boolean;
 }
 
 /** Bound on distinct throttle counters kept; old ticks are dropped first. */
@@ -44,7 +51,9 @@ export class FaultPlan {
   constructor(private readonly scenario: SimScenario) {}
 
   decide(req: FaultRequest): FaultDecision {
-    const decision: FaultDecision = { delayMs: 0, failure: null, unreachableZones: [] };
+    const decision: FaultDecision = {
+      delayMs: 0, failure: null, unreachableZones: [], badBody: null, repeatToken: false,
+    };
     const hits: FaultFailure[] = [];
     this.scenario.faults.forEach((fault, index) => {
       if (!activeOn(fault, req)) return;
@@ -55,6 +64,10 @@ export class FaultPlan {
         case 'throttle': if (this.countThrottle(index, req) <= fault.times) hits.push('throttle'); return;
         case 'error-on-page': if (fault.page === req.page) hits.push('error-on-page'); return;
         case 'malformed': hits.push('malformed'); return;
+        case 'bad-body':
+          if (fault.page === undefined || fault.page === req.page) decision.badBody ??= fault.body;
+          return;
+        case 'repeated-token': if (fault.page === req.page) decision.repeatToken = true; return;
       }
     });
     const order: FaultFailure[] = ['access-denied', 'throttle', 'error-on-page', 'malformed'];

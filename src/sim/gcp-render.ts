@@ -80,3 +80,22 @@ export const GCP_ERRORS = {
   'not-found': { code: 404, status: 'NOT_FOUND', reason: 'notFound', domain: 'global', message: 'The resource was not found (simulated)' },
   'invalid': { code: 400, status: 'INVALID_ARGUMENT', reason: 'invalid', domain: 'global', message: 'Invalid value (simulated)' },
 } satisfies Record<string, GcpErrorSpec>;
+
+/** 200 bodies that are not the aggregated list of `kind`: no scanner may take them for one. */
+export function gcpNotListing(
+  body: 'not-json' | 'no-kind' | 'wrong-kind',
+  kind: 'gce.instance' | 'gce.disk',
+): string {
+  switch (body) {
+    case 'not-json':
+      return '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Status>OK</Status></Response>\n';
+    case 'no-kind':
+      return JSON.stringify({ status: 'ok' });
+    case 'wrong-kind':
+      // The other type's aggregated list, empty: right shape, wrong listing.
+      return JSON.stringify({
+        kind: kind === 'gce.instance' ? 'compute#diskAggregatedList' : 'compute#instanceAggregatedList',
+        items: {},
+      });
+  }
+}

@@ -15,13 +15,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimDeps } from './sim-deps.js';
 import { aggregatedPage } from './gcp-aggregated.js';
-import { GCP_ERRORS, gcpErrorJson, type GcpErrorSpec } from './gcp-render.js';
+import assert from 'node:assert/strict';
+import { commonBadAnswer, isCommonBadBody, type SimAnswer } from './bad-bodies.js';
+import { GCP_ERRORS, gcpErrorJson, gcpNotListing, type GcpErrorSpec } from './gcp-render.js';
+import type { SimBadBody } from './scenario.js';
 import { decodeCursor, encodeCursor } from './page-cursor.js';
 import { header, send, sleep, truncateBody } from './sim-http.js';
 
 const PATH = /^\/compute\/v1\/projects\/([^/]+)\/aggregated\/(instances|disks)$/;
 const GCP_PAGE_SIZE_MAX = 500;
 const JSON_TYPE = 'application/json; charset=UTF-8';
+const XML_TYPE = 'text/xml; charset=UTF-8';
 
 export function gcpHandler(deps: SimDeps) {
   return async (req: IncomingMessage, _body: string, res: ServerResponse): Promise<void> => {
@@ -30,8 +34,8 @@ export function gcpHandler(deps: SimDeps) {
     const project = decodeURIComponent(match?.[1] ?? '');
     const action = match ? `aggregated/${match[2] ?? ''}` : url.pathname;
     let page = 0;
-    const finish = (status: number, body: string, fault: string | null): void => {
-      send(res, status, JSON_TYPE, body);
+    const finish = (status: number, body: string, fault: string | null, type = JSON_TYPE): void => {
+      send(res, status, type, body);
       deps.log.add({ service: 'gcp', action, region: project, account: project, page, status, attempt: null, fault, tick: deps.world.tick });
     };
     const fail = (e: GcpErrorSpec, fault: string | null, message?: string): void => finish(e.code, gcpErrorJson(e, message), fault);
@@ -53,6 +57,10 @@ export function gcpHandler(deps: SimDeps) {
     if (unreachable.length > 0 && !partial) return fail(GCP_ERRORS.unreachable, 'unreachable-zone');
     const zones = scenario.gcp.zones.filter((z) => !unreachable.includes(z));
     const kind = match[2] === 'instances' ? 'gce.instance' : 'gce.disk';
+    if (decision.badBody !== null) {
+      const bad = badAnswer(decision.badBody, kind);
+      return finish(bad.status, bad.body, 'bad-body', bad.contentType);
+    }
     const result = aggregatedPage(deps.world, kind, project, zones, cursor, size);
     const body: Record<string, unknown> = {
       kind: kind === 'gce.instance' ? 'compute#instanceAggregatedList' : 'compute#diskAggregatedList',
@@ -60,11 +68,29 @@ export function gcpHandler(deps: SimDeps) {
       items: result.items,
       selfLink: `https://www.googleapis.com/compute/v1/projects/${project}/aggregated/${match[2] ?? ''}`,
     };
-    if (result.next) body['nextPageToken'] = encodeCursor(result.next);
+    // A replayed page hands back the token it was asked with.
+    const repeated = decision.repeatToken && token !== '';
+    if (repeated) body['nextPageToken'] = token;
+    else if (result.next) body['nextPageToken'] = encodeCursor(result.next);
     if (unreachable.length > 0) body['unreachables'] = unreachable.map((z) => `zones/${z}`);
     let json = JSON.stringify(body);
     if (decision.failure === 'malformed') json = truncateBody(json);
-    const fault = decision.failure ?? (unreachable.length > 0 ? 'unreachable-zone' : null);
+    const zoneFault = unreachable.length > 0 ? 'unreachable-zone' : null;
+    const fault = decision.failure ?? (repeated ? 'repeated-token' : zoneFault);
     finish(200, json, fault);
   };
+}
+
+function badAnswer(body: SimBadBody, kind: 'gce.instance' | 'gce.disk'): SimAnswer {
+  if (isCommonBadBody(body)) return commonBadAnswer(body, JSON_TYPE);
+  switch (body) {
+    case 'not-json':
+      return { status: 200, contentType: XML_TYPE, body: gcpNotListing(body, kind) };
+    case 'no-kind':
+    case 'wrong-kind':
+      return { status: 200, contentType: JSON_TYPE, body: gcpNotListing(body, kind) };
+    default:
+      // Scenario validation lets no AWS-only body through to Compute.
+      assert.fail(`bad body ${body} is not one of Compute's`);
+  }
 }

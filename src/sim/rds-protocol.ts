@@ -4,7 +4,7 @@
  * `<Marker>`), and RDS's error envelope `<ErrorResponse><Error><Type>…`.
  */
 
-import type { AwsErrorSpec, AwsQueryService } from './aws-query.js';
+import type { AwsErrorSpec, AwsNotListing, AwsQueryService } from './aws-query.js';
 import { escapeXml, leaf, node, XML_DECLARATION } from './xml.js';
 import type { SimResource } from './world.js';
 
@@ -50,6 +50,24 @@ function renderError(error: AwsErrorSpec, message: string, requestId: string): s
     `<RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`;
 }
 
+/** Bodies that are not the listing `action` asked for: the SDK must not take them for one. */
+function renderNotListing(body: AwsNotListing, action: string, requestId: string): string {
+  const metadata = node('ResponseMetadata', leaf('RequestId', requestId));
+  switch (body) {
+    case 'json':
+      return JSON.stringify({
+        [`${action}Response`]: { [`${action}Result`]: { DBInstances: [] } },
+      });
+    case 'other-action':
+      return `${XML_DECLARATION}<DescribeDBClustersResponse xmlns="${RDS_NS}">` +
+        node('DescribeDBClustersResult', node('DBClusters', '')) + metadata +
+        '</DescribeDBClustersResponse>';
+    case 'no-list-member':
+      return `${XML_DECLARATION}<${action}Response xmlns="${RDS_NS}">` +
+        node(`${action}Result`, '') + metadata + `</${action}Response>`;
+  }
+}
+
 export const RDS_QUERY_SERVICE: AwsQueryService = {
   service: 'rds',
   maxParam: 'MaxRecords',
@@ -66,4 +84,5 @@ export const RDS_QUERY_SERVICE: AwsQueryService = {
     'invalid': { status: 400, code: 'InvalidParameterValue', message: '' },
   },
   renderError,
+  renderNotListing,
 };

@@ -3,8 +3,8 @@
  * (`churn.appearPerTick`, `faults[2].page`) so a typo in a scenario file is found at once.
  */
 
-import type { SimFault, SimScenario } from './scenario.js';
-import { SIM_FAULT_KINDS } from './scenario.js';
+import type { SimBadBody, SimFault, SimScenario } from './scenario.js';
+import { SIM_BAD_BODIES, SIM_FAULT_KINDS } from './scenario.js';
 
 export class SimScenarioError extends Error {
   readonly code = 'SIM_SCENARIO_INVALID';
@@ -118,6 +118,8 @@ const FAULT_KEYS: Record<SimFault['kind'], readonly string[]> = {
   'malformed': ['service', 'region'],
   'slow': ['service', 'region', 'delayMs'],
   'unreachable-zone': ['zone'],
+  'bad-body': ['service', 'region', 'body', 'page'],
+  'repeated-token': ['service', 'region', 'page'],
 };
 
 function fault(t: Table, key: string): SimFault {
@@ -143,5 +145,21 @@ function fault(t: Table, key: string): SimFault {
     case 'error-on-page': return { kind, service, page: int(t['page'], `${key}.page`, 1), ...at };
     case 'malformed': return { kind, service, ...at };
     case 'slow': return { kind, service, delayMs: int(t['delayMs'], `${key}.delayMs`, 0, 600_000), ...at };
+    case 'bad-body': {
+      const body = badBody(t['body'], `${key}.body`, service);
+      if (t['page'] === undefined) return { kind, service, body, ...at };
+      return { kind, service, body, page: int(t['page'], `${key}.page`, 1), ...at };
+    }
+    // Page 1 is asked for without a token, so only a later page can hand one back.
+    case 'repeated-token': return { kind, service, page: int(t['page'], `${key}.page`, 2), ...at };
   }
+}
+
+function badBody(value: unknown, key: string, service: 'ec2' | 'rds' | 'gcp'): SimBadBody {
+  const allowed = SIM_BAD_BODIES[service === 'gcp' ? 'gcp' : 'aws'];
+  const body = str(value, key) as SimBadBody;
+  if (!allowed.includes(body)) {
+    throw new SimScenarioError(key, `must be one of ${allowed.join(', ')} for ${service}`);
+  }
+  return body;
 }

@@ -9,6 +9,11 @@
  * region; for `service: 'gcp'` it names the project (an aggregated list spans all zones of
  * a project, so the project is the unit that can fail). `account` optionally narrows an
  * AWS fault to one account (GCP: one project).
+ *
+ * Answers that are not listings (for "a response that is not a listing is a failed scope"):
+ * `bad-body` answers a request with `body` instead of the page — on every page, or only on
+ * `page` — and `repeated-token` answers page `page` (≥ 2) with its items but hands back the
+ * very page token it was asked with, as a proxy that replays requests does.
  */
 
 import { readFileSync } from 'node:fs';
@@ -29,18 +34,43 @@ export interface SimScenario {
 
 interface FaultWhere { ticks?: number[]; account?: string }
 
+/**
+ * What a `bad-body` fault answers instead of the page:
+ *   `html`           200 with a captive portal's HTML page (AWS and GCP);
+ *   `empty`          200 with an empty body (AWS and GCP);
+ *   `empty-500`      500 with an empty body (AWS and GCP);
+ *   `json`           200 with JSON where the Query protocol's XML is due (AWS);
+ *   `other-action`   200 with a well-formed answer to another action (AWS);
+ *   `no-list-member` 200 with the action's envelope but no list element at all (AWS);
+ *   `not-json`       200 with XML where JSON is due (GCP);
+ *   `no-kind`        200 with a JSON object that has no `kind` (GCP);
+ *   `wrong-kind`     200 with the other type's aggregated list, empty (GCP).
+ */
+export type SimBadBody =
+  | 'html' | 'empty' | 'empty-500' | 'json' | 'other-action' | 'no-list-member'
+  | 'not-json' | 'no-kind' | 'wrong-kind';
+
+export const SIM_BAD_BODIES: Readonly<Record<'aws' | 'gcp', readonly SimBadBody[]>> = {
+  aws: ['html', 'empty', 'empty-500', 'json', 'other-action', 'no-list-member'],
+  gcp: ['html', 'empty', 'empty-500', 'not-json', 'no-kind', 'wrong-kind'],
+};
+
 export type SimFault =
   | ({ kind: 'throttle'; service: SimService; region?: string; times: number } & FaultWhere)
   | ({ kind: 'access-denied'; service: SimService; region: string } & FaultWhere)
   | ({ kind: 'error-on-page'; service: SimService; region?: string; page: number } & FaultWhere)
   | ({ kind: 'malformed'; service: SimService; region?: string } & FaultWhere)
   | ({ kind: 'slow'; service: SimService; delayMs: number; region?: string } & FaultWhere)
+  | ({ kind: 'bad-body'; service: SimService; body: SimBadBody; region?: string; page?: number }
+      & FaultWhere)
+  | ({ kind: 'repeated-token'; service: SimService; page: number; region?: string } & FaultWhere)
   | ({ kind: 'unreachable-zone'; zone: string } & FaultWhere);
 
 export type SimFaultKind = SimFault['kind'];
 
 export const SIM_FAULT_KINDS: readonly SimFaultKind[] = [
   'throttle', 'access-denied', 'error-on-page', 'malformed', 'slow', 'unreachable-zone',
+  'bad-body', 'repeated-token',
 ];
 
 export function defaultScenario(overrides: Partial<SimScenario> = {}): SimScenario {

@@ -1,57 +1,13 @@
 /**
  * Scanners and change detection through the real SDK clients against the SIMULATED cloud,
- * with faults. Pattern: a clean scan at tick 0 records the fleet; the simulator advances
- * one tick of churn (some resources really disappear); the fault fires on tick 1 only.
- * Then failed scopes must yield no `disappeared`, and complete scopes must match the truth.
+ * with faults, in the pattern of faulty-cycle.ts: failed scopes must yield no
+ * `disappeared`, and complete scopes must match the truth.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectChanges } from '../../src/changes/detect.js';
-import type { ElavaEvent } from '../../src/changes/events.js';
-import type { SimFault, SimScenario } from '../../src/sim/scenario.js';
-import { scopePrefix, scopeString, type ScanResult } from '../../src/scan/scope.js';
-import { MemoryState } from '../changes/memory-state.js';
+import { scopeString } from '../../src/scan/scope.js';
+import { cleanThenFaulty, failedScopes } from './faulty-cycle.js';
 import { startHarness } from './sim-harness.js';
-import { detectedChanges, expectedChanges, linesUnder, snapshot } from './truth.js';
-
-interface FaultyCycle {
-  results: ScanResult[];
-  events: ElavaEvent[];
-  failed: ScanResult[];
-  /** Disappearances that really happened in the failed scopes during the tick. */
-  sparedCount: number;
-}
-
-async function cleanThenFaulty(faults: SimFault[], scenario: Partial<SimScenario> = {}): Promise<FaultyCycle> {
-  const h = await startHarness({ ...scenario, faults });
-  try {
-    const state = new MemoryState();
-    const first = await h.scan();
-    assert.ok(first.every((r) => r.status === 'complete'), 'tick 0 is clean');
-    state.apply(detectChanges(first, state));
-    const before = snapshot(h.cloud);
-    h.cloud.advance();
-    const results = await h.scan();
-    const events = detectChanges(results, state);
-    const expected = expectedChanges(before, snapshot(h.cloud));
-    const detected = detectedChanges(events);
-    const failed = results.filter((r) => r.status === 'failed');
-    const failedPrefixes = failed.map((r) => scopePrefix(r.scope));
-    const completePrefixes = results.filter((r) => r.status === 'complete').map((r) => scopePrefix(r.scope));
-    // complete scopes: exactly the truth
-    assert.deepEqual(linesUnder(detected, completePrefixes), linesUnder(expected, completePrefixes));
-    // failed scopes: never a disappearance
-    assert.deepEqual(linesUnder(detected, failedPrefixes).filter((l) => l.startsWith('disappeared')), []);
-    const sparedCount = linesUnder(expected, failedPrefixes).filter((l) => l.startsWith('disappeared')).length;
-    return { results, events, failed, sparedCount };
-  } finally {
-    await h.close();
-  }
-}
-
-function failedScopes(cycle: FaultyCycle): string[] {
-  return cycle.failed.map((r) => `${scopeString(r.scope)} ${r.status === 'failed' ? r.error.code : ''}`);
-}
 
 describe('scanning the simulated cloud under faults', () => {
   it('retries throttling and still completes the cycle', async () => {

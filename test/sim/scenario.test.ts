@@ -55,6 +55,21 @@ describe('sim scenarios', () => {
     ['an unknown key', '[fleet]\nec2Instance = 3', /fleet\.ec2Instance: unknown key/],
     ['an unknown fault kind', '[[faults]]\nkind = "meteor"', /faults\[0\]\.kind/],
     ['a fault missing its page', '[[faults]]\nkind = "error-on-page"\nservice = "ec2"', /faults\[0\]\.page/],
+    [
+      'a Compute-only bad body for EC2',
+      '[[faults]]\nkind = "bad-body"\nservice = "ec2"\nbody = "no-kind"',
+      /faults\[0\]\.body: must be one of html, empty, empty-500, json/,
+    ],
+    [
+      'an unknown bad body',
+      '[[faults]]\nkind = "bad-body"\nservice = "gcp"\nbody = "teapot"',
+      /faults\[0\]\.body/,
+    ],
+    [
+      'a repeated token on page 1, which is asked without one',
+      '[[faults]]\nkind = "repeated-token"\nservice = "rds"\npage = 1',
+      /faults\[0\]\.page/,
+    ],
     ['an RDS page size below 20', '[pageSize]\nrds = 10', /pageSize\.rds/],
     ['an account that is not 12 digits', '[aws]\naccounts = ["123"]', /aws\.accounts\[0\]/],
     ['broken TOML', 'seed = = 1', /cannot parse/],

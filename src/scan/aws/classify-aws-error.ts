@@ -7,7 +7,13 @@
  * code means "throttled past the configured attempts".
  */
 import type { ScopeError } from '../../changes/events.js';
-import { describeError, isNetworkError, ScanError, type ScopeErrorCode } from '../scan-error.js';
+import {
+  abortError,
+  describeError,
+  isNetworkError,
+  ScanError,
+  type ScopeErrorCode,
+} from '../scan-error.js';
 
 const THROTTLING_CODES: ReadonlySet<string> = new Set([
   'RequestLimitExceeded',
@@ -48,12 +54,19 @@ interface AwsErrorShape {
   $response?: unknown;
 }
 
+/**
+ * The names the SDK gives a service error whose body carries no error code (an empty or
+ * foreign error body); the HTTP status is then all there is to report.
+ */
+const NO_ERROR_CODE_NAMES: ReadonlySet<string> = new Set(['Unknown', 'UnknownError']);
+
 export function classifyAwsError(err: unknown, signal?: AbortSignal): ScopeError {
+  if (signal?.aborted === true) return abortError(signal).toScopeError();
   return { code: awsErrorCode(err, signal), message: awsErrorMessage(err) };
 }
 
 export function awsErrorCode(err: unknown, signal?: AbortSignal): ScopeErrorCode {
-  if (signal?.aborted === true) return 'aborted';
+  if (signal?.aborted === true) return abortError(signal).code;
   if (err instanceof ScanError) return err.code;
   if (typeof err !== 'object' || err === null) return 'other';
   const shape = err as AwsErrorShape;
@@ -64,14 +77,36 @@ export function awsErrorCode(err: unknown, signal?: AbortSignal): ScopeErrorCode
   if (ACCESS_DENIED_CODES.has(name) || status === 401 || status === 403) return 'access-denied';
   if (shape.$fault === 'server' || status >= 500) return 'server-error';
   if (TIMEOUT_NAMES.has(name) || isNetworkError(err)) return 'unreachable';
-  // A deserialization failure: the SDK attaches the raw `$response` but, unlike a service
-  // exception, sets no `$fault`.
-  if (shape.$response !== undefined && shape.$fault === undefined) return 'malformed-response';
+  if (isDeserializationError(shape)) return 'malformed-response';
   return 'other';
 }
 
 function awsErrorMessage(err: unknown): string {
-  const attempts = (err as AwsErrorShape | null)?.$metadata?.attempts;
+  const shape = typeof err === 'object' && err !== null ? (err as AwsErrorShape) : null;
+  const attempts = shape?.$metadata?.attempts;
   const suffix = typeof attempts === 'number' && attempts > 1 ? ` (after ${attempts} attempts)` : '';
+  const status = shape?.$metadata?.httpStatusCode;
+  const noErrorCode = typeof shape?.name === 'string' && NO_ERROR_CODE_NAMES.has(shape.name);
+  if (noErrorCode && typeof status === 'number') {
+    return `HTTP ${status} with no error code in the body${suffix}`;
+  }
+  if (shape !== null && isDeserializationError(shape)) {
+    const type = contentType(shape.$response);
+    return `HTTP ${status ?? '?'} body${type !== null ? ` (${type})` : ''} does not parse as the ` +
+      `Query protocol's XML, so it is not a listing: ${describeError(err)}`;
+  }
   return `${describeError(err)}${suffix}`;
+}
+
+/** A body the SDK could not parse: it attaches the raw `$response` but, unlike a service
+ * exception, sets no `$fault`. */
+function isDeserializationError(shape: AwsErrorShape): boolean {
+  return shape.$response !== undefined && shape.$fault === undefined;
+}
+
+function contentType(response: unknown): string | null {
+  const headers = (response as { headers?: unknown } | null)?.headers;
+  if (typeof headers !== 'object' || headers === null) return null;
+  const value = (headers as Record<string, unknown>)['content-type'];
+  return typeof value === 'string' ? value.slice(0, 100) : null;
 }

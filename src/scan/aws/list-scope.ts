@@ -1,12 +1,26 @@
 /**
- * Drains one AWS scope's paginated listing into a ScanResult. The scope is complete only
- * when the paginator ends on its own (the last page had no next token); any error, an
- * abort, or a listing past the page bound leaves it failed, keeping what was seen.
+ * Drains one AWS scope's paginated listing into a ScanResult, one request per page, each
+ * carrying the scan's AbortSignal.
+ *
+ * The pages are requested here rather than through the SDK paginators, because the
+ * paginators end a listing quietly on a repeated token (`stopOnSameToken`) and accept any
+ * body as a page. Every page is checked where the SDK hands it back:
+ *  - its list member must be present. The SDK gives an empty list for a genuinely empty
+ *    listing (`<reservationSet/>`), and no member at all for a body that is not this
+ *    listing: an empty 200, another action's answer, an envelope without its list. Such a
+ *    page is `malformed-response`, never an empty complete scope;
+ *  - its next token must not repeat one already asked with (see PageTokens).
+ * A body that does not parse (an HTML page, JSON where XML is due) makes the SDK throw a
+ * deserialization error, classified `malformed-response` too.
+ *
+ * The scope is complete only when a page hands back no next token; any error, an abort, or
+ * a listing past the page or record bound leaves it failed, keeping what was seen.
  */
 import type { ResourceRecord } from '../../model/resource.js';
 import type { NormalizeOptions } from '../normalize-common.js';
-import { SCAN_PAGES_MAX, SCAN_RECORDS_PER_SCOPE_MAX } from '../scan-limits.js';
-import { ScanError } from '../scan-error.js';
+import { PageTokens } from '../page-tokens.js';
+import { SCAN_RECORDS_PER_SCOPE_MAX } from '../scan-limits.js';
+import { ScanError, throwIfAborted } from '../scan-error.js';
 import type { ScanResult, Scope } from '../scope.js';
 import { classifyAwsError } from './classify-aws-error.js';
 
@@ -20,39 +34,53 @@ export interface AwsScopeScan {
   signal?: AbortSignal;
 }
 
+/** One page as the SDK handed it back: the list member (undefined if absent), the next token. */
+export interface AwsPage<Item> {
+  readonly items: readonly Item[] | undefined;
+  readonly nextToken: string | undefined;
+}
+
+/** One paginated listing: how to ask for a page, and how its items become records. */
+export interface AwsListing<Item> {
+  /** The SDK operation, for messages: `DescribeInstances`. */
+  readonly action: string;
+  /** The member every page of this listing has, an empty list included: `Reservations`. */
+  readonly listMember: string;
+  fetchPage(token: string | null, signal: AbortSignal | undefined): Promise<AwsPage<Item>>;
+  toRecords(items: readonly Item[], out: ResourceRecord[]): void;
+}
+
 /** The scope of one listing. */
 export function awsScope(scan: AwsScopeScan, type: Scope['type']): Scope {
   return { provider: 'aws', account: scan.account, region: scan.region, type };
 }
 
-/** Paginator configuration: the scan's page size, and a stop if the service repeats a token. */
-export function pagination<C>(client: C, scan: AwsScopeScan): { client: C; stopOnSameToken: true; pageSize?: number } {
-  return { client, stopOnSameToken: true, ...(scan.pageSize !== null ? { pageSize: scan.pageSize } : {}) };
-}
-
-export async function listAwsScope<Page>(
+export async function listAwsScope<Item>(
   scope: Scope,
-  pages: AsyncIterable<Page>,
-  toRecords: (page: Page, out: ResourceRecord[]) => void,
+  listing: AwsListing<Item>,
   signal: AbortSignal | undefined,
 ): Promise<ScanResult> {
   const startedMs = performance.now();
   const records: ResourceRecord[] = [];
   try {
-    let pageCount = 0;
-    for await (const page of pages) {
-      pageCount++;
-      if (pageCount > SCAN_PAGES_MAX) {
-        throw new ScanError('malformed-response', `listing did not end within ${SCAN_PAGES_MAX} pages`);
-      }
-      toRecords(page, records);
+    const tokens = new PageTokens(listing.action);
+    let token: string | null = null;
+    do {
+      // The SDK checks the signal per request too; checking here also ends a listing
+      // between pages without another request.
+      throwIfAborted(signal);
+      const page: AwsPage<Item> = await listing.fetchPage(token, signal);
+      if (page.items === undefined) throw notAListing(listing, tokens.pages + 1);
+      listing.toRecords(page.items, records);
       if (records.length > SCAN_RECORDS_PER_SCOPE_MAX) {
-        throw new ScanError('malformed-response', `listing returned over ${SCAN_RECORDS_PER_SCOPE_MAX} resources`);
+        throw new ScanError(
+          'malformed-response',
+          `listing returned over ${SCAN_RECORDS_PER_SCOPE_MAX} resources`,
+        );
       }
-      // The SDK checks the signal per request; checking per page also stops a listing
-      // whose pages were already buffered.
-      if (signal?.aborted === true) throw new ScanError('aborted', 'scan aborted');
-    }
+      token = tokens.next(page.nextToken);
+    } while (token !== null);
+    throwIfAborted(signal);
     return { scope, status: 'complete', records, durationMs: performance.now() - startedMs };
   } catch (err) {
     return {
@@ -63,4 +91,12 @@ export async function listAwsScope<Page>(
       durationMs: performance.now() - startedMs,
     };
   }
+}
+
+function notAListing(listing: AwsListing<unknown>, page: number): ScanError {
+  return new ScanError(
+    'malformed-response',
+    `${listing.action} page ${page} came back without ${listing.listMember}: ` +
+      'the body is not a listing (an empty or foreign 200, e.g. from a proxy)',
+  );
 }

@@ -14,9 +14,21 @@
  *
  * gax's own retries are switched off (`retry: null`): the scanner retries pages itself, so
  * attempts are bounded and counted in one place and the abort signal is honoured between them.
+ *
+ * Every page is checked where gax hands it back: its `kind` must be the aggregated list
+ * asked for (`compute#instanceAggregatedList` / `compute#diskAggregatedList`). gax decodes
+ * any JSON object into the response type, so a `{}`, a health check's `{"status":"ok"}` or
+ * another type's list would otherwise pass for an empty listing; such a page is
+ * `malformed-response`. A body that is not JSON fails in gax's JSON.parse (SyntaxError,
+ * `malformed-response` too).
+ *
+ * Settling: the call is raced against the scan's signal and its own timer (see
+ * abortable.ts: gax's cancel can leave the call's promise pending for ever), and the REST
+ * transport does not apply gax's `timeout` itself, so the timer is what bounds a request.
  */
 import type { DisksClient, InstancesClient } from '@google-cloud/compute';
-import { ScanError } from '../scan-error.js';
+import { raceAbort } from '../abortable.js';
+import { ScanError, throwIfAborted } from '../scan-error.js';
 
 /** The shape of one aggregated-list page that Elava relies on. */
 export interface AggregatedPage<ScopedList> {
@@ -29,6 +41,8 @@ export interface AggregatedPage<ScopedList> {
 
 export interface AggregatedPageRequest {
   project: string;
+  /** The `kind` every page of this listing carries, e.g. `compute#instanceAggregatedList`. */
+  kind: string;
   pageToken: string | null;
   maxResults: number | null;
   timeoutMs: number;
@@ -48,31 +62,52 @@ export async function fetchAggregatedPage<ScopedList>(
   await client.initialize();
   const call = client.innerApiCalls['aggregatedList'] as InnerCall | undefined;
   if (typeof call !== 'function') throw internalApiChanged('innerApiCalls.aggregatedList is not a function');
-  if (signal?.aborted === true) throw new ScanError('aborted', 'scan aborted');
-  const pending = call(
-    {
-      project: request.project,
-      returnPartialSuccess: true,
-      ...(request.pageToken !== null ? { pageToken: request.pageToken } : {}),
-      ...(request.maxResults !== null ? { maxResults: request.maxResults } : {}),
-    },
-    { autoPaginate: false, retry: null, timeout: request.timeoutMs },
-  );
-  const onAbort = () => pending.cancel?.();
-  signal?.addEventListener('abort', onAbort, { once: true });
+  // One signal for this request: the scan's, or this request's own timer.
+  const requestAbort = new AbortController();
+  const onScanAbort = (): void => requestAbort.abort(signal?.reason);
+  if (signal?.aborted === true) onScanAbort();
+  signal?.addEventListener('abort', onScanAbort, { once: true });
+  const timeoutMs = request.timeoutMs;
+  const timer = setTimeout(() => requestAbort.abort(requestTimedOut(timeoutMs)), timeoutMs);
   try {
-    return parseAggregatedResult<ScopedList>(await pending);
+    throwIfAborted(requestAbort.signal);
+    const pending = call(
+      {
+        project: request.project,
+        returnPartialSuccess: true,
+        ...(request.pageToken !== null ? { pageToken: request.pageToken } : {}),
+        ...(request.maxResults !== null ? { maxResults: request.maxResults } : {}),
+      },
+      { autoPaginate: false, retry: null, timeout: request.timeoutMs },
+    );
+    const settled = await raceAbort(pending, requestAbort.signal, () => pending.cancel?.());
+    return parseAggregatedResult<ScopedList>(settled, request.kind);
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onScanAbort);
   }
 }
 
+function requestTimedOut(timeoutMs: number): ScanError {
+  const message = `aggregated list request had no answer within ${timeoutMs} ms`;
+  return new ScanError('unreachable', message);
+}
+
 /** Checks `[items, nextRequest, rawResponse]` and extracts the page; exported for tests. */
-export function parseAggregatedResult<ScopedList>(result: unknown): AggregatedPage<ScopedList> {
+export function parseAggregatedResult<ScopedList>(
+  result: unknown,
+  kind: string,
+): AggregatedPage<ScopedList> {
   if (!Array.isArray(result) || result.length < 3) throw internalApiChanged('result is not [items, nextRequest, rawResponse]');
   const raw: unknown = result[2];
   if (typeof raw !== 'object' || raw === null) throw internalApiChanged('rawResponse is not an object');
-  const response = raw as { items?: unknown; unreachables?: unknown; nextPageToken?: unknown };
+  const response = raw as {
+    kind?: unknown;
+    items?: unknown;
+    unreachables?: unknown;
+    nextPageToken?: unknown;
+  };
+  if (response.kind !== kind) throw notThisListing(response.kind, kind);
   const items = response.items ?? {};
   if (typeof items !== 'object' || items === null || Array.isArray(items)) {
     throw new ScanError('malformed-response', 'aggregated list: items is not a map');
@@ -87,6 +122,13 @@ export function parseAggregatedResult<ScopedList>(result: unknown): AggregatedPa
   }
   const entries = Object.entries(items as Record<string, ScopedList>);
   return { items: entries, unreachables, nextPageToken: token === undefined || token === null || token === '' ? null : token };
+}
+
+function notThisListing(seenKind: unknown, kind: string): ScanError {
+  const seen =
+    typeof seenKind === 'string' ? `kind ${JSON.stringify(seenKind.slice(0, 100))}` : 'no kind';
+  const message = `aggregated list page has ${seen}, not ${kind}: the body is not this listing`;
+  return new ScanError('malformed-response', message);
 }
 
 function internalApiChanged(what: string): ScanError {

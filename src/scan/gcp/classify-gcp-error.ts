@@ -8,7 +8,13 @@
  * `rateLimitExceeded`/`RATE_LIMIT_EXCEEDED`; both are `throttled`, and retryable.
  */
 import type { ScopeError } from '../../changes/events.js';
-import { describeError, isNetworkError, ScanError, type ScopeErrorCode } from '../scan-error.js';
+import {
+  abortError,
+  describeError,
+  isNetworkError,
+  ScanError,
+  type ScopeErrorCode,
+} from '../scan-error.js';
 
 /** gRPC status codes (google-gax `Status`). */
 const GRPC = {
@@ -36,11 +42,12 @@ interface GcpErrorShape {
 }
 
 export function classifyGcpError(err: unknown, signal?: AbortSignal): ScopeError {
-  return { code: gcpErrorCode(err, signal), message: describeError(err) };
+  if (signal?.aborted === true) return abortError(signal).toScopeError();
+  return { code: gcpErrorCode(err, signal), message: gcpErrorMessage(err) };
 }
 
 export function gcpErrorCode(err: unknown, signal?: AbortSignal): ScopeErrorCode {
-  if (signal?.aborted === true) return 'aborted';
+  if (signal?.aborted === true) return abortError(signal).code;
   if (err instanceof ScanError) return err.code;
   if (err instanceof SyntaxError) return 'malformed-response';
   if (typeof err !== 'object' || err === null) return 'other';
@@ -58,6 +65,21 @@ export function gcpErrorCode(err: unknown, signal?: AbortSignal): ScopeErrorCode
   }
   if (isNetworkError(err)) return 'unreachable';
   return 'other';
+}
+
+/**
+ * The error's own description, led by the HTTP status when the transport saw one, so that
+ * an error answer with an empty body (gaxios then has no message) still says what came back.
+ */
+function gcpErrorMessage(err: unknown): string {
+  if (err instanceof ScanError || typeof err !== 'object' || err === null) {
+    return describeError(err);
+  }
+  const shape = err as GcpErrorShape;
+  const status = typeof shape.status === 'number' ? shape.status : shape.response?.status;
+  if (typeof status !== 'number') return describeError(err);
+  if (err instanceof Error && err.message === '') return `HTTP ${status} with an empty body`;
+  return `HTTP ${status}: ${describeError(err)}`;
 }
 
 /** Worth another attempt: rate limits, 5xx, timeouts and connection failures. */

@@ -6,6 +6,7 @@
  * the project travels in each request.
  */
 import { DisksClient, InstancesClient } from '@google-cloud/compute';
+import { guardEmptyBodies } from './empty-body-guard.js';
 
 export interface GcpClientFactory {
   instances(): InstancesClient;
@@ -18,12 +19,18 @@ export function createGcpClientFactory(options: GcpClientOptions = {}): GcpClien
   let instances: InstancesClient | null = null;
   let disks: DisksClient | null = null;
   return {
-    instances: () => (instances ??= new InstancesClient({ fallback: true, ...options })),
-    disks: () => (disks ??= new DisksClient({ fallback: true, ...options })),
+    instances: () => (instances ??= guarded(new InstancesClient({ fallback: true, ...options }))),
+    disks: () => (disks ??= guarded(new DisksClient({ fallback: true, ...options }))),
     async close() {
       await Promise.all([instances?.close(), disks?.close()]);
       instances = null;
       disks = null;
     },
   };
+}
+
+/** Every client's answers pass the empty-body check (see empty-body-guard.ts). */
+function guarded<C extends { auth: object }>(client: C): C {
+  guardEmptyBodies(client.auth);
+  return client;
 }

@@ -20,8 +20,9 @@ import type { ScopeError } from '../../changes/events.js';
 import { normalizeGceDisk, normalizeGceInstance, zoneOfScopeKey } from '../normalize-gce.js';
 import type { NormalizeOptions } from '../normalize-common.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
-import { SCAN_PAGES_MAX, SCAN_RECORDS_PER_SCOPE_MAX } from '../scan-limits.js';
-import { ScanError } from '../scan-error.js';
+import { PageTokens } from '../page-tokens.js';
+import { SCAN_RECORDS_PER_SCOPE_MAX } from '../scan-limits.js';
+import { ScanError, throwIfAborted } from '../scan-error.js';
 import { GCP_GLOBAL_REGION, type ScanResult } from '../scope.js';
 import { fetchAggregatedPage, type AggregatedPage } from './aggregated-page.js';
 import { classifyGcpError, isRetryableGcpError } from './classify-gcp-error.js';
@@ -31,6 +32,12 @@ type ScopedInstances = protos.google.cloud.compute.v1.IInstancesScopedList;
 type ScopedDisks = protos.google.cloud.compute.v1.IDisksScopedList;
 
 export type GceType = 'gce.instance' | 'gce.disk';
+
+/** The `kind` of every page of each aggregated listing. */
+const LIST_KINDS: Readonly<Record<GceType, string>> = {
+  'gce.instance': 'compute#instanceAggregatedList',
+  'gce.disk': 'compute#diskAggregatedList',
+};
 
 export interface GcpProjectScan {
   project: string;
@@ -62,9 +69,9 @@ export async function scanGceProject(clients: GcpClientFactory, scan: GcpProject
   for (const zone of scan.knownZones) tally.records.set(zone, []);
   let failure: ScopeError | null = null;
   try {
+    const tokens = new PageTokens(`aggregated list of ${scan.type}`);
     let pageToken: string | null = null;
-    for (let page = 1; ; page++) {
-      if (page > SCAN_PAGES_MAX) throw new ScanError('malformed-response', `listing did not end within ${SCAN_PAGES_MAX} pages`);
+    do {
       const token: string | null = pageToken;
       const result: AggregatedPage<ScopedInstances | ScopedDisks> = await withRetry(
         () => fetchPage(clients, scan, token),
@@ -73,10 +80,9 @@ export async function scanGceProject(clients: GcpClientFactory, scan: GcpProject
         scan.signal,
       );
       addPage(scan, result, tally);
-      if (result.nextPageToken === null) break;
-      if (result.nextPageToken === pageToken) throw new ScanError('malformed-response', 'listing repeated its page token');
-      pageToken = result.nextPageToken;
-    }
+      pageToken = tokens.next(result.nextPageToken);
+    } while (pageToken !== null);
+    throwIfAborted(scan.signal);
   } catch (err) {
     failure = classifyGcpError(err, scan.signal);
   }
@@ -91,7 +97,13 @@ function fetchPage(
   const client = scan.type === 'gce.instance' ? clients.instances() : clients.disks();
   return fetchAggregatedPage<ScopedInstances | ScopedDisks>(
     client,
-    { project: scan.project, pageToken, maxResults: scan.pageSize, timeoutMs: scan.requestTimeoutMs },
+    {
+      project: scan.project,
+      kind: LIST_KINDS[scan.type],
+      pageToken,
+      maxResults: scan.pageSize,
+      timeoutMs: scan.requestTimeoutMs,
+    },
     scan.signal,
   );
 }

@@ -24,7 +24,14 @@ describe('GCP aggregated page (pinned internal API)', () => {
       const clients = h.clients.gcp;
       assert.ok(clients !== undefined);
       // when the first page is fetched by hand
-      const page = await fetchAggregatedPage(clients.instances(), { project: 'sim-project-a', pageToken: null, maxResults: null, timeoutMs: 5_000 }, undefined);
+      const request = {
+        project: 'sim-project-a',
+        kind: 'compute#instanceAggregatedList',
+        pageToken: null,
+        maxResults: null,
+        timeoutMs: 5_000,
+      };
+      const page = await fetchAggregatedPage(clients.instances(), request, undefined);
       // then the unreachable zone is reported, the reachable zone's items are there, and there is a next page
       assert.deepEqual(page.unreachables, ['zones/us-central1-a']);
       const keys = page.items.map(([k]) => k);
@@ -39,12 +46,26 @@ describe('GCP aggregated page (pinned internal API)', () => {
 
   it('turns a result of another shape into a typed error, not an empty listing', () => {
     const isInternalChange = (err: unknown) => err instanceof ScanError && err.code === 'other';
-    assert.throws(() => parseAggregatedResult({ items: {} }), isInternalChange);
-    assert.throws(() => parseAggregatedResult([{}, null]), isInternalChange);
+    const kind = 'compute#instanceAggregatedList';
+    assert.throws(() => parseAggregatedResult({ items: {} }, kind), isInternalChange);
+    assert.throws(() => parseAggregatedResult([{}, null], kind), isInternalChange);
     assert.throws(
-      () => parseAggregatedResult([{}, null, { items: {}, unreachables: 'zones/a' }]),
+      () => parseAggregatedResult([{}, null, { kind, items: {}, unreachables: 'zones/a' }], kind),
       (err: unknown) => err instanceof ScanError && err.code === 'malformed-response',
     );
-    assert.deepEqual(parseAggregatedResult([{}, null, { items: {}, nextPageToken: '' }]), { items: [], unreachables: [], nextPageToken: null });
+    assert.deepEqual(parseAggregatedResult([{}, null, { kind, items: {}, nextPageToken: '' }], kind), {
+      items: [],
+      unreachables: [],
+      nextPageToken: null,
+    });
+  });
+
+  it("takes a page without the listing's kind for a malformed response, not an empty one", () => {
+    const kind = 'compute#instanceAggregatedList';
+    const isMalformed = (err: unknown) =>
+      err instanceof ScanError && err.code === 'malformed-response';
+    assert.throws(() => parseAggregatedResult([{}, null, { items: {} }], kind), isMalformed);
+    const disks = [{}, null, { kind: 'compute#diskAggregatedList', items: {} }];
+    assert.throws(() => parseAggregatedResult(disks, kind), isMalformed);
   });
 });

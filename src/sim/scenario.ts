@@ -9,6 +9,11 @@
  * region; for `service: 'gcp'` it names the project (an aggregated list spans all zones of
  * a project, so the project is the unit that can fail). `account` optionally narrows an
  * AWS fault to one account (GCP: one project).
+ *
+ * Not faults but what clouds do: `linger` keeps gone EC2 instances listed as `terminated`
+ * (and volumes as `deleted`) for some ticks; `massDeletions` really deletes `count`
+ * resources of a kind at a tick (a bulk clean-up); `dropouts` hides `count` live resources
+ * from one tick's listings without deleting them (a broken answer that still parses).
  */
 
 import { readFileSync } from 'node:fs';
@@ -25,6 +30,18 @@ export interface SimScenario {
   churn: { appearPerTick: number; changePerTick: number; disappearPerTick: number; recreatePerTick: number };
   faults: SimFault[];
   pageSize: { ec2: number; rds: number; gcp: number };
+  linger: { ec2InstanceTicks: number; ec2VolumeTicks: number };
+  massDeletions: SimMassEvent[];
+  dropouts: SimMassEvent[];
+}
+
+/** `count` resources of `kind` at `tick`, in every matching scope (account/region narrow it). */
+export interface SimMassEvent {
+  tick: number;
+  kind: 'ec2.instance' | 'ec2.volume' | 'rds.instance' | 'gce.instance' | 'gce.disk';
+  count: number;
+  account?: string;
+  region?: string;
 }
 
 interface FaultWhere { ticks?: number[]; account?: string }
@@ -54,6 +71,10 @@ export function defaultScenario(overrides: Partial<SimScenario> = {}): SimScenar
     // The real services' defaults are: EC2 all results, RDS 100, Compute 500. Smaller
     // defaults make pagination happen even in small simulated fleets.
     pageSize: { ec2: 100, rds: 100, gcp: 500 },
+    // A few ticks of the hour AWS keeps listing a terminated instance.
+    linger: { ec2InstanceTicks: 3, ec2VolumeTicks: 0 },
+    massDeletions: [],
+    dropouts: [],
   };
   const merged: SimScenario = { ...base, ...overrides };
   return validateScenario(merged as unknown as Record<string, unknown>);

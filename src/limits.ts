@@ -56,7 +56,10 @@ export const GUARD_WITHHELD_IDS_MAX = 50_000;
 const GUARD_ID_BYTES_MAX = 63 + 3;
 
 assert.ok(GUARD_SHARE_DEFAULT > 0 && GUARD_SHARE_DEFAULT < 1);
-assert.ok(GUARD_WITHHELD_IDS_MAX * GUARD_ID_BYTES_MAX < RECORD_SIZE_BYTES_MAX - 64 * KiB, 'withheld ids fit one record');
+assert.ok(
+  GUARD_WITHHELD_IDS_MAX * GUARD_ID_BYTES_MAX < RECORD_SIZE_BYTES_MAX - 64 * KiB,
+  'withheld ids fit one record',
+);
 
 // ---- key index (src/mvcc/) ----
 // One revision entry is three float64 slots: `main`, `packed`, `offsetBytes`, where

@@ -103,15 +103,18 @@ function detectInScope(
   const absent: string[] = [];
   let held = 0;
   for (const key of current.keysInScope(result.scope)) {
-    if (!key.startsWith(prefix)) assert.fail(`keysInScope(${prefix}) yields only that scope's keys`);
+    if (!key.startsWith(prefix)) assert.fail(`keysInScope(${prefix}) yields only its keys`);
     held++;
     if (!seen.has(key)) absent.push(key.slice(prefix.length));
   }
   const verdict = judgeAbsence(absent, held, options.withheldIn(event.scope), options.guard);
   for (const id of verdict.disappear) out.push(disappeared(prefix + id, current));
   if (verdict.overflow) {
+    const message =
+      `listing misses ${absent.length} of ${held} resources, too many to withhold; ` +
+      'nothing of them disappears';
     event.status = 'failed';
-    event.error = { code: 'mass-disappearance', message: `listing misses ${absent.length} of ${held} resources, too many to withhold; nothing of them disappears` };
+    event.error = { code: 'mass-disappearance', message };
   } else if (verdict.withheld.length > 0) {
     event.status = 'suspect';
     event.withheld = verdict.withheld;
@@ -125,7 +128,11 @@ function detectInScope(
  * the set of keys seen is per scope: small sets that stay in cache, not one per cycle.
  * A key listed twice in one scope keeps its first listing.
  */
-function detectListed(result: ScanResult, current: CurrentStateView, out: ChangeEvent[]): Set<ResourceKey> {
+function detectListed(
+  result: ScanResult,
+  current: CurrentStateView,
+  out: ChangeEvent[],
+): Set<ResourceKey> {
   const prefix = scopePrefix(result.scope);
   const seen = new Set<ResourceKey>();
   for (const record of observedRecords(result)) {
@@ -149,7 +156,8 @@ function detectListed(result: ScanResult, current: CurrentStateView, out: Change
 
 function disappeared(key: ResourceKey, current: CurrentStateView): ResourceDisappeared {
   const last = current.get(key);
-  return last === undefined ? { type: 'disappeared', key } : { type: 'disappeared', key, record: last };
+  if (last === undefined) return { type: 'disappeared', key };
+  return { type: 'disappeared', key, record: last };
 }
 
 function scopeScannedEvent(result: ScanResult): ScopeScanned {

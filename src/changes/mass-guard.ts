@@ -60,13 +60,16 @@ export function judgeAbsence(
     return { disappear: [...agreed, ...fresh], withheld: [], overflow: false };
   }
   fresh.sort();
-  if (fresh.length > GUARD_WITHHELD_IDS_MAX) return { disappear: agreed, withheld: [], overflow: true };
+  if (fresh.length > GUARD_WITHHELD_IDS_MAX) {
+    return { disappear: agreed, withheld: [], overflow: true };
+  }
   return { disappear: agreed, withheld: fresh, overflow: false };
 }
 
 /** Asserts a guard's settings are in range (config validation rejects the rest first). */
 export function checkGuard(guard: MassGuard): MassGuard {
   assert.ok(guard.share > 0 && guard.share < 1, 'guard share in (0, 1)');
-  assert.ok(Number.isSafeInteger(guard.minResources) && guard.minResources >= 0, 'guard minResources ≥ 0');
+  const min = guard.minResources;
+  assert.ok(Number.isSafeInteger(min) && min >= 0, 'guard minResources ≥ 0');
   return guard;
 }

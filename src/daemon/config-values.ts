@@ -96,7 +96,8 @@ export function checkValue(values: ConfigValues, path: string): unknown {
     case 'accounts':
       return checkAccounts(values, path, value);
     case 'boolean':
-      return typeof value === 'boolean' ? value : fail(`must be true or false, got ${describe(value)}`);
+      if (typeof value === 'boolean') return value;
+      return fail(`must be true or false, got ${describe(value)}`);
     case 'number':
       return checkNumber(spec, value, fail);
   }
@@ -104,10 +105,13 @@ export function checkValue(values: ConfigValues, path: string): unknown {
 
 /** A finite number strictly between the spec's min and max (a share: 0 < x < 1). */
 function checkNumber(spec: KeySpec, value: unknown, fail: (problem: string) => never): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`must be a number, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return fail(`must be a number, got ${describe(value)}`);
+  }
   const min = spec.min ?? -Infinity;
   const max = spec.max ?? Infinity;
-  return value > min && value < max ? value : fail(`${value} is not strictly between ${min} and ${max}`);
+  if (value > min && value < max) return value;
+  return fail(`${value} is not strictly between ${min} and ${max}`);
 }
 
 function checkStringList(value: unknown, fail: (problem: string) => never): string[] {

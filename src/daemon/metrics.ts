@@ -57,8 +57,20 @@ export class DaemonMetrics {
         for (const [type, n] of sources.counts()?.liveByType() ?? new Map<string, number>()) this.set({ type }, n);
       },
     });
-    this.suspects = new Counter({ name: 'elava_scope_suspect_total', help: 'complete listings whose absences the mass-disappearance guard withheld, by provider and type', labelNames: ['provider', 'type'], registers: r });
-    new Gauge({ name: 'elava_withheld_disappearances', help: 'disappearances the mass-disappearance guard holds back until the next complete listing agrees', registers: r, collect() { this.set(sources.withheld?.() ?? 0); } });
+    this.suspects = new Counter({
+      name: 'elava_scope_suspect_total',
+      help: 'complete listings whose absences the mass-disappearance guard withheld, by type',
+      labelNames: ['provider', 'type'],
+      registers: r,
+    });
+    new Gauge({
+      name: 'elava_withheld_disappearances',
+      help: 'disappearances the mass-disappearance guard holds back until a listing agrees',
+      registers: r,
+      collect() {
+        this.set(sources.withheld?.() ?? 0);
+      },
+    });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 

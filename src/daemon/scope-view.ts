@@ -25,7 +25,10 @@ export function currentStateView(projections: readonly Projection[]): CurrentSta
   };
 }
 
-export function detectOptions(config: Pick<DaemonConfig, 'guard'>, projections: readonly Projection[]): DetectOptions {
+export function detectOptions(
+  config: Pick<DaemonConfig, 'guard'>,
+  projections: readonly Projection[],
+): DetectOptions {
   const withheld = findProjection(projections, WithheldDisappearances);
   assert.ok(withheld !== undefined, 'the daemon runs the built-in projections');
   return { guard: config.guard, withheldIn: (scope) => withheld.withheldIn(scope) };

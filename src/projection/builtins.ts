@@ -12,7 +12,14 @@ import type { Projection } from './projection.js';
 import { WithheldDisappearances } from './withheld.js';
 
 export function builtInProjections(): Projection[] {
-  return [new KeyIndexProjection(), new CurrentState(), new Counts(), new CommitTimes(), new ControlState(), new WithheldDisappearances()];
+  return [
+    new KeyIndexProjection(),
+    new CurrentState(),
+    new Counts(),
+    new CommitTimes(),
+    new ControlState(),
+    new WithheldDisappearances(),
+  ];
 }
 
 /** The one projection of class `cls` in `projections`, or undefined. */

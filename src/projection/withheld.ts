@@ -46,7 +46,9 @@ export class WithheldDisappearances implements Projection {
     switch (event.type) {
       case 'scope-scanned':
         if (event.status === 'complete') this.byScope.delete(event.scope);
-        else if (event.status === 'suspect') this.byScope.set(event.scope, idsOf(log, event.withheld));
+        else if (event.status === 'suspect') {
+          this.byScope.set(event.scope, idsOf(log, event.withheld));
+        }
         return;
       case 'disappeared': {
         const slash = event.key.lastIndexOf('/');
@@ -102,7 +104,8 @@ export class WithheldDisappearances implements Projection {
 
 function idsOf(log: LogEvent, withheld: unknown): Set<string> {
   if (!isStringList(withheld) || withheld.length === 0) {
-    throw new ProjectionError('PROJECTION_BAD_EVENT', `suspect scope-scanned event without withheld ids at revision ${log.main}.${log.sub}`, { location: log.location });
+    const why = `suspect scope-scanned event without withheld ids at ${log.main}.${log.sub}`;
+    throw new ProjectionError('PROJECTION_BAD_EVENT', why, { location: log.location });
   }
   return new Set(withheld);
 }

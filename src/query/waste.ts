@@ -93,7 +93,8 @@ export function wasteReport(state: QueryState, options: WasteOptions): WasteRepo
       report.unowned.push({ ...item(r), firstSeenMs: seen.ms, ageDays: days(options.nowMs, seen.ms), ageAtLeast: seen.atLeast });
     }
   }
-  report.unattachedVolumes.sort((a, b) => oldestFirst(a.unattachedSinceMs, b.unattachedSinceMs, a.key, b.key));
+  report.unattachedVolumes.sort((a, b) =>
+    oldestFirst(a.unattachedSinceMs, b.unattachedSinceMs, a.key, b.key));
   report.longStoppedInstances.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
   report.stoppedRds.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
   report.unowned.sort((a, b) => oldestFirst(a.firstSeenMs, b.firstSeenMs, a.key, b.key));
@@ -133,8 +134,8 @@ function unattachedSince(state: QueryState, r: ResourceRecord): Since {
   if (!since.atLeast) return since;
   const created = r.attrs['createTime'];
   const createdMs = typeof created === 'string' ? Date.parse(created) : NaN;
-  if (!Number.isFinite(createdMs) || (since.ms !== null && createdMs > since.ms)) return { ms: since.ms, atLeast: true };
-  return { ms: createdMs, atLeast: true };
+  const usable = Number.isFinite(createdMs) && (since.ms === null || createdMs <= since.ms);
+  return { ms: usable ? createdMs : since.ms, atLeast: true };
 }
 
 function sizeGiB(r: ResourceRecord): number | null {

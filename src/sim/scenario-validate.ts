@@ -123,8 +123,11 @@ function massEvents(value: unknown, key: string): SimMassEvent[] {
     const t = table(raw, at);
     onlyKeys(t, ['tick', 'kind', 'count', 'account', 'region'], `${at}.`);
     const kind = str(t['kind'], `${at}.kind`) as SimMassEvent['kind'];
-    if (!MASS_KINDS.includes(kind)) throw new SimScenarioError(`${at}.kind`, `must be one of ${MASS_KINDS.join(', ')}`);
-    const event: SimMassEvent = { tick: int(t['tick'], `${at}.tick`, 1), kind, count: int(t['count'], `${at}.count`, 1) };
+    if (!MASS_KINDS.includes(kind)) {
+      throw new SimScenarioError(`${at}.kind`, `must be one of ${MASS_KINDS.join(', ')}`);
+    }
+    const tick = int(t['tick'], `${at}.tick`, 1);
+    const event: SimMassEvent = { tick, kind, count: int(t['count'], `${at}.count`, 1) };
     if (t['account'] !== undefined) event.account = str(t['account'], `${at}.account`);
     if (t['region'] !== undefined) event.region = str(t['region'], `${at}.region`);
     return event;

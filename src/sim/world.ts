@@ -108,7 +108,9 @@ export class SimWorld {
     this.sortedCache.clear();
     const c = this.scenario.churn;
     for (const scope of this.scopes) {
-      for (const [id, l] of scope.lingering) if (l.untilTick <= this.tick) scope.lingering.delete(id);
+      for (const [id, l] of scope.lingering) {
+        if (l.untilTick <= this.tick) scope.lingering.delete(id);
+      }
       scope.hidden.clear();
       const graves = [...scope.graveyard].sort();
       const reborn = new Set(pickDistinct(this.prng, graves, c.recreatePerTick));
@@ -136,17 +138,21 @@ export class SimWorld {
       (m.account === undefined || m.account === scope.account) &&
       (m.region === undefined || m.region === scope.region);
     for (const m of this.scenario.massDeletions) {
-      if (matches(m)) for (const id of pickDistinct(this.prng, sortedIds(scope), m.count)) this.remove(scope, id);
+      if (!matches(m)) continue;
+      for (const id of pickDistinct(this.prng, sortedIds(scope), m.count)) this.remove(scope, id);
     }
     for (const m of this.scenario.dropouts) {
-      if (matches(m)) for (const id of pickDistinct(this.prng, sortedIds(scope), m.count)) scope.hidden.add(id);
+      if (!matches(m)) continue;
+      for (const id of pickDistinct(this.prng, sortedIds(scope), m.count)) scope.hidden.add(id);
     }
   }
 
   /** Every live resource, live objects (treat as read-only; `SimCloud.truth()` copies). */
   resources(): SimResource[] {
     const out: SimResource[] = [];
-    for (const scope of this.scopes) out.push(...this.alive(scope.kind, scope.account, scope.region));
+    for (const scope of this.scopes) {
+      out.push(...this.alive(scope.kind, scope.account, scope.region));
+    }
     return out;
   }
 
@@ -185,7 +191,10 @@ export class SimWorld {
   }
 
   private addScope(kind: SimKind, account: string, region: string): void {
-    const scope: SimScope = { kind, account, region, alive: new Map(), graveyard: new Set(), lingering: new Map(), hidden: new Set() };
+    const scope: SimScope = {
+      kind, account, region,
+      alive: new Map(), graveyard: new Set(), lingering: new Map(), hidden: new Set(),
+    };
     this.scopes.push(scope);
     this.byKey.set(scopeKey(kind, account, region), scope);
   }
@@ -249,8 +258,11 @@ function lingerTicks(s: SimScenario, kind: SimKind): number {
 /** How a gone resource is listed while it lingers: EC2 `terminated` (48), EBS `deleted`. */
 function goneCopy(r: SimResource): SimResource {
   const copy = structuredClone(r);
-  if (r.kind === 'ec2.instance') Object.assign(copy.attrs, { state: 'terminated', stateCode: 48, publicIpAddress: null });
-  else Object.assign(copy.attrs, { state: 'deleted', attachments: [] });
+  if (r.kind === 'ec2.instance') {
+    Object.assign(copy.attrs, { state: 'terminated', stateCode: 48, publicIpAddress: null });
+  } else {
+    Object.assign(copy.attrs, { state: 'deleted', attachments: [] });
+  }
   return copy;
 }
 

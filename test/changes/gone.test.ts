@@ -20,7 +20,8 @@ function record(type: ResourceType, id: string, state: string): ResourceRecord {
   const region = provider === 'gcp' ? 'us-central1-a' : 'us-east-1';
   return {
     key: resourceKey(provider, ACCOUNT, region, type, id),
-    provider, account: ACCOUNT, region, type, id, name: null, state, owner: null, tags: {}, attrs: {},
+    provider, account: ACCOUNT, region, type, id,
+    name: null, state, owner: null, tags: {}, attrs: {},
   };
 }
 
@@ -28,7 +29,11 @@ function scopeOf(r: ResourceRecord): Scope {
   return { provider: r.provider, account: r.account, region: r.region, type: r.type };
 }
 
-function listing(status: 'complete' | 'failed', records: ResourceRecord[], scope: Scope): ScanResult {
+function listing(
+  status: 'complete' | 'failed',
+  records: ResourceRecord[],
+  scope: Scope,
+): ScanResult {
   if (status === 'complete') return { scope, status, records, durationMs: 1 };
   const error = { code: 'error-on-page', message: 'page 2 failed' };
   return { scope, status, error, partialRecords: records, durationMs: 1 };

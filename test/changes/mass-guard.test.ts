@@ -14,7 +14,9 @@ import { instanceRecord } from './fixtures.js';
 import { MemoryState } from './memory-state.js';
 
 const GUARD: MassGuard = { share: 0.5, minResources: 10 };
-const EAST: Scope = { provider: 'aws', account: '123456789012', region: 'us-east-1', type: 'ec2.instance' };
+const EAST: Scope = {
+  provider: 'aws', account: '123456789012', region: 'us-east-1', type: 'ec2.instance',
+};
 const SCOPE = 'aws/123456789012/us-east-1/ec2.instance';
 
 function ids(n: number, from = 0): string[] {
@@ -51,21 +53,23 @@ function disappearedIds(events: readonly ElavaEvent[]): string[] {
 }
 
 describe('judgeAbsence', () => {
-  const vectors: Array<{ name: string; absent: number; held: number; pending: number; guard: MassGuard | null; disappear: number; withheld: number }> = [
-    { name: 'a few missing disappear at once', absent: 2, held: 20, pending: 0, guard: GUARD, disappear: 2, withheld: 0 },
-    { name: 'exactly half is not more than half', absent: 5, held: 10, pending: 0, guard: GUARD, disappear: 5, withheld: 0 },
-    { name: 'more than half of a big enough scope is withheld', absent: 6, held: 10, pending: 0, guard: GUARD, disappear: 0, withheld: 6 },
-    { name: 'a scope below minResources is never suspect', absent: 9, held: 9, pending: 0, guard: GUARD, disappear: 9, withheld: 0 },
-    { name: 'the guard turned off believes every listing', absent: 10, held: 10, pending: 0, guard: null, disappear: 10, withheld: 0 },
-    { name: 'withheld ids missing again agree and disappear', absent: 6, held: 10, pending: 6, guard: GUARD, disappear: 6, withheld: 0 },
-    { name: 'agreed ids go, newly missing ones are judged alone', absent: 8, held: 10, pending: 2, guard: GUARD, disappear: 2, withheld: 6 },
+  // name, absent, held, of the absent: withheld before, guard → disappear now, withheld now
+  type Vector = [string, number, number, number, MassGuard | null, number, number];
+  const vectors: Vector[] = [
+    ['a few missing disappear at once', 2, 20, 0, GUARD, 2, 0],
+    ['exactly half is not more than half', 5, 10, 0, GUARD, 5, 0],
+    ['more than half of a big enough scope is withheld', 6, 10, 0, GUARD, 0, 6],
+    ['a scope below minResources is never suspect', 9, 9, 0, GUARD, 9, 0],
+    ['the guard turned off believes every listing', 10, 10, 0, null, 10, 0],
+    ['withheld ids missing again agree and disappear', 6, 10, 6, GUARD, 6, 0],
+    ['agreed ids go, newly missing ones are judged alone', 8, 10, 2, GUARD, 2, 6],
   ];
-  for (const v of vectors) {
-    it(v.name, () => {
-      const absent = ids(v.absent);
-      const verdict = judgeAbsence(absent, v.held, new Set(absent.slice(0, v.pending)), v.guard);
-      assert.equal(verdict.disappear.length, v.disappear);
-      assert.equal(verdict.withheld.length, v.withheld);
+  for (const [name, absentCount, held, pending, guard, disappear, withheld] of vectors) {
+    it(name, () => {
+      const absent = ids(absentCount);
+      const verdict = judgeAbsence(absent, held, new Set(absent.slice(0, pending)), guard);
+      assert.equal(verdict.disappear.length, disappear);
+      assert.equal(verdict.withheld.length, withheld);
       assert.equal(verdict.overflow, false);
     });
   }
@@ -101,7 +105,10 @@ describe('change detection with the mass-disappearance guard', () => {
   it('does not count resources listed as terminated towards the share', () => {
     // given 12 live instances, 8 of which the listing shows terminated
     const state = fleet(12);
-    const listed = ids(12).map((id, i) => ({ ...instanceRecord('us-east-1', id), state: i < 8 ? 'terminated' : 'running' }));
+    const listed = ids(12).map((id, i) => ({
+      ...instanceRecord('us-east-1', id),
+      state: i < 8 ? 'terminated' : 'running',
+    }));
     const result: ScanResult = { scope: EAST, status: 'complete', records: listed, durationMs: 1 };
     // when detected with the guard on
     const events = detectChanges([result], state, options(GUARD));

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { MassGuard } from '../../src/changes/mass-guard.js';
 import { loadConfig, type ConfigSources } from '../../src/daemon/config-load.js';
 import { isDaemonError } from '../../src/daemon/errors.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -24,12 +25,20 @@ function withFile(text: string): string {
 }
 
 describe('mass-disappearance guard configuration', () => {
-  const vectors: Array<[string, Partial<ConfigSources>, { share: number; minResources: number } | null]> = [
-    ['is on by default with share 0.5 and minResources 10', { configPath: withFile('') }, { share: 0.5, minResources: 10 }],
-    ['takes its values from the file', { configPath: withFile('[scan.guard]\nshare = 0.25\nminResources = 40\n') }, { share: 0.25, minResources: 40 }],
-    ['is turned off by enabled = false', { configPath: withFile('[scan.guard]\nenabled = false\n') }, null],
-    ['is turned off from the environment', { configPath: withFile(''), env: { ELAVA_SCAN_GUARD_ENABLED: 'false' } }, null],
-    ['takes a share from a flag', { configPath: withFile(''), flags: new Map([['scan-guard-share', '0.8']]) }, { share: 0.8, minResources: 10 }],
+  const plain = withFile('');
+  const vectors: Array<[string, Partial<ConfigSources>, MassGuard | null]> = [
+    ['is on by default with share 0.5 and minResources 10', { configPath: plain },
+      { share: 0.5, minResources: 10 }],
+    ['takes its values from the file',
+      { configPath: withFile('[scan.guard]\nshare = 0.25\nminResources = 40\n') },
+      { share: 0.25, minResources: 40 }],
+    ['is turned off by enabled = false',
+      { configPath: withFile('[scan.guard]\nenabled = false\n') }, null],
+    ['is turned off from the environment',
+      { configPath: plain, env: { ELAVA_SCAN_GUARD_ENABLED: 'false' } }, null],
+    ['takes a share from a flag',
+      { configPath: plain, flags: new Map([['scan-guard-share', '0.8']]) },
+      { share: 0.8, minResources: 10 }],
   ];
   for (const [name, sources, expected] of vectors) {
     it(name, () => assert.deepEqual(load(sources).guard, expected));
@@ -42,7 +51,11 @@ describe('mass-disappearance guard configuration', () => {
   ];
   for (const [name, text] of bad) {
     it(`refuses ${name}, naming the key`, () => {
-      assert.throws(() => load({ configPath: withFile(text) }), (err) => isDaemonError(err) && err.key?.startsWith('scan.guard.') === true);
+      const path = withFile(text);
+      assert.throws(
+        () => load({ configPath: path }),
+        (err) => isDaemonError(err) && err.key?.startsWith('scan.guard.') === true,
+      );
     });
   }
 });

@@ -28,7 +28,8 @@ describe('a terminated instance in the daemon\'s answers', () => {
     await t.daemon.runCycle();
     t.sim.cloud.advance();
     for (const c of t.sim.cloud.lastChurn()) {
-      if (c.action === 'disappeared' && c.kind === 'ec2.instance') terminated.push(`aws/${c.account}/${c.region}/${c.kind}/${c.id}`);
+      if (c.action !== 'disappeared' || c.kind !== 'ec2.instance') continue;
+      terminated.push(`aws/${c.account}/${c.region}/${c.kind}/${c.id}`);
     }
     // when the daemon scans while EC2 still lists them as terminated, twice
     await t.daemon.runCycle();
@@ -41,14 +42,17 @@ describe('a terminated instance in the daemon\'s answers', () => {
   });
 
   it('is still listed by EC2 as terminated (the case under test)', () => {
-    const listed = t.sim.cloud.world.list('ec2.instance', ACCOUNT, 'us-east-1').filter((r) => r.attrs['state'] === 'terminated');
-    assert.ok(terminated.length >= 6 && listed.length >= 3, `${terminated.length} terminated, ${listed.length} listed as such`);
+    const listed = t.sim.cloud.world.list('ec2.instance', ACCOUNT, 'us-east-1')
+      .filter((r) => r.attrs['state'] === 'terminated');
+    assert.ok(terminated.length >= 6, `terminated: ${terminated.length}`);
+    assert.ok(listed.length >= 3, `listed as terminated: ${listed.length}`);
   });
 
   it('is not alive for get, list, waste, /v1/status and the live gauge', async () => {
     const q = queryStateFrom(dir, t.daemon.state, () => t.daemon.structures());
     const listed = new Set(listResources(q, {}).map((r) => r.key));
-    const unowned = new Set(wasteReport(q, { stoppedDays: 0, nowMs: Date.now() }).unowned.map((r) => r.key));
+    const waste = wasteReport(q, { stoppedDays: 0, nowMs: Date.now() });
+    const unowned = new Set(waste.unowned.map((r) => r.key));
     for (const key of terminated) {
       assert.equal(getResource(q, key).alive, false, key);
       assert.equal(listed.has(key), false, key);
@@ -58,6 +62,7 @@ describe('a terminated instance in the daemon\'s answers', () => {
     const status = (await (await fetch(`${t.base}/v1/status`)).json()) as { live: number };
     assert.equal(status.live, truth);
     const metrics = (await t.daemon.metrics.render()).body;
-    assert.match(metrics, new RegExp(`^elava_live_resources\\{type="ec2.instance"\\} ${truth}$`, 'm'));
+    const gauge = new RegExp(`^elava_live_resources\\{type="ec2.instance"\\} ${truth}$`, 'm');
+    assert.match(metrics, gauge);
   });
 });

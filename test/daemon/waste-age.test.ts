@@ -37,11 +37,12 @@ describe('waste report ages of unattached volumes', () => {
     const q = queryStateFrom(dir, t.daemon.state, () => t.daemon.structures());
     const w = wasteReport(q, { stoppedDays: 0, nowMs: Date.now() });
     // then each unattached volume's age runs from its creation, long before Elava saw it
-    assert.ok(w.unattachedVolumes.length > 5, `unattached volumes found (${w.unattachedVolumes.length})`);
+    assert.ok(w.unattachedVolumes.length > 5, `unattached: ${w.unattachedVolumes.length}`);
     for (const v of w.unattachedVolumes) {
       assert.equal(v.unattachedSinceMs, created.get(v.key), v.key);
       assert.equal(v.ageAtLeast, true, v.key);
-      assert.ok((v.firstSeenMs ?? 0) > (v.unattachedSinceMs ?? Infinity), `${v.key} existed before it was first seen`);
+      const before = (v.firstSeenMs ?? 0) > (v.unattachedSinceMs ?? Infinity);
+      assert.ok(before, `${v.key} existed before it was first seen`);
     }
   });
 });

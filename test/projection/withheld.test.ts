@@ -17,12 +17,14 @@ const SCOPE = 'aws/111111111111/us-east-1/ec2.instance';
 let sub = 0;
 function ev(payload: unknown): LogEvent {
   sub++;
-  return { kind: 'event', main: sub, sub: 0, timeMs: 0, payload, location: { segment: 's', offsetBytes: sub * 10 } };
+  const location = { segment: 's', offsetBytes: sub * 10 };
+  return { kind: 'event', main: sub, sub: 0, timeMs: 0, payload, location };
 }
 
 function scanned(status: string, withheld?: string[]): LogEvent {
   const error = status === 'failed' ? { code: 'throttled', message: 'x' } : null;
-  return ev({ type: 'scope-scanned', scope: SCOPE, status, listed: 1, durationMs: 1, error, ...(withheld ? { withheld } : {}) });
+  const event = { type: 'scope-scanned', scope: SCOPE, status, listed: 1, durationMs: 1, error };
+  return ev(withheld === undefined ? event : { ...event, withheld });
 }
 
 function held(p: WithheldDisappearances): string[] {
@@ -30,7 +32,7 @@ function held(p: WithheldDisappearances): string[] {
 }
 
 describe('withheld disappearances projection', () => {
-  it('keeps a suspect listing\'s ids through failed listings and drops them at the next complete one', () => {
+  it('keeps withheld ids through failed listings, drops them at the next complete one', () => {
     // given a suspect listing that withheld i-a, i-b, i-c
     const p = new WithheldDisappearances();
     p.apply(scanned('suspect', ['i-a', 'i-b', 'i-c']));
@@ -58,23 +60,32 @@ describe('withheld disappearances projection', () => {
 
   it('refuses a suspect event without withheld ids and a malformed snapshot', () => {
     const p = new WithheldDisappearances();
-    assert.throws(() => p.apply(scanned('suspect')), (err) => isProjectionError(err, 'PROJECTION_BAD_EVENT'));
-    assert.throws(() => p.restore({ scopes: [{ scope: SCOPE, ids: [1] }] }), (err) => isProjectionError(err, 'PROJECTION_BAD_SNAPSHOT'));
+    const badEvent = (err: unknown): boolean => isProjectionError(err, 'PROJECTION_BAD_EVENT');
+    const badSnapshot = (err: unknown): boolean =>
+      isProjectionError(err, 'PROJECTION_BAD_SNAPSHOT');
+    assert.throws(() => p.apply(scanned('suspect')), badEvent);
+    assert.throws(() => p.restore({ scopes: [{ scope: SCOPE, ids: [1] }] }), badSnapshot);
   });
 });
 
 describe('replay of disappeared events', () => {
   const key = `${SCOPE}/i-1`;
-  const record = { key, provider: 'aws', account: '111111111111', region: 'us-east-1', type: 'ec2.instance', id: 'i-1', name: null, state: 'running', owner: null, tags: {}, attrs: {} };
+  const record = {
+    key, provider: 'aws', account: '111111111111', region: 'us-east-1', type: 'ec2.instance',
+    id: 'i-1', name: null, state: 'running', owner: null, tags: {}, attrs: {},
+  };
   const vectors: Array<[string, Record<string, unknown>]> = [
     ['an old event with only the key', { type: 'disappeared', key }],
-    ['a new event carrying the last record', { type: 'disappeared', key, record: { ...record, state: 'terminated' } }],
+    ['a new event carrying the last record',
+      { type: 'disappeared', key, record: { ...record, state: 'terminated' } }],
   ];
   for (const [name, payload] of vectors) {
     it(`ends the resource's life for ${name}`, () => {
       // given every built-in projection with the resource live
       const projections = builtInProjections();
-      for (const e of [ev({ type: 'appeared', key, record }), ev(payload)]) for (const p of projections) p.apply(e);
+      for (const e of [ev({ type: 'appeared', key, record }), ev(payload)]) {
+        for (const p of projections) p.apply(e);
+      }
       // then it is gone from the current state and the counts
       assert.equal(findProjection(projections, CurrentState)?.get(key), undefined);
       assert.equal(findProjection(projections, Counts)?.live, 0);
@@ -83,6 +94,9 @@ describe('replay of disappeared events', () => {
 
   it('refuses a disappeared event whose record is of another key', () => {
     const bad = ev({ type: 'disappeared', key, record: { ...record, key: `${SCOPE}/i-2` } });
-    assert.throws(() => new CurrentState().apply(bad), (err) => isProjectionError(err, 'PROJECTION_BAD_EVENT'));
+    assert.throws(
+      () => new CurrentState().apply(bad),
+      (err) => isProjectionError(err, 'PROJECTION_BAD_EVENT'),
+    );
   });
 });

@@ -17,7 +17,7 @@ const TICKS = 6;
 const LINGER_TICKS = 3;
 
 describe('terminated instances and deleted volumes listed by the simulated EC2', () => {
-  it('are disappeared at the tick they went and then change nothing while still listed', async () => {
+  it('disappear at the tick they went, then change nothing while still listed', async () => {
     // given a cloud whose gone instances linger 3 ticks and gone volumes 2
     const h = await startHarness({
       aws: { accounts: ['111111111111'], regions: ['us-east-1'] },
@@ -35,26 +35,34 @@ describe('terminated instances and deleted volumes listed by the simulated EC2',
       for (let tick = 1; tick <= TICKS; tick++) {
         h.cloud.advance();
         const truth = new Set(h.cloud.truth().map(simKey));
-        for (const c of h.cloud.lastChurn()) if (c.action === 'disappeared') goneAt.set(`aws/${c.account}/${c.region}/${c.kind}/${c.id}`, tick);
+        for (const c of h.cloud.lastChurn()) {
+          const key = `aws/${c.account}/${c.region}/${c.kind}/${c.id}`;
+          if (c.action === 'disappeared') goneAt.set(key, tick);
+        }
         // when the cycle is scanned and detected
         const results = await h.scan();
         const listed = results.flatMap((r) => observedRecords(r));
-        lingeringListed += listed.filter((r) => r.state === 'terminated' || r.state === 'deleted').length;
+        const isGone = (state: string | null): boolean =>
+          state === 'terminated' || state === 'deleted';
+        lingeringListed += listed.filter((r) => isGone(r.state)).length;
         const events = detectChanges(results, state);
         // then each gone key disappears exactly at the tick it went, with its gone record
         for (const e of events.filter(isChangeEvent)) {
           if (e.type !== 'disappeared') continue;
           assert.equal(goneAt.get(e.key), tick, `tick ${tick}: ${e.key} went this tick`);
           if (!e.key.includes('/ec2.')) continue; // RDS has no gone state: it leaves the listing
-          assert.ok(e.record?.state === 'terminated' || e.record?.state === 'deleted', `${e.key} carries the gone record`);
+          assert.ok(isGone(e.record?.state ?? null), `${e.key} carries the gone record`);
         }
-        const disappeared = new Set(events.filter((e) => e.type === 'disappeared').map((e) => e.key));
-        for (const [key, at] of goneAt) if (at === tick) assert.ok(disappeared.has(key), `tick ${tick}: ${key} reported`);
+        const disappeared = new Set<string>();
+        for (const e of events) if (e.type === 'disappeared') disappeared.add(e.key);
+        for (const [key, at] of goneAt) {
+          if (at === tick) assert.ok(disappeared.has(key), `tick ${tick}: ${key} reported`);
+        }
         state.apply(events);
         // and the state holds exactly the truth: no lingering record came back to life
         assert.deepEqual([...state.records.keys()].sort(), [...truth].sort(), `tick ${tick}`);
       }
-      assert.ok(lingeringListed >= 2 * TICKS, `gone resources were really listed (${lingeringListed})`);
+      assert.ok(lingeringListed >= 2 * TICKS, `gone resources really listed: ${lingeringListed}`);
     } finally {
       await h.close();
     }

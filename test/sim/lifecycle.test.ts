@@ -36,7 +36,8 @@ describe('simulated resource lifecycles', () => {
       const w = world({ linger: { ec2InstanceTicks: 3, ec2VolumeTicks: 2 } });
       // when one tick deletes a resource
       w.advance();
-      const went = w.lastChurn().find((c) => c.action === 'disappeared' && c.kind === v.kind && c.region === REGION);
+      const went = w.lastChurn()
+        .find((c) => c.action === 'disappeared' && c.kind === v.kind && c.region === REGION);
       assert.ok(went !== undefined, 'a resource of the kind went');
       const states: Array<string | null> = [listedState(w, v.kind, went.id)];
       const inTruth: boolean[] = [w.resources().some((r) => r.id === went.id)];
@@ -56,35 +57,44 @@ describe('simulated resource lifecycles', () => {
     w.advance();
     const went = w.lastChurn().find((c) => c.action === 'disappeared' && c.kind === 'ec2.instance');
     assert.ok(went !== undefined);
-    assert.equal(w.list('ec2.instance', went.account, went.region).some((r) => r.id === went.id), false);
+    const listed = w.list('ec2.instance', went.account, went.region);
+    assert.equal(listed.some((r) => r.id === went.id), false);
   });
 
   it('deletes `count` resources of one scope at the tick of a mass deletion', () => {
-    const w = world({ massDeletions: [{ tick: 2, kind: 'ec2.volume', region: REGION, count: 40 }] });
+    const w = world({
+      massDeletions: [{ tick: 2, kind: 'ec2.volume', region: REGION, count: 40 }],
+    });
     const count = (): number => w.alive('ec2.volume', ACCOUNT, REGION).length;
     const start = count();
     w.advance();
     const afterOne = count();
     w.advance();
-    const gone = w.lastChurn().filter((c) => c.action === 'disappeared' && c.kind === 'ec2.volume' && c.region === REGION);
+    const gone = w.lastChurn()
+      .filter((c) => c.action === 'disappeared' && c.kind === 'ec2.volume' && c.region === REGION);
     assert.deepEqual([afterOne, count(), gone.length], [start - 1, start - 42, 41]);
-    assert.equal(w.alive('ec2.volume', ACCOUNT, 'eu-west-1').length, start - 2, 'other regions only churn');
+    const elsewhere = w.alive('ec2.volume', ACCOUNT, 'eu-west-1').length;
+    assert.equal(elsewhere, start - 2, 'other regions only churn');
   });
 
   it('hides a dropout from that tick\'s listings only, and keeps it in the truth', () => {
     const w = world({ dropouts: [{ tick: 1, kind: 'ec2.instance', region: REGION, count: 30 }] });
     w.advance();
-    const listed1 = w.list('ec2.instance', ACCOUNT, REGION).filter((r) => r.attrs['state'] !== 'terminated').length;
+    const listedLive = (): number => w.list('ec2.instance', ACCOUNT, REGION)
+      .filter((r) => r.attrs['state'] !== 'terminated').length;
+    const listed1 = listedLive();
     const alive1 = w.alive('ec2.instance', ACCOUNT, REGION).length;
     w.advance();
-    const listed2 = w.list('ec2.instance', ACCOUNT, REGION).filter((r) => r.attrs['state'] !== 'terminated').length;
+    const listed2 = listedLive();
     const alive2 = w.alive('ec2.instance', ACCOUNT, REGION).length;
     assert.deepEqual([alive1 - listed1, alive2 - listed2], [30, 0]);
   });
 
   it('refuses a mass deletion of an unknown kind, naming the key', () => {
     assert.throws(
-      () => defaultScenario({ massDeletions: [{ tick: 1, kind: 'ec2.snapshot' as 'ec2.volume', count: 1 }] }),
+      () => defaultScenario({
+        massDeletions: [{ tick: 1, kind: 'ec2.snapshot' as 'ec2.volume', count: 1 }],
+      }),
       (err) => err instanceof SimScenarioError && err.key === 'massDeletions[0].kind',
     );
   });

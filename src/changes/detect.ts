@@ -26,10 +26,11 @@
  *
  * The promise users care about most: a live resource is never reported as disappeared.
  * So a failed scope yields its `scope-scanned` event with the reason and no `disappeared`
- * events; its unseen resources keep their last state. The records a failed scope did list
- * before failing (`partialRecords`) were really seen with those values, so they may still
- * produce `appeared`/`changed` — never `disappeared` of anything else. A scope with no
- * result in this cycle (say, a region dropped from the config) is not looked at.
+ * events for what it did not list; its unseen resources keep their last state. The records
+ * a failed scope did list before failing (`partialRecords`) were really seen with those
+ * values, so they may still produce `appeared`/`changed`, or `disappeared` when listed as
+ * gone. A scope with no result in this cycle (say, a region dropped from the config) is
+ * not looked at.
  *
  * Worked example (current state holds a, b, c in scope S1 and x in scope S2):
  *   S1 complete, lists a (unchanged), b (Owner tag removed), d (new)

@@ -64,6 +64,23 @@ assert.ok(RECORD_SIZE_BYTES_MAX < COMMIT_SIZE_BYTES_MAX);
 assert.ok(COMMIT_SIZE_BYTES_MAX <= 2 ** 32, 'segment offsets must fit a u32-safe range');
 assert.ok(READ_WINDOW_BYTES >= 64 * KiB);
 
+// ---- mass-disappearance guard (src/changes/mass-guard.ts) ----
+
+/** A complete listing that would tombstone more than this share of its scope is suspect. */
+export const GUARD_SHARE_DEFAULT = 0.5;
+/** ... but only in a scope that held at least this many resources. */
+export const GUARD_RESOURCES_MIN_DEFAULT = 10;
+/** Ids one suspect scope-scanned event may withhold (they travel in that one record). */
+export const GUARD_WITHHELD_IDS_MAX = 50_000;
+/** Longest resource id counted on (GCE and RDS names: 63 characters), plus msgpack framing. */
+const GUARD_ID_BYTES_MAX = 63 + 3;
+
+assert.ok(GUARD_SHARE_DEFAULT > 0 && GUARD_SHARE_DEFAULT < 1);
+assert.ok(
+  GUARD_WITHHELD_IDS_MAX * GUARD_ID_BYTES_MAX < RECORD_SIZE_BYTES_MAX - 64 * KiB,
+  'withheld ids fit one record',
+);
+
 // ---- key index (src/mvcc/) ----
 // One revision entry is three float64 slots: `main`, `packed`, `offsetBytes`, where
 // `packed = sub * 2^(MVCC_SEGMENT_ID_BITS + 1) + segmentId * 2 + tombstoneBit`. The product

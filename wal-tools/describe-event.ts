@@ -50,7 +50,8 @@ function summarize(type: Known, p: Fields): string {
     case 'changed':
       return describeDiff(p.diff);
     case 'disappeared':
-      return '';
+      // Older events carry only the key; newer ones the last record.
+      return isFields(p.record) ? `was ${str(p.record.state) ?? '(no state)'}` : '';
     case 'scope-scanned':
       return describeScope(p);
     case 'checkpoint':
@@ -95,6 +96,7 @@ function describeDiff(diff: unknown): string {
 function describeScope(p: Fields): string {
   const status = str(p.status) ?? '?';
   const listed = `listed=${num(p.listed)} in ${num(p.durationMs)} ms`;
+  if (Array.isArray(p.withheld)) return `${status} ${listed} withheld=${p.withheld.length}`;
   if (!isFields(p.error)) return `${status} ${listed}`;
   return `${status} ${listed} error=${str(p.error.code) ?? '?'}: ${value(p.error.message)}`;
 }

@@ -29,12 +29,23 @@ export interface ResourceChanged {
   diff: FieldChange[];
 }
 
+/**
+ * The end of a generation. `record` is the last record known of it: the one listed as gone
+ * (an instance listed `terminated`), or else the last one seen alive. Events written before
+ * it was added carry only the key; readers must accept both.
+ */
 export interface ResourceDisappeared {
   type: 'disappeared';
   key: ResourceKey;
+  record?: ResourceRecord;
 }
 
-export type ScopeStatus = 'complete' | 'failed';
+/**
+ * `complete`: every page came back. `failed`: it did not (see `error`). `suspect`: a
+ * complete listing that would have tombstoned too large a share of the scope; its
+ * disappearances are withheld until the next complete listing agrees (src/changes/mass-guard.ts).
+ */
+export type ScopeStatus = 'complete' | 'failed' | 'suspect';
 
 /** Why a scope failed; `code` is stable for metrics (e.g. `throttled`, `access-denied`). */
 export interface ScopeError {
@@ -54,6 +65,12 @@ export interface ScopeScanned {
   listed: number;
   durationMs: number;
   error: ScopeError | null;
+  /**
+   * Suspect scopes only: the ids (keys without the `<scope>/` prefix) the listing missed and
+   * whose disappearance waits for the next complete listing. The log is where the guard
+   * remembers them, across cycles and restarts (src/projection/withheld.ts).
+   */
+  withheld?: string[];
 }
 
 export interface CheckpointTaken {

@@ -11,13 +11,16 @@
  * or `region=URL` pairs (`us-east-1=https://a,eu-west-1=https://b`).
  */
 
-export type KeyKind = 'string' | 'duration' | 'int' | 'list' | 'enum' | 'enumList' | 'accounts' | 'endpoints';
+export type KeyKind =
+  | 'string' | 'duration' | 'int' | 'list' | 'enum' | 'enumList' | 'accounts' | 'endpoints'
+  | 'boolean' | 'number';
 
 export interface KeySpec {
   readonly path: string;
   readonly kind: KeyKind;
   /** Allowed values (enum, enumList). */
   readonly values?: readonly string[];
+  /** Bounds (int: inclusive; number: exclusive, so a share can be kept inside (0, 1)). */
   readonly min?: number;
   readonly max?: number;
   readonly help: string;
@@ -40,6 +43,18 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'http.listen', kind: 'string', help: 'host:port of the HTTP server, or "off"' },
   { path: 'http.token', kind: 'string', help: 'bearer token every HTTP request must carry (required off loopback)' },
   { path: 'log.level', kind: 'enum', values: LOG_LEVELS, help: 'pino log level' },
+  {
+    path: 'scan.guard.enabled', kind: 'boolean',
+    help: 'hold back a mass disappearance until the next complete listing agrees',
+  },
+  {
+    path: 'scan.guard.share', kind: 'number', min: 0, max: 1,
+    help: 'a listing missing more than this share of its scope is suspect',
+  },
+  {
+    path: 'scan.guard.minResources', kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER,
+    help: 'scopes holding fewer resources are never suspect',
+  },
   { path: 'checkpoint.everyEvents', kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, help: 'take a checkpoint after this many events' },
   { path: 'aws.accounts', kind: 'accounts', help: 'AWS accounts: [[aws.accounts]] id, profile, roleArn, externalId' },
   { path: 'aws.regions', kind: 'list', help: 'AWS regions to list' },

@@ -55,6 +55,10 @@ function fromText(spec: KeySpec, text: string): unknown {
       return splitList(text).map((id) => ({ id }));
     case 'endpoints':
       return endpointsFromText(text);
+    case 'boolean':
+      return text.trim() === 'true' ? true : text.trim() === 'false' ? false : text;
+    case 'number':
+      return /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text.trim()) : text;
     default:
       return text;
   }
@@ -96,7 +100,23 @@ export function checkValue(values: ConfigValues, path: string): unknown {
       return checkAccounts(values, path, value);
     case 'endpoints':
       return checkEndpoints(value, fail);
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      return fail(`must be true or false, got ${describe(value)}`);
+    case 'number':
+      return checkNumber(spec, value, fail);
   }
+}
+
+/** A finite number strictly between the spec's min and max (a share: 0 < x < 1). */
+function checkNumber(spec: KeySpec, value: unknown, fail: (problem: string) => never): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return fail(`must be a number, got ${describe(value)}`);
+  }
+  const min = spec.min ?? -Infinity;
+  const max = spec.max ?? Infinity;
+  if (value > min && value < max) return value;
+  return fail(`${value} is not strictly between ${min} and ${max}`);
 }
 
 function checkStringList(value: unknown, fail: (problem: string) => never): string[] {

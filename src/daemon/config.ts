@@ -7,7 +7,9 @@
 import type { AwsAccountConfig, AwsEndpoints, EndpointOverride } from '../scan/aws/aws-clients.js';
 import type { AwsType } from '../scan/run-scan.js';
 import type { GceType } from '../scan/gcp/scan-gce.js';
+import type { MassGuard } from '../changes/mass-guard.js';
 import { BROKEN_COPIES_KEPT, CHECKPOINT_EVERY_EVENTS, FSYNC_WARN_MS } from '../limits.js';
+import { GUARD_RESOURCES_MIN_DEFAULT, GUARD_SHARE_DEFAULT } from '../limits.js';
 import { DEFAULT_OWNER_TAG_KEYS } from '../scan/normalize-common.js';
 import { SCAN_CONCURRENCY_DEFAULT, SCAN_REQUEST_TIMEOUT_MS_DEFAULT } from '../scan/scan-limits.js';
 import { AWS_TYPES, GCP_TYPES, LOG_LEVELS } from './config-keys.js';
@@ -34,6 +36,8 @@ export interface DaemonConfig {
   http: { listen: ListenAddress | null; token: string | null };
   logLevel: LogLevel;
   checkpointEveryEvents: number;
+  /** The mass-disappearance guard ([scan.guard]); null when turned off. */
+  guard: MassGuard | null;
   aws: {
     accounts: AwsAccountConfig[];
     regions: string[];
@@ -73,6 +77,9 @@ export function defaultValues(): Record<string, unknown> {
     'http.listen': DEFAULT_HTTP_LISTEN,
     'log.level': 'info',
     'checkpoint.everyEvents': CHECKPOINT_EVERY_EVENTS,
+    'scan.guard.enabled': true,
+    'scan.guard.share': GUARD_SHARE_DEFAULT,
+    'scan.guard.minResources': GUARD_RESOURCES_MIN_DEFAULT,
     'aws.accounts': [],
     'aws.regions': [],
     'aws.types': [...AWS_TYPES],
@@ -105,6 +112,7 @@ export function buildConfig(values: ConfigValues): DaemonConfig {
     http: httpSection(values),
     logLevel: v('log.level') as LogLevel,
     checkpointEveryEvents: v('checkpoint.everyEvents') as number,
+    guard: guardSection(values),
     aws: null,
     gcp: null,
   };
@@ -149,6 +157,12 @@ function httpSection(values: ConfigValues): DaemonConfig['http'] {
     values.fail('http.listen', `${listenText} is not a loopback address, so http.token (ELAVA_HTTP_TOKEN) is required`);
   }
   return { listen, token: token ?? null };
+}
+
+function guardSection(values: ConfigValues): MassGuard | null {
+  if (checkValue(values, 'scan.guard.enabled') !== true) return null;
+  const share = checkValue(values, 'scan.guard.share') as number;
+  return { share, minResources: checkValue(values, 'scan.guard.minResources') as number };
 }
 
 function requireNonEmpty(values: ConfigValues, path: string): string {

@@ -14,8 +14,8 @@
  */
 import assert from 'node:assert/strict';
 import type { Logger } from 'pino';
-import { detectChanges, type CurrentStateView } from '../changes/detect.js';
-import type { ElavaEvent } from '../changes/events.js';
+import { detectChanges, type CurrentStateView, type DetectOptions } from '../changes/detect.js';
+import type { ElavaEvent, ScopeScanned } from '../changes/events.js';
 import type { Projection } from '../projection/projection.js';
 import { runScan, type ScanClients, type ScanConfig } from '../scan/run-scan.js';
 import { scopeString, type ScanResult } from '../scan/scope.js';
@@ -28,6 +28,8 @@ export interface CycleContext {
   wal: Wal;
   projections: readonly Projection[];
   view: CurrentStateView;
+  /** The mass-disappearance guard and what it withholds (UNGUARDED: none). */
+  detect: DetectOptions;
   scanConfig: ScanConfig;
   scanClients: ScanClients;
   metrics: DaemonMetrics;
@@ -67,7 +69,8 @@ export async function runCycle(ctx: CycleContext, cycle: number, signal: AbortSi
     return report;
   }
   ctx.metrics.recordScan(results);
-  const events = detectChanges(results, ctx.view);
+  const events = detectChanges(results, ctx.view, ctx.detect);
+  reportSuspects(ctx, cycle, events);
   const timeMs = Date.now();
   const main = ctx.wal.nextMain;
   let placement: CommitPlacement;
@@ -111,6 +114,23 @@ function tally(events: readonly ElavaEvent[]): CycleTally {
 function failedScope(result: ScanResult): FailedScope[] {
   if (result.status === 'complete') return [];
   return [{ scope: scopeString(result.scope), reason: result.error.code, message: result.error.message }];
+}
+
+/**
+ * A suspect scope is worth a warning of its own: either a listing is lying, or a mass
+ * deletion happened and will be reported by the next complete listing that agrees.
+ */
+function reportSuspects(ctx: CycleContext, cycle: number, events: readonly ElavaEvent[]): void {
+  for (const e of events) {
+    if (e.type !== 'scope-scanned' || e.status !== 'suspect') continue;
+    const withheld = e.withheld?.length ?? 0;
+    ctx.metrics.recordSuspect(e as ScopeScanned);
+    ctx.logger.warn(
+      { cycle, scope: e.scope, listed: e.listed, withheld },
+      `scope suspect: the listing misses ${withheld} resources at once; their disappearance ` +
+        'waits for the next complete listing to agree',
+    );
+  }
 }
 
 function logCycle(ctx: CycleContext, r: CycleReport): void {

@@ -22,6 +22,7 @@ import { resumeCompaction } from '../compaction/compact.js';
 import { findProjection } from '../projection/builtins.js';
 import { Counts } from '../projection/counts.js';
 import type { Projection } from '../projection/projection.js';
+import { WithheldDisappearances } from '../projection/withheld.js';
 import { CheckpointPolicy } from '../snapshot/policy.js';
 import { takeCheckpoint, type CheckpointReason } from '../snapshot/take-checkpoint.js';
 import type { StructureTable } from '../wal/codec.js';
@@ -36,7 +37,7 @@ import { queryEndpoints, type QueryEndpoints } from './http-query.js';
 import { recoverProjections } from './recover.js';
 import type { ScanSetup } from './scan-setup.js';
 import type { WalFileSystem } from '../wal/file-system.js';
-import { currentStateView } from './scope-view.js';
+import { currentStateView, detectOptions } from './scope-view.js';
 
 export interface DaemonOptions {
   config: DaemonConfig;
@@ -76,7 +77,11 @@ export class Daemon {
     this.policy = new CheckpointPolicy({ everyEvents: options.config.checkpointEveryEvents });
     this.queries = queryEndpoints(options.config.dataDir, () => this.projections, () => this.structures());
     this.metrics = new DaemonMetrics(
-      { wal: () => this.wal, counts: () => findProjection(this.projections, Counts) ?? null },
+      {
+        wal: () => this.wal,
+        counts: () => findProjection(this.projections, Counts) ?? null,
+        withheld: () => findProjection(this.projections, WithheldDisappearances)?.size ?? 0,
+      },
       { processMetrics: options.processMetrics ?? true },
     );
   }
@@ -163,6 +168,7 @@ export class Daemon {
       wal: this.log,
       projections: this.projections,
       view: currentStateView(this.projections),
+      detect: detectOptions(this.config, this.projections),
       scanConfig: this.options.scan.config,
       scanClients: this.options.scan.clients,
       metrics: this.metrics,

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ScopeScanned } from '../changes/events.js';
 import type { Counts } from '../projection/counts.js';
 import type { ScanResult } from '../scan/scope.js';
 import type { Wal } from '../wal/wal.js';
@@ -15,6 +16,8 @@ import { FsyncDurationMetric } from './fsync-metric.js';
 export interface MetricSources {
   wal(): Wal | null;
   counts(): Counts | null;
+  /** Disappearances the mass-disappearance guard withholds right now. */
+  withheld?(): number;
 }
 
 export interface CycleTally {
@@ -34,6 +37,7 @@ export class DaemonMetrics {
   private readonly cycles: Counter<'outcome'>;
   private readonly lastSuccess: Gauge;
   private readonly wrongAccount: Gauge<'provider' | 'account'>;
+  private readonly suspects: Counter<'provider' | 'type'>;
 
   constructor(sources: MetricSources, options: { processMetrics?: boolean } = {}) {
     const r = [this.registry];
@@ -61,6 +65,20 @@ export class DaemonMetrics {
         for (const [type, n] of sources.counts()?.liveByType() ?? new Map<string, number>()) this.set({ type }, n);
       },
     });
+    this.suspects = new Counter({
+      name: 'elava_scope_suspect_total',
+      help: 'complete listings whose absences the mass-disappearance guard withheld, by type',
+      labelNames: ['provider', 'type'],
+      registers: r,
+    });
+    new Gauge({
+      name: 'elava_withheld_disappearances',
+      help: 'disappearances the mass-disappearance guard holds back until a listing agrees',
+      registers: r,
+      collect() {
+        this.set(sources.withheld?.() ?? 0);
+      },
+    });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -79,6 +97,12 @@ export class DaemonMetrics {
     const labels = { provider: result.scope.provider, account: result.scope.account };
     if (result.status === 'complete') this.wrongAccount.set(labels, 0);
     else if (result.error.code === 'wrong-account') this.wrongAccount.set(labels, 1);
+  }
+
+  /** One suspect scope-scanned event (`provider/account/region/type`). */
+  recordSuspect(event: ScopeScanned): void {
+    const [provider = '', , , type = ''] = event.scope.split('/');
+    this.suspects.inc({ provider, type });
   }
 
   recordCommit(tally: CycleTally, timeMs: number): void {

@@ -1,10 +1,13 @@
 /**
  * What change detection asks of the live state (CurrentStateView): a record by key, from
  * the current-state projection, and the live keys of one scope, as a prefix scan of the
- * key index (`provider/account/region/type/` is every key's prefix in that scope).
+ * key index (`provider/account/region/type/` is every key's prefix in that scope). And
+ * the guard's settings with what it withholds (DetectOptions), from the withheld projection.
  */
 import assert from 'node:assert/strict';
-import type { CurrentStateView } from '../changes/detect.js';
+import type { CurrentStateView, DetectOptions } from '../changes/detect.js';
+import { WithheldDisappearances } from '../projection/withheld.js';
+import type { DaemonConfig } from './config.js';
 import type { ResourceKey } from '../model/resource.js';
 import { findProjection } from '../projection/builtins.js';
 import { CurrentState } from '../projection/current-state.js';
@@ -20,6 +23,15 @@ export function currentStateView(projections: readonly Projection[]): CurrentSta
     get: (key) => current.get(key),
     keysInScope: (scope) => liveKeys(keyIndex, scope),
   };
+}
+
+export function detectOptions(
+  config: Pick<DaemonConfig, 'guard'>,
+  projections: readonly Projection[],
+): DetectOptions {
+  const withheld = findProjection(projections, WithheldDisappearances);
+  assert.ok(withheld !== undefined, 'the daemon runs the built-in projections');
+  return { guard: config.guard, withheldIn: (scope) => withheld.withheldIn(scope) };
 }
 
 function* liveKeys(keyIndex: KeyIndexProjection, scope: Scope): Generator<ResourceKey> {

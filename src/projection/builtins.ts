@@ -1,6 +1,7 @@
 /**
  * The projection set Elava runs: the key index, the current state, counts, commit times
- * (revision <-> time for queries), and the log's own control state. Recovery, rebuild and checkpoints default to it.
+ * (revision <-> time for queries), the log's own control state, and what the
+ * mass-disappearance guard withholds. Recovery, rebuild and checkpoints default to it.
  */
 import { CommitTimes } from './commit-times.js';
 import { ControlState } from './control-state.js';
@@ -8,9 +9,17 @@ import { Counts } from './counts.js';
 import { CurrentState } from './current-state.js';
 import { KeyIndexProjection } from './key-index-projection.js';
 import type { Projection } from './projection.js';
+import { WithheldDisappearances } from './withheld.js';
 
 export function builtInProjections(): Projection[] {
-  return [new KeyIndexProjection(), new CurrentState(), new Counts(), new CommitTimes(), new ControlState()];
+  return [
+    new KeyIndexProjection(),
+    new CurrentState(),
+    new Counts(),
+    new CommitTimes(),
+    new ControlState(),
+    new WithheldDisappearances(),
+  ];
 }
 
 /** The one projection of class `cls` in `projections`, or undefined. */

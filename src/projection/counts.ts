@@ -87,8 +87,9 @@ export class Counts implements Projection {
         return;
       }
       case 'scope-scanned':
-        if (event.status === 'complete') this.changes.scopesComplete++;
-        else this.changes.scopesFailed++;
+        // A suspect listing was complete; what it withheld is the guard's business.
+        if (event.status === 'failed') this.changes.scopesFailed++;
+        else this.changes.scopesComplete++;
         return;
       default:
         return;

@@ -22,7 +22,13 @@ export function eventOf(log: LogEvent): ElavaEvent {
       }
       return p as ElavaEvent;
     case 'disappeared':
+      // `record` is optional: events written before it existed carry only the key.
       if (typeof p.key !== 'string') return badEvent(log, 'disappeared event without a key');
+      if (p.record !== undefined) {
+        if (typeof p.record !== 'object' || p.record === null || p.record.key !== p.key) {
+          return badEvent(log, 'disappeared event with a record of another key');
+        }
+      }
       return p as ElavaEvent;
     case 'scope-scanned':
     case 'checkpoint':

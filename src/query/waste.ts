@@ -3,8 +3,12 @@
  * "since when", the key's history.
  *
  * - Unattached volumes: EBS volumes whose state is `available` or that list no attachment,
- *   and GCE disks with no users; with size and age. Age is since Elava first saw the
- *   volume's current generation (clouds' own creation times are not in the record).
+ *   and GCE disks with no users; with size and age. Age is how long it has been unattached,
+ *   like stopped instances: from the revision where it last became unattached. A volume
+ *   that was already unattached when Elava first saw it takes its age from the cloud's own
+ *   creation time (`attrs.createTime`, EBS CreateTime / GCE creationTimestamp), marked
+ *   "at least" (≥) as every age Elava did not watch begin; without one, from first sight.
+ *   So an age does not restart when Elava starts late or its history was compacted.
  * - Long-stopped instances: EC2 `stopped`, GCE `TERMINATED` (GCE's stopped) or `SUSPENDED`,
  *   stopped for at least `stoppedDays`, counted from the revision where the state last
  *   became stopped (the history is walked back from the newest revision).
@@ -40,6 +44,8 @@ interface WasteItem {
 export interface UnattachedVolume extends WasteItem {
   sizeGiB: number | null;
   firstSeenMs: number | null;
+  /** When the age starts: the last detach seen, else the volume's creation time. */
+  unattachedSinceMs: number | null;
   ageDays: number | null;
   ageAtLeast: boolean;
 }
@@ -71,7 +77,11 @@ export function wasteReport(state: QueryState, options: WasteOptions): WasteRepo
   for (const r of state.current.values()) {
     if (isUnattached(r)) {
       const seen = firstSeen(state, r.key);
-      report.unattachedVolumes.push({ ...item(r), sizeGiB: sizeGiB(r), firstSeenMs: seen.ms, ageDays: days(options.nowMs, seen.ms), ageAtLeast: seen.atLeast });
+      const since = unattachedSince(state, r);
+      report.unattachedVolumes.push({
+        ...item(r), sizeGiB: sizeGiB(r), firstSeenMs: seen.ms, unattachedSinceMs: since.ms,
+        ageDays: days(options.nowMs, since.ms), ageAtLeast: since.atLeast,
+      });
     }
     if (isStoppedInstance(r)) {
       const stopped = stoppedSince(state, r, isStoppedInstance);
@@ -83,7 +93,8 @@ export function wasteReport(state: QueryState, options: WasteOptions): WasteRepo
       report.unowned.push({ ...item(r), firstSeenMs: seen.ms, ageDays: days(options.nowMs, seen.ms), ageAtLeast: seen.atLeast });
     }
   }
-  report.unattachedVolumes.sort((a, b) => oldestFirst(a.firstSeenMs, b.firstSeenMs, a.key, b.key));
+  report.unattachedVolumes.sort((a, b) =>
+    oldestFirst(a.unattachedSinceMs, b.unattachedSinceMs, a.key, b.key));
   report.longStoppedInstances.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
   report.stoppedRds.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
   report.unowned.sort((a, b) => oldestFirst(a.firstSeenMs, b.firstSeenMs, a.key, b.key));
@@ -111,6 +122,20 @@ export function isStoppedInstance(r: ResourceRecord): boolean {
   if (r.type === 'ec2.instance') return r.state === 'stopped';
   if (r.type === 'gce.instance') return r.state === 'TERMINATED' || r.state === 'SUSPENDED';
   return false;
+}
+
+/**
+ * Since when `r` has been unattached: the revision it last became so, when Elava saw that;
+ * else (unattached since first seen) its creation time, if the record has one and it is
+ * earlier, marked at least.
+ */
+function unattachedSince(state: QueryState, r: ResourceRecord): Since {
+  const since = sinceWhen(state, r.key, isUnattached);
+  if (!since.atLeast) return since;
+  const created = r.attrs['createTime'];
+  const createdMs = typeof created === 'string' ? Date.parse(created) : NaN;
+  const usable = Number.isFinite(createdMs) && (since.ms === null || createdMs <= since.ms);
+  return { ms: usable ? createdMs : since.ms, atLeast: true };
 }
 
 function sizeGiB(r: ResourceRecord): number | null {

@@ -72,6 +72,9 @@ export function normalizeEbsVolume(
   const attrs = sortedAttrs({
     attachments,
     availabilityZone: stringOrNull(volume.AvailabilityZone),
+    // Fixed for the volume's life, so not volatile: the waste report's age of a volume
+    // that was already unattached when first seen.
+    createTime: isoOrNull(volume.CreateTime),
     encrypted: booleanOrNull(volume.Encrypted),
     iops: numberOrNull(volume.Iops),
     sizeGiB: numberOrNull(volume.Size),

@@ -11,6 +11,7 @@ import type { protos } from '@google-cloud/compute';
 import { resourceKey, type ResourceRecord } from '../model/resource.js';
 import {
   deriveOwner,
+  isoOrNull,
   numberOrNull,
   shortName,
   sortedAttrs,
@@ -71,6 +72,7 @@ export function normalizeGceDisk(
   const name = requireName(disk.name);
   const labels = gcpLabels(disk.labels);
   const attrs = sortedAttrs({
+    createTime: isoOrNull(disk.creationTimestamp), // fixed for the disk's life (waste ages)
     numericId: int64String(disk.id),
     sizeGb: numberOrNull(int64String(disk.sizeGb)),
     type: shortName(disk.type),

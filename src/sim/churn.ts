@@ -95,7 +95,7 @@ function selfLink(r: SimResource): string {
 export function linkOnCreate(world: SimWorld, r: SimResource, prng: Prng): SimResource[] {
   if (r.kind !== 'ec2.volume' && r.kind !== 'gce.disk') return [];
   const hostKind = r.kind === 'ec2.volume' ? 'ec2.instance' : 'gce.instance';
-  const hosts = world.list(hostKind, r.account, r.region);
+  const hosts = world.alive(hostKind, r.account, r.region);
   if (hosts.length === 0 || !prng.chance(LINK_PROBABILITY)) return [];
   const host = prng.pick(hosts);
   if (r.kind === 'ec2.volume') {

@@ -3,7 +3,7 @@
  * (`churn.appearPerTick`, `faults[2].page`) so a typo in a scenario file is found at once.
  */
 
-import type { SimBadBody, SimFault, SimScenario } from './scenario.js';
+import type { SimBadBody, SimFault, SimMassEvent, SimScenario } from './scenario.js';
 import { SIM_BAD_BODIES, SIM_FAULT_KINDS } from './scenario.js';
 
 export class SimScenarioError extends Error {
@@ -22,8 +22,9 @@ const SECTIONS: Record<string, readonly string[]> = {
   fleet: ['ec2Instances', 'ec2Volumes', 'rdsInstances', 'gceInstances', 'gceDisks'],
   churn: ['appearPerTick', 'changePerTick', 'disappearPerTick', 'recreatePerTick'],
   pageSize: ['ec2', 'rds', 'gcp'],
+  linger: ['ec2InstanceTicks', 'ec2VolumeTicks'],
 };
-const TOP_KEYS = ['seed', 'faults', ...Object.keys(SECTIONS)];
+const TOP_KEYS = ['seed', 'faults', 'massDeletions', 'dropouts', ...Object.keys(SECTIONS)];
 const SERVICES = ['ec2', 'rds', 'gcp'];
 /** Upper bound on any one count, so a typo cannot ask for a fleet that eats the machine. */
 const COUNT_MAX = 10_000_000;
@@ -73,6 +74,7 @@ export function validateScenario(raw: Table): SimScenario {
   const fleet = raw['fleet'] as Table;
   const churn = raw['churn'] as Table;
   const page = raw['pageSize'] as Table;
+  const linger = raw['linger'] as Table;
   const scenario: SimScenario = {
     seed: int(raw['seed'], 'seed', 0, 0xffffffff),
     aws: {
@@ -102,8 +104,34 @@ export function validateScenario(raw: Table): SimScenario {
       rds: int(page['rds'], 'pageSize.rds', 20, 100),
       gcp: int(page['gcp'], 'pageSize.gcp', 1, 500),
     },
+    linger: {
+      ec2InstanceTicks: int(linger['ec2InstanceTicks'], 'linger.ec2InstanceTicks', 0, 1000),
+      ec2VolumeTicks: int(linger['ec2VolumeTicks'], 'linger.ec2VolumeTicks', 0, 1000),
+    },
+    massDeletions: massEvents(raw['massDeletions'] ?? [], 'massDeletions'),
+    dropouts: massEvents(raw['dropouts'] ?? [], 'dropouts'),
   };
   return scenario;
+}
+
+const MASS_KINDS = ['ec2.instance', 'ec2.volume', 'rds.instance', 'gce.instance', 'gce.disk'];
+
+function massEvents(value: unknown, key: string): SimMassEvent[] {
+  if (!Array.isArray(value)) throw new SimScenarioError(key, 'must be a list of tables');
+  return value.map((raw, i) => {
+    const at = `${key}[${i}]`;
+    const t = table(raw, at);
+    onlyKeys(t, ['tick', 'kind', 'count', 'account', 'region'], `${at}.`);
+    const kind = str(t['kind'], `${at}.kind`) as SimMassEvent['kind'];
+    if (!MASS_KINDS.includes(kind)) {
+      throw new SimScenarioError(`${at}.kind`, `must be one of ${MASS_KINDS.join(', ')}`);
+    }
+    const tick = int(t['tick'], `${at}.tick`, 1);
+    const event: SimMassEvent = { tick, kind, count: int(t['count'], `${at}.count`, 1) };
+    if (t['account'] !== undefined) event.account = str(t['account'], `${at}.account`);
+    if (t['region'] !== undefined) event.region = str(t['region'], `${at}.region`);
+    return event;
+  });
 }
 
 function faultList(value: unknown): SimFault[] {

@@ -14,6 +14,11 @@
  * `bad-body` answers a request with `body` instead of the page — on every page, or only on
  * `page` — and `repeated-token` answers page `page` (≥ 2) with its items but hands back the
  * very page token it was asked with, as a proxy that replays requests does.
+ *
+ * Not faults but what clouds do: `linger` keeps gone EC2 instances listed as `terminated`
+ * (and volumes as `deleted`) for some ticks; `massDeletions` really deletes `count`
+ * resources of a kind at a tick (a bulk clean-up); `dropouts` hides `count` live resources
+ * from one tick's listings without deleting them (a broken answer that still parses).
  */
 
 import { readFileSync } from 'node:fs';
@@ -30,6 +35,18 @@ export interface SimScenario {
   churn: { appearPerTick: number; changePerTick: number; disappearPerTick: number; recreatePerTick: number };
   faults: SimFault[];
   pageSize: { ec2: number; rds: number; gcp: number };
+  linger: { ec2InstanceTicks: number; ec2VolumeTicks: number };
+  massDeletions: SimMassEvent[];
+  dropouts: SimMassEvent[];
+}
+
+/** `count` resources of `kind` at `tick`, in every matching scope (account/region narrow it). */
+export interface SimMassEvent {
+  tick: number;
+  kind: 'ec2.instance' | 'ec2.volume' | 'rds.instance' | 'gce.instance' | 'gce.disk';
+  count: number;
+  account?: string;
+  region?: string;
 }
 
 interface FaultWhere { ticks?: number[]; account?: string }
@@ -84,6 +101,10 @@ export function defaultScenario(overrides: Partial<SimScenario> = {}): SimScenar
     // The real services' defaults are: EC2 all results, RDS 100, Compute 500. Smaller
     // defaults make pagination happen even in small simulated fleets.
     pageSize: { ec2: 100, rds: 100, gcp: 500 },
+    // A few ticks of the hour AWS keeps listing a terminated instance.
+    linger: { ec2InstanceTicks: 3, ec2VolumeTicks: 0 },
+    massDeletions: [],
+    dropouts: [],
   };
   const merged: SimScenario = { ...base, ...overrides };
   return validateScenario(merged as unknown as Record<string, unknown>);

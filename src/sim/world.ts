@@ -8,14 +8,21 @@
  * A scope is kind × account × region (AWS) or kind × project × zone (GCP). Tick 0 is the
  * initial fleet; `advance()` applies one tick of churn to every scope, in this order:
  * recreate (ids that disappeared on an earlier tick come back with fresh attributes),
- * disappear, change (tags / state / size), appear. Links between resources (EBS
- * attachments, GCE disk users) are kept consistent; breaking a link when its other end
- * disappears is itself a change, recorded in `lastChurn()` with reason `unlinked`.
+ * disappear, change (tags / state / size), appear, then the scenario's mass deletions and
+ * listing dropouts of that tick. Links between resources (EBS attachments, GCE disk users)
+ * are kept consistent; breaking a link when its other end disappears is itself a change,
+ * recorded in `lastChurn()` with reason `unlinked`.
+ *
+ * What a listing shows (`list`) is not quite the ground truth (`resources`), as in the
+ * real clouds: an EC2 instance that disappeared stays listed as `terminated` for
+ * `linger.ec2InstanceTicks` ticks (AWS: about an hour), a volume as `deleted` for
+ * `linger.ec2VolumeTicks`; a dropout hides live resources from the listings of one tick
+ * (what a broken proxy or a truncated answer that still parses does).
  */
 
 import assert from 'node:assert/strict';
 import { Prng } from './prng.js';
-import type { SimScenario } from './scenario.js';
+import type { SimMassEvent, SimScenario } from './scenario.js';
 import { newId, newResource } from './resource-factory.js';
 import { changeResource, linkOnCreate, unlinkOnDisappear } from './churn.js';
 import { LinkIndex } from './link-index.js';
@@ -53,6 +60,10 @@ export interface SimScope {
   alive: Map<string, SimResource>;
   /** Ids that disappeared and are not alive now: candidates for `recreated`. */
   graveyard: Set<string>;
+  /** Gone resources still listed (terminated, deleted), with the tick they leave the listing. */
+  lingering: Map<string, { resource: SimResource; untilTick: number }>;
+  /** Live ids this tick's listings leave out (a dropout). */
+  hidden: Set<string>;
 }
 
 const AWS_KINDS: readonly SimKind[] = ['ec2.instance', 'ec2.volume', 'rds.instance'];
@@ -97,6 +108,10 @@ export class SimWorld {
     this.sortedCache.clear();
     const c = this.scenario.churn;
     for (const scope of this.scopes) {
+      for (const [id, l] of scope.lingering) {
+        if (l.untilTick <= this.tick) scope.lingering.delete(id);
+      }
+      scope.hidden.clear();
       const graves = [...scope.graveyard].sort();
       const reborn = new Set(pickDistinct(this.prng, graves, c.recreatePerTick));
       for (const id of reborn) this.create(scope, id, 'recreated', true);
@@ -111,24 +126,57 @@ export class SimWorld {
         this.record('changed', r, reason);
       }
       for (let i = 0; i < c.appearPerTick; i++) this.create(scope, this.freshId(scope), 'appeared', true);
+      this.massChurn(scope);
     }
     this.sortedCache.clear();
+  }
+
+  /** The scenario's mass deletions and dropouts of this tick, in one scope. */
+  private massChurn(scope: SimScope): void {
+    const matches = (m: SimMassEvent): boolean =>
+      m.tick === this.tick && m.kind === scope.kind &&
+      (m.account === undefined || m.account === scope.account) &&
+      (m.region === undefined || m.region === scope.region);
+    for (const m of this.scenario.massDeletions) {
+      if (!matches(m)) continue;
+      for (const id of pickDistinct(this.prng, sortedIds(scope), m.count)) this.remove(scope, id);
+    }
+    for (const m of this.scenario.dropouts) {
+      if (!matches(m)) continue;
+      for (const id of pickDistinct(this.prng, sortedIds(scope), m.count)) scope.hidden.add(id);
+    }
   }
 
   /** Every live resource, live objects (treat as read-only; `SimCloud.truth()` copies). */
   resources(): SimResource[] {
     const out: SimResource[] = [];
-    for (const scope of this.scopes) out.push(...this.list(scope.kind, scope.account, scope.region));
+    for (const scope of this.scopes) {
+      out.push(...this.alive(scope.kind, scope.account, scope.region));
+    }
     return out;
   }
 
-  /** One scope's live resources sorted by id (the listing order); [] for an unknown scope. */
+  /** One scope's live resources sorted by id: the ground truth. [] for an unknown scope. */
+  alive(kind: SimKind, account: string, region: string): SimResource[] {
+    const scope = this.byKey.get(scopeKey(kind, account, region));
+    return scope ? [...scope.alive.values()].sort(byId) : [];
+  }
+
+  /**
+   * What a listing of the scope returns, sorted by id (the listing order): the live
+   * resources but this tick's hidden ones, plus the gone ones still lingering.
+   */
   list(kind: SimKind, account: string, region: string): readonly SimResource[] {
     const key = scopeKey(kind, account, region);
     const cached = this.sortedCache.get(key);
     if (cached) return cached;
     const scope = this.byKey.get(key);
-    const sorted = scope ? [...scope.alive.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) : [];
+    const listed: SimResource[] = [];
+    if (scope) {
+      for (const r of scope.alive.values()) if (!scope.hidden.has(r.id)) listed.push(r);
+      for (const l of scope.lingering.values()) listed.push(l.resource);
+    }
+    const sorted = listed.sort(byId);
     this.sortedCache.set(key, sorted);
     return sorted;
   }
@@ -143,7 +191,10 @@ export class SimWorld {
   }
 
   private addScope(kind: SimKind, account: string, region: string): void {
-    const scope: SimScope = { kind, account, region, alive: new Map(), graveyard: new Set() };
+    const scope: SimScope = {
+      kind, account, region,
+      alive: new Map(), graveyard: new Set(), lingering: new Map(), hidden: new Set(),
+    };
     this.scopes.push(scope);
     this.byKey.set(scopeKey(kind, account, region), scope);
   }
@@ -159,6 +210,7 @@ export class SimWorld {
   private create(scope: SimScope, id: string, action: 'appeared' | 'recreated', log: boolean): void {
     const r = newResource(scope.kind, { prng: this.prng, account: scope.account, region: scope.region, id, tick: this.tick });
     scope.graveyard.delete(id);
+    scope.lingering.delete(id);
     scope.alive.set(id, r);
     this.sortedCache.delete(scopeKey(scope.kind, scope.account, scope.region));
     const linked = linkOnCreate(this, r, this.prng);
@@ -172,9 +224,12 @@ export class SimWorld {
     assert.ok(r, 'removed id must be alive');
     scope.alive.delete(id);
     scope.graveyard.add(id);
+    scope.hidden.delete(id);
     this.sortedCache.delete(scopeKey(scope.kind, scope.account, scope.region));
     this.record('disappeared', r);
     for (const other of unlinkOnDisappear(this, r)) this.record('changed', other, 'unlinked');
+    const ticks = lingerTicks(this.scenario, scope.kind);
+    if (ticks > 0) scope.lingering.set(id, { resource: goneCopy(r), untilTick: this.tick + ticks });
   }
 
   private record(action: SimChurnEvent['action'], r: SimResource, reason?: string): void {
@@ -192,6 +247,27 @@ function initialCount(s: SimScenario, kind: SimKind): number {
     case 'gce.instance': return s.fleet.gceInstances;
     case 'gce.disk': return s.fleet.gceDisks;
   }
+}
+
+function lingerTicks(s: SimScenario, kind: SimKind): number {
+  if (kind === 'ec2.instance') return s.linger.ec2InstanceTicks;
+  if (kind === 'ec2.volume') return s.linger.ec2VolumeTicks;
+  return 0; // RDS and GCE drop a deleted resource from the listing
+}
+
+/** How a gone resource is listed while it lingers: EC2 `terminated` (48), EBS `deleted`. */
+function goneCopy(r: SimResource): SimResource {
+  const copy = structuredClone(r);
+  if (r.kind === 'ec2.instance') {
+    Object.assign(copy.attrs, { state: 'terminated', stateCode: 48, publicIpAddress: null });
+  } else {
+    Object.assign(copy.attrs, { state: 'deleted', attachments: [] });
+  }
+  return copy;
+}
+
+function byId(a: SimResource, b: SimResource): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function sortedIds(scope: SimScope): string[] {

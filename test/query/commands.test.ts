@@ -84,8 +84,8 @@ describe('query commands', () => {
       return `${o.section} ${o.key}`;
     });
     assert.deepEqual(sections, [
-      `unattached-volume ${KEYS.volA}`,
-      `unattached-volume ${KEYS.disk1}`,
+      `unattached-volume ${KEYS.disk1}`, // unattached since first seen: oldest
+      `unattached-volume ${KEYS.volA}`, // seen detached two hours later
       `long-stopped-instance ${KEYS.i3}`,
       `long-stopped-instance ${KEYS.i2}`,
       `stopped-rds ${KEYS.db1}`,

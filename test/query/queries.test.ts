@@ -128,8 +128,10 @@ describe('queries over a known history (read-only, while the writer holds the lo
     const nowMs = T0 + 10 * DAY_MS;
     const w = wasteReport(state, { stoppedDays: 5, nowMs });
     assert.deepEqual(w.unattachedVolumes.map((v) => [v.key, v.sizeGiB, v.firstSeenMs, v.ageDays, v.ageAtLeast]), [
-      [KEYS.volA, 100, T0, 10, false],
-      [KEYS.disk1, 10, T0, 10, false],
+      // disk-1 was unattached when first seen (no createTime): at least since then;
+      // vol-a was seen being detached at T0+2h: exactly since then
+      [KEYS.disk1, 10, T0, 10, true],
+      [KEYS.volA, 100, T0, 9.9, false],
     ]);
     assert.deepEqual(w.longStoppedInstances.map((v) => [v.key, v.stoppedSinceMs, v.sinceAtLeast]), [
       [KEYS.i3, T0, true],

@@ -23,6 +23,8 @@ export interface KeySpec {
   /** Bounds (int: inclusive; number: exclusive, so a share can be kept inside (0, 1)). */
   readonly min?: number;
   readonly max?: number;
+  /** The value is a credential: errors name the key and the problem, never the value. */
+  readonly secret?: true;
   readonly help: string;
 }
 
@@ -41,7 +43,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'fsyncWarnMs', kind: 'int', min: 1, max: 600_000, help: 'log a warning when an fdatasync takes longer' },
   { path: 'brokenCopiesKept', kind: 'int', min: 1, max: 1000, help: 'newest .broken copies of repaired log segments kept' },
   { path: 'http.listen', kind: 'string', help: 'host:port of the HTTP server, or "off"' },
-  { path: 'http.token', kind: 'string', help: 'bearer token every HTTP request must carry (required off loopback)' },
+  { path: 'http.token', kind: 'string', secret: true, help: 'bearer token every HTTP request must carry (required off loopback)' },
   { path: 'log.level', kind: 'enum', values: LOG_LEVELS, help: 'pino log level' },
   {
     path: 'scan.guard.enabled', kind: 'boolean',
@@ -69,7 +71,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'gcp.types', kind: 'enumList', values: GCP_TYPES, help: 'GCP resource types to list' },
   { path: 'gcp.retry.maxAttempts', kind: 'int', min: 1, max: 20, help: 'attempts per GCP request, first included' },
   { path: 'gcp.endpoint', kind: 'string', help: 'Compute API endpoint override, URL (e.g. a standalone `elava sim`)' },
-  { path: 'gcp.accessToken', kind: 'string', help: 'static OAuth access token instead of application default credentials (e.g. "sim")' },
+  { path: 'gcp.accessToken', kind: 'string', secret: true, help: 'static OAuth access token instead of application default credentials (e.g. "sim")' },
 ];
 
 /** `aws.retry.maxAttempts` → `ELAVA_AWS_RETRY_MAX_ATTEMPTS`. */

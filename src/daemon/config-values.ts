@@ -75,6 +75,8 @@ export function checkValue(values: ConfigValues, path: string): unknown {
   const value = values.get(path);
   if (value === undefined) return undefined;
   const fail = (problem: string): never => values.fail(path, problem);
+  // A credential's value never reaches a message, whatever is wrong with it.
+  const describe = spec.secret ? describeKind : describeValue;
   switch (spec.kind) {
     case 'string':
       return typeof value === 'string' ? value : fail(`must be a string, got ${describe(value)}`);
@@ -111,7 +113,7 @@ export function checkValue(values: ConfigValues, path: string): unknown {
 /** A finite number strictly between the spec's min and max (a share: 0 < x < 1). */
 function checkNumber(spec: KeySpec, value: unknown, fail: (problem: string) => never): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    return fail(`must be a number, got ${describe(value)}`);
+    return fail(`must be a number, got ${describeValue(value)}`);
   }
   const min = spec.min ?? -Infinity;
   const max = spec.max ?? Infinity;
@@ -120,15 +122,15 @@ function checkNumber(spec: KeySpec, value: unknown, fail: (problem: string) => n
 }
 
 function checkStringList(value: unknown, fail: (problem: string) => never): string[] {
-  if (!Array.isArray(value)) return fail(`must be a list of strings, got ${describe(value)}`);
-  for (const item of value) if (typeof item !== 'string' || item.trim().length === 0) fail(`holds ${describe(item)}; every item must be a non-empty string`);
+  if (!Array.isArray(value)) return fail(`must be a list of strings, got ${describeValue(value)}`);
+  for (const item of value) if (typeof item !== 'string' || item.trim().length === 0) fail(`holds ${describeValue(item)}; every item must be a non-empty string`);
   return value as string[];
 }
 
 const ACCOUNT_KEYS = new Set(['id', 'profile', 'roleArn', 'externalId']);
 
 function checkAccounts(values: ConfigValues, path: string, value: unknown): AwsAccountConfig[] {
-  if (!Array.isArray(value)) return values.fail(path, `must be a list of tables ([[aws.accounts]] id = "123456789012"), got ${describe(value)}`);
+  if (!Array.isArray(value)) return values.fail(path, `must be a list of tables ([[aws.accounts]] id = "123456789012"), got ${describeValue(value)}`);
   const seen = new Set<string>();
   return value.map((raw: unknown, i): AwsAccountConfig => {
     const at = `${path}[${i}]`;
@@ -136,7 +138,7 @@ function checkAccounts(values: ConfigValues, path: string, value: unknown): AwsA
     const entry = raw as Record<string, unknown>;
     for (const k of Object.keys(entry)) if (!ACCOUNT_KEYS.has(k)) values.fail(`${at}.${k}`, 'unknown key (known: id, profile, roleArn, externalId)');
     const { id, profile, roleArn, externalId } = entry;
-    if (typeof id !== 'string' || !/^\d{12}$/.test(id)) values.fail(`${at}.id`, `${describe(id)} is not a 12-digit AWS account id`);
+    if (typeof id !== 'string' || !/^\d{12}$/.test(id)) values.fail(`${at}.id`, `${describeValue(id)} is not a 12-digit AWS account id`);
     if (seen.has(id)) values.fail(`${at}.id`, `account ${id} is listed twice`);
     seen.add(id);
     for (const [k, v] of [['profile', profile], ['roleArn', roleArn], ['externalId', externalId]] as const) {
@@ -152,7 +154,15 @@ function checkAccounts(values: ConfigValues, path: string, value: unknown): AwsA
   });
 }
 
-function describe(value: unknown): string {
+/** What kind of value it is, without the value (for secret keys). */
+function describeKind(value: unknown): string {
+  if (typeof value === 'string') return 'a string';
+  if (typeof value === 'number') return 'a number';
+  if (typeof value === 'boolean') return 'true/false';
+  return describeValue(value);
+}
+
+function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 60) + '…' : value);
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';

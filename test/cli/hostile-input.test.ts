@@ -132,3 +132,36 @@ describe('hostile arguments', () => {
     assert.match(r.stderr, /--json given twice/);
   });
 });
+
+describe('secrets in bad config', () => {
+  const MARKER = 'S3CRETMARKER42';
+  const root = tempDir('elava-secrets-');
+  const url = `ftp://u:${MARKER}@127.0.0.1:1/`;
+  const cases: Array<{ what: string; key: string; toml?: string; env?: Record<string, string>; flags?: string[] }> = [
+    { what: 'http.token as a number', key: 'http.token', toml: `[http]\ntoken = 4242${MARKER.length}4242\n` },
+    { what: 'http.token too short', key: 'http.token', env: { ELAVA_HTTP_TOKEN: MARKER.slice(0, 10) } },
+    { what: 'gcp.accessToken as a number', key: 'gcp.accessToken', toml: `[gcp]\naccessToken = 4242424242424242\n` },
+    { what: 'gcp.endpoint with userinfo', key: 'gcp.endpoint', flags: ['--gcp-endpoint', url] },
+    { what: 'aws.endpoints.ec2 with userinfo', key: 'aws.endpoints.ec2', env: { ELAVA_AWS_ENDPOINTS_EC2: url } },
+    { what: 'aws.endpoints.sts with userinfo', key: 'aws.endpoints.sts', toml: `[aws.endpoints]\nsts = "${url}"\n` },
+    { what: 'externalId as a number', key: 'externalId', toml: `[[aws.accounts]]\nid = "123456789012"\nexternalId = 4242424242424242\n` },
+  ];
+  for (const c of cases) {
+    it(`${c.what}: exit 2, names ${c.key}, never shows the value`, async () => {
+      const args = ['daemon', '--once', '--data-dir', path.join(root, 'd'), ...(c.flags ?? [])];
+      if (c.toml !== undefined) {
+        const file = path.join(root, `${c.key}.toml`);
+        fs.writeFileSync(file, c.toml.replace('4242424242424242', `4242${'4'.repeat(12)}`));
+        args.push('--config', file);
+      }
+      // Something to scan, so that checking reaches the key under test.
+      const scan = c.key === 'externalId' ? { ELAVA_GCP_PROJECTS: 'p1', ELAVA_GCP_ZONES: 'us-central1-a', ELAVA_AWS_REGIONS: 'us-east-1' } : { ELAVA_GCP_PROJECTS: 'p1', ELAVA_GCP_ZONES: 'us-central1-a', ELAVA_AWS_ACCOUNTS: '123456789012', ELAVA_AWS_REGIONS: 'us-east-1' };
+      const r = await runElava(args, { env: { ...scan, ...(c.env ?? {}) } });
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.ok((r.stdout + r.stderr).includes(c.key), r.stderr);
+      for (const secret of [MARKER, MARKER.slice(0, 10), '4242444444444444', `4242${MARKER.length}4242`]) {
+        assert.ok(!(r.stdout + r.stderr).includes(secret), `${secret} leaked: ${r.stderr}`);
+      }
+    });
+  }
+});

@@ -155,7 +155,8 @@ describe('secrets in bad config', () => {
         args.push('--config', file);
       }
       // Something to scan, so that checking reaches the key under test.
-      const scan = c.key === 'externalId' ? { ELAVA_GCP_PROJECTS: 'p1', ELAVA_GCP_ZONES: 'us-central1-a', ELAVA_AWS_REGIONS: 'us-east-1' } : { ELAVA_GCP_PROJECTS: 'p1', ELAVA_GCP_ZONES: 'us-central1-a', ELAVA_AWS_ACCOUNTS: '123456789012', ELAVA_AWS_REGIONS: 'us-east-1' };
+      const scan: Record<string, string> = { ELAVA_GCP_PROJECTS: 'p1', ELAVA_GCP_ZONES: 'us-central1-a', ELAVA_AWS_REGIONS: 'us-east-1' };
+      if (c.key !== 'externalId') scan['ELAVA_AWS_ACCOUNTS'] = '123456789012';
       const r = await runElava(args, { env: { ...scan, ...(c.env ?? {}) } });
       assert.equal(r.code, 2, r.stdout + r.stderr);
       assert.ok((r.stdout + r.stderr).includes(c.key), r.stderr);

@@ -2,7 +2,9 @@
  * End to end, 30 cycles: the daemon against the SIMULATED cloud with steady churn, gone
  * instances lingering in the listings as `terminated` (volumes as `deleted`), two real mass
  * deletions the guard holds back, two broken answers that hide most of a scope (dropouts),
- * and throttling, failed pages, truncated bodies and an unreachable zone mixed in.
+ * and throttling, failed pages, truncated bodies, an unreachable zone, answers that are not
+ * listings (an HTML page, an empty 200, a body without the list member, not JSON) and
+ * repeated page tokens mixed in.
  *
  * Against the simulator's ground truth, tick by tick:
  *   - no false disappeared: nothing is reported gone while it is alive;
@@ -35,6 +37,13 @@ const FAULTS: SimFault[] = [
   { kind: 'malformed', service: 'gcp', ticks: [23] },
   { kind: 'access-denied', service: 'rds', region: 'eu-west-1', ticks: [11] },
   { kind: 'unreachable-zone', zone: 'europe-west1-b', ticks: [14] },
+  // answers that are not listings, as proxies give them: each fails its scope, nothing gone
+  { kind: 'bad-body', service: 'ec2', region: 'us-east-1', body: 'html', ticks: [4] },
+  { kind: 'bad-body', service: 'rds', region: 'eu-west-1', body: 'empty', ticks: [13] },
+  { kind: 'bad-body', service: 'ec2', region: 'eu-west-1', body: 'no-list-member', page: 2, ticks: [18] },
+  { kind: 'bad-body', service: 'gcp', body: 'not-json', ticks: [26] },
+  { kind: 'repeated-token', service: 'gcp', page: 2, ticks: [10] },
+  { kind: 'repeated-token', service: 'ec2', region: 'us-east-1', page: 2, ticks: [22] },
 ];
 const SCENARIO: Partial<SimScenario> = {
   seed: 10,

@@ -9,21 +9,25 @@ import type { FsyncHistogram } from '../wal/metrics.js';
 type Exported = Awaited<ReturnType<Histogram['get']>>;
 
 export const FSYNC_METRIC_NAME = 'wal_fsync_duration_seconds';
+export const PREPARE_FSYNC_METRIC_NAME = 'wal_prepare_fsync_duration_seconds';
 /** prom-client's typings declare a numeric enum, but its registry prints this string. */
 const HISTOGRAM_TYPE = 'histogram' as unknown as MetricType;
 const FSYNC_METRIC_HELP = 'fdatasync latency of the write-ahead log (every commit and segment roll-over)';
+const PREPARE_FSYNC_METRIC_HELP = 'fdatasync latency of the next log segment zero-filled ahead of need, in the background';
 
 export class FsyncDurationMetric extends Histogram {
   private source: () => FsyncHistogram | null;
+  private readonly metricName: string;
+  private readonly metricHelp: string;
 
-  constructor(registry: Registry, source: () => FsyncHistogram | null, boundsSeconds: readonly number[]) {
-    super({
-      name: FSYNC_METRIC_NAME,
-      help: FSYNC_METRIC_HELP,
-      buckets: [...boundsSeconds],
-      registers: [registry],
-    });
+  /** `prepare`: the background syncs of the next segment's zero fill, not the commits'. */
+  constructor(registry: Registry, source: () => FsyncHistogram | null, boundsSeconds: readonly number[], kind: 'commit' | 'prepare' = 'commit') {
+    const name = kind === 'commit' ? FSYNC_METRIC_NAME : PREPARE_FSYNC_METRIC_NAME;
+    const help = kind === 'commit' ? FSYNC_METRIC_HELP : PREPARE_FSYNC_METRIC_HELP;
+    super({ name, help, buckets: [...boundsSeconds], registers: [registry] });
     this.source = source;
+    this.metricName = name;
+    this.metricHelp = help;
   }
 
   override async get(): Promise<Exported> {
@@ -38,7 +42,7 @@ export class FsyncDurationMetric extends Histogram {
   private exported(): Exported {
     const h = this.source();
     const values: Exported['values'] = [];
-    const name = FSYNC_METRIC_NAME;
+    const name = this.metricName;
     let cumulative = 0;
     const bounds = h?.boundsSeconds ?? [];
     for (let i = 0; i < bounds.length; i++) {
@@ -49,6 +53,6 @@ export class FsyncDurationMetric extends Histogram {
     values.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: cumulative });
     values.push({ metricName: `${name}_sum`, labels: {}, value: h?.sumSeconds ?? 0 });
     values.push({ metricName: `${name}_count`, labels: {}, value: h?.count ?? 0 });
-    return { name, help: FSYNC_METRIC_HELP, type: HISTOGRAM_TYPE, values, aggregator: 'sum', collect: () => undefined };
+    return { name, help: this.metricHelp, type: HISTOGRAM_TYPE, values, aggregator: 'sum', collect: () => undefined };
   }
 }

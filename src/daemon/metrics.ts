@@ -41,7 +41,9 @@ export class DaemonMetrics {
 
   constructor(sources: MetricSources, options: { processMetrics?: boolean } = {}) {
     const r = [this.registry];
-    new FsyncDurationMetric(this.registry, () => sources.wal()?.fsyncHistogram ?? null, new FsyncHistogram().boundsSeconds);
+    const bounds = new FsyncHistogram().boundsSeconds;
+    new FsyncDurationMetric(this.registry, () => sources.wal()?.fsyncHistogram ?? null, bounds);
+    new FsyncDurationMetric(this.registry, () => sources.wal()?.prepareFsyncHistogram ?? null, bounds, 'prepare');
     this.scanDuration = new Histogram({ name: 'elava_scan_duration_seconds', help: 'time to list one scope, by provider, resource type and outcome', labelNames: ['provider', 'type', 'status'], buckets: SCAN_BUCKETS_SECONDS, registers: r });
     this.scopeFailures = new Counter({ name: 'elava_scope_failures_total', help: 'scopes whose listing failed, by reason (throttled, access-denied, ...)', labelNames: ['provider', 'type', 'reason'], registers: r });
     this.changes = new Counter({ name: 'elava_changes_total', help: 'change events recorded by this process, by kind', labelNames: ['kind'], registers: r });

@@ -25,7 +25,7 @@ import { LogReader } from './reader.js';
 import { repairTail, type RepairResult } from './repair.js';
 import { listSegments } from './segment.js';
 import { TMP_SUFFIX, segmentFileName } from './segment-name.js';
-import { SegmentPreparer } from './segment-preparer.js';
+import { PREPARED_NAME, SegmentPreparer } from './segment-preparer.js';
 import type { Commit, CommitPlacement } from './types.js';
 
 export interface WalOptions {
@@ -67,6 +67,8 @@ export interface WalStats {
 export class Wal {
   readonly dir: string;
   readonly fsyncHistogram = new FsyncHistogram();
+  /** fdatasync of the next segment's zero fill, in the background (kept apart from commits). */
+  readonly prepareFsyncHistogram = new FsyncHistogram();
   /** What repair did at open (null when the tail was clean). */
   readonly repaired: RepairResult | null;
   private readonly wfs: WalFileSystem;
@@ -111,6 +113,7 @@ export class Wal {
     this.segmentCount = init.segmentCount;
     this.loggedStructures = init.structures.length;
     this.encoder = new BatchEncoder(init.crc, init.structures);
+    this.preparer.observeSync = (seconds) => this.observeSync(this.prepareFsyncHistogram, seconds, PREPARED_NAME);
     this.preparer.start();
   }
 
@@ -295,8 +298,11 @@ export class Wal {
   private timedDatasync(fd: number, segment: string): void {
     const t0 = process.hrtime.bigint();
     this.wfs.fdatasyncSync(fd);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    this.fsyncHistogram.observe(seconds);
+    this.observeSync(this.fsyncHistogram, Number(process.hrtime.bigint() - t0) / 1e9, segment);
+  }
+
+  private observeSync(histogram: FsyncHistogram, seconds: number, segment: string): void {
+    histogram.observe(seconds);
     if (seconds * 1000 > this.fsyncWarnMs) {
       this.logger?.warn({ segment, fsyncMs: seconds * 1000, thresholdMs: this.fsyncWarnMs }, 'slow fdatasync on the log');
     }

@@ -21,8 +21,8 @@ export interface Recovered {
 }
 
 /**
- * The projection set the daemon and the operations commands run: the built-in ones plus
- * what queries need (commit times), so checkpoints serve the query commands as they are.
+ * The projection set the daemon and the operations commands run: the built-in ones (the
+ * same set the query commands open), so checkpoints serve the query commands as they are.
  */
 export function daemonProjections(): Projection[] {
   return queryProjections();

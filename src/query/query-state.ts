@@ -48,7 +48,7 @@ export interface QueryState {
   readonly damage: LogDamage | null;
 }
 
-/** The projections queries need: the built-in set plus CommitTimes if it is not in it yet. */
+/** The projections queries need: the built-in set (CommitTimes, which time lookups need, is one of them). */
 export function queryProjections(): Projection[] {
   return builtInProjections(); // includes CommitTimes, which time lookups need
 }
@@ -74,7 +74,7 @@ export function queryStateFrom(
   const counts = findProjection(projections, Counts);
   const times = findProjection(projections, CommitTimes);
   assert.ok(keyIndex && current && counts, 'queries need the key index, current state and counts projections');
-  assert.ok(times, 'queries need the CommitTimes projection: build the projections with queryProjections()');
+  assert.ok(times, 'queries need the CommitTimes projection: build the projections with builtInProjections()');
   const events = new LogEvents(dir, structures);
   return {
     dir,

@@ -22,14 +22,15 @@
  *        8  u64 revision main (0 for structures)
  *       16  payload: msgpack (event), u64 commit time in ms since the epoch (commit),
  *           or the msgpack structure table as plain lists of keys (structures)
+ *   then zero padding up to the next multiple of 8.
  *
  * A commit is its events (sub 0..n-1) followed by its commit record, all with one main;
  * structures records may stand before any event, and first in a segment. A commit never
  * spans two segments.
- *   zero padding up to the next multiple of 8.
  * A length word of zero marks the end of the written part of a segment (segments are
  * zero-filled ahead of use).
  */
+import assert from 'node:assert/strict';
 import CRC32 from 'crc-32';
 import { RECORD_ALIGN_BYTES, SEGMENT_HEADER_BYTES } from '../limits.js';
 
@@ -66,6 +67,8 @@ export function frameBytes(bodyBytes: number): number {
 }
 
 export function writeU64(buf: Buffer, value: number, offset: number): void {
+  // Branch first: a template-literal message would allocate on the encode path.
+  if (!(Number.isSafeInteger(value) && value >= 0)) assert.fail(`u64 field must be a safe non-negative integer, got ${value}`);
   buf.writeUInt32LE(value % 0x1_0000_0000, offset);
   buf.writeUInt32LE(Math.floor(value / 0x1_0000_0000), offset + 4);
 }

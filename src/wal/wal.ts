@@ -2,8 +2,9 @@
  * The log writer. Invariants:
  * - Only this process appends to the directory (LOCK), and only at the end of the last
  *   segment; nothing before `offsetBytes` is ever rewritten except by repair at open.
- * - append() resolves only after its bytes are fdatasync'd. Appends queued while one group
- *   is being written go out together in the next write + fdatasync (group commit).
+ * - append() resolves only after its bytes are fdatasync'd. Appends made in the same turn
+ *   of the event loop go out together in one write + fdatasync (group commit; the I/O is
+ *   synchronous, so nothing can queue while a write runs).
  * - A commit lies wholly within one segment; a segment grows past the configured size
  *   only to hold one commit larger than a segment.
  * - After any failed write or fdatasync the writer is fenced: it acknowledges nothing

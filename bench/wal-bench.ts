@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- wal [--json] [--quick]`: durable append (batch 1/100/10 000, 8
- * concurrent appenders), raw fdatasync baseline on a preallocated file, and replay with
- * CRC and decode, all with ~300-byte change events, on this machine's disk.
+ * concurrent appenders, batch 1 across segment roll-overs), raw fdatasync baseline on a
+ * preallocated file, and replay with CRC and decode, all with ~300-byte change events, on
+ * this machine's disk.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,6 +79,39 @@ async function appendSequential(report: Report, batch: number, commits: number):
   }
 }
 
+/**
+ * Batch-1 commits over a run that crosses several roll-overs of 1 MiB segments, with one
+ * event-loop turn between commits (as the daemon's cycles have): the next segment is filled
+ * and synced in the background, so p99 should stay near p50 (target p99 ≤ 3 × p50).
+ */
+async function appendAcrossRollOvers(report: Report, rollOvers: number): Promise<void> {
+  const dir = freshDir();
+  const wal = Wal.open({ dir, create: true, segmentSizeBytes: 1024 * 1024 });
+  const latencies: number[] = [];
+  let rollLatencyMaxSeconds = 0;
+  for (let main = 1; wal.stats().segments <= rollOvers; main++) {
+    await new Promise<void>((r) => setImmediate(r));
+    const segments = wal.stats().segments;
+    const s = nowSeconds();
+    await wal.append({ main, timeMs: main, events: [sampleChangeEvent(main)] });
+    const seconds = nowSeconds() - s;
+    latencies.push(seconds);
+    if (wal.stats().segments > segments) rollLatencyMaxSeconds = Math.max(rollLatencyMaxSeconds, seconds);
+  }
+  const prepared = wal.prepareFsyncHistogram.count;
+  await wal.close();
+  fs.rmSync(dir, { recursive: true });
+  latencies.sort((a, b) => a - b);
+  const params = { batch: 1, rollOvers, segmentBytes: 1024 * 1024 };
+  const p50 = percentile(latencies, 50);
+  const p99 = percentile(latencies, 99);
+  report.add('commit latency p50 across roll-overs', params, p50 * 1e6, 'µs');
+  report.add('commit latency p99 across roll-overs', params, p99 * 1e6, 'µs');
+  report.add('roll-over commit latency max', params, rollLatencyMaxSeconds * 1e6, 'µs');
+  report.add('p99 / p50 across roll-overs (target ≤ 3)', params, p99 / p50, 'ratio');
+  report.add('next segments synced in the background', params, prepared, 'files');
+}
+
 async function appendConcurrent(report: Report, appenders: number, commitsEach: number): Promise<void> {
   const dir = freshDir();
   const wal = Wal.open({ dir, create: true });
@@ -132,6 +166,7 @@ export async function runWalBench(args: string[]): Promise<void> {
   await appendSequential(report, 100, quick ? 50 : 300);
   await appendSequential(report, 10_000, quick ? 5 : 30);
   await appendConcurrent(report, 8, quick ? 100 : 500);
+  await appendAcrossRollOvers(report, quick ? 3 : 8);
   await replay(report, quick ? 100_000 : 1_000_000);
   const figures = report.finish();
   const p50 = figures.find((f) => f.name === 'commit latency p50')!.value;

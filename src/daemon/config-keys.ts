@@ -38,6 +38,7 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'interval', kind: 'duration', help: 'time between the starts of two scan cycles' },
   { path: 'jitter', kind: 'duration', help: 'random extra wait added to each interval (0..jitter)' },
   { path: 'requestTimeout', kind: 'duration', help: 'timeout of one cloud API request' },
+  { path: 'listingDeadline', kind: 'duration', help: 'longest one scope\'s whole listing may take before it fails unreachable' },
   { path: 'concurrency', kind: 'int', min: 1, max: 256, help: 'listings in flight at once' },
   { path: 'ownerTagKeys', kind: 'list', help: 'tag/label keys that name an owner, first match wins' },
   { path: 'fsyncWarnMs', kind: 'int', min: 1, max: 600_000, help: 'log a warning when an fdatasync takes longer' },

@@ -11,7 +11,7 @@ import type { MassGuard } from '../changes/mass-guard.js';
 import { BROKEN_COPIES_KEPT, CHECKPOINT_EVERY_EVENTS, FSYNC_WARN_MS } from '../limits.js';
 import { GUARD_RESOURCES_MIN_DEFAULT, GUARD_SHARE_DEFAULT } from '../limits.js';
 import { DEFAULT_OWNER_TAG_KEYS } from '../scan/normalize-common.js';
-import { SCAN_CONCURRENCY_DEFAULT, SCAN_REQUEST_TIMEOUT_MS_DEFAULT } from '../scan/scan-limits.js';
+import { SCAN_CONCURRENCY_DEFAULT, SCAN_LISTING_DEADLINE_MS_DEFAULT, SCAN_REQUEST_TIMEOUT_MS_DEFAULT } from '../scan/scan-limits.js';
 import { AWS_TYPES, GCP_TYPES, LOG_LEVELS } from './config-keys.js';
 import { checkValue, type ConfigValues } from './config-values.js';
 import { parseListen, type ListenAddress } from './listen-address.js';
@@ -27,6 +27,8 @@ export interface DaemonConfig {
   intervalMs: number;
   jitterMs: number;
   requestTimeoutMs: number;
+  /** A scope's whole listing fails (unreachable) past this; never waits longer. */
+  listingDeadlineMs: number;
   concurrency: number;
   ownerTagKeys: string[];
   fsyncWarnMs: number;
@@ -70,6 +72,7 @@ export function defaultValues(): Record<string, unknown> {
     interval: '5m',
     jitter: '30s',
     requestTimeout: `${SCAN_REQUEST_TIMEOUT_MS_DEFAULT / 1000}s`,
+    listingDeadline: `${SCAN_LISTING_DEADLINE_MS_DEFAULT / 60_000}m`,
     concurrency: SCAN_CONCURRENCY_DEFAULT,
     ownerTagKeys: [...DEFAULT_OWNER_TAG_KEYS],
     fsyncWarnMs: FSYNC_WARN_MS,
@@ -99,12 +102,14 @@ export function buildConfig(values: ConfigValues): DaemonConfig {
   const jitterMs = v('jitter') as number;
   if (intervalMs < INTERVAL_MS_MIN) values.fail('interval', `must be at least ${INTERVAL_MS_MIN}ms`);
   if (jitterMs > intervalMs) values.fail('jitter', 'must not exceed interval');
+  if ((v('listingDeadline') as number) < (v('requestTimeout') as number)) values.fail('listingDeadline', 'must be at least requestTimeout');
   const config: DaemonConfig = {
     dataDir: requireNonEmpty(values, 'dataDir'),
     dataDirExplicit: values.sourceOf('dataDir') !== 'default',
     intervalMs,
     jitterMs,
     requestTimeoutMs: v('requestTimeout') as number,
+    listingDeadlineMs: v('listingDeadline') as number,
     concurrency: v('concurrency') as number,
     ownerTagKeys: v('ownerTagKeys') as string[],
     fsyncWarnMs: v('fsyncWarnMs') as number,

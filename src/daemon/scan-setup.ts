@@ -39,6 +39,7 @@ export function scanConfigOf(config: DaemonConfig, gcpDelays: GcpRetryDelays = {
     concurrency: config.concurrency,
     ownerTagKeys: config.ownerTagKeys,
     requestTimeoutMs: config.requestTimeoutMs,
+    listingDeadlineMs: config.listingDeadlineMs,
   };
 }
 

@@ -48,6 +48,15 @@ describe('daemon configuration', () => {
     assert.equal(c.concurrency, 3, 'keys not overridden keep the file value');
   });
 
+  it('bounds a whole listing by listingDeadline: 30 minutes by default, never below requestTimeout', () => {
+    assert.equal(load({ configPath: file(GCP_ONLY) }).listingDeadlineMs, 30 * 60_000);
+    assert.equal(load({ configPath: file(GCP_ONLY), env: { ELAVA_LISTING_DEADLINE: '10m' } }).listingDeadlineMs, 600_000);
+    const bad = failure({ configPath: file(`${GCP_ONLY}listingDeadline = "5s"\nrequestTimeout = "60s"\n`) });
+    assert.equal(bad.key, 'listingDeadline');
+    assert.match(bad.message, /must be at least requestTimeout/);
+    assert.equal(bad.exitCode, 2);
+  });
+
   it('derives env and flag names from the key path', () => {
     assert.equal(envNameOf('aws.retry.maxAttempts'), 'ELAVA_AWS_RETRY_MAX_ATTEMPTS');
     assert.equal(flagNameOf('aws.retry.maxAttempts'), 'aws-retry-max-attempts');

@@ -2,7 +2,7 @@
  * The running part of `elava daemon`, loaded once the configuration is valid: clients for
  * the clouds (or the simulated cloud), the daemon, signals, the clean stop.
  */
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import type { DaemonConfig } from '../daemon/config.js';
 import type { CycleReport } from '../daemon/cycle.js';
 import { Daemon } from '../daemon/daemon.js';
@@ -16,7 +16,9 @@ import { onceOutcome } from './once-outcome.js';
 
 export async function runDaemon(inv: DaemonInvocation, io: CliIo): Promise<number> {
   let daemon: Daemon;
-  const logger = createLogger(inv.config.logLevel);
+  // Synchronous: a few lines per cycle, always in order and never lost at exit (async
+  // buffering let the --once summary overtake the shutdown lines on a full stdout pipe).
+  const logger = createLogger(inv.config.logLevel, pino.destination({ dest: 1, sync: true }));
   quietSdkNodeWarning(logger);
   try {
     const sim: Simulation | null = inv.scenario !== null ? await startSimulation(inv.scenario, inv.config) : null;

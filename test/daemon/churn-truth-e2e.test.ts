@@ -15,14 +15,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ElavaEvent, ScopeScanned } from '../../src/changes/events.js';
+import type { ScopeScanned } from '../../src/changes/events.js';
 import { findProjection } from '../../src/projection/builtins.js';
 import { CurrentState } from '../../src/projection/current-state.js';
 import type { SimFault, SimScenario } from '../../src/sim/scenario.js';
-import { LogReader } from '../../src/wal/reader.js';
 import { tempDir } from '../helpers/tmp.js';
 import { simKey } from '../scan/truth.js';
-import { openTestDaemon, type DaemonUnderTest } from './daemon-harness.js';
+import { type DaemonUnderTest, commitEvents, openTestDaemon } from './daemon-harness.js';
 
 const CYCLES = 30;
 const ACCOUNT = '111111111111';
@@ -75,15 +74,6 @@ interface Cycle {
   disappeared: Set<string>;
   /** What Elava holds live after the cycle. */
   known: Set<string>;
-}
-
-function commitEvents(dir: string, main: number): ElavaEvent[] {
-  const out: ElavaEvent[] = [];
-  for (const e of new LogReader(dir, { fromMain: main }).entries()) {
-    if (e.main !== main) break;
-    if (e.kind === 'event') out.push(e.payload as ElavaEvent);
-  }
-  return out;
 }
 
 function scopeOf(key: string): string {

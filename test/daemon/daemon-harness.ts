@@ -8,7 +8,9 @@ import { loadConfig } from '../../src/daemon/config-load.js';
 import type { DaemonConfig } from '../../src/daemon/config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { SIMULATE_PRESETS, simulateForced, startSimulation, type Simulation } from '../../src/daemon/simulate.js';
+import type { ElavaEvent } from '../../src/changes/events.js';
 import { defaultScenario, type SimScenario } from '../../src/sim/scenario.js';
+import { LogReader } from '../../src/wal/reader.js';
 
 export interface LogCapture {
   lines: Array<Record<string, unknown>>;
@@ -53,4 +55,14 @@ export async function openTestDaemon(dataDir: string, overrides: Partial<SimScen
   const sim = await startSimulation(scenario, config);
   const daemon = await Daemon.open({ config, scan: sim, logger, create: true, processMetrics: false });
   return { daemon, sim, config, logs, base: `http://${daemon.httpAddress ?? 'none'}` };
+}
+
+/** The events of commit `main`, read back from the log in `dir`. */
+export function commitEvents(dir: string, main: number): ElavaEvent[] {
+  const out: ElavaEvent[] = [];
+  for (const e of new LogReader(dir, { fromMain: main }).entries()) {
+    if (e.main !== main) break;
+    if (e.kind === 'event') out.push(e.payload as ElavaEvent);
+  }
+  return out;
 }

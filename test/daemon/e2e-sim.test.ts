@@ -13,14 +13,13 @@ import { stateHash } from '../../src/projection/state-hash.js';
 import { recoverState } from '../../src/snapshot/recover.js';
 import { daemonProjections } from '../../src/daemon/recover.js';
 import type { SimFault } from '../../src/sim/scenario.js';
-import { LogReader } from '../../src/wal/reader.js';
 import type { CycleReport } from '../../src/daemon/cycle.js';
 import { tempDir } from '../helpers/tmp.js';
 import { simKey, snapshot } from '../scan/truth.js';
 import { diffRevisions, disappearedBetween, listResources, resourceHistory, wasteReport } from '../../src/query/queries.js';
 import { queryStateFrom, type QueryState } from '../../src/query/query-state.js';
 import type { SimResource } from '../../src/sim/world.js';
-import { openTestDaemon, type DaemonUnderTest } from './daemon-harness.js';
+import { type DaemonUnderTest, commitEvents, openTestDaemon } from './daemon-harness.js';
 
 const FAULTS: SimFault[] = [
   // tick 1: every GCP listing is throttled twice, then succeeds (3 attempts allowed)
@@ -40,15 +39,6 @@ interface CycleSeen {
   events: ElavaEvent[];
   truth: Set<string>;
   truthBefore: Set<string>;
-}
-
-function commitEvents(dir: string, main: number): ElavaEvent[] {
-  const out: ElavaEvent[] = [];
-  for (const e of new LogReader(dir, { fromMain: main }).entries()) {
-    if (e.main !== main) break;
-    if (e.kind === 'event') out.push(e.payload as ElavaEvent);
-  }
-  return out;
 }
 
 function liveKeys(t: DaemonUnderTest): Set<string> {

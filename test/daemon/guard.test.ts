@@ -14,21 +14,11 @@ import type { ScanSetup } from '../../src/daemon/scan-setup.js';
 import { findProjection } from '../../src/projection/builtins.js';
 import { WithheldDisappearances } from '../../src/projection/withheld.js';
 import { defaultScenario } from '../../src/sim/scenario.js';
-import { LogReader } from '../../src/wal/reader.js';
 import { tempDir } from '../helpers/tmp.js';
-import { captureLogs, testConfig } from './daemon-harness.js';
+import { captureLogs, commitEvents, testConfig } from './daemon-harness.js';
 
 const VOLUMES = 'aws/111111111111/us-east-1/ec2.volume';
 const INSTANCES = 'aws/111111111111/eu-west-1/ec2.instance';
-
-function commitEvents(dir: string, main: number): ElavaEvent[] {
-  const out: ElavaEvent[] = [];
-  for (const e of new LogReader(dir, { fromMain: main }).entries()) {
-    if (e.main !== main) break;
-    if (e.kind === 'event') out.push(e.payload as ElavaEvent);
-  }
-  return out;
-}
 
 function scopeEvent(events: readonly ElavaEvent[], scope: string): ScopeScanned {
   const e = events.find((x): x is ScopeScanned => x.type === 'scope-scanned' && x.scope === scope);

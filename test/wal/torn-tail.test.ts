@@ -35,6 +35,13 @@ async function buildFixture(): Promise<Fixture> {
   return { dir, segment, finalStart, finalEnd };
 }
 
+/** Zeroes bytes [from, to) of `file`, as a write that never reached the disk leaves them. */
+function zeroRange(file: string, from: number, to: number): void {
+  const fd = fs.openSync(file, 'r+');
+  fs.writeSync(fd, Buffer.alloc(to - from), 0, to - from, from);
+  fs.closeSync(fd);
+}
+
 /** Opens the damaged copy, checks what replays, appends one more commit and reads it back. */
 async function assertRepairs(dir: string, what: string): Promise<void> {
   const wal = Wal.open({ dir, segmentSizeBytes: SEGMENT });
@@ -73,10 +80,7 @@ describe('torn tail repair', () => {
       copyDir(fx.dir, dir);
       const file = path.join(dir, fx.segment);
       const from = Math.max(sector, fx.finalStart);
-      const size = fs.statSync(file).size;
-      const fd = fs.openSync(file, 'r+');
-      fs.writeSync(fd, Buffer.alloc(size - from), 0, size - from, from);
-      fs.closeSync(fd);
+      zeroRange(file, from, fs.statSync(file).size);
       await assertRepairs(dir, `zeros from ${from}`);
       fs.rmSync(dir, { recursive: true });
     }
@@ -88,11 +92,7 @@ describe('torn tail repair', () => {
     for (let sector = firstSector; sector < fx.finalEnd; sector += 512) {
       const dir = path.join(work, String(sector));
       copyDir(fx.dir, dir);
-      const file = path.join(dir, fx.segment);
-      const fd = fs.openSync(file, 'r+');
-      const from = Math.max(sector, fx.finalStart);
-      fs.writeSync(fd, Buffer.alloc(sector + 512 - from), 0, sector + 512 - from, from);
-      fs.closeSync(fd);
+      zeroRange(path.join(dir, fx.segment), Math.max(sector, fx.finalStart), sector + 512);
       await assertRepairs(dir, `sector at ${sector}`);
       fs.rmSync(dir, { recursive: true });
     }

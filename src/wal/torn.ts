@@ -16,16 +16,20 @@
  *   2. no whole commit can be found after it: a verified commit past the damage means
  *      written history lies beyond, and cutting it could drop acknowledged commits;
  *   3. the cut keeps every commit a checkpoint covers (`floorMain`): a checkpoint is
- *      written only after what it covers is durable.
+ *      written only after what it covers is durable;
+ *   4. no single flipped bit in the record's length or CRC word explains it (a length
+ *      flipped larger also "runs into" the zeros after the data: the last record of the
+ *      log would otherwise be cut on one bit).
  * Anything else is corruption: the open is refused and a person decides (`elava repair`).
  * Good frames in an order no writer produces are corruption wherever they are.
  */
 import assert from 'node:assert/strict';
-import { RECORD_ALIGN_BYTES, TORN_SECTOR_BYTES, TORN_TAIL_ZERO_BYTES_MIN } from '../limits.js';
+import { COMMIT_EVENTS_MAX, RECORD_ALIGN_BYTES, RECORD_SIZE_BYTES_MAX, TORN_SECTOR_BYTES, TORN_TAIL_ZERO_BYTES_MIN } from '../limits.js';
 import type { CommitStop, StopProblem } from './commit-walk.js';
 import { emptyLoss, surveySegment } from './damage-survey.js';
 import { readFully, type WalFileSystem } from './file-system.js';
-import { FRAME_HEAD_BYTES, frameBytes, readU32 } from './frame.js';
+import { FRAME_HEAD_BYTES, RECORD_BODY_HEAD_BYTES, crc32, frameBytes, readU32 } from './frame.js';
+import { SegmentDecoder } from './decoder.js';
 import { firstNonZeroByte } from './scan-raw.js';
 
 export type StopVerdict =
@@ -70,6 +74,8 @@ export function judgeStop(stop: CommitStop, c: StopContext): StopVerdict {
   }
   const evidence = neverWritten(c, stop);
   if (evidence === null) return corrupt(`${what}${NOT_TORN[stop.problem ?? 'end']}`, where);
+  const flip = oneBitFlip(c, stop);
+  if (flip !== null) return corrupt(`${what}: one flipped bit in the record's ${flip} word explains it, not an unfinished write`, where);
   const damageBytes = stop.reason === 'end' ? stop.startBytes : at;
   const after = surveySegment(c.wfs, c.fd, c.sizeBytes, damageBytes, emptyLoss(), { firstOnly: true });
   if (after.firstCommitBytes !== null) {
@@ -131,4 +137,36 @@ function neverWritten(c: StopContext, stop: CommitStop): string | null {
     return `the record at byte ${at} ends in zeros that run on through byte ${zeroTo}: written part-way`;
   }
   return null;
+}
+
+/**
+ * Whether one flipped bit in the bad record's CRC or length word explains the mismatch:
+ * the body then verifies with the other bit value. Returns which word, or null.
+ */
+function oneBitFlip(c: StopContext, stop: CommitStop): 'CRC' | 'length' | null {
+  if (stop.problem !== 'crc' && stop.problem !== 'past-end') return null;
+  const at = stop.offsetBytes;
+  // The seed of the bad record: the stored CRC of the frame before it (verified by the walk).
+  const d = new SegmentDecoder(c.wfs, c.fd, c.sizeBytes, stop.startCrc, stop.startBytes);
+  for (let i = 0; i < COMMIT_EVENTS_MAX && d.offsetBytes < at; i++) {
+    if (typeof d.next(false) === 'string') return null;
+  }
+  if (d.offsetBytes !== at) return null;
+  const bodyMaxBytes = Math.max(0, Math.min(RECORD_SIZE_BYTES_MAX, c.sizeBytes - at - FRAME_HEAD_BYTES));
+  const buf = Buffer.alloc(FRAME_HEAD_BYTES + bodyMaxBytes);
+  const n = readFully(c.wfs, c.fd, buf, 0, buf.length, at);
+  const bodyBytes = readU32(buf, 0);
+  const stored = readU32(buf, 4);
+  const crcOf = (len: number): number => crc32(buf.subarray(FRAME_HEAD_BYTES, FRAME_HEAD_BYTES + len), d.crc);
+  if (FRAME_HEAD_BYTES + bodyBytes <= n && isOneBit((crcOf(bodyBytes) ^ stored) >>> 0)) return 'CRC';
+  for (let bit = 0; bit < 32; bit++) {
+    const len = (bodyBytes ^ (1 << bit)) >>> 0;
+    if (len < RECORD_BODY_HEAD_BYTES || FRAME_HEAD_BYTES + len > n) continue;
+    if (crcOf(len) === stored) return 'length';
+  }
+  return null;
+}
+
+function isOneBit(x: number): boolean {
+  return x !== 0 && (x & (x - 1)) === 0;
 }

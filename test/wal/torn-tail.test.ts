@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { isDamageCode, isWalError } from '../../src/wal/errors.js';
 import { Wal } from '../../src/wal/wal.js';
 import { readLog } from '../../src/wal/reader.js';
 import { copyDir, tempDir } from '../helpers/tmp.js';
@@ -82,6 +83,23 @@ describe('torn tail repair', () => {
       const from = Math.max(sector, fx.finalStart);
       zeroRange(file, from, fs.statSync(file).size);
       await assertRepairs(dir, `zeros from ${from}`);
+      fs.rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('refuses, and cuts nothing, when one bit of the last record\'s length or CRC word is flipped', () => {
+    const work = tempDir();
+    const commitRecord = fx.finalEnd - 32; // the log's last record: its span runs into zeros
+    for (let bit = 0; bit < 64; bit++) {
+      const dir = path.join(work, String(bit));
+      copyDir(fx.dir, dir);
+      const file = path.join(dir, fx.segment);
+      const bytes = fs.readFileSync(file);
+      const at = commitRecord + Math.floor(bit / 8);
+      bytes[at] = bytes[at]! ^ (1 << (bit % 8));
+      fs.writeFileSync(file, bytes);
+      assert.throws(() => Wal.open({ dir, segmentSizeBytes: SEGMENT }), (err) => isWalError(err) && isDamageCode(err.code), `bit ${bit}`);
+      assert.deepEqual(fs.readFileSync(file), bytes, `bit ${bit}: nothing cut`);
       fs.rmSync(dir, { recursive: true });
     }
   });

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { detectChanges, type CurrentStateView } from '../src/changes/detect.js';
 import { recordsEqual } from '../src/changes/record-equal.js';
 import { resourceKey, type ResourceKey, type ResourceRecord } from '../src/model/resource.js';
-import { scopePrefix, type ScanResult, type Scope } from '../src/scan/scope.js';
+import { scopePrefix, type ScanResult, type Scope } from '../src/model/scope.js';
 import { median, Report } from './report.js';
 
 const SCOPES = 100;

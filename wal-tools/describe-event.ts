@@ -1,10 +1,10 @@
 /**
  * One-line descriptions of event payloads. Payloads come off the disk, so nothing about
- * their shape is trusted: the known event types (src/changes/events.ts) are described by
+ * their shape is trusted: the known event types (src/model/events.ts) are described by
  * their fields when those fields have the expected types, anything else generically.
  * Every string shown is bounded and has control characters escaped.
  */
-import type { ElavaEvent } from '../src/changes/events.js';
+import type { ElavaEvent } from '../src/model/events.js';
 
 export interface EventDescription {
   /** The event type (`appeared`, `checkpoint`, ...), `event` when the payload has none. */

@@ -42,8 +42,8 @@
 import assert from 'node:assert/strict';
 import { isGoneRecord } from '../model/lifecycle.js';
 import type { ResourceKey, ResourceRecord } from '../model/resource.js';
-import { compareResults, observedRecords, scopePrefix, scopeString, type Scope, type ScanResult } from '../scan/scope.js';
-import type { ChangeEvent, ElavaEvent, ResourceDisappeared, ScopeScanned } from './events.js';
+import { compareResults, observedRecords, scopePrefix, scopeString, type Scope, type ScanResult } from '../model/scope.js';
+import type { ChangeEvent, ElavaEvent, ResourceDisappeared, ScopeScanned } from '../model/events.js';
 import { diffRecords } from './diff.js';
 import { judgeAbsence, type MassGuard } from './mass-guard.js';
 import { recordsEqual } from './record-equal.js';

@@ -15,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import type { AttrValue, ResourceRecord } from '../model/resource.js';
-import type { FieldChange } from './events.js';
+import type { FieldChange } from '../model/events.js';
 import { attrValuesEqual } from './record-equal.js';
 
 export function diffRecords(before: ResourceRecord, after: ResourceRecord): FieldChange[] {

@@ -4,7 +4,7 @@
  * revision above every revision the cut part held. See REPAIR_HELP.
  */
 import path from 'node:path';
-import type { LogRepaired } from '../changes/events.js';
+import type { LogRepaired } from '../model/events.js';
 import { DaemonError } from '../daemon/errors.js';
 import { logOpenError } from '../daemon/open-log.js';
 import { CHECKPOINT_BROKEN_SUFFIX, checkpointFloorMain, listCheckpoints } from '../snapshot/checkpoint-name.js';

@@ -19,7 +19,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Logger } from 'pino';
-import type { CompactionFinished, CompactionScheduled } from '../changes/events.js';
+import type { CompactionFinished, CompactionScheduled } from '../model/events.js';
 import { MvccError } from '../mvcc/errors.js';
 import { findProjection } from '../projection/builtins.js';
 import { KeyIndexProjection } from '../projection/key-index-projection.js';

@@ -15,10 +15,10 @@
 import assert from 'node:assert/strict';
 import type { Logger } from 'pino';
 import { detectChanges, type CurrentStateView, type DetectOptions } from '../changes/detect.js';
-import type { ElavaEvent, ScopeScanned } from '../changes/events.js';
+import type { ElavaEvent, ScopeScanned } from '../model/events.js';
 import type { Projection } from '../projection/projection.js';
 import { runScan, type ScanClients, type ScanConfig } from '../scan/run-scan.js';
-import { scopeString, type ScanResult } from '../scan/scope.js';
+import { scopeString, type ScanResult } from '../model/scope.js';
 import type { CommitPlacement, LogEvent } from '../wal/types.js';
 import type { Wal } from '../wal/wal.js';
 import { DaemonError } from './errors.js';

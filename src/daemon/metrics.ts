@@ -6,9 +6,9 @@
  */
 import fs from 'node:fs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ScopeScanned } from '../changes/events.js';
+import type { ScopeScanned } from '../model/events.js';
 import type { Counts } from '../projection/counts.js';
-import type { ScanResult } from '../scan/scope.js';
+import type { ScanResult } from '../model/scope.js';
 import type { Wal } from '../wal/wal.js';
 import { FsyncHistogram } from '../wal/metrics.js';
 import { FsyncDurationMetric } from './fsync-metric.js';

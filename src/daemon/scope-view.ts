@@ -13,7 +13,7 @@ import { findProjection } from '../projection/builtins.js';
 import { CurrentState } from '../projection/current-state.js';
 import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import type { Projection } from '../projection/projection.js';
-import { scopePrefix, type Scope } from '../scan/scope.js';
+import { scopePrefix, type Scope } from '../model/scope.js';
 
 export function currentStateView(projections: readonly Projection[]): CurrentStateView {
   const current = findProjection(projections, CurrentState);

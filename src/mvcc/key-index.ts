@@ -38,7 +38,7 @@
  * tombstone; the first entry is never a tombstone (compaction drops lone tombstones).
  */
 import assert from 'node:assert/strict';
-import type { RecordLocation } from '../wal/types.js';
+import type { RecordLocation } from '../model/record-location.js';
 import { MvccError } from './errors.js';
 import { MVCC_OFFSET_BYTES_MAX, MVCC_SEGMENT_ID_BITS, MVCC_SUB_MAX } from '../limits.js';
 import type { Revision } from './revision.js';

@@ -8,7 +8,7 @@
  * no KeyIndex in the tree is empty (compaction removes emptied keys).
  */
 import assert from 'node:assert/strict';
-import type { RecordLocation } from '../wal/types.js';
+import type { RecordLocation } from '../model/record-location.js';
 import { MvccError } from './errors.js';
 import type { IndexedRevision } from './key-index.js';
 import { KeyIndex } from './key-index.js';

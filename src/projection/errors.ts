@@ -2,7 +2,7 @@
  * Operating errors of projections and replay: bad input read back from disk. Callers
  * switch on `code`, never on the message.
  */
-import type { RecordLocation } from '../wal/types.js';
+import type { RecordLocation } from '../model/record-location.js';
 
 export type ProjectionErrorCode =
   /** An event payload that is not a well-formed Elava event. */

@@ -4,7 +4,7 @@
  * whose key matches — so they can run once per event per projection on the replay path.
  * Deeper checks of a record's fields belong to restore paths (isRecordShaped).
  */
-import type { ElavaEvent } from '../changes/events.js';
+import type { ElavaEvent } from '../model/events.js';
 import type { ResourceRecord } from '../model/resource.js';
 import type { LogEvent } from '../wal/types.js';
 import { ProjectionError } from './errors.js';

@@ -8,7 +8,7 @@
  * changed (its record at both ends), and by `disappearedBetween` as disappeared.
  */
 import { diffRecords } from '../changes/diff.js';
-import type { FieldChange } from '../changes/events.js';
+import type { FieldChange } from '../model/events.js';
 import type { ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision } from '../mvcc/key-index.js';
 import { QueryError } from './errors.js';

@@ -4,7 +4,7 @@
  * (`--json`: one JSON object per line, the query layer's own data, nothing added but a
  * `change`/`section` tag where one result mixes kinds). Each function returns lines.
  */
-import type { FieldChange } from '../changes/events.js';
+import type { FieldChange } from '../model/events.js';
 import type { AttrValue, ResourceRecord } from '../model/resource.js';
 import type { FieldHistoryEntry, HistoryEntry, ResourceAtPoint, RevisionDiff, Disappearance, WasteReport } from './queries.js';
 

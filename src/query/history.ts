@@ -9,7 +9,7 @@
  * fields shows nothing. After compaction the first entry kept may be a `changed` event:
  * the timeline then starts there, from null.
  */
-import type { FieldChange } from '../changes/events.js';
+import type { FieldChange } from '../model/events.js';
 import type { AttrValue, ResourceRecord } from '../model/resource.js';
 import { attrValuesEqual } from '../changes/record-equal.js';
 import { QueryError } from './errors.js';

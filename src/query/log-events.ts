@@ -12,7 +12,7 @@ import type { StructureTable } from '../wal/codec.js';
 import { errnoCode } from '../wal/errors.js';
 import { nodeFileSystem } from '../wal/file-system.js';
 import { PointReader } from '../wal/read-at.js';
-import type { RecordLocation } from '../wal/types.js';
+import type { RecordLocation } from '../model/record-location.js';
 import { QueryError } from './errors.js';
 
 /** What the query layer needs of an event reader; PointReader has the same shape. */

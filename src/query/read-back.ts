@@ -4,7 +4,7 @@
  * location. Batches are read in log order (segment, then offset), so a whole-fleet read
  * walks each segment forward once instead of seeking at random.
  */
-import type { ChangeEvent } from '../changes/events.js';
+import type { ChangeEvent } from '../model/events.js';
 import type { ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision } from '../mvcc/key-index.js';
 import { isRecordShaped } from '../projection/event-payload.js';

@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { abortError, ScanError } from './scan-error.js';
 import { SCAN_ABORT_SETTLE_MS } from './scan-limits.js';
-import type { ScanResult, Scope } from './scope.js';
+import type { ScanResult, Scope } from '../model/scope.js';
 
 export interface BoundedJob {
   readonly scopes: readonly Scope[];

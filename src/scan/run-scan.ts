@@ -27,7 +27,7 @@ import {
   SCAN_REQUEST_TIMEOUT_MS_DEFAULT,
 } from './scan-limits.js';
 import { runBoundedJob } from './bounded-job.js';
-import { compareResults, GCP_GLOBAL_REGION, type ScanResult, type Scope } from './scope.js';
+import { compareResults, GCP_GLOBAL_REGION, type ScanResult, type Scope } from '../model/scope.js';
 
 export type AwsType = 'ec2.instance' | 'ec2.volume' | 'rds.instance';
 

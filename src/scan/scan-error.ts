@@ -3,7 +3,7 @@
  * `scope-scanned` events). Classification looks at error names, codes and HTTP statuses
  * that the SDKs set, never at message text.
  */
-import type { ScopeError } from '../changes/events.js';
+import type { ScopeError } from '../model/events.js';
 
 export type ScopeErrorCode =
   /** Rate limited, and the configured retries ran out. */

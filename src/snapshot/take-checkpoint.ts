@@ -14,7 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Logger } from 'pino';
-import type { CheckpointTaken } from '../changes/events.js';
+import type { CheckpointTaken } from '../model/events.js';
 import type { Projection } from '../projection/projection.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import type { Wal } from '../wal/wal.js';

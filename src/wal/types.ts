@@ -3,11 +3,9 @@
  * revisions, commits and byte positions, nothing of clouds.
  */
 
-/** Where one record sits: a segment file name (no directory) and the byte offset of its frame. */
-export interface RecordLocation {
-  segment: string;
-  offsetBytes: number;
-}
+import type { RecordLocation } from '../model/record-location.js';
+
+export type { RecordLocation };
 
 /** One commit to append: revision `main`, its wall-clock time, and its events (sub = index). */
 export interface Commit {

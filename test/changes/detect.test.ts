@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectChanges } from '../../src/changes/detect.js';
-import { isChangeEvent, type ElavaEvent, type ScopeScanned } from '../../src/changes/events.js';
+import { isChangeEvent, type ElavaEvent, type ScopeScanned } from '../../src/model/events.js';
 import type { ResourceRecord } from '../../src/model/resource.js';
-import type { ScanResult, Scope } from '../../src/scan/scope.js';
+import type { ScanResult, Scope } from '../../src/model/scope.js';
 import { instanceRecord } from './fixtures.js';
 import { MemoryState } from './memory-state.js';
 

@@ -4,7 +4,7 @@ import type { ResourceRecord } from '../../src/model/resource.js';
 import { volumeRecord } from './fixtures.js';
 import { diffRecords } from '../../src/changes/diff.js';
 import { recordsEqual } from '../../src/changes/record-equal.js';
-import type { FieldChange } from '../../src/changes/events.js';
+import type { FieldChange } from '../../src/model/events.js';
 
 describe('diffRecords', () => {
   const vectors: { name: string; after: Partial<ResourceRecord>; diff: FieldChange[] }[] = [

@@ -7,10 +7,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectChanges } from '../../src/changes/detect.js';
-import { isChangeEvent, type ElavaEvent } from '../../src/changes/events.js';
+import { isChangeEvent, type ElavaEvent } from '../../src/model/events.js';
 import { isGoneRecord } from '../../src/model/lifecycle.js';
 import { resourceKey, type ResourceRecord, type ResourceType } from '../../src/model/resource.js';
-import type { ScanResult, Scope } from '../../src/scan/scope.js';
+import type { ScanResult, Scope } from '../../src/model/scope.js';
 import { MemoryState } from './memory-state.js';
 
 const ACCOUNT = '123456789012';

@@ -6,10 +6,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectChanges, type DetectOptions } from '../../src/changes/detect.js';
-import type { ElavaEvent, ScopeScanned } from '../../src/changes/events.js';
+import type { ElavaEvent, ScopeScanned } from '../../src/model/events.js';
 import { judgeAbsence, type MassGuard } from '../../src/changes/mass-guard.js';
 import type { ResourceRecord } from '../../src/model/resource.js';
-import type { ScanResult, Scope } from '../../src/scan/scope.js';
+import type { ScanResult, Scope } from '../../src/model/scope.js';
 import { instanceRecord } from './fixtures.js';
 import { MemoryState } from './memory-state.js';
 

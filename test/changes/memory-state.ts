@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import type { ResourceKey, ResourceRecord } from '../../src/model/resource.js';
 import type { CurrentStateView } from '../../src/changes/detect.js';
-import type { ElavaEvent } from '../../src/changes/events.js';
-import { scopePrefix, type Scope } from '../../src/scan/scope.js';
+import type { ElavaEvent } from '../../src/model/events.js';
+import { scopePrefix, type Scope } from '../../src/model/scope.js';
 
 export class MemoryState implements CurrentStateView {
   readonly records = new Map<ResourceKey, ResourceRecord>();

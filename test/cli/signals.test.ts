@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ElavaEvent } from '../../src/changes/events.js';
+import type { ElavaEvent } from '../../src/model/events.js';
 import { recoverState } from '../../src/snapshot/recover.js';
 import { LogReader } from '../../src/wal/reader.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -15,7 +15,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ScopeScanned } from '../../src/changes/events.js';
+import type { ScopeScanned } from '../../src/model/events.js';
 import { findProjection } from '../../src/projection/builtins.js';
 import { CurrentState } from '../../src/projection/current-state.js';
 import type { SimFault, SimScenario } from '../../src/sim/scenario.js';

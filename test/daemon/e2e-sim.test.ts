@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isChangeEvent, type ElavaEvent } from '../../src/changes/events.js';
+import { isChangeEvent, type ElavaEvent } from '../../src/model/events.js';
 import { findProjection } from '../../src/projection/builtins.js';
 import { CurrentState } from '../../src/projection/current-state.js';
 import { stateHash } from '../../src/projection/state-hash.js';

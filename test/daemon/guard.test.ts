@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import type { ElavaEvent, ScopeScanned } from '../../src/changes/events.js';
+import type { ElavaEvent, ScopeScanned } from '../../src/model/events.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { startSimulation } from '../../src/daemon/simulate.js';
 import type { ScanSetup } from '../../src/daemon/scan-setup.js';

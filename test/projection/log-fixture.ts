@@ -3,7 +3,7 @@
  * followed by change events sorted by key, as the change detector writes them, with record
  * locations that roll over segments. Also tracks the truth (live records) it generated.
  */
-import type { ElavaEvent } from '../../src/changes/events.js';
+import type { ElavaEvent } from '../../src/model/events.js';
 import type { ResourceRecord, ResourceType } from '../../src/model/resource.js';
 import { resourceKey } from '../../src/model/resource.js';
 import type { LogEntry, LogEvent } from '../../src/wal/types.js';

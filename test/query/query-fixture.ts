@@ -15,7 +15,7 @@
  * Every commit starts with scope-scanned events, then changes sorted by key, as the change
  * detector writes them.
  */
-import type { ElavaEvent, FieldChange } from '../../src/changes/events.js';
+import type { ElavaEvent, FieldChange } from '../../src/model/events.js';
 import type { AttrValue, ResourceRecord, ResourceType } from '../../src/model/resource.js';
 import { resourceKey } from '../../src/model/resource.js';
 import { queryProjections } from '../../src/query/query-state.js';

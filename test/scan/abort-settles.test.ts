@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { raceAbort } from '../../src/scan/abortable.js';
 import { runScanJobs, type ScanJob } from '../../src/scan/run-scan.js';
 import { ScanError } from '../../src/scan/scan-error.js';
-import { scopeString, type Scope } from '../../src/scan/scope.js';
+import { scopeString, type Scope } from '../../src/model/scope.js';
 import { startHarness } from './sim-harness.js';
 
 const scope = (region: string): Scope => ({

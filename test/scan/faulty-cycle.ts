@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { detectChanges } from '../../src/changes/detect.js';
-import type { ElavaEvent } from '../../src/changes/events.js';
+import type { ElavaEvent } from '../../src/model/events.js';
 import type { SimFault, SimScenario } from '../../src/sim/scenario.js';
-import { scopePrefix, scopeString, type ScanResult } from '../../src/scan/scope.js';
+import { scopePrefix, scopeString, type ScanResult } from '../../src/model/scope.js';
 import { MemoryState } from '../changes/memory-state.js';
 import { startHarness } from './sim-harness.js';
 import { detectedChanges, expectedChanges, linesUnder, snapshot } from './truth.js';

@@ -9,7 +9,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SimBadBody, SimFault, SimScenario } from '../../src/sim/scenario.js';
-import { scopeString } from '../../src/scan/scope.js';
+import { scopeString } from '../../src/model/scope.js';
 import { cleanThenFaulty, failedScopes } from './faulty-cycle.js';
 import { startHarness } from './sim-harness.js';
 

@@ -5,7 +5,7 @@ import { mapWithLimit } from '../../src/scan/promise-pool.js';
 import { withRetry } from '../../src/scan/retry.js';
 import { runScanJobs, type ScanJob } from '../../src/scan/run-scan.js';
 import { ScanError } from '../../src/scan/scan-error.js';
-import { scopeString, type Scope } from '../../src/scan/scope.js';
+import { scopeString, type Scope } from '../../src/model/scope.js';
 
 describe('promise pool', () => {
   it('keeps task order and never exceeds its limit', async () => {

@@ -9,7 +9,7 @@ import { createAwsClientFactory } from '../../src/scan/aws/aws-clients.js';
 import { createGcpClientFactory } from '../../src/scan/gcp/gcp-clients.js';
 import { DEFAULT_OWNER_TAG_KEYS } from '../../src/scan/normalize-common.js';
 import { runScan, type ScanClients, type ScanConfig } from '../../src/scan/run-scan.js';
-import type { ScanResult } from '../../src/scan/scope.js';
+import type { ScanResult } from '../../src/model/scope.js';
 
 export interface SimHarness {
   cloud: SimCloud;

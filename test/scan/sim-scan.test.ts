@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectChanges } from '../../src/changes/detect.js';
-import { scopeString } from '../../src/scan/scope.js';
+import { scopeString } from '../../src/model/scope.js';
 import { MemoryState } from '../changes/memory-state.js';
 import { startHarness } from './sim-harness.js';
 import { simKey } from './truth.js';

@@ -7,8 +7,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectChanges } from '../../src/changes/detect.js';
-import { isChangeEvent } from '../../src/changes/events.js';
-import { observedRecords } from '../../src/scan/scope.js';
+import { isChangeEvent } from '../../src/model/events.js';
+import { observedRecords } from '../../src/model/scope.js';
 import { MemoryState } from '../changes/memory-state.js';
 import { startHarness } from './sim-harness.js';
 import { simKey } from './truth.js';

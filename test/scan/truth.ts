@@ -2,7 +2,7 @@
  * Ground truth from the SIMULATED cloud, in Elava's terms: resource keys, and the net change
  * of each key between two ticks (what one scan cycle should detect).
  */
-import { isChangeEvent, type ElavaEvent } from '../../src/changes/events.js';
+import { isChangeEvent, type ElavaEvent } from '../../src/model/events.js';
 import type { SimCloud } from '../../src/sim/cloud.js';
 import type { SimResource } from '../../src/sim/world.js';
 

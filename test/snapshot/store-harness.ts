@@ -3,7 +3,7 @@
  * a deterministic history (the projection tests' synthetic log), and live projections fed
  * by catch-up after every commit, as the daemon does.
  */
-import type { ElavaEvent } from '../../src/changes/events.js';
+import type { ElavaEvent } from '../../src/model/events.js';
 import { builtInProjections } from '../../src/projection/builtins.js';
 import type { Projection } from '../../src/projection/projection.js';
 import { stateHash } from '../../src/projection/state-hash.js';

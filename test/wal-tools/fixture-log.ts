@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ElavaEvent } from '../../src/changes/events.js';
+import type { ElavaEvent } from '../../src/model/events.js';
 import type { ResourceRecord, ResourceType } from '../../src/model/resource.js';
 import { Wal } from '../../src/wal/wal.js';
 

@@ -6,7 +6,7 @@
  * By the time an error reaches here the SDK's retry strategy has given up, so a throttling
  * code means "throttled past the configured attempts".
  */
-import type { ScopeError } from '../../changes/events.js';
+import type { ScopeError } from '../../model/events.js';
 import {
   abortError,
   describeError,

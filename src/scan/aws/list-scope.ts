@@ -21,7 +21,7 @@ import type { NormalizeOptions } from '../normalize-common.js';
 import { PageTokens } from '../page-tokens.js';
 import { SCAN_RECORDS_PER_SCOPE_MAX } from '../scan-limits.js';
 import { ScanError, throwIfAborted } from '../scan-error.js';
-import type { ScanResult, Scope } from '../scope.js';
+import type { ScanResult, Scope } from '../../model/scope.js';
 import { classifyAwsError } from './classify-aws-error.js';
 
 /** What every AWS scope listing shares: where it is, how it normalizes, page size, abort. */

@@ -11,7 +11,7 @@ import {
   type Volume,
 } from '@aws-sdk/client-ec2';
 import { normalizeEbsVolume, normalizeEc2Instance } from '../normalize-ec2.js';
-import type { ScanResult } from '../scope.js';
+import type { ScanResult } from '../../model/scope.js';
 import { awsScope, listAwsScope, type AwsListing, type AwsScopeScan } from './list-scope.js';
 
 export type { AwsScopeScan } from './list-scope.js';

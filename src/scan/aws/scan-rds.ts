@@ -4,7 +4,7 @@
  */
 import { DescribeDBInstancesCommand, type DBInstance, type RDSClient } from '@aws-sdk/client-rds';
 import { normalizeRdsInstance } from '../normalize-rds.js';
-import type { ScanResult } from '../scope.js';
+import type { ScanResult } from '../../model/scope.js';
 import { awsScope, listAwsScope, type AwsListing, type AwsScopeScan } from './list-scope.js';
 
 export function scanRdsInstances(client: RDSClient, scan: AwsScopeScan): Promise<ScanResult> {

@@ -7,7 +7,7 @@
  * Rate limits: Compute answers 429 (RESOURCE_EXHAUSTED) or 403 with reason
  * `rateLimitExceeded`/`RATE_LIMIT_EXCEEDED`; both are `throttled`, and retryable.
  */
-import type { ScopeError } from '../../changes/events.js';
+import type { ScopeError } from '../../model/events.js';
 import {
   abortError,
   describeError,

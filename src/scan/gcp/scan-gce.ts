@@ -16,14 +16,14 @@
  */
 import type { protos } from '@google-cloud/compute';
 import type { ResourceRecord } from '../../model/resource.js';
-import type { ScopeError } from '../../changes/events.js';
+import type { ScopeError } from '../../model/events.js';
 import { normalizeGceDisk, normalizeGceInstance, zoneOfScopeKey } from '../normalize-gce.js';
 import type { NormalizeOptions } from '../normalize-common.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import { PageTokens } from '../page-tokens.js';
 import { SCAN_RECORDS_PER_SCOPE_MAX } from '../scan-limits.js';
 import { ScanError, throwIfAborted } from '../scan-error.js';
-import { GCP_GLOBAL_REGION, type ScanResult } from '../scope.js';
+import { GCP_GLOBAL_REGION, type ScanResult } from '../../model/scope.js';
 import { fetchAggregatedPage, type AggregatedPage } from './aggregated-page.js';
 import { classifyGcpError, isRetryableGcpError } from './classify-gcp-error.js';
 import type { GcpClientFactory } from './gcp-clients.js';

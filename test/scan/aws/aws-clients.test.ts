@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ScanResult } from '../../../src/scan/scope.js';
+import type { ScanResult } from '../../../src/model/scope.js';
 import { startSimCloud, type SimCloud } from '../../../src/sim/cloud.js';
 import { simAwsCredentials } from '../../../src/sim/clients.js';
 import { defaultScenario } from '../../../src/sim/scenario.js';

@@ -8,7 +8,7 @@ import {
 } from '../../../src/scan/aws/aws-clients.js';
 import { DEFAULT_OWNER_TAG_KEYS } from '../../../src/scan/normalize-common.js';
 import { runScan, type ScanConfig } from '../../../src/scan/run-scan.js';
-import type { ScanResult } from '../../../src/scan/scope.js';
+import type { ScanResult } from '../../../src/model/scope.js';
 import type { SimCloud } from '../../../src/sim/cloud.js';
 import type { SimRequestLogEntry } from '../../../src/sim/request-log.js';
 

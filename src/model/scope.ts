@@ -15,8 +15,8 @@
  * region `global` (a scope that owns no keys, so it can never cause a disappearance).
  */
 import assert from 'node:assert/strict';
-import type { Provider, ResourceRecord, ResourceType } from '../model/resource.js';
-import type { ScopeError } from '../changes/events.js';
+import type { Provider, ResourceRecord, ResourceType } from './resource.js';
+import type { ScopeError } from './events.js';
 
 export interface Scope {
   readonly provider: Provider;

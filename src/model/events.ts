@@ -6,7 +6,7 @@
  * numbered by `sub` in a deterministic order (scope-scanned events first, by scope, then
  * change events by key). The commit carries the cycle's time.
  */
-import type { AttrValue, ResourceKey, ResourceRecord } from '../model/resource.js';
+import type { AttrValue, ResourceKey, ResourceRecord } from './resource.js';
 
 /** One field that differs between two records; `path` is dotted, e.g. `tags.Owner`. */
 export interface FieldChange {

@@ -115,6 +115,11 @@ export const CHECKPOINTS_KEPT = 3;
 export const REPLAY_PROGRESS_EVERY_MS = 1000;
 /** Events between two progress checks during replay. */
 export const REPLAY_PROGRESS_EVERY_EVENTS = 65_536;
+/**
+ * Replay gives the event loop a turn this often, so a recovering daemon answers /healthz
+ * and /readyz: a few ms of replay at the rates `npm run bench -- recovery` measures.
+ */
+export const REPLAY_YIELD_EVERY_EVENTS = 2_048;
 
 assert.ok(CHECKPOINTS_KEPT >= 1);
 assert.ok(CHECKPOINT_EVERY_BYTES >= SEGMENT_SIZE_BYTES_MIN);

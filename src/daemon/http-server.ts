@@ -1,6 +1,7 @@
 /**
- * The daemon's HTTP face (node:http): /healthz (the process is up), /readyz (200 once
- * recovery has finished, 503 before), /metrics (Prometheus text), and /v1/... JSON query
+ * The daemon's HTTP face (node:http): /healthz (the process is up; it answers while state
+ * is recovered, since recovery yields to the event loop), /readyz (200 once recovery has
+ * finished, 503 with phase, percent and ETA before), /metrics (Prometheus text), and /v1/... JSON query
  * endpoints (http-query.ts). GET and HEAD only.
  *
  * Binds 127.0.0.1 by default. When a bearer token is configured (required for any
@@ -22,6 +23,8 @@ export interface JsonAnswer {
 
 export interface HttpHandlers {
   isReady(): boolean;
+  /** What /readyz says while not ready (phase, percent, ETA of recovery). */
+  startup(): object;
   metrics(): Promise<{ contentType: string; body: string }>;
   /** Answers a /v1/ path, or null when no such endpoint exists. */
   query(path: string, params: URLSearchParams): Promise<JsonAnswer | null>;
@@ -93,7 +96,7 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, expec
     case '/readyz':
       return h.isReady()
         ? sendJson(res, { status: 200, body: { status: 'ready' } })
-        : sendJson(res, { status: 503, body: { status: 'recovering' } });
+        : sendJson(res, { status: 503, body: { status: 'recovering', ...h.startup() } });
     case '/metrics': {
       const m = await h.metrics();
       res.writeHead(200, { 'content-type': m.contentType });

@@ -2,9 +2,9 @@
  * What every query reads: the key index (history locations), the current state, counts,
  * commit times and a reader for events on disk. Two ways to get one:
  *
- * - `openQueryState(dir)`: for the query commands. Read-only and without the writer lock,
- *   so it works whether or not the daemon runs: recovery from the newest valid checkpoint
- *   plus the log's tail (src/store/recover.ts, readOnly), nothing renamed. The state is
+ * - `openQueryState(dir)`: for the query commands. A read-only Store (src/store/store.ts):
+ *   no writer lock, so it works whether or not the daemon runs; the newest valid checkpoint
+ *   plus the log's tail, nothing renamed. The state is
  *   that of the last whole commit when it was opened; later appends are not seen.
  * - `queryStateFrom(dir, projections, structures)`: over the daemon's live projections;
  *   `lastMain` and `compactedMain` follow them as they advance.
@@ -15,7 +15,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { TreeIndex } from '../mvcc/tree-index.js';
-import { builtInProjections, findProjection } from '../projection/builtins.js';
+import { findProjection } from '../projection/builtins.js';
 import { CommitTimes } from '../projection/commit-times.js';
 import { Counts } from '../projection/counts.js';
 import { CurrentState } from '../projection/current-state.js';
@@ -23,7 +23,7 @@ import { isProjectionError } from '../projection/errors.js';
 import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import type { Projection } from '../projection/projection.js';
 import { isSnapshotError } from '../checkpoint/errors.js';
-import { recoverState } from '../store/recover.js';
+import { Store } from '../store/store.js';
 import type { StructureTable } from '../wal/codec.js';
 import type { LogDamage } from '../wal/damage.js';
 import { errnoCode, isDamageCode, isWalError } from '../wal/errors.js';
@@ -48,18 +48,13 @@ export interface QueryState {
   readonly damage: LogDamage | null;
 }
 
-/** The projections queries need: the built-in set (CommitTimes, which time lookups need, is one of them). */
-export function queryProjections(): Projection[] {
-  return builtInProjections(); // includes CommitTimes, which time lookups need
-}
-
 /** Opens `dir` read-only, without the lock. QueryError: bad-data-dir, no-data, damaged-log. */
 export async function openQueryState(dir: string): Promise<QueryState> {
   checkDataDir(dir);
   try {
-    const recovered = recoverState(dir, { readOnly: true, projections: queryProjections });
-    const structures = recovered.structures;
-    return queryStateFrom(dir, recovered.projections, () => structures, recovered.stats.damage);
+    const store = await Store.open(dir, { readOnly: true });
+    const structures = store.structures;
+    return queryStateFrom(dir, store.projections, () => structures, store.damage);
   } catch (err) {
     throw asQueryError(err, dir);
   }
@@ -74,7 +69,7 @@ export function queryStateFrom(
   const counts = findProjection(projections, Counts);
   const times = findProjection(projections, CommitTimes);
   assert.ok(keyIndex && current && counts, 'queries need the key index, current state and counts projections');
-  assert.ok(times, 'queries need the CommitTimes projection: build the projections with builtInProjections()');
+  assert.ok(times, 'queries need the CommitTimes projection (one of builtInProjections())');
   const events = new LogEvents(dir, structures);
   return {
     dir,

@@ -120,6 +120,10 @@ export const REPLAY_PROGRESS_EVERY_EVENTS = 65_536;
  * and /readyz: a few ms of replay at the rates `npm run bench -- recovery` measures.
  */
 export const REPLAY_YIELD_EVERY_EVENTS = 2_048;
+/** Retention: every revision younger than this is kept (default of retention.keepAll). */
+export const RETENTION_KEEP_ALL_DAYS_DEFAULT = 30;
+/** Day starts one downsampling marker carries at most (a long-stopped daemon catches up in steps). */
+export const RETENTION_DAYS_PER_MARKER_MAX = 3_660;
 
 assert.ok(CHECKPOINTS_KEPT >= 1);
 assert.ok(CHECKPOINT_EVERY_BYTES >= SEGMENT_SIZE_BYTES_MIN);

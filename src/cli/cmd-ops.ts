@@ -11,6 +11,7 @@ import { createLogger } from '../daemon/logger.js';
 import { ProgressReporter } from '../store/progress.js';
 import { verify } from '../store/verify.js';
 import { parseArgs, UsageError, type FlagKind } from './args.js';
+import { compactViaDaemon } from './compact-via-daemon.js';
 import { dataDirOf, openForOps, requireLog } from './data-dir.js';
 import { CHECKPOINT_HELP, COMPACT_HELP, REBUILD_HELP, VERIFY_HELP } from './help.js';
 import { revisionBefore } from './keep-revision.js';
@@ -62,7 +63,13 @@ export async function compactCommand(argv: readonly string[], io: CliIo): Promis
   if ((keep === undefined) === (before === undefined)) throw new UsageError('give exactly one of --keep DURATION or --before REV');
   const dir = dataDirOf(flags, io);
   const logger = opsLogger();
-  const store = await openForOps(dir, logger);
+  let store;
+  try {
+    store = await openForOps(dir, logger);
+  } catch (err) {
+    if (!(err instanceof DaemonError) || err.code !== 'DATA_DIR_LOCKED') throw err;
+    return askDaemon(io, flags, dir, err, { ...(before !== undefined ? { before } : {}), ...(keep !== undefined ? { keep } : {}) });
+  }
   try {
     if (store.resumedCompaction !== null) {
       io.err(`elava: finished the interrupted compaction at revision ${store.resumedCompaction.atMain}`);
@@ -78,6 +85,23 @@ export async function compactCommand(argv: readonly string[], io: CliIo): Promis
   } finally {
     await store.close();
   }
+}
+
+/** The daemon holds the lock: it compacts between its cycles (see compact-via-daemon.ts). */
+async function askDaemon(io: CliIo, flags: Map<string, string>, dir: string, locked: DaemonError, target: { before?: string; keep?: string }): Promise<number> {
+  if (target.before !== undefined) parseRevision(target.before);
+  if (target.keep !== undefined) keepCutoffMs(target.keep);
+  const { status, body } = await compactViaDaemon(dir, locked, target, io.env['ELAVA_HTTP_TOKEN']);
+  if (status !== 200) {
+    io.err(`elava compact: the running daemon refused [${String(body['error'] ?? status)}]: ${String(body['message'] ?? '')}`);
+    return EXIT_FAILURE;
+  }
+  const deleted = Array.isArray(body['segmentsDeleted']) ? body['segmentsDeleted'].length : 0;
+  const text = body['compacted'] === false
+    ? `nothing to compact: no revision is older than ${target.keep ?? target.before}`
+    : `the running daemon compacted at revision ${String(body['atMain'])}: ${deleted} segments deleted, base ${String(body['baseCheckpoint'] ?? 'none')}`;
+  print(io, flags, body, text);
+  return EXIT_OK;
 }
 
 function parseRevision(text: string): number {

@@ -25,7 +25,10 @@ import { findProjection } from '../projection/builtins.js';
 import { Counts } from '../projection/counts.js';
 import type { Projection } from '../projection/projection.js';
 import { WithheldDisappearances } from '../projection/withheld.js';
+import { isSnapshotError } from '../checkpoint/errors.js';
+import { isMvccError } from '../mvcc/errors.js';
 import type { RecoveryProgress } from '../store/recover.js';
+import { applyRetention } from '../store/retention-policy.js';
 import type { Store } from '../store/store.js';
 import type { CheckpointReason } from '../store/take-checkpoint.js';
 import type { StructureTable } from '../wal/codec.js';
@@ -34,7 +37,9 @@ import type { Wal } from '../wal/wal.js';
 import type { DaemonConfig } from './config.js';
 import { runCycle, type CycleContext, type CycleReport } from './cycle.js';
 import { DaemonError } from './errors.js';
-import { startHttpServer, type HttpServer } from './http-server.js';
+import { startHttpServer, type HttpServer, type JsonAnswer } from './http-server.js';
+import { compactTarget } from './compact-target.js';
+import { removeAdminAddress, writeAdminAddress } from './admin-address.js';
 import { DaemonMetrics } from './metrics.js';
 import { openStore } from './open-store.js';
 import { queryEndpoints, type QueryEndpoints } from './http-query.js';
@@ -67,6 +72,8 @@ export class Daemon {
   private ready = false;
   private cycles = 0;
   private running: Promise<CycleReport> | null = null;
+  /** Settles when the cycle or maintenance now running is done (see exclusively()). */
+  private turn: Promise<void> = Promise.resolve();
   private inFlight: AbortController | null = null;
   private readonly stopping = new AbortController();
   private readonly policy: CheckpointPolicy;
@@ -109,6 +116,7 @@ export class Daemon {
         startup: () => this.startup.current,
         metrics: () => this.metrics.render(),
         query: (path, params) => this.queries.handle(path, params),
+        admin: (path, params) => (this.ready ? this.admin(path, params) : Promise.resolve(null)),
       }, logger);
       logger.info({ http: this.http.address, auth: config.http.token !== null }, `HTTP listening on ${this.http.address}`);
     }
@@ -119,6 +127,7 @@ export class Daemon {
       ...(this.options.segmentSizeBytes ? { segmentSizeBytes: this.options.segmentSizeBytes } : {}),
       ...(this.options.walFs ? { fs: this.options.walFs } : {}),
     });
+    if (this.http !== null) writeAdminAddress(config.dataDir, this.http.address);
     this.ready = true;
     this.startup.phase = 'ready';
     const stats = this.store.recovery;
@@ -179,7 +188,28 @@ export class Daemon {
   }
 
   /** One cycle now (never two at once), then a checkpoint if the policy says so. */
-  async runCycle(): Promise<CycleReport> {
+  runCycle(): Promise<CycleReport> {
+    return this.exclusively(() => this.cycleNow());
+  }
+
+  /**
+   * Runs `fn` when no cycle and no other maintenance runs, and keeps them out until it is
+   * done: a cycle is numbered by the revision after the Store's last, so nothing may commit
+   * between its start and its commit. Admin compaction and retention go through here.
+   */
+  private async exclusively<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.turn;
+    let done!: () => void;
+    this.turn = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await previous;
+      return await fn();
+    } finally {
+      done();
+    }
+  }
+
+  private async cycleNow(): Promise<CycleReport> {
     assert.ok(this.running === null, 'cycles never overlap');
     assert.ok(this.ready && !this.closed, 'runCycle on an open, recovered daemon');
     this.inFlight = new AbortController();
@@ -201,6 +231,7 @@ export class Daemon {
         this.failed = true;
         throw err;
       });
+      if (!report.aborted) await this.retain();
       if (!report.aborted && this.policy.isDue(store.log.stats())) await this.checkpoint('policy');
       return report;
     } finally {
@@ -246,6 +277,7 @@ export class Daemon {
     if (this.closed) return;
     this.requestStop('close');
     await this.running?.catch(() => undefined);
+    await this.turn; // an admin compaction in flight finishes first
     const store = this.store;
     const wal = store?.log ?? null;
     if (wal !== null && !this.failed && !wal.isFenced && this.ready && wal.stats().eventsAppended > this.eventsAtCheckpoint) {
@@ -253,6 +285,43 @@ export class Daemon {
     }
     await this.release();
     this.options.logger.info({ revision: store?.lastMain ?? null, cycles: this.cycles }, 'stopped');
+  }
+
+  /** The retention policy, between cycles; a failure is logged unless the log is fenced. */
+  private async retain(): Promise<void> {
+    const store = this.openStore;
+    try {
+      const outcome = await applyRetention(store, this.config.retention, Date.now());
+      if (outcome.downsampled !== null || outcome.compaction !== null) {
+        const d = outcome.downsampled;
+        this.options.logger.info({
+          downsampledFrom: d?.fromMain ?? null, downsampledBefore: d?.beforeMain ?? null, days: d?.dayStartMains.length ?? 0,
+          revisionsDropped: outcome.revisionsDropped, compactedAt: outcome.compaction?.atMain ?? null,
+          segmentsDeleted: outcome.compaction?.segmentsDeleted.length ?? 0,
+        }, 'retention applied: older history kept one revision per resource per day');
+      }
+    } catch (err) {
+      if (store.log.isFenced) throw new DaemonError('LOG_APPEND_FAILED', `retention marker could not be appended: ${(err as Error).message}`, { cause: err });
+      this.options.logger.error({ err }, 'retention failed; continuing (it is tried again after the next cycle)');
+    }
+  }
+
+  /** `POST /v1/admin/compact?before=REV|keep=DURATION`: compaction between cycles. */
+  private async admin(path: string, params: URLSearchParams): Promise<JsonAnswer | null> {
+    if (path !== '/v1/admin/compact') return null;
+    const store = this.openStore;
+    const target = compactTarget(params, store);
+    if ('error' in target) return { status: 400, body: { error: 'bad-request', message: target.error } };
+    if (target.atMain === null) return { status: 200, body: { compacted: false, reason: 'nothing older than the cutoff' } };
+    const atMain = target.atMain;
+    try {
+      const result = await this.exclusively(() => store.compact(atMain));
+      this.options.logger.info({ atMain, segmentsDeleted: result.segmentsDeleted.length }, 'compaction done on request');
+      return { status: 200, body: { compacted: true, ...result } };
+    } catch (err) {
+      if (isMvccError(err) || isSnapshotError(err)) return { status: 409, body: { error: err.code, message: err.message } };
+      throw err;
+    }
   }
 
   private async checkpoint(reason: CheckpointReason): Promise<void> {
@@ -273,6 +342,7 @@ export class Daemon {
   private async release(): Promise<void> {
     this.closed = true;
     this.ready = false;
+    if (this.http !== null && this.store !== null) removeAdminAddress(this.config.dataDir);
     await this.http?.close();
     this.http = null;
     this.queries.close();

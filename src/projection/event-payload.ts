@@ -35,6 +35,7 @@ export function eventOf(log: LogEvent): ElavaEvent {
     case 'compaction-scheduled':
     case 'compaction-finished':
     case 'log-repaired':
+    case 'history-downsampled':
       return p as ElavaEvent;
     default:
       return badEvent(log, 'payload is not an Elava event');

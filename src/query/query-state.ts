@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import type { TreeIndex } from '../mvcc/tree-index.js';
 import { findProjection } from '../projection/builtins.js';
 import { CommitTimes } from '../projection/commit-times.js';
+import { ControlState } from '../projection/control-state.js';
 import { Counts } from '../projection/counts.js';
 import { CurrentState } from '../projection/current-state.js';
 import { isProjectionError } from '../projection/errors.js';
@@ -42,6 +43,8 @@ export interface QueryState {
   readonly lastMain: number;
   /** Reads below this main are `compacted` (0: nothing compacted). */
   readonly compactedMain: number;
+  /** History below this main is kept at day granularity (retention; 0: none). */
+  readonly downsampledBeforeMain: number;
   /** Event read-back by location (falls back to the compaction base for deleted segments). */
   readonly events: EventReader;
   /** Damage the read-only open stopped at (the state is that before it); null: none. */
@@ -68,7 +71,8 @@ export function queryStateFrom(
   const current = findProjection(projections, CurrentState);
   const counts = findProjection(projections, Counts);
   const times = findProjection(projections, CommitTimes);
-  assert.ok(keyIndex && current && counts, 'queries need the key index, current state and counts projections');
+  const control = findProjection(projections, ControlState);
+  assert.ok(keyIndex && current && counts && control, 'queries need the key index, current state, counts and control projections');
   assert.ok(times, 'queries need the CommitTimes projection (one of builtInProjections())');
   const events = new LogEvents(dir, structures);
   return {
@@ -84,6 +88,9 @@ export function queryStateFrom(
     },
     get compactedMain() {
       return keyIndex.index.compactedMain;
+    },
+    get downsampledBeforeMain() {
+      return control.downsampledBeforeMain;
     },
     events,
     damage,

@@ -15,8 +15,8 @@ import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startElava } from '../cli/elava-process.js';
 
-const RESOURCES = 20_000;
-const COMMITS = 30;
+const RESOURCES = 10_000;
+const COMMITS = 20;
 
 function record(n: number, state: string): ResourceRecord {
   const id = `i-${n.toString(16).padStart(8, '0')}`;

@@ -75,12 +75,12 @@ async function historyReadBack(report: Report): Promise<void> {
     }
     const ki = store.projections.find((p): p is KeyIndexProjection => p instanceof KeyIndexProjection)!;
     const key = String(benchEvent(0, 1)['key']);
-    const source = new EventSource(dir, store.structures, null);
+    const source = new EventSource(dir, store.structures, []);
     const samples: number[] = [];
     for (let run = 0; run < 5; run++) {
       const t0 = performance.now();
       const history = ki.index.keyIndex(key)!.history();
-      for (const r of history) source.read(key, r);
+      for (const r of history) source.readRevision(key, r);
       samples.push(performance.now() - t0);
       if (history.length !== 1000) throw new Error(`expected 1000 revisions, got ${history.length}`);
     }

@@ -31,7 +31,7 @@ import { errnoCode, isDamageCode, isWalError } from '../wal/errors.js';
 import { nodeFileSystem } from '../wal/file-system.js';
 import { listSegments } from '../wal/segment.js';
 import { QueryError } from './errors.js';
-import { LogEvents, type EventReader } from './log-events.js';
+import { EventSource, type EventReader } from '../store/event-source.js';
 
 export interface QueryState {
   readonly dir: string;
@@ -74,7 +74,7 @@ export function queryStateFrom(
   const control = findProjection(projections, ControlState);
   assert.ok(keyIndex && current && counts && control, 'queries need the key index, current state, counts and control projections');
   assert.ok(times, 'queries need the CommitTimes projection (one of builtInProjections())');
-  const events = new LogEvents(dir, structures);
+  const events = new EventSource(dir, structures, 'lazy');
   return {
     dir,
     get index() {

@@ -119,7 +119,7 @@ function readBase(
   keyIndex: KeyIndexProjection, atMain: number, dir: string, structures: StructureTable,
   priorBase: readonly BaseEvent[] | null, wfs: WalFileSystem,
 ): BaseEvent[] {
-  const source = new EventSource(dir, structures, priorBase, wfs);
+  const source = new EventSource(dir, structures, priorBase ?? [], wfs);
   try {
     return buildBase(keyIndex.index, atMain, source, wfs);
   } finally {

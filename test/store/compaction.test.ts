@@ -35,9 +35,9 @@ function keyIndexOf(projections: readonly Projection[]): KeyIndexProjection {
 function hashAt(dir: string, state: { projections: readonly Projection[]; structures: RecoveredState['structures'] }, atMain: number): string {
   const layout = logLayout(nodeFileSystem, dir);
   const base = findBase({ dir, wfs: nodeFileSystem, readOnly: true, logger: undefined, broken: [] }, layout);
-  const source = new EventSource(dir, state.structures, base?.events ?? null);
+  const source = new EventSource(dir, state.structures, base?.events ?? []);
   try {
-    return revisionStateHash(keyIndexOf(state.projections).index, atMain, (k, r) => source.read(k, r));
+    return revisionStateHash(keyIndexOf(state.projections).index, atMain, (k, r) => source.readRevision(k, r));
   } finally {
     source.close();
   }

@@ -41,9 +41,9 @@ function keyIndexOf(store: Store): KeyIndexProjection {
 }
 
 function hashAt(store: Store, atMain: number): string {
-  const source = new EventSource(store.dir, store.structures, null);
+  const source = new EventSource(store.dir, store.structures, []);
   try {
-    return revisionStateHash(keyIndexOf(store).index, atMain, (k, r) => source.read(k, r));
+    return revisionStateHash(keyIndexOf(store).index, atMain, (k, r) => source.readRevision(k, r));
   } finally {
     source.close();
   }

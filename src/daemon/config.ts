@@ -8,7 +8,8 @@ import type { AwsAccountConfig, AwsEndpoints, EndpointOverride } from '../scan/a
 import type { AwsType } from '../scan/run-scan.js';
 import type { GceType } from '../scan/gcp/scan-gce.js';
 import type { MassGuard } from '../changes/mass-guard.js';
-import { BROKEN_COPIES_KEPT, CHECKPOINT_EVERY_EVENTS, FSYNC_WARN_MS, RETENTION_KEEP_ALL_DAYS_DEFAULT } from '../limits.js';
+import { BROKEN_COPIES_KEPT, CHECKPOINT_EVERY_EVENTS, FSYNC_WARN_MS } from '../limits.js';
+import { RETENTION_HORIZON_DAYS_MAX, RETENTION_KEEP_ALL_DAYS_DEFAULT } from '../limits.js';
 import { GUARD_RESOURCES_MIN_DEFAULT, GUARD_SHARE_DEFAULT } from '../limits.js';
 import { DEFAULT_OWNER_TAG_KEYS } from '../scan/normalize-common.js';
 import { SCAN_CONCURRENCY_DEFAULT, SCAN_LISTING_DEADLINE_MS_DEFAULT, SCAN_REQUEST_TIMEOUT_MS_DEFAULT } from '../scan/scan-limits.js';
@@ -176,8 +177,8 @@ function retentionSection(values: ConfigValues): RetentionPolicy {
   if (keepAllMs < DAY_MS) values.fail('retention.keepAll', 'must be at least 1d (history is thinned to one revision per day beyond it)');
   const horizonText = (checkValue(values, 'retention.horizon') as string).trim();
   if (horizonText === 'off') return { keepAllMs, horizonMs: null };
-  const horizonMs = parseDurationMs(horizonText);
-  if (horizonMs === null) values.fail('retention.horizon', `${JSON.stringify(horizonText)} is neither a duration (e.g. 400d) nor "off"`);
+  const horizonMs = parseDurationMs(horizonText, RETENTION_HORIZON_DAYS_MAX * DAY_MS);
+  if (horizonMs === null) values.fail('retention.horizon', `${JSON.stringify(horizonText)} is neither a duration (e.g. 400d, at most ${RETENTION_HORIZON_DAYS_MAX}d) nor "off"`);
   if (horizonMs <= keepAllMs) values.fail('retention.horizon', 'must be longer than retention.keepAll');
   return { keepAllMs, horizonMs };
 }

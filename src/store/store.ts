@@ -96,7 +96,6 @@ export class Store implements StateWriter {
         ...recoverOptions,
         finalReader: (fromMain) => opening.reader(fromMain, { decode: true, emit: true }),
       }, usable);
-      for (const _ of state.reader.entries()) void _; // drained already; asserts nothing is left
       wal = Wal.finish(walOptions, opening, state.reader, state.structures);
     } catch (err) {
       opening.abort();

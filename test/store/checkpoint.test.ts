@@ -9,6 +9,8 @@ import { recoverState } from '../../src/store/recover.js';
 import { stateHash } from '../../src/projection/state-hash.js';
 import { CheckpointPolicy } from '../../src/checkpoint/checkpoint-policy.js';
 import { SNAP_HEADER_BYTES } from '../../src/checkpoint/snap-file.js';
+import { nodeFileSystem } from '../../src/wal/file-system.js';
+import { listSegments } from '../../src/wal/segment.js';
 import { tempDir } from '../helpers/tmp.js';
 import type { Store } from '../../src/store/store.js';
 import { commitAll, historyCommits, openStore } from './store-harness.js';
@@ -125,5 +127,43 @@ describe('checkpoint policy', () => {
     policy.checkpointTaken({ eventsAppended: 50, bytesAppended: 0 });
     assert.equal(policy.isDue({ eventsAppended: 59, bytesAppended: 0 }), false);
     assert.equal(policy.isDue({ eventsAppended: 60, bytesAppended: 0 }), true);
+  });
+});
+
+describe('the writer opens state in one read of the log', () => {
+  it('reads no segment the checkpoint covers whole, and less than the whole log', async () => {
+    const { dir, store } = await logWithCheckpoint(60, 6);
+    await store.close();
+    const opened = new Map<number, string>();
+    const readBytes = new Map<string, number>();
+    const counting = {
+      ...nodeFileSystem,
+      openSync(p: string, flags: string | number, mode?: number) {
+        const fd = nodeFileSystem.openSync(p, flags, mode);
+        opened.set(fd, path.basename(p));
+        return fd;
+      },
+      readSync(fd: number, buf: Buffer, off: number, len: number, pos: number) {
+        const n = nodeFileSystem.readSync(fd, buf, off, len, pos);
+        const name = opened.get(fd) ?? '?';
+        if (name.endsWith('.wal')) readBytes.set(name, (readBytes.get(name) ?? 0) + n);
+        return n;
+      },
+    };
+    const segments = listSegments(nodeFileSystem, dir);
+    const reopened = await openStore(dir, { fs: counting });
+    try {
+      assert.equal(reopened.hash(), store.hash());
+      const covers = reopened.recovery.checkpointCoversMain ?? 0;
+      assert.ok(covers > 0, 'recovered from the checkpoint');
+      const wholeBelow = segments.filter((s, i) => (segments[i + 1]?.firstMain ?? Infinity) - 1 <= covers);
+      assert.ok(wholeBelow.length >= 2, 'the history spans several segments below the checkpoint');
+      for (const s of wholeBelow) assert.equal(readBytes.get(s.name) ?? 0, 0, `${s.name} is not read`);
+      const logBytes = segments.reduce((sum, s) => sum + fs.statSync(path.join(dir, s.name)).size, 0);
+      const total = [...readBytes.values()].reduce((a, b) => a + b, 0);
+      assert.ok(total < logBytes, `read ${total} of ${logBytes} log bytes`);
+    } finally {
+      await reopened.close();
+    }
   });
 });

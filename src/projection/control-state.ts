@@ -1,8 +1,8 @@
 /**
  * The log's own bookkeeping as a projection: how far the projections have been fed (the
- * last event's revision main), and the latest compaction scheduled and finished. Recovery
- * reads it to resume a compaction that a crash interrupted (scheduled without finished),
- * and the Store reads it to resume that. Being a projection, it is checkpointed,
+ * last event's revision main), the latest compaction scheduled and finished (the Store
+ * resumes one a crash interrupted: scheduled without finished), and how far retention has
+ * thinned history (queries say when they read there). Being a projection, it is checkpointed,
  * restored and hashed like every other one, so it cannot drift from the state it describes.
  */
 import { assertNever } from './assert-never.js';

@@ -29,8 +29,11 @@ export interface KeySpec {
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const AWS_TYPES = ['ec2.instance', 'ec2.volume', 'rds.instance'] as const;
-export const GCP_TYPES = ['gce.instance', 'gce.disk'] as const;
+export const AWS_TYPES = [
+  'ec2.instance', 'ec2.volume', 'ec2.address', 'ec2.snapshot', 'ec2.image',
+  'rds.instance', 'rds.cluster', 'rds.snapshot',
+] as const;
+export const GCP_TYPES = ['gce.instance', 'gce.disk', 'gce.address', 'gce.snapshot', 'gce.image'] as const;
 export const AWS_RETRY_MODES = ['standard', 'adaptive'] as const;
 
 export const CONFIG_KEYS: readonly KeySpec[] = [

@@ -1,5 +1,6 @@
 /**
- * The SIMULATED RDS Query endpoint: `DescribeDBInstances` rendered as RDS answers it
+ * The SIMULATED RDS Query endpoint: `DescribeDBInstances` (and the leftovers' actions, see
+ * rds-leftovers-render.ts) rendered as RDS answers it
  * (namespace 2014-10-31, `<DescribeDBInstancesResult>` with `<DBInstance>` members and
  * `<Marker>`), and RDS's error envelope `<ErrorResponse><Error><Type>…`.
  */
@@ -7,6 +8,7 @@
 import type { AwsErrorSpec, AwsNotListing, AwsQueryService } from './aws-query.js';
 import { escapeXml, leaf, node, XML_DECLARATION } from './xml.js';
 import type { SimResource } from './world.js';
+import { dbCluster, dbClusterSnapshot, dbSnapshot, isClusterSnapshot, rdsListResponse } from './rds-leftovers-render.js';
 
 const RDS_NS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 
@@ -75,6 +77,18 @@ export const RDS_QUERY_SERVICE: AwsQueryService = {
   defaultPageSize: (s) => s.pageSize.rds,
   actions: {
     DescribeDBInstances: { kind: 'rds.instance', pageMin: 20, pageMax: 100, render: renderList },
+    DescribeDBClusters: {
+      kind: 'rds.cluster', pageMin: 20, pageMax: 100,
+      render: (items, m, id) => rdsListResponse('DescribeDBClusters', 'DBClusters', items.map(dbCluster).join(''), m, id),
+    },
+    DescribeDBSnapshots: {
+      kind: 'rds.snapshot', pageMin: 20, pageMax: 100, filter: (r) => !isClusterSnapshot(r),
+      render: (items, m, id) => rdsListResponse('DescribeDBSnapshots', 'DBSnapshots', items.map(dbSnapshot).join(''), m, id),
+    },
+    DescribeDBClusterSnapshots: {
+      kind: 'rds.snapshot', pageMin: 20, pageMax: 100, filter: isClusterSnapshot,
+      render: (items, m, id) => rdsListResponse('DescribeDBClusterSnapshots', 'DBClusterSnapshots', items.map(dbClusterSnapshot).join(''), m, id),
+    },
   },
   errors: {
     'throttle': { status: 400, code: 'Throttling', message: 'Rate exceeded (simulated)' },

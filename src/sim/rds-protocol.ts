@@ -60,10 +60,13 @@ function renderNotListing(body: AwsNotListing, action: string, requestId: string
       return JSON.stringify({
         [`${action}Response`]: { [`${action}Result`]: { DBInstances: [] } },
       });
-    case 'other-action':
-      return `${XML_DECLARATION}<DescribeDBClustersResponse xmlns="${RDS_NS}">` +
-        node('DescribeDBClustersResult', node('DBClusters', '')) + metadata +
-        '</DescribeDBClustersResponse>';
+    case 'other-action': {
+      // Another action's well-formed, empty answer (never the one asked for).
+      const other = action === 'DescribeDBClusters' ? 'DescribeDBInstances' : 'DescribeDBClusters';
+      const list = other === 'DescribeDBClusters' ? 'DBClusters' : 'DBInstances';
+      return `${XML_DECLARATION}<${other}Response xmlns="${RDS_NS}">` +
+        node(`${other}Result`, node(list, '')) + metadata + `</${other}Response>`;
+    }
     case 'no-list-member':
       return `${XML_DECLARATION}<${action}Response xmlns="${RDS_NS}">` +
         node(`${action}Result`, '') + metadata + `</${action}Response>`;

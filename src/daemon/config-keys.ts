@@ -61,6 +61,10 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     path: 'scan.guard.minResources', kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER,
     help: 'scopes holding fewer resources are never suspect',
   },
+  {
+    path: 'cost.pricesFile', kind: 'string',
+    help: 'JSON price table merged over the built-in list prices of the waste report (USD)',
+  },
   { path: 'checkpoint.everyEvents', kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, help: 'take a checkpoint after this many events' },
   { path: 'aws.accounts', kind: 'accounts', help: 'AWS accounts: [[aws.accounts]] id, profile, roleArn, externalId' },
   { path: 'aws.regions', kind: 'list', help: 'AWS regions to list' },

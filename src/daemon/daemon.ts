@@ -75,12 +75,13 @@ export class Daemon {
   private constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
     this.policy = new CheckpointPolicy({ everyEvents: options.config.checkpointEveryEvents });
-    this.queries = queryEndpoints(options.config.dataDir, () => this.projections, () => this.structures());
+    this.queries = queryEndpoints(options.config.dataDir, () => this.projections, () => this.structures(), options.config.prices);
     this.metrics = new DaemonMetrics(
       {
         wal: () => this.wal,
         counts: () => findProjection(this.projections, Counts) ?? null,
         withheld: () => findProjection(this.projections, WithheldDisappearances)?.size ?? 0,
+        waste: () => this.queries.wasteTotals(),
       },
       { processMetrics: options.processMetrics ?? true },
     );

@@ -121,6 +121,12 @@ export const SIM_DEMO_LEFTOVERS: Partial<SimFleet> = {
   gceAddresses: 4, gceSnapshots: 20, gceImages: 5,
 };
 
+/** The default scenario with a few of every leftover kind: what the demo shows. */
+export function demoScenario(): SimScenario {
+  const base = defaultScenario();
+  return defaultScenario({ fleet: { ...base.fleet, ...SIM_DEMO_LEFTOVERS } });
+}
+
 export function defaultScenario(overrides: Partial<SimScenario> = {}): SimScenario {
   const base: SimScenario = {
     seed: 42,

@@ -90,7 +90,7 @@ describe('elava daemon --once exit codes', () => {
     assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
     const s = summary(r);
     assert.equal(s['exitCode'], 0);
-    assert.equal(s['scopes'], 6);
+    assert.equal(s['scopes'], 16, 'every AWS type (8, the default) in 2 regions');
     assert.equal(s['failedScopes'], 0);
     assert.match(String(s['msg']), /every scope listed; exit 0$/);
     assert.equal(logLines(r).filter((l) => /scanning every/.test(String(l['msg']))).length, 0);

@@ -14,6 +14,7 @@ import {
   SnapshotsClient,
 } from '@google-cloud/compute';
 import { guardEmptyBodies } from './empty-body-guard.js';
+import { shareProtoRoots } from './proto-cache.js';
 
 export interface GcpClientFactory {
   instances(): InstancesClient;
@@ -59,5 +60,6 @@ export function createGcpClientFactory(options: GcpClientOptions = {}): GcpClien
 /** Every client's answers pass the empty-body check (see empty-body-guard.ts). */
 function guarded<C extends { auth: object }>(client: C): C {
   guardEmptyBodies(client.auth);
+  shareProtoRoots(client);
   return client;
 }

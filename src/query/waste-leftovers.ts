@@ -80,71 +80,120 @@ function str(r: ResourceRecord, attr: string): string | null {
   return typeof v === 'string' ? v : null;
 }
 
+type Row = (
+  r: ResourceRecord,
+  since: LeftoverWaste['since'],
+  at: Since,
+  detail: string | null,
+) => LeftoverWaste;
+
+/** What the rules look up across records: snapshots owned images use, images live instances use. */
+interface InUse {
+  snapshots: Set<string>;
+  images: Set<string>;
+}
+
+function inUse(state: QueryState): InUse {
+  const used: InUse = { snapshots: new Set(), images: new Set() };
+  for (const r of state.current.values()) {
+    if (r.type === 'ec2.image') {
+      for (const s of asStrings(r.attrs['snapshotIds'])) {
+        used.snapshots.add(sibling(r, 'ec2.snapshot', s));
+      }
+    } else if (r.type === 'ec2.instance') {
+      const image = str(r, 'imageId');
+      if (image !== null) used.images.add(sibling(r, 'ec2.image', image));
+    }
+  }
+  return used;
+}
+
 export function leftoverWaste(state: QueryState, o: LeftoverOptions): LeftoverSections {
   const out: LeftoverSections = {
     unassociatedAddresses: [], orphanSnapshots: [], unusedImages: [],
     orphanRdsSnapshots: [], unusedGcpAddresses: [], orphanGcpSnapshots: [],
   };
-  const idleMs = o.idleDays * DAY_MS;
-  const row = (r: ResourceRecord, since: LeftoverWaste['since'], at: Since, detail: string | null): LeftoverWaste => ({
+  const row: Row = (r, since, at, detail) => ({
     key: r.key, type: r.type, account: r.account, name: r.name, owner: r.owner, state: r.state,
     since, sinceMs: at.ms, ageDays: days(o.nowMs, at.ms), ageAtLeast: at.atLeast, detail,
     monthlyUsd: monthlyUsd(r, o.prices),
   });
-  const oldEnough = (at: Since): boolean => at.ms !== null && o.nowMs - at.ms >= idleMs;
-  const usedSnapshots = new Set<string>();
-  const usedImages = new Set<string>();
-  for (const r of state.current.values()) {
-    if (r.type === 'ec2.image') for (const s of asStrings(r.attrs['snapshotIds'])) usedSnapshots.add(sibling(r, 'ec2.snapshot', s));
-    if (r.type === 'ec2.instance') { const i = str(r, 'imageId'); if (i !== null) usedImages.add(sibling(r, 'ec2.image', i)); }
-  }
+  const used = inUse(state);
   const candidateImages: ResourceRecord[] = [];
   for (const r of state.current.values()) {
-    switch (r.type) {
-      case 'ec2.address': {
-        if (r.state !== 'unassociated') break;
-        const at = sinceWhen(state, r.key, (x) => x.state === 'unassociated');
-        if (oldEnough(at)) out.unassociatedAddresses.push(row(r, 'unassociated', at, str(r, 'publicIp')));
-        break;
-      }
-      case 'ec2.snapshot': {
-        const volume = str(r, 'volumeId');
-        const started = Date.parse(str(r, 'startTime') ?? '');
-        if (usedSnapshots.has(r.key) || !(o.nowMs - started >= idleMs)) break;
-        if (volume !== null && state.current.get(sibling(r, 'ec2.volume', volume)) !== undefined) break;
-        const at = boundedBy(volume === null ? null : goneSince(state, sibling(r, 'ec2.volume', volume)), r.attrs['startTime']);
-        out.orphanSnapshots.push(row(r, 'source-gone', at, volume));
-        break;
-      }
-      case 'ec2.image':
-        if (!usedImages.has(r.key)) candidateImages.push(r);
-        break;
-      case 'rds.snapshot': {
-        const source = str(r, 'source');
-        const type = str(r, 'sourceKind') === 'cluster' ? 'rds.cluster' : 'rds.instance';
-        if (source !== null && state.current.get(sibling(r, type, source)) !== undefined) break;
-        const at = boundedBy(source === null ? null : goneSince(state, sibling(r, type, source)), r.attrs['createTime']);
-        out.orphanRdsSnapshots.push(row(r, 'source-gone', at, source === null ? null : `${type} ${source}`));
-        break;
-      }
-      case 'gce.address': {
-        if (asStrings(r.attrs['users']).length > 0) break;
-        const at = boundedBy(sinceWhen(state, r.key, (x) => asStrings(x.attrs['users']).length === 0), r.attrs['createTime']);
-        out.unusedGcpAddresses.push(row(r, 'unused', at, str(r, 'address')));
-        break;
-      }
-      case 'gce.snapshot': {
-        const gone = gcpSourceGone(state, r);
-        if (gone !== false) out.orphanGcpSnapshots.push(row(r, 'source-gone', boundedBy(gone, r.attrs['createTime']), str(r, 'sourceDisk')));
-        break;
-      }
-      default:
-        break;
-    }
+    if (r.type === 'ec2.image' && !used.images.has(r.key)) candidateImages.push(r);
+    else ruleOf(state, r, o, used, row, out);
   }
-  for (const w of unusedImages(state, candidateImages, row)) if (oldEnough({ ms: w.sinceMs, atLeast: w.ageAtLeast })) out.unusedImages.push(w);
-  for (const list of Object.values(out) as LeftoverWaste[][]) list.sort((a, b) => oldestFirst(a.sinceMs, b.sinceMs, a.key, b.key));
+  for (const w of unusedImages(state, candidateImages, row)) {
+    if (idleLongEnough(w.sinceMs, o)) out.unusedImages.push(w);
+  }
+  for (const list of Object.values(out) as LeftoverWaste[][]) {
+    list.sort((a, b) => oldestFirst(a.sinceMs, b.sinceMs, a.key, b.key));
+  }
   return out;
+}
+
+function idleLongEnough(sinceMs: number | null, o: LeftoverOptions): boolean {
+  return sinceMs !== null && o.nowMs - sinceMs >= o.idleDays * DAY_MS;
+}
+
+/** The one rule `r` may fall under (types are disjoint), adding its row when it does. */
+function ruleOf(
+  state: QueryState,
+  r: ResourceRecord,
+  o: LeftoverOptions,
+  used: InUse,
+  row: Row,
+  out: LeftoverSections,
+): void {
+  const live = (key: string): boolean => state.current.get(key) !== undefined;
+  switch (r.type) {
+    case 'ec2.address': {
+      if (r.state !== 'unassociated') return;
+      const at = sinceWhen(state, r.key, (x) => x.state === 'unassociated');
+      if (!idleLongEnough(at.ms, o)) return;
+      out.unassociatedAddresses.push(row(r, 'unassociated', at, str(r, 'publicIp')));
+      return;
+    }
+    case 'ec2.snapshot': {
+      const volume = str(r, 'volumeId');
+      const volumeKey = volume === null ? null : sibling(r, 'ec2.volume', volume);
+      const startedMs = Date.parse(str(r, 'startTime') ?? '');
+      if (used.snapshots.has(r.key) || !idleLongEnough(startedMs, o)) return;
+      if (volumeKey !== null && live(volumeKey)) return;
+      const gone = volumeKey === null ? null : goneSince(state, volumeKey);
+      const at = boundedBy(gone, r.attrs['startTime']);
+      out.orphanSnapshots.push(row(r, 'source-gone', at, volume));
+      return;
+    }
+    case 'rds.snapshot': {
+      const source = str(r, 'source');
+      const type = str(r, 'sourceKind') === 'cluster' ? 'rds.cluster' : 'rds.instance';
+      const sourceKey = source === null ? null : sibling(r, type, source);
+      if (sourceKey !== null && live(sourceKey)) return;
+      const gone = sourceKey === null ? null : goneSince(state, sourceKey);
+      const at = boundedBy(gone, r.attrs['createTime']);
+      const detail = source === null ? null : `${type} ${source}`;
+      out.orphanRdsSnapshots.push(row(r, 'source-gone', at, detail));
+      return;
+    }
+    case 'gce.address': {
+      const unused = (x: ResourceRecord): boolean => asStrings(x.attrs['users']).length === 0;
+      if (!unused(r)) return;
+      const at = boundedBy(sinceWhen(state, r.key, unused), r.attrs['createTime']);
+      out.unusedGcpAddresses.push(row(r, 'unused', at, str(r, 'address')));
+      return;
+    }
+    case 'gce.snapshot': {
+      const gone = gcpSourceGone(state, r);
+      if (gone === false) return;
+      const at = boundedBy(gone, r.attrs['createTime']);
+      out.orphanGcpSnapshots.push(row(r, 'source-gone', at, str(r, 'sourceDisk')));
+      return;
+    }
+    default:
+      return;
+  }
 }
 
 function asStrings(v: unknown): string[] {
@@ -175,7 +224,7 @@ function gcpSourceGone(state: QueryState, r: ResourceRecord): Since | null | fal
 function unusedImages(
   state: QueryState,
   images: readonly ResourceRecord[],
-  row: (r: ResourceRecord, since: LeftoverWaste['since'], at: Since, detail: string | null) => LeftoverWaste,
+  row: Row,
 ): LeftoverWaste[] {
   if (images.length === 0) return [];
   const lastUse = new Map<string, { at: Since; instance: string }>();
@@ -194,7 +243,9 @@ function unusedImages(
       if (!wanted.has(imageKey)) continue;
       const at = timeOfEntry(state, end, false);
       const seen = lastUse.get(imageKey);
-      if (seen === undefined || (at.ms ?? 0) > (seen.at.ms ?? 0)) lastUse.set(imageKey, { at, instance: parts[4] ?? '' });
+      if (seen === undefined || (at.ms ?? 0) > (seen.at.ms ?? 0)) {
+        lastUse.set(imageKey, { at, instance: parts[4] ?? '' });
+      }
     }
   }
   return images.map((img) => {

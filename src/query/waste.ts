@@ -39,6 +39,7 @@ import {
   oldestFirst,
   sinceWhen,
   stoppedAcrossRestarts,
+  type Since,
 } from './waste-history.js';
 import { leftoverWaste, type LeftoverSections, type LeftoverWaste } from './waste-leftovers.js';
 import { wasteTotals, type WasteTotals } from './waste-totals.js';
@@ -119,62 +120,71 @@ export type WasteRuleName = (typeof WASTE_RULES)[number][0];
 export type WasteSectionField = (typeof WASTE_RULES)[number][1];
 export type WasteRow = UnattachedVolume | StoppedResource | UnownedResource | LeftoverWaste;
 
+type BaseSections = Pick<WasteReport, 'unattachedVolumes' | 'longStoppedInstances' | 'stoppedRds' | 'unowned'>;
+
 export function wasteReport(state: QueryState, options: WasteOptions): WasteReport {
   const idleDays = options.idleDays ?? 30;
   for (const [name, value] of [['stopped', options.stoppedDays], ['idle', idleDays]] as const) {
-    if (!(Number.isFinite(value) && value >= 0)) throw new QueryError('bad-filter', `${name} days must be a number ≥ 0, not ${value}`);
+    if (!(Number.isFinite(value) && value >= 0)) {
+      throw new QueryError('bad-filter', `${name} days must be a number ≥ 0, not ${value}`);
+    }
   }
   const prices = options.prices ?? DEFAULT_PRICES;
   const { nowMs, stoppedDays } = options;
-  const stoppedMs = stoppedDays * DAY_MS;
-  const base = {
-    unattachedVolumes: [] as UnattachedVolume[], longStoppedInstances: [] as StoppedResource[],
-    stoppedRds: [] as StoppedResource[], unowned: [] as UnownedResource[],
-  };
-  const item = (r: ResourceRecord, cost: number | null): WasteItem => ({
-    key: r.key, type: r.type, account: r.account, name: r.name, owner: r.owner, state: r.state, monthlyUsd: cost,
-  });
-  const storage = storageOf(state, prices);
-  for (const r of state.current.values()) {
-    if (isUnattached(r)) {
-      const seen = firstSeen(state, r.key);
-      const since = boundedBy(sinceWhen(state, r.key, isUnattached), r.attrs['createTime']);
-      base.unattachedVolumes.push({
-        ...item(r, monthlyUsd(r, prices)), sizeGiB: sizeGiB(r), firstSeenMs: seen.ms, unattachedSinceMs: since.ms,
-        ageDays: days(nowMs, since.ms), ageAtLeast: since.atLeast,
-      });
-    }
-    if (isStoppedInstance(r)) {
-      const since = sinceWhen(state, r.key, isStoppedInstance);
-      if (since.ms !== null && nowMs - since.ms >= stoppedMs) {
-        base.longStoppedInstances.push({ ...item(r, storage(r)), stoppedSinceMs: since.ms, stoppedDays: days(nowMs, since.ms), sinceAtLeast: since.atLeast });
-      }
-    }
-    if (r.type === 'rds.instance' && r.state === 'stopped') {
-      const since = stoppedAcrossRestarts(state, r.key, (x) => x.state === 'stopped', RDS_STOP_MS_MAX, RDS_FORCED_RESTART_GAP_MS_MAX);
-      if (since.ms !== null && nowMs - since.ms >= stoppedMs) {
-        base.stoppedRds.push({
-          ...item(r, monthlyUsd(r, prices)), stoppedSinceMs: since.ms, stoppedDays: days(nowMs, since.ms),
-          sinceAtLeast: since.atLeast, forcedRestarts: since.forcedRestarts,
-        });
-      }
-    }
-    if (r.owner === null) {
-      const seen = firstSeen(state, r.key);
-      base.unowned.push({ ...item(r, monthlyUsd(r, prices)), firstSeenMs: seen.ms, ageDays: days(nowMs, seen.ms), ageAtLeast: seen.atLeast });
-    }
-  }
-  base.unattachedVolumes.sort((a, b) => oldestFirst(a.unattachedSinceMs, b.unattachedSinceMs, a.key, b.key));
-  base.longStoppedInstances.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
-  base.stoppedRds.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
-  base.unowned.sort((a, b) => oldestFirst(a.firstSeenMs, b.firstSeenMs, a.key, b.key));
-  const leftovers = leftoverWaste(state, { idleDays, nowMs, prices });
-  const sections = { ...base, ...leftovers };
+  const base = baseSections(state, nowMs, stoppedDays * DAY_MS, prices);
+  const sections = { ...base, ...leftoverWaste(state, { idleDays, nowMs, prices }) };
   return {
     nowMs, stoppedDays, idleDays, ...sections,
     totals: wasteTotals(sectionRows(sections)),
     prices: { source: prices.source, asOf: prices.asOf },
   };
+}
+
+/** Unattached volumes, long-stopped instances and RDS, unowned: from each live record. */
+function baseSections(state: QueryState, nowMs: number, stoppedMs: number, prices: PriceTable): BaseSections {
+  const out: BaseSections = { unattachedVolumes: [], longStoppedInstances: [], stoppedRds: [], unowned: [] };
+  const storage = storageOf(state, prices);
+  const long = (ms: number | null): ms is number => ms !== null && nowMs - ms >= stoppedMs;
+  for (const r of state.current.values()) {
+    if (isUnattached(r)) {
+      const seen = firstSeen(state, r.key);
+      const since = boundedBy(sinceWhen(state, r.key, isUnattached), r.attrs['createTime']);
+      out.unattachedVolumes.push({
+        ...item(r, monthlyUsd(r, prices)), sizeGiB: sizeGiB(r), firstSeenMs: seen.ms,
+        unattachedSinceMs: since.ms, ageDays: days(nowMs, since.ms), ageAtLeast: since.atLeast,
+      });
+    }
+    if (isStoppedInstance(r)) {
+      const since = sinceWhen(state, r.key, isStoppedInstance);
+      if (long(since.ms)) out.longStoppedInstances.push(stopped(r, storage(r), since, nowMs));
+    }
+    if (r.type === 'rds.instance' && r.state === 'stopped') {
+      const isStopped = (x: ResourceRecord): boolean => x.state === 'stopped';
+      const since = stoppedAcrossRestarts(state, r.key, isStopped, RDS_STOP_MS_MAX, RDS_FORCED_RESTART_GAP_MS_MAX);
+      if (long(since.ms)) {
+        out.stoppedRds.push({ ...stopped(r, monthlyUsd(r, prices), since, nowMs), forcedRestarts: since.forcedRestarts });
+      }
+    }
+    if (r.owner === null) {
+      const seen = firstSeen(state, r.key);
+      out.unowned.push({
+        ...item(r, monthlyUsd(r, prices)), firstSeenMs: seen.ms, ageDays: days(nowMs, seen.ms), ageAtLeast: seen.atLeast,
+      });
+    }
+  }
+  out.unattachedVolumes.sort((a, b) => oldestFirst(a.unattachedSinceMs, b.unattachedSinceMs, a.key, b.key));
+  out.longStoppedInstances.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
+  out.stoppedRds.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
+  out.unowned.sort((a, b) => oldestFirst(a.firstSeenMs, b.firstSeenMs, a.key, b.key));
+  return out;
+}
+
+function item(r: ResourceRecord, cost: number | null): WasteItem {
+  return { key: r.key, type: r.type, account: r.account, name: r.name, owner: r.owner, state: r.state, monthlyUsd: cost };
+}
+
+function stopped(r: ResourceRecord, cost: number | null, since: Since, nowMs: number): StoppedResource {
+  return { ...item(r, cost), stoppedSinceMs: since.ms, stoppedDays: days(nowMs, since.ms), sinceAtLeast: since.atLeast };
 }
 
 /** Every section's rows with its rule name, in report order. */

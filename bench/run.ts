@@ -7,6 +7,7 @@ import { runRecoveryBench } from './recovery-bench.js';
 import { runScanBench } from './scan-bench.js';
 import { runScanE2eBench } from './scan-e2e-bench.js';
 import { runWalBench } from './wal-bench.js';
+import { runWasteBench } from './waste-bench.js';
 
 type Bench = (args: string[]) => Promise<void>;
 
@@ -17,6 +18,7 @@ const BENCHES: Record<string, Bench> = {
   recovery: runRecoveryBench,
   index: runIndexBench,
   query: runQueryBench,
+  waste: runWasteBench,
 };
 
 const args = process.argv.slice(2);

@@ -130,3 +130,12 @@ export const RETENTION_HORIZON_DAYS_MAX = 36_600;
 assert.ok(CHECKPOINTS_KEPT >= 1);
 assert.ok(CHECKPOINT_EVERY_BYTES >= SEGMENT_SIZE_BYTES_MIN);
 assert.ok(CHECKPOINT_BODY_BYTES_MAX < 2 ** 32, 'checkpoint body length is a u32');
+
+/** AWS starts a stopped RDS instance (or Aurora cluster) after this many days stopped. */
+export const RDS_STOP_MS_MAX = 7 * 86_400_000;
+/**
+ * A start that follows at least RDS_STOP_MS_MAX stopped, and is stopped again within this,
+ * is taken for AWS's forced restart (and the stop that follows for its user's answer): the
+ * waste report counts the instance as stopped across it.
+ */
+export const RDS_FORCED_RESTART_GAP_MS_MAX = 86_400_000;

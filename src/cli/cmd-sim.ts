@@ -2,7 +2,7 @@
 import { createLogger } from '../daemon/logger.js';
 import { parseDurationMs } from '../daemon/duration.js';
 import { runSimStandalone } from '../sim/main.js';
-import { defaultScenario, loadScenario, type SimScenario } from '../sim/scenario.js';
+import { demoScenario, loadScenario, type SimScenario } from '../sim/scenario.js';
 import { parseArgs, UsageError, type FlagKind } from './args.js';
 import { SIM_HELP } from './help.js';
 import { EXIT_OK, type CliIo } from './io.js';
@@ -25,7 +25,7 @@ export async function simCommand(argv: readonly string[], io: CliIo): Promise<nu
   let scenario: SimScenario;
   try {
     const path = flags.get('scenario');
-    scenario = path !== undefined ? loadScenario(path) : defaultScenario();
+    scenario = path !== undefined ? loadScenario(path) : demoScenario();
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n', 1)[0] ?? 'bad scenario');
   }

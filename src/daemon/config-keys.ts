@@ -29,8 +29,11 @@ export interface KeySpec {
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const AWS_TYPES = ['ec2.instance', 'ec2.volume', 'rds.instance'] as const;
-export const GCP_TYPES = ['gce.instance', 'gce.disk'] as const;
+export const AWS_TYPES = [
+  'ec2.instance', 'ec2.volume', 'ec2.address', 'ec2.snapshot', 'ec2.image',
+  'rds.instance', 'rds.cluster', 'rds.snapshot',
+] as const;
+export const GCP_TYPES = ['gce.instance', 'gce.disk', 'gce.address', 'gce.snapshot', 'gce.image'] as const;
 export const AWS_RETRY_MODES = ['standard', 'adaptive'] as const;
 
 export const CONFIG_KEYS: readonly KeySpec[] = [
@@ -60,6 +63,10 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   },
   { path: 'retention.keepAll', kind: 'duration', help: 'keep every revision this long; older history is kept one revision per resource per day' },
   { path: 'retention.horizon', kind: 'string', help: 'drop history older than this (a duration, e.g. 400d), or "off" (default)' },
+  {
+    path: 'cost.pricesFile', kind: 'string',
+    help: 'JSON price table merged over the built-in list prices of the waste report (USD)',
+  },
   { path: 'checkpoint.everyEvents', kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, help: 'take a checkpoint after this many events' },
   { path: 'aws.accounts', kind: 'accounts', help: 'AWS accounts: [[aws.accounts]] id, profile, roleArn, externalId' },
   { path: 'aws.regions', kind: 'list', help: 'AWS regions to list' },

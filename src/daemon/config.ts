@@ -4,6 +4,8 @@
  * as a DaemonConfig or a DaemonError('CONFIG_INVALID') naming the key, the source and the
  * problem in one line.
  */
+import { loadPriceFile, PriceFileError } from '../cost/price-file.js';
+import { DEFAULT_PRICES, type PriceTable } from '../cost/prices.js';
 import type { AwsAccountConfig, AwsEndpoints, EndpointOverride } from '../scan/aws/aws-clients.js';
 import type { AwsType } from '../scan/run-scan.js';
 import type { GceType } from '../scan/gcp/scan-gce.js';
@@ -45,6 +47,8 @@ export interface DaemonConfig {
   retention: RetentionPolicy;
   /** The mass-disappearance guard ([scan.guard]); null when turned off. */
   guard: MassGuard | null;
+  /** The price table of the waste report's costs (built-in, or cost.pricesFile over it). */
+  prices: PriceTable;
   aws: {
     accounts: AwsAccountConfig[];
     regions: string[];
@@ -126,6 +130,7 @@ export function buildConfig(values: ConfigValues): DaemonConfig {
     checkpointEveryEvents: v('checkpoint.everyEvents') as number,
     retention: retentionSection(values),
     guard: guardSection(values),
+    prices: pricesOf(values, str('cost.pricesFile')),
     aws: null,
     gcp: null,
   };
@@ -157,6 +162,16 @@ export function buildConfig(values: ConfigValues): DaemonConfig {
     values.fail('aws.accounts', 'nothing to scan: set aws.accounts or gcp.projects (or run `elava daemon --simulate`)');
   }
   return config;
+}
+
+function pricesOf(values: ConfigValues, file: string | undefined): PriceTable {
+  if (file === undefined) return DEFAULT_PRICES;
+  try {
+    return loadPriceFile(file);
+  } catch (err) {
+    if (err instanceof PriceFileError) return values.fail('cost.pricesFile', err.message);
+    throw err;
+  }
 }
 
 function httpSection(values: ConfigValues): DaemonConfig['http'] {

@@ -85,12 +85,13 @@ export class Daemon {
   private constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
     this.policy = new CheckpointPolicy({ everyEvents: options.config.checkpointEveryEvents });
-    this.queries = queryEndpoints(options.config.dataDir, () => this.state, () => this.openStore.structures);
+    this.queries = queryEndpoints(options.config.dataDir, () => this.state, () => this.openStore.structures, options.config.prices);
     this.metrics = new DaemonMetrics(
       {
         wal: () => this.store?.log ?? null,
         counts: () => findProjection(this.state, Counts) ?? null,
         withheld: () => findProjection(this.state, WithheldDisappearances)?.size ?? 0,
+        waste: () => this.queries.wasteTotals(),
       },
       { processMetrics: options.processMetrics ?? true },
     );

@@ -9,7 +9,7 @@
  *   GET /v1/at/{REV|TIME}?<filters as for /v1/resources>
  *   GET /v1/diff?from=A&to=B
  *   GET /v1/disappeared?since=&until=
- *   GET /v1/waste?stoppedDays=30&now=TIME
+ *   GET /v1/waste?stoppedDays=30&idleDays=30&now=TIME   (every rule, totals by rule/owner/account, prices)
  *
  * Keys hold slashes: everything after `/v1/resources/` (or `/v1/history/`) is the key,
  * percent-decoded. Query errors map to HTTP statuses: unknown key 404, compacted 410,
@@ -25,11 +25,18 @@ import { diffRevisions, disappearedBetween, getResource, listResources, resource
 import { closeQueryState, queryStateFrom, type QueryState } from '../query/query-state.js';
 import type { StructureTable } from '../wal/codec.js';
 import type { JsonAnswer } from './http-server.js';
+import { DEFAULT_PRICES, type PriceTable } from '../cost/prices.js';
+import type { WasteTotals } from '../query/waste-totals.js';
 
 export interface QueryEndpoints {
   handle(path: string, params: URLSearchParams): Promise<JsonAnswer | null>;
+  /** Waste totals with the default thresholds, for the metrics; cached per revision and minute. */
+  wasteTotals(): WasteTotals | null;
   close(): void;
 }
+
+/** How long the metrics' waste totals are reused at one revision (ages move with the clock). */
+const WASTE_TOTALS_TTL_MS = 60_000;
 
 const STATUS_OF: Readonly<Record<QueryErrorCode, number>> = {
   'unknown-key': 404,
@@ -47,13 +54,32 @@ const STATUS_OF: Readonly<Record<QueryErrorCode, number>> = {
 const FLAGS = new Set(['unowned', 'untagged']);
 const FILTERS = new Set(['provider', 'account', 'region', 'type', 'owner', 'tag', 'state', ...FLAGS]);
 
-export function queryEndpoints(dir: string, projections: () => readonly Projection[], structures: () => StructureTable): QueryEndpoints {
+export function queryEndpoints(
+  dir: string,
+  projections: () => readonly Projection[],
+  structures: () => StructureTable,
+  prices: PriceTable = DEFAULT_PRICES,
+): QueryEndpoints {
   let state: QueryState | null = null;
   const stateNow = (): QueryState => (state ??= queryStateFrom(dir, projections(), structures));
+  let cached: { main: number; atMs: number; totals: WasteTotals } | null = null;
   return {
+    wasteTotals() {
+      const now = Date.now();
+      const s = stateNow();
+      if (s.lastMain === 0) return null;
+      if (cached !== null && cached.main === s.lastMain && now - cached.atMs < WASTE_TOTALS_TTL_MS) return cached.totals;
+      try {
+        const totals = wasteReport(s, { stoppedDays: 30, idleDays: 30, nowMs: now, prices }).totals;
+        cached = { main: s.lastMain, atMs: now, totals };
+        return totals;
+      } catch {
+        return cached?.totals ?? null; // a damaged read-back: keep the last figures
+      }
+    },
     async handle(path, params) {
       try {
-        const body = route(stateNow(), path, params);
+        const body = route(stateNow(), path, params, prices);
         return body === undefined ? null : { status: 200, body };
       } catch (err) {
         return errorAnswer(err);
@@ -66,7 +92,7 @@ export function queryEndpoints(dir: string, projections: () => readonly Projecti
   };
 }
 
-function route(state: QueryState, path: string, params: URLSearchParams): unknown {
+function route(state: QueryState, path: string, params: URLSearchParams, prices: PriceTable): unknown {
   const point = (text: string): number => resolvePoint(state, text);
   const opt = (name: string): string | undefined => params.get(name) ?? undefined;
   const rest = (prefix: string): string | null => (path.startsWith(prefix) && path.length > prefix.length ? decodeURIComponent(path.slice(prefix.length)) : null);
@@ -103,10 +129,11 @@ function route(state: QueryState, path: string, params: URLSearchParams): unknow
     }
     case '/v1/waste': {
       const stoppedDays = nonNegativeNumber(opt('stoppedDays') ?? '30', 'stoppedDays');
+      const idleDays = nonNegativeNumber(opt('idleDays') ?? '30', 'idleDays');
       const nowText = opt('now');
       const nowMs = nowText === undefined ? Date.now() : parseTime(nowText);
       if (nowMs === null) throw new QueryError('bad-point', `now "${nowText}" is not a time (2026-11-20T10:00Z)`);
-      return wasteReport(state, { stoppedDays, nowMs });
+      return wasteReport(state, { stoppedDays, idleDays, nowMs, prices });
     }
   }
   return undefined;

@@ -12,12 +12,15 @@ import type { ScanResult } from '../model/scope.js';
 import type { Wal } from '../wal/wal.js';
 import { FsyncHistogram } from '../wal/metrics.js';
 import { FsyncDurationMetric } from './fsync-metric.js';
+import type { WasteTotals } from '../query/waste-totals.js';
 
 export interface MetricSources {
   wal(): Wal | null;
   counts(): Counts | null;
   /** Disappearances the mass-disappearance guard withholds right now. */
   withheld?(): number;
+  /** The waste report's totals per rule (default thresholds, as of now); null: none yet. */
+  waste?(): WasteTotals | null;
 }
 
 export interface CycleTally {
@@ -28,6 +31,33 @@ export interface CycleTally {
 
 /** Upper bounds for one scope's listing time: 50 ms .. ~7 min. */
 const SCAN_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 420];
+
+/**
+ * `elava_waste_resources{rule}` and `elava_waste_monthly_cost_usd{rule}`: the waste report's
+ * rows and estimated monthly cost per rule (the defaults: 30 stopped/idle days). Read at
+ * scrape time from a report the query endpoints cache per revision (and for a minute).
+ */
+function wasteGauges(r: Registry[], sources: MetricSources): void {
+  const waste = sources.waste;
+  if (waste === undefined) return;
+  new Gauge({
+    name: 'elava_waste_resources', help: 'resources the waste report lists, by rule', labelNames: ['rule'], registers: r,
+    collect() {
+      this.reset();
+      for (const t of waste()?.byRule ?? []) this.set({ rule: t.group }, t.items);
+    },
+  });
+  new Gauge({
+    name: 'elava_waste_monthly_cost_usd',
+    help: 'estimated monthly cost (USD, list prices) of what the waste report lists, by rule',
+    labelNames: ['rule'],
+    registers: r,
+    collect() {
+      this.reset();
+      for (const t of waste()?.byRule ?? []) this.set({ rule: t.group }, t.monthlyUsd);
+    },
+  });
+}
 
 export class DaemonMetrics {
   readonly registry = new Registry();
@@ -67,6 +97,7 @@ export class DaemonMetrics {
         for (const [type, n] of sources.counts()?.liveByType() ?? new Map<string, number>()) this.set({ type }, n);
       },
     });
+    wasteGauges(r, sources);
     this.suspects = new Counter({
       name: 'elava_scope_suspect_total',
       help: 'complete listings whose absences the mass-disappearance guard withheld, by type',

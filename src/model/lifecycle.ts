@@ -10,6 +10,14 @@
  * - RDS `deleting`: RDS has no terminal status; a deleted DB instance leaves the listing;
  * - GCE instance `TERMINATED`: that is a *stopped* instance, it can be started again;
  * - GCE disk `DELETING`: like RDS, a deleted disk leaves the listing.
+ * - Elastic IPs and GCE addresses have no gone state: a released address leaves the listing.
+ * - EBS snapshot `error` (the copy failed, but the snapshot is listed and billed until
+ *   deleted) and `recoverable` (in the Recycle Bin, billed); a deleted snapshot leaves the
+ *   listing (DescribeSnapshots documents no `deleted` state).
+ * - AMI `failed`/`error`/`disabled`: still registered. Only `deregistered` is gone: EC2 may
+ *   list a deregistered image for a short while (like a terminated instance).
+ * - RDS clusters and snapshots (`deleting` included) and GCE snapshots/images (`DELETING`):
+ *   like RDS instances, a deleted one leaves the listing.
  */
 import type { ResourceRecord, ResourceType } from './resource.js';
 
@@ -17,9 +25,17 @@ import type { ResourceRecord, ResourceType } from './resource.js';
 export const GONE_STATES: { readonly [T in ResourceType]: readonly string[] } = {
   'ec2.instance': ['terminated'],
   'ec2.volume': ['deleted'],
+  'ec2.address': [],
+  'ec2.snapshot': [],
+  'ec2.image': ['deregistered'],
   'rds.instance': [],
+  'rds.cluster': [],
+  'rds.snapshot': [],
   'gce.instance': [],
   'gce.disk': [],
+  'gce.address': [],
+  'gce.snapshot': [],
+  'gce.image': [],
 };
 
 /** Whether a listed record says its resource is gone (terminated, deleted). */

@@ -9,16 +9,32 @@ export type Provider = 'aws' | 'gcp';
 export type ResourceType =
   | 'ec2.instance'
   | 'ec2.volume'
+  | 'ec2.address'
+  | 'ec2.snapshot'
+  | 'ec2.image'
   | 'rds.instance'
+  | 'rds.cluster'
+  | 'rds.snapshot'
   | 'gce.instance'
-  | 'gce.disk';
+  | 'gce.disk'
+  | 'gce.address'
+  | 'gce.snapshot'
+  | 'gce.image';
 
 export const RESOURCE_TYPES: readonly ResourceType[] = [
   'ec2.instance',
   'ec2.volume',
+  'ec2.address',
+  'ec2.snapshot',
+  'ec2.image',
   'rds.instance',
+  'rds.cluster',
+  'rds.snapshot',
   'gce.instance',
   'gce.disk',
+  'gce.address',
+  'gce.snapshot',
+  'gce.image',
 ];
 
 /** A scalar or a list/map of scalars: what a resource attribute may hold. */
@@ -32,7 +48,8 @@ export type AttrValue =
 
 /**
  * `provider/account/region/type/id`, e.g. `aws/123456789012/us-east-1/ec2.volume/vol-0a1b`.
- * For GCP, account is the project and region is the zone.
+ * For GCP, account is the project and region is the zone (instances, disks), the region
+ * (regional addresses) or `global` (global addresses, snapshots, images).
  */
 export type ResourceKey = string;
 

@@ -12,7 +12,16 @@
  * back as unreachable while the rest succeed. So GCP scopes are per zone
  * (`gcp/<project>/<zone>/gce.instance`): each zone of the listing yields its own result.
  * When a GCP listing fails before any zone is known, the failure is reported against the
- * region `global` (a scope that owns no keys, so it can never cause a disappearance).
+ * region `global` (a scope that owns no instance or disk keys, so it can never cause a
+ * disappearance).
+ *
+ * `global` is also a real location: global addresses, snapshots and images live there,
+ * each type listed by its own project-wide listing (`gcp/<project>/global/gce.snapshot`).
+ * The two meanings never meet in one scope: zonal types (instances, disks) have no global
+ * resources, so their `global` scope only ever reports a failure; the regional address
+ * listing reports a project-wide failure against `all-regions` (GCP_ALL_REGIONS), never
+ * against `global`, which belongs to the global address listing alone. And a failed scope
+ * never proves absence anyway.
  */
 import assert from 'node:assert/strict';
 import type { Provider, ResourceRecord, ResourceType } from './resource.js';
@@ -22,13 +31,16 @@ export interface Scope {
   readonly provider: Provider;
   /** AWS account id, or GCP project id. */
   readonly account: string;
-  /** AWS region, or GCP zone (`global` for a project-wide failure). */
+  /** AWS region; GCP zone, region or `global` (see above). */
   readonly region: string;
   readonly type: ResourceType;
 }
 
 /** The region of a GCP scope that stands for "the whole project's listing". */
 export const GCP_GLOBAL_REGION = 'global';
+
+/** Where a regional aggregated listing (addresses) that failed before naming a region reports. */
+export const GCP_ALL_REGIONS = 'all-regions';
 
 export function scopeString(scope: Scope): string {
   assert.ok(!scope.account.includes('/') && !scope.region.includes('/'), 'scope parts hold no "/"');

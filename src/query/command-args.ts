@@ -35,7 +35,14 @@ const OPTIONS = {
   at: { ...COMMON_OPTIONS, ...FILTER_OPTIONS },
   diff: { ...COMMON_OPTIONS },
   disappeared: { ...COMMON_OPTIONS, since: { type: 'string' }, until: { type: 'string' } },
-  waste: { ...COMMON_OPTIONS, 'stopped-days': { type: 'string', default: '30' }, now: { type: 'string' } },
+  waste: {
+    ...COMMON_OPTIONS,
+    'stopped-days': { type: 'string', default: '30' },
+    'idle-days': { type: 'string', default: '30' },
+    by: { type: 'string', default: 'rule' },
+    prices: { type: 'string' },
+    now: { type: 'string' },
+  },
 } as const;
 
 /** How many positional arguments each command takes, and what they are called. */

@@ -17,7 +17,10 @@ const COMMANDS: Record<QueryCommandName, { summary: string; usage: string }> = {
   at: { summary: 'the whole fleet as it was at a revision or time', usage: `elava at REV|TIME ${FILTERS}` },
   diff: { summary: 'what appeared, changed and disappeared between two points', usage: 'elava diff A B' },
   disappeared: { summary: 'what disappeared in a window', usage: 'elava disappeared --since REV|TIME [--until REV|TIME]' },
-  waste: { summary: 'unattached volumes, long-stopped instances, stopped RDS, unowned', usage: 'elava waste [--stopped-days N] [--now TIME]' },
+  waste: {
+    summary: 'what costs money doing nothing, how long, and what it costs a month',
+    usage: 'elava waste [--stopped-days N] [--idle-days N] [--by owner|account] [--prices FILE] [--now TIME]',
+  },
 };
 
 /** Each query command's one-line summary and synopsis (for the dispatcher's own --help). */
@@ -44,14 +47,27 @@ changed (with the field diff between the two records) and disappeared. A resourc
 changed and changed back is not listed.`,
   disappeared: `Lists every disappearance after --since and up to --until (default: the newest revision),
 oldest first, with the resource's last record.`,
-  waste: `Reports from the current state:
+  waste: `Reports from the current state, one section per rule, with how long each item has been
+waste (from Elava's own history: when the address lost its association, when the volume was
+deleted, when the last instance using the image went away) and an estimated monthly cost:
   - unattached volumes (EBS 'available' or without attachments, GCE disks without users),
-    with size and age (since Elava first saw them);
+    aged from when they were detached (else their creation time, ≥);
   - instances stopped (EC2 'stopped', GCE 'TERMINATED'/'SUSPENDED') for at least
-    --stopped-days days (default 30), counted from the revision where they stopped;
-  - RDS instances in state 'stopped';
-  - resources without an owner.
+    --stopped-days days (default 30); they cost their volumes;
+  - RDS instances stopped for at least --stopped-days days, counted across the restarts AWS
+    forces after 7 days (a start stopped again within a day);
+  - Elastic IPs unassociated for at least --idle-days days (default 30);
+  - EBS snapshots older than --idle-days days whose volume is gone and that no owned AMI uses;
+  - AMIs no live instance uses and none has used for --idle-days days;
+  - RDS snapshots whose DB instance or cluster is gone;
+  - GCP addresses reserved but unused, and GCP snapshots whose source disk is gone;
+  - resources without an owner (informational: not in the totals).
 Ages marked ≥ are lower bounds: the resource was already so when Elava's history begins.
+Costs are estimates in USD per month from list prices kept in the repository (their source
+and date are printed under every report; no discounts); --prices FILE overrides them with a
+JSON file of the same shape (e.g. {"aws":{"default":{"publicIpv4Hour":0.005}}}). Snapshot
+costs use the volume size: an upper bound, snapshots being incremental.
+--by owner|account adds the totals per owner or account (default: per rule).
 --now TIME computes ages as of TIME instead of the clock.`,
 };
 

@@ -11,8 +11,11 @@ import { isWalError } from '../wal/errors.js';
 import { filterFrom, nonNegativeNumber, parseCommandArgs, UsageError, type ParsedArgs } from './command-args.js';
 import { isQueryCommandName, QUERY_COMMANDS, QUERY_COMMAND_NAMES, queryHelp, type QueryCommandName } from './command-help.js';
 import { QUERY_EXIT_CODES, QUERY_EXIT_OK, QUERY_EXIT_USAGE, QueryError } from './errors.js';
-import { formatDiff, formatDisappeared, formatFieldHistory, formatHistory, formatRecords, formatResource, formatTime, formatWaste } from './format.js';
+import { formatDiff, formatDisappeared, formatFieldHistory, formatHistory, formatRecords, formatResource, formatTime } from './format.js';
+import { formatWaste, type WasteGrouping } from './format-waste.js';
 import { granularityOf } from './granularity.js';
+import { loadPriceFile, PriceFileError } from '../cost/price-file.js';
+import { DEFAULT_PRICES } from '../cost/prices.js';
 import { parseTime, resolvePoint } from './point.js';
 import { diffRevisions, disappearedBetween, getResource, listResources, resourceHistory, wasteReport } from './queries.js';
 import { closeQueryState, openQueryState, type QueryState } from './query-state.js';
@@ -108,10 +111,15 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes:
     }
     case 'waste': {
       const stoppedDays = nonNegativeNumber(str('stopped-days') ?? '30', '--stopped-days');
+      const idleDays = nonNegativeNumber(str('idle-days') ?? '30', '--idle-days');
       const nowText = str('now');
       const nowMs = nowText === undefined ? Date.now() : parseTime(nowText);
       if (nowMs === null) throw new QueryError('bad-point', `--now "${nowText}" is not a time (2026-11-20T10:00Z)`);
-      return formatWaste(wasteReport(state, { stoppedDays, nowMs }), json);
+      const by = str('by') ?? 'rule';
+      if (by !== 'rule' && by !== 'owner' && by !== 'account') throw new UsageError(`--by takes owner, account or rule, not "${by}"`);
+      const pricesFile = str('prices');
+      const prices = pricesFile === undefined ? DEFAULT_PRICES : loadPriceFile(pricesFile);
+      return formatWaste(wasteReport(state, { stoppedDays, idleDays, nowMs, prices }), json, by as WasteGrouping);
     }
   }
 }
@@ -149,6 +157,7 @@ function fail(name: QueryCommandName, err: unknown, io: QueryIo): number {
 
 function asQueryError(err: unknown): QueryError | null {
   if (err instanceof QueryError) return err;
+  if (err instanceof PriceFileError) return new QueryError('bad-filter', err.message);
   if (isMvccError(err, 'MVCC_COMPACTED')) return new QueryError('compacted', err.message);
   if (isMvccError(err, 'MVCC_FUTURE_REV')) return new QueryError('future', err.message);
   if (isWalError(err) || isSnapshotError(err) || isProjectionError(err)) return new QueryError('damaged-log', err.message);

@@ -6,7 +6,7 @@
  */
 import type { FieldChange } from '../model/events.js';
 import type { AttrValue, ResourceRecord } from '../model/resource.js';
-import type { FieldHistoryEntry, HistoryEntry, ResourceAtPoint, RevisionDiff, Disappearance, WasteReport } from './queries.js';
+import type { FieldHistoryEntry, HistoryEntry, ResourceAtPoint, RevisionDiff, Disappearance } from './queries.js';
 
 const CELL_CHARS_MAX = 40;
 const DETAIL_CHARS_MAX = 100;
@@ -107,32 +107,6 @@ export function formatDisappeared(items: readonly Disappearance[], json: boolean
     ['REV', 'TIME', 'KEY', 'LAST STATE', 'OWNER', 'NAME'],
     items.map((d) => [String(d.main), formatTime(d.timeMs), whole(d.key), d.last.state ?? '-', d.last.owner ?? '-', d.last.name ?? '-']),
   );
-}
-
-export function formatWaste(w: WasteReport, json: boolean): string[] {
-  if (json) {
-    return ndjson([
-      ...w.unattachedVolumes.map((v) => ({ section: 'unattached-volume', ...v })),
-      ...w.longStoppedInstances.map((v) => ({ section: 'long-stopped-instance', ...v })),
-      ...w.stoppedRds.map((v) => ({ section: 'stopped-rds', ...v })),
-      ...w.unowned.map((v) => ({ section: 'unowned', ...v })),
-    ]);
-  }
-  const days = (d: number | null, atLeast: boolean): string => (d === null ? '-' : `${atLeast ? '≥' : ''}${d}`);
-  const lines: string[] = [];
-  const section = (title: string, count: number, body: string[]): void => {
-    lines.push(`${title} (${count})`, ...(count > 0 ? body : []), '');
-  };
-  section('Unattached volumes', w.unattachedVolumes.length, table(['KEY', 'SIZE GiB', 'AGE DAYS', 'OWNER', 'NAME'], w.unattachedVolumes.map((v) => [whole(v.key), v.sizeGiB === null ? '-' : String(v.sizeGiB), days(v.ageDays, v.ageAtLeast), v.owner ?? '-', v.name ?? '-'])));
-  section(`Instances stopped ≥ ${w.stoppedDays} days`, w.longStoppedInstances.length, stoppedTable(w.longStoppedInstances, days));
-  section('Stopped RDS instances', w.stoppedRds.length, stoppedTable(w.stoppedRds, days));
-  section('Resources without an owner', w.unowned.length, table(['KEY', 'STATE', 'AGE DAYS', 'NAME'], w.unowned.map((v) => [whole(v.key), v.state ?? '-', days(v.ageDays, v.ageAtLeast), v.name ?? '-'])));
-  lines.push(`ages and stopped days as of ${formatTime(w.nowMs)}; ≥ marks a lower bound (already so when Elava's history begins)`);
-  return lines;
-}
-
-function stoppedTable(items: WasteReport['stoppedRds'], days: (d: number | null, atLeast: boolean) => string): string[] {
-  return table(['KEY', 'STATE', 'STOPPED DAYS', 'SINCE', 'OWNER', 'NAME'], items.map((v) => [whole(v.key), v.state ?? '-', days(v.stoppedDays, v.sinceAtLeast), formatTime(v.stoppedSinceMs), v.owner ?? '-', v.name ?? '-']));
 }
 
 function describeDiff(diff: readonly FieldChange[]): string {

@@ -1,44 +1,69 @@
 /**
  * The waste report: what costs money while doing nothing, from the current state and, for
- * "since when", the key's history.
+ * "since when", the key's history (waste-history.ts) — ages a stateless inventory cannot
+ * give. Each section is a rule; each row carries a monthly cost estimate in USD from the
+ * price table (src/cost; null where no price applies), and the report carries totals per
+ * rule, per owner and per account, and the table's source and date.
  *
  * - Unattached volumes: EBS volumes whose state is `available` or that list no attachment,
- *   and GCE disks with no users; with size and age. Age is how long it has been unattached,
- *   like stopped instances: from the revision where it last became unattached. A volume
- *   that was already unattached when Elava first saw it takes its age from the cloud's own
- *   creation time (`attrs.createTime`, EBS CreateTime / GCE creationTimestamp), marked
- *   "at least" (≥) as every age Elava did not watch begin; without one, from first sight.
- *   So an age does not restart when Elava starts late or its history was compacted.
+ *   and GCE disks with no users; with size and age. Age is how long it has been unattached:
+ *   from the revision where it last became unattached. A volume that was already
+ *   unattached when Elava first saw it takes its age from the cloud's own creation time
+ *   (`attrs.createTime`), marked "at least" (≥); without one, from first sight.
  * - Long-stopped instances: EC2 `stopped`, GCE `TERMINATED` (GCE's stopped) or `SUSPENDED`,
- *   stopped for at least `stoppedDays`, counted from the revision where the state last
- *   became stopped (the history is walked back from the newest revision).
- * - Stopped RDS instances (`stopped`; AWS restarts them after seven days), with the same
- *   "stopped since".
- * - Unowned: live resources whose owner is null (no owner tag under the configured keys).
+ *   stopped for at least `stoppedDays`, from the revision where the state last became
+ *   stopped. They cost their volumes (EBS attached to it; GCE disks it names).
+ * - Stopped RDS instances, stopped for at least `stoppedDays`. AWS starts a DB stopped for
+ *   seven days; a start soon stopped again is counted as part of the stop
+ *   (`forcedRestarts`), so the age is the whole stop, seen in history.
+ * - The leftovers (waste-leftovers.ts): unassociated Elastic IPs, orphaned EBS snapshots,
+ *   unused AMIs, orphaned RDS snapshots, unused GCE addresses, orphaned GCE snapshots.
+ * - Unowned: live resources whose owner is null. Informational: not in the cost totals
+ *   (an unowned resource may be in use), though its cost is shown where priceable.
  *
  * `...AtLeast: true` marks a lower bound: the resource was already like that when the
  * history Elava holds begins (first seen that way, or history compacted away).
  * Sections are ordered oldest first, then by key.
  */
 import type { ResourceRecord, ResourceType } from '../model/resource.js';
-import type { IndexedRevision } from '../mvcc/key-index.js';
+import { monthlyUsd, roundUsd } from '../cost/estimate.js';
+import { DEFAULT_PRICES, type PriceTable } from '../cost/prices.js';
+import { RDS_FORCED_RESTART_GAP_MS_MAX, RDS_STOP_MS_MAX } from '../limits.js';
 import { QueryError } from './errors.js';
 import type { QueryState } from './query-state.js';
-import { recordAt } from './read-back.js';
+import {
+  boundedBy,
+  DAY_MS,
+  days,
+  firstSeen,
+  oldestFirst,
+  sinceWhen,
+  stoppedAcrossRestarts,
+  type Since,
+} from './waste-history.js';
+import { leftoverWaste, type LeftoverSections, type LeftoverWaste } from './waste-leftovers.js';
+import { wasteTotals, type WasteTotals } from './waste-totals.js';
 
-const DAY_MS = 86_400_000;
+export type { LeftoverWaste } from './waste-leftovers.js';
+export type { WasteTotals, GroupTotal } from './waste-totals.js';
 
 export interface WasteOptions {
   stoppedDays: number;
   nowMs: number;
+  /** Threshold of the leftover rules (addresses, snapshots, images); default 30. */
+  idleDays?: number;
+  /** Default DEFAULT_PRICES. */
+  prices?: PriceTable;
 }
 
 interface WasteItem {
   key: string;
   type: ResourceType;
+  account: string;
   name: string | null;
   owner: string | null;
   state: string | null;
+  monthlyUsd: number | null;
 }
 
 export interface UnattachedVolume extends WasteItem {
@@ -54,6 +79,8 @@ export interface StoppedResource extends WasteItem {
   stoppedSinceMs: number | null;
   stoppedDays: number | null;
   sinceAtLeast: boolean;
+  /** RDS: starts within the stop taken for AWS's forced restart after seven days. */
+  forcedRestarts?: number;
 }
 
 export interface UnownedResource extends WasteItem {
@@ -62,48 +89,144 @@ export interface UnownedResource extends WasteItem {
   ageAtLeast: boolean;
 }
 
-export interface WasteReport {
+export interface WasteReport extends LeftoverSections {
   nowMs: number;
   stoppedDays: number;
+  idleDays: number;
   unattachedVolumes: UnattachedVolume[];
   longStoppedInstances: StoppedResource[];
   stoppedRds: StoppedResource[];
   unowned: UnownedResource[];
+  totals: WasteTotals;
+  /** The price table's source and date, printed under every report. */
+  prices: { source: string; asOf: string };
 }
 
+/** The rules, in report order: section name in `--json` rows, and the report's field. */
+export const WASTE_RULES = [
+  ['unattached-volume', 'unattachedVolumes'],
+  ['long-stopped-instance', 'longStoppedInstances'],
+  ['stopped-rds', 'stoppedRds'],
+  ['unassociated-address', 'unassociatedAddresses'],
+  ['orphan-snapshot', 'orphanSnapshots'],
+  ['unused-image', 'unusedImages'],
+  ['orphan-rds-snapshot', 'orphanRdsSnapshots'],
+  ['unused-gcp-address', 'unusedGcpAddresses'],
+  ['orphan-gcp-snapshot', 'orphanGcpSnapshots'],
+  ['unowned', 'unowned'],
+] as const;
+
+export type WasteRuleName = (typeof WASTE_RULES)[number][0];
+export type WasteSectionField = (typeof WASTE_RULES)[number][1];
+export type WasteRow = UnattachedVolume | StoppedResource | UnownedResource | LeftoverWaste;
+
+type BaseSections = Pick<WasteReport, 'unattachedVolumes' | 'longStoppedInstances' | 'stoppedRds' | 'unowned'>;
+
 export function wasteReport(state: QueryState, options: WasteOptions): WasteReport {
-  if (!(Number.isFinite(options.stoppedDays) && options.stoppedDays >= 0)) throw new QueryError('bad-filter', `stopped days must be a number ≥ 0, not ${options.stoppedDays}`);
-  const report: WasteReport = { nowMs: options.nowMs, stoppedDays: options.stoppedDays, unattachedVolumes: [], longStoppedInstances: [], stoppedRds: [], unowned: [] };
+  const idleDays = options.idleDays ?? 30;
+  for (const [name, value] of [['stopped', options.stoppedDays], ['idle', idleDays]] as const) {
+    if (!(Number.isFinite(value) && value >= 0)) {
+      throw new QueryError('bad-filter', `${name} days must be a number ≥ 0, not ${value}`);
+    }
+  }
+  const prices = options.prices ?? DEFAULT_PRICES;
+  const { nowMs, stoppedDays } = options;
+  const base = baseSections(state, nowMs, stoppedDays * DAY_MS, prices);
+  const sections = { ...base, ...leftoverWaste(state, { idleDays, nowMs, prices }) };
+  return {
+    nowMs, stoppedDays, idleDays, ...sections,
+    totals: wasteTotals(sectionRows(sections)),
+    prices: { source: prices.source, asOf: prices.asOf },
+  };
+}
+
+/** Unattached volumes, long-stopped instances and RDS, unowned: from each live record. */
+function baseSections(state: QueryState, nowMs: number, stoppedMs: number, prices: PriceTable): BaseSections {
+  const out: BaseSections = { unattachedVolumes: [], longStoppedInstances: [], stoppedRds: [], unowned: [] };
+  const storage = storageOf(state, prices);
+  const long = (ms: number | null): ms is number => ms !== null && nowMs - ms >= stoppedMs;
   for (const r of state.current.values()) {
     if (isUnattached(r)) {
       const seen = firstSeen(state, r.key);
-      const since = unattachedSince(state, r);
-      report.unattachedVolumes.push({
-        ...item(r), sizeGiB: sizeGiB(r), firstSeenMs: seen.ms, unattachedSinceMs: since.ms,
-        ageDays: days(options.nowMs, since.ms), ageAtLeast: since.atLeast,
+      const since = boundedBy(sinceWhen(state, r.key, isUnattached), r.attrs['createTime']);
+      out.unattachedVolumes.push({
+        ...item(r, monthlyUsd(r, prices)), sizeGiB: sizeGiB(r), firstSeenMs: seen.ms,
+        unattachedSinceMs: since.ms, ageDays: days(nowMs, since.ms), ageAtLeast: since.atLeast,
       });
     }
     if (isStoppedInstance(r)) {
-      const stopped = stoppedSince(state, r, isStoppedInstance);
-      if (stopped.stoppedSinceMs !== null && options.nowMs - stopped.stoppedSinceMs >= options.stoppedDays * DAY_MS) report.longStoppedInstances.push(stopped);
+      const since = sinceWhen(state, r.key, isStoppedInstance);
+      if (long(since.ms)) out.longStoppedInstances.push(stopped(r, storage(r), since, nowMs));
     }
-    if (r.type === 'rds.instance' && r.state === 'stopped') report.stoppedRds.push(stoppedSince(state, r, (x) => x.state === 'stopped'));
+    if (r.type === 'rds.instance' && r.state === 'stopped') {
+      const isStopped = (x: ResourceRecord): boolean => x.state === 'stopped';
+      const since = stoppedAcrossRestarts(state, r.key, isStopped, RDS_STOP_MS_MAX, RDS_FORCED_RESTART_GAP_MS_MAX);
+      if (long(since.ms)) {
+        out.stoppedRds.push({ ...stopped(r, monthlyUsd(r, prices), since, nowMs), forcedRestarts: since.forcedRestarts });
+      }
+    }
     if (r.owner === null) {
       const seen = firstSeen(state, r.key);
-      report.unowned.push({ ...item(r), firstSeenMs: seen.ms, ageDays: days(options.nowMs, seen.ms), ageAtLeast: seen.atLeast });
+      out.unowned.push({
+        ...item(r, monthlyUsd(r, prices)), firstSeenMs: seen.ms, ageDays: days(nowMs, seen.ms), ageAtLeast: seen.atLeast,
+      });
     }
   }
-  report.unattachedVolumes.sort((a, b) =>
-    oldestFirst(a.unattachedSinceMs, b.unattachedSinceMs, a.key, b.key));
-  report.longStoppedInstances.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
-  report.stoppedRds.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
-  report.unowned.sort((a, b) => oldestFirst(a.firstSeenMs, b.firstSeenMs, a.key, b.key));
-  return report;
+  out.unattachedVolumes.sort((a, b) => oldestFirst(a.unattachedSinceMs, b.unattachedSinceMs, a.key, b.key));
+  out.longStoppedInstances.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
+  out.stoppedRds.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
+  out.unowned.sort((a, b) => oldestFirst(a.firstSeenMs, b.firstSeenMs, a.key, b.key));
+  return out;
+}
 
-  function stoppedSince(s: QueryState, r: ResourceRecord, stopped: (x: ResourceRecord) => boolean): StoppedResource {
-    const since = sinceWhen(s, r.key, stopped);
-    return { ...item(r), stoppedSinceMs: since.ms, stoppedDays: days(options.nowMs, since.ms), sinceAtLeast: since.atLeast };
-  }
+function item(r: ResourceRecord, cost: number | null): WasteItem {
+  return { key: r.key, type: r.type, account: r.account, name: r.name, owner: r.owner, state: r.state, monthlyUsd: cost };
+}
+
+function stopped(r: ResourceRecord, cost: number | null, since: Since, nowMs: number): StoppedResource {
+  return { ...item(r, cost), stoppedSinceMs: since.ms, stoppedDays: days(nowMs, since.ms), sinceAtLeast: since.atLeast };
+}
+
+/** Every section's rows with its rule name, in report order. */
+export function sectionRows(report: Pick<WasteReport, WasteSectionField>): Array<[WasteRuleName, readonly WasteRow[]]> {
+  return WASTE_RULES.map(([name, field]) => [name, report[field] as readonly WasteRow[]]);
+}
+
+/**
+ * What a stopped instance costs: its volumes. EBS volumes whose attachments name it; GCE
+ * disks its `disks` attribute names (in its zone). Null when it has none priced.
+ */
+function storageOf(state: QueryState, prices: PriceTable): (r: ResourceRecord) => number | null {
+  let byInstance: Map<string, number> | null = null;
+  return (r) => {
+    if (byInstance === null) {
+      byInstance = new Map();
+      for (const v of state.current.values()) {
+        if (v.type !== 'ec2.volume') continue;
+        const cost = monthlyUsd(v, prices);
+        const attachments = Array.isArray(v.attrs['attachments']) ? v.attrs['attachments'] : [];
+        for (const a of attachments) {
+          const id = typeof a === 'object' && a !== null && !Array.isArray(a) ? (a as Record<string, unknown>)['instanceId'] : null;
+          if (typeof id !== 'string' || cost === null) continue;
+          const key = `aws/${v.account}/${v.region}/ec2.instance/${id}`;
+          byInstance.set(key, (byInstance.get(key) ?? 0) + cost);
+        }
+      }
+    }
+    if (r.type === 'ec2.instance') {
+      const cost = byInstance.get(r.key);
+      return cost === undefined ? null : roundUsd(cost);
+    }
+    const disks = Array.isArray(r.attrs['disks']) ? r.attrs['disks'] : [];
+    let sum: number | null = null;
+    for (const d of disks) {
+      if (typeof d !== 'string') continue;
+      const disk = state.current.get(`gcp/${r.account}/${r.region}/gce.disk/${d}`);
+      const cost = disk === undefined ? null : monthlyUsd(disk, prices);
+      if (cost !== null) sum = (sum ?? 0) + cost;
+    }
+    return sum === null ? null : roundUsd(sum);
+  };
 }
 
 export function isUnattached(r: ResourceRecord): boolean {
@@ -124,77 +247,7 @@ export function isStoppedInstance(r: ResourceRecord): boolean {
   return false;
 }
 
-/**
- * Since when `r` has been unattached: the revision it last became so, when Elava saw that;
- * else (unattached since first seen) its creation time, if the record has one and it is
- * earlier, marked at least.
- */
-function unattachedSince(state: QueryState, r: ResourceRecord): Since {
-  const since = sinceWhen(state, r.key, isUnattached);
-  if (!since.atLeast) return since;
-  const created = r.attrs['createTime'];
-  const createdMs = typeof created === 'string' ? Date.parse(created) : NaN;
-  const usable = Number.isFinite(createdMs) && (since.ms === null || createdMs <= since.ms);
-  return { ms: usable ? createdMs : since.ms, atLeast: true };
-}
-
 function sizeGiB(r: ResourceRecord): number | null {
   const size = r.type === 'gce.disk' ? r.attrs['sizeGb'] : r.attrs['sizeGiB'];
   return typeof size === 'number' ? size : null;
-}
-
-function item(r: ResourceRecord): WasteItem {
-  return { key: r.key, type: r.type, name: r.name, owner: r.owner, state: r.state };
-}
-
-interface Since {
-  ms: number | null;
-  atLeast: boolean;
-}
-
-/** The entries of the key's open generation (the live one), oldest first. */
-function openGeneration(state: QueryState, key: string): IndexedRevision[] {
-  const history = state.index.keyIndex(key)?.history() ?? [];
-  let start = history.length;
-  while (start > 0 && !(history[start - 1] as IndexedRevision).tombstone) start--;
-  return history.slice(start);
-}
-
-/** When the current generation of `key` was first seen. */
-function firstSeen(state: QueryState, key: string): Since {
-  const first = openGeneration(state, key)[0];
-  return timeOfEntry(state, first, false);
-}
-
-/** Days from `sinceMs` to `nowMs`, to a tenth (display only: thresholds compare milliseconds). */
-function days(nowMs: number, sinceMs: number | null): number | null {
-  if (sinceMs === null) return null;
-  return Math.round(((nowMs - sinceMs) / DAY_MS) * 10) / 10;
-}
-
-/** Since when `holds` has been true of the key's records, walking back from the newest. */
-function sinceWhen(state: QueryState, key: string, holds: (r: ResourceRecord) => boolean): Since {
-  const generation = openGeneration(state, key);
-  let earliest = generation.length;
-  for (let i = generation.length - 1; i >= 0; i--) {
-    if (!holds(recordAt(state, key, generation[i] as IndexedRevision))) break;
-    earliest = i;
-  }
-  return timeOfEntry(state, generation[earliest], earliest === 0);
-}
-
-/** The time of `entry`; at the start of the known history the time is a lower bound. */
-function timeOfEntry(state: QueryState, entry: IndexedRevision | undefined, atHistoryStart: boolean): Since {
-  if (entry === undefined) return { ms: null, atLeast: false };
-  const ms = state.times.timeOf(entry.main);
-  if (ms !== null && entry.main > state.compactedMain) return { ms, atLeast: atHistoryStart };
-  return { ms: state.times.firstTimeMs, atLeast: true };
-}
-
-/** Earliest time first (unknown last), then by key. */
-function oldestFirst(a: number | null, b: number | null, ka: string, kb: string): number {
-  const ta = a ?? Infinity;
-  const tb = b ?? Infinity;
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }

@@ -103,14 +103,14 @@ export function zoneOfScopeKey(scopeKey: string): string | null {
   return scopeKey.startsWith('zones/') && scopeKey.length > 'zones/'.length ? scopeKey.slice('zones/'.length) : null;
 }
 
-function requireName(name: string | null | undefined): string {
+export function requireName(name: string | null | undefined): string {
   if (name === null || name === undefined || name === '' || name.includes('/')) {
     throw new ScanError('malformed-response', `listed resource has no usable name: ${String(name)}`);
   }
   return name;
 }
 
-function int64String(value: Int64): string | null {
+export function int64String(value: Int64): string | null {
   if (value === null || value === undefined) return null;
   const text = typeof value === 'string' ? value : value.toString();
   return text === '' ? null : text;

@@ -5,15 +5,20 @@
  * The results are sorted by scope string, so the output does not depend on timing.
  *
  * Jobs: an AWS job lists one scope (account × region × type). A GCP job lists one
- * (project × type) aggregated listing and reports one scope per zone.
+ * (project × type) aggregated listing and reports one scope per zone (per region for
+ * addresses), or one project-wide listing of a global location (global addresses,
+ * snapshots, images) and reports the scope `gcp/<project>/global/<type>`.
  */
 import assert from 'node:assert/strict';
 import type { ResourceType } from '../model/resource.js';
 import type { AwsAccountConfig, AwsClientFactory } from './aws/aws-clients.js';
 import { scanEbsVolumes, scanEc2Instances, type AwsScopeScan } from './aws/scan-ec2.js';
 import { scanRdsInstances } from './aws/scan-rds.js';
+import { scanAmis, scanEbsSnapshots, scanElasticIps } from './aws/scan-ec2-leftovers.js';
+import { scanRdsClusters, scanRdsSnapshots } from './aws/scan-rds-leftovers.js';
 import type { GcpClientFactory } from './gcp/gcp-clients.js';
-import { scanGceProject, type GceType } from './gcp/scan-gce.js';
+import { scanGceProject, type GceAggregatedType, type GceType } from './gcp/scan-gce.js';
+import { globalScope, scanGceGlobal, type GceGlobalType } from './gcp/scan-gce-global.js';
 import { DEFAULT_OWNER_TAG_KEYS, type NormalizeOptions } from './normalize-common.js';
 import { mapWithLimit } from './promise-pool.js';
 import type { RetryPolicy } from './retry.js';
@@ -27,9 +32,11 @@ import {
   SCAN_REQUEST_TIMEOUT_MS_DEFAULT,
 } from './scan-limits.js';
 import { runBoundedJob } from './bounded-job.js';
-import { compareResults, GCP_GLOBAL_REGION, type ScanResult, type Scope } from '../model/scope.js';
+import { compareResults, GCP_ALL_REGIONS, GCP_GLOBAL_REGION, type ScanResult, type Scope } from '../model/scope.js';
 
-export type AwsType = 'ec2.instance' | 'ec2.volume' | 'rds.instance';
+export type AwsType =
+  | 'ec2.instance' | 'ec2.volume' | 'ec2.address' | 'ec2.snapshot' | 'ec2.image'
+  | 'rds.instance' | 'rds.cluster' | 'rds.snapshot';
 
 export interface AwsScanConfig {
   accounts: readonly AwsAccountConfig[];
@@ -120,7 +127,7 @@ export function planScan(config: ScanConfig, clients: ScanClients): ScanJob[] {
     const gcp = clients.gcp;
     assert.ok(gcp !== undefined, 'GCP configured, so a GCP client factory is given');
     for (const project of unique(config.gcp.projects)) {
-      for (const type of unique(config.gcp.types)) jobs.push(gcpJob(gcp, config, project, type, normalize));
+      for (const type of unique(config.gcp.types)) jobs.push(...gcpJobs(gcp, config, project, type, normalize));
     }
   }
   return jobs;
@@ -135,7 +142,7 @@ function awsJob(
   normalize: NormalizeOptions,
 ): ScanJob {
   const scope: Scope = { provider: 'aws', account, region, type };
-  const pageSize = type === 'rds.instance' ? aws.pageSize.rds : aws.pageSize.ec2;
+  const pageSize = type.startsWith('rds.') ? aws.pageSize.rds : aws.pageSize.ec2;
   return {
     scopes: [scope],
     async run(signal) {
@@ -145,24 +152,65 @@ function awsJob(
           return [await scanEc2Instances(clients.ec2(account, region), scan)];
         case 'ec2.volume':
           return [await scanEbsVolumes(clients.ec2(account, region), scan)];
+        case 'ec2.address':
+          return [await scanElasticIps(clients.ec2(account, region), scan)];
+        case 'ec2.snapshot':
+          return [await scanEbsSnapshots(clients.ec2(account, region), scan)];
+        case 'ec2.image':
+          return [await scanAmis(clients.ec2(account, region), scan)];
         case 'rds.instance':
           return [await scanRdsInstances(clients.rds(account, region), scan)];
+        case 'rds.cluster':
+          return [await scanRdsClusters(clients.rds(account, region), scan)];
+        case 'rds.snapshot':
+          return [await scanRdsSnapshots(clients.rds(account, region), scan)];
       }
     },
   };
+}
+
+/** The listings of one GCP type in one project: aggregated, global, or (addresses) both. */
+function gcpJobs(
+  clients: GcpClientFactory,
+  config: ScanConfig,
+  project: string,
+  type: GceType,
+  normalize: NormalizeOptions,
+): ScanJob[] {
+  switch (type) {
+    case 'gce.instance':
+    case 'gce.disk':
+      return [gcpJob(clients, config, project, type, normalize)];
+    case 'gce.address':
+      return [
+        gcpJob(clients, config, project, type, normalize),
+        gcpGlobalJob(clients, config, project, type, normalize),
+      ];
+    case 'gce.snapshot':
+    case 'gce.image':
+      return [gcpGlobalJob(clients, config, project, type, normalize)];
+  }
+}
+
+/** `us-central1-a` → `us-central1`: the region of a zone. */
+export function regionOfZone(zone: string): string {
+  const dash = zone.lastIndexOf('-');
+  return dash > 0 ? zone.slice(0, dash) : zone;
 }
 
 function gcpJob(
   clients: GcpClientFactory,
   config: ScanConfig,
   project: string,
-  type: GceType,
+  type: GceAggregatedType,
   normalize: NormalizeOptions,
 ): ScanJob {
   const gcp = config.gcp;
   assert.ok(gcp !== null);
   const zones = unique(gcp.zones);
-  const scopes = (zones.length > 0 ? zones : [GCP_GLOBAL_REGION]).map(
+  const locations = type === 'gce.address' ? unique(zones.map(regionOfZone)) : zones;
+  const fallback = type === 'gce.address' ? GCP_ALL_REGIONS : GCP_GLOBAL_REGION;
+  const scopes = (locations.length > 0 ? locations : [fallback]).map(
     (region): Scope => ({ provider: 'gcp', account: project, region, type }),
   );
   return {
@@ -171,13 +219,38 @@ function gcpJob(
       scanGceProject(clients, {
         project,
         type,
-        knownZones: zones,
+        knownZones: locations,
         normalize,
         pageSize: gcp.pageSize,
         retry: gcp.retry,
         requestTimeoutMs: config.requestTimeoutMs,
         signal,
       }),
+  };
+}
+
+function gcpGlobalJob(
+  clients: GcpClientFactory,
+  config: ScanConfig,
+  project: string,
+  type: GceGlobalType,
+  normalize: NormalizeOptions,
+): ScanJob {
+  const gcp = config.gcp;
+  assert.ok(gcp !== null);
+  return {
+    scopes: [globalScope(project, type)],
+    run: async (signal) => [
+      await scanGceGlobal(clients, {
+        project,
+        type,
+        normalize,
+        pageSize: gcp.pageSize,
+        retry: gcp.retry,
+        requestTimeoutMs: config.requestTimeoutMs,
+        signal,
+      }),
+    ],
   };
 }
 

@@ -27,6 +27,12 @@ export interface AwsQueryAction {
   pageMin: number;
   pageMax: number;
   render(items: readonly SimResource[], nextToken: string | null, requestId: string): string;
+  /** The action takes no page parameters and answers everything at once (DescribeAddresses). */
+  unpaged?: true;
+  /** Only these resources of `kind` are this action's (DB vs cluster snapshots). */
+  filter?: (r: SimResource) => boolean;
+  /** Parameters the request must carry, e.g. `Owner.1=self`: the simulator serves only what the account owns. */
+  requiredParams?: Readonly<Record<string, string>>;
 }
 
 export interface AwsQueryService {
@@ -63,7 +69,9 @@ export function awsQueryHandler(svc: AwsQueryService, deps: SimDeps) {
     const account = accountOf(scope?.accessKeyId, deps.world.scenario);
     if (scope === null || account === null) return fail(svc.errors.auth, svc.errors.auth.message, null);
     ctx.account = account;
-    const paging = pageParams(params, svc, action, deps.world.scenario);
+    const missing = missingParam(params, action);
+    if (missing !== null) return fail(svc.errors.invalid, missing, null);
+    const paging = action.unpaged === true ? unpagedParams(params, svc) : pageParams(params, svc, action, deps.world.scenario);
     if (typeof paging === 'string') return fail(svc.errors.invalid, paging, null);
     ctx.page = paging.cursor?.page ?? 1;
     const decision = deps.faults.decide({ service: svc.service, account, region: ctx.region, action: ctx.action, page: ctx.page, tick: deps.world.tick });
@@ -77,7 +85,8 @@ export function awsQueryHandler(svc: AwsQueryService, deps: SimDeps) {
       send(res, bad.status, bad.contentType, bad.body);
       return logEntry(deps, svc, ctx, bad.status, 'bad-body');
     }
-    const listing = deps.world.list(action.kind, account, ctx.region);
+    const all = deps.world.list(action.kind, account, ctx.region);
+    const listing = action.filter === undefined ? all : all.filter(action.filter);
     const page = pageOf(listing, (r) => r.id, paging.cursor, paging.size);
     // A replayed page: its items, and the token it was asked with as the next one.
     const asked = params.get(svc.tokenParam);
@@ -134,6 +143,23 @@ function pageParams(params: URLSearchParams, svc: AwsQueryService, action: AwsQu
   const cursor = decodeCursor(token);
   if (cursor === null) return `The value for ${svc.tokenParam} is invalid.`;
   return { size, cursor };
+}
+
+function missingParam(params: URLSearchParams, action: AwsQueryAction): string | null {
+  for (const [name, value] of Object.entries(action.requiredParams ?? {})) {
+    if (params.get(name) !== value) {
+      return `The simulated cloud serves only the account's own resources: ${name}=${value} is required.`;
+    }
+  }
+  return null;
+}
+
+/** An unpaged action: every item on one page; a page parameter is an error, as EC2 has none. */
+function unpagedParams(params: URLSearchParams, svc: AwsQueryService): { size: number; cursor: null } | string {
+  if (params.has(svc.maxParam) || params.has(svc.tokenParam)) {
+    return `The parameters ${svc.maxParam} and ${svc.tokenParam} are not valid for this action.`;
+  }
+  return { size: Number.MAX_SAFE_INTEGER, cursor: null };
 }
 
 function logEntry(deps: SimDeps, svc: AwsQueryService, ctx: Ctx, status: number, fault: string | null): void {

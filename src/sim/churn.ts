@@ -7,6 +7,7 @@
 import type { Prng } from './prng.js';
 import { OWNERS } from './resource-factory.js';
 import type { SimResource, SimWorld } from './world.js';
+import { changeLeftoverState, linkKey, linkLeftoverOnCreate, unlinkLeftover } from './links-leftovers.js';
 
 const EC2_TYPES = ['t3.micro', 't3.large', 'm6i.large', 'm6i.xlarge', 'c6g.2xlarge', 'r6i.large'];
 const GCE_TYPES = ['e2-small', 'e2-standard-4', 'n2-standard-8', 'c3-highcpu-4'];
@@ -21,8 +22,9 @@ export function changeResource(r: SimResource, prng: Prng): 'tags' | 'state' | '
     return 'tags';
   }
   if (mode === 1 && changeState(r)) return 'state';
-  changeSize(r, prng);
-  return 'size';
+  if (changeSize(r, prng)) return 'size';
+  changeTags(r, prng); // leftovers have no size that changes
+  return 'tags';
 }
 
 function changeTags(r: SimResource, prng: Prng): void {
@@ -54,30 +56,34 @@ function changeState(r: SimResource): boolean {
     case 'ec2.volume':
     case 'gce.disk':
       return false;
+    default:
+      return changeLeftoverState(r);
   }
 }
 
-function changeSize(r: SimResource, prng: Prng): void {
+function changeSize(r: SimResource, prng: Prng): boolean {
   const a = r.attrs;
   switch (r.kind) {
     case 'ec2.instance':
       a['instanceType'] = prng.pick(EC2_TYPES.filter((t) => t !== a['instanceType']));
-      return;
+      return true;
     case 'ec2.volume':
       a['size'] = (a['size'] as number) + prng.pick([10, 50, 100]);
-      return;
+      return true;
     case 'rds.instance':
       a['allocatedStorage'] = (a['allocatedStorage'] as number) + prng.pick([10, 50, 100]);
-      return;
+      return true;
     case 'gce.instance': {
       const url = a['machineType'] as string;
       const base = url.slice(0, url.lastIndexOf('/') + 1);
       a['machineType'] = base + prng.pick(GCE_TYPES.filter((t) => base + t !== url));
-      return;
+      return true;
     }
     case 'gce.disk':
       a['sizeGb'] = (a['sizeGb'] as number) + prng.pick([10, 50, 100]);
-      return;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -93,7 +99,7 @@ function selfLink(r: SimResource): string {
  * resources whose attributes changed because of the link.
  */
 export function linkOnCreate(world: SimWorld, r: SimResource, prng: Prng): SimResource[] {
-  if (r.kind !== 'ec2.volume' && r.kind !== 'gce.disk') return [];
+  if (r.kind !== 'ec2.volume' && r.kind !== 'gce.disk') return linkLeftoverOnCreate(world, r, prng);
   const hostKind = r.kind === 'ec2.volume' ? 'ec2.instance' : 'gce.instance';
   const hosts = world.alive(hostKind, r.account, r.region);
   if (hosts.length === 0 || !prng.chance(LINK_PROBABILITY)) return [];
@@ -114,10 +120,6 @@ export function linkOnCreate(world: SimWorld, r: SimResource, prng: Prng): SimRe
   return [host];
 }
 
-/** Key of a link target in the world's link index. */
-function linkKey(r: SimResource): string {
-  return `${r.kind}|${r.account}|${r.region}|${r.id}`;
-}
 
 /**
  * Breaks links that point at `gone`; returns the resources that changed because of it.
@@ -143,7 +145,7 @@ export function unlinkOnDisappear(world: SimWorld, gone: SimResource): SimResour
       const disks = a['disks'] as GceDiskRef[];
       if (!disks.some((d) => d.source === url)) continue;
       a['disks'] = disks.filter((d) => d.source !== url);
-    } else {
+    } else if (!unlinkLeftover(holder, gone)) {
       continue;
     }
     changed.push(holder);

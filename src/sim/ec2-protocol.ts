@@ -1,5 +1,6 @@
 /**
- * The SIMULATED EC2 Query endpoint: `DescribeInstances` and `DescribeVolumes` rendered as
+ * The SIMULATED EC2 Query endpoint: `DescribeInstances`, `DescribeVolumes` and the leftovers
+ * (`DescribeAddresses`, `DescribeSnapshots`, `DescribeImages`, see ec2-leftovers-render.ts) rendered as
  * EC2 answers them (namespace 2016-11-15, `<item>` lists, `<nextToken>`), and EC2's error
  * envelope `<Response><Errors><Error>…</Errors><RequestID>`. Filters are ignored.
  */
@@ -7,16 +8,9 @@
 import type { AwsErrorSpec, AwsNotListing, AwsQueryService } from './aws-query.js';
 import { escapeXml, leaf, node, XML_DECLARATION } from './xml.js';
 import type { SimResource } from './world.js';
+import { addressItem, imageItem, snapshotItem, tagSet } from './ec2-leftovers-render.js';
 
 const EC2_NS = 'http://ec2.amazonaws.com/doc/2016-11-15/';
-
-function tagSet(tags: Record<string, string>): string {
-  const keys = Object.keys(tags);
-  if (keys.length === 0) return '';
-  let items = '';
-  for (const k of keys) items += node('item', leaf('key', k) + leaf('value', tags[k]));
-  return node('tagSet', items);
-}
 
 function instanceItem(r: SimResource): string {
   const a = r.attrs;
@@ -104,6 +98,18 @@ export const EC2_QUERY_SERVICE: AwsQueryService = {
     DescribeVolumes: {
       kind: 'ec2.volume', pageMin: 5, pageMax: 500,
       render: (items, next, id) => listResponse('DescribeVolumesResponse', 'volumeSet', items.map(volumeItem).join(''), next, id),
+    },
+    DescribeAddresses: {
+      kind: 'ec2.address', pageMin: 0, pageMax: 0, unpaged: true,
+      render: (items, next, id) => listResponse('DescribeAddressesResponse', 'addressesSet', items.map(addressItem).join(''), next, id),
+    },
+    DescribeSnapshots: {
+      kind: 'ec2.snapshot', pageMin: 5, pageMax: 1000, requiredParams: { 'Owner.1': 'self' },
+      render: (items, next, id) => listResponse('DescribeSnapshotsResponse', 'snapshotSet', items.map(snapshotItem).join(''), next, id),
+    },
+    DescribeImages: {
+      kind: 'ec2.image', pageMin: 5, pageMax: 1000, requiredParams: { 'Owner.1': 'self' },
+      render: (items, next, id) => listResponse('DescribeImagesResponse', 'imagesSet', items.map(imageItem).join(''), next, id),
     },
   },
   errors: {

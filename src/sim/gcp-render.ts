@@ -53,12 +53,13 @@ export function gceDiskJson(r: SimResource): Record<string, unknown> {
   };
 }
 
-export function noResultsWarning(zone: string): Record<string, unknown> {
+/** `scope` is the aggregated-list key: `zones/<z>`, `regions/<r>` or `global`. */
+export function noResultsWarning(scope: string): Record<string, unknown> {
   return {
     warning: {
       code: 'NO_RESULTS_ON_PAGE',
-      message: `There are no results for scope 'zones/${zone}' on this page.`,
-      data: [{ key: 'scope', value: `zones/${zone}` }],
+      message: `There are no results for scope '${scope}' on this page.`,
+      data: [{ key: 'scope', value: scope }],
     },
   };
 }
@@ -81,21 +82,61 @@ export const GCP_ERRORS = {
   'invalid': { code: 400, status: 'INVALID_ARGUMENT', reason: 'invalid', domain: 'global', message: 'Invalid value (simulated)' },
 } satisfies Record<string, GcpErrorSpec>;
 
-/** 200 bodies that are not the aggregated list of `kind`: no scanner may take them for one. */
-export function gcpNotListing(
-  body: 'not-json' | 'no-kind' | 'wrong-kind',
-  kind: 'gce.instance' | 'gce.disk',
-): string {
+/** 200 bodies that are not the listing `listKind` asked for: no scanner may take them for one. */
+export function gcpNotListing(body: 'not-json' | 'no-kind' | 'wrong-kind', listKind: string): string {
   switch (body) {
     case 'not-json':
       return '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Status>OK</Status></Response>\n';
     case 'no-kind':
       return JSON.stringify({ status: 'ok' });
     case 'wrong-kind':
-      // The other type's aggregated list, empty: right shape, wrong listing.
+      // Another listing, empty: right shape, wrong listing.
       return JSON.stringify({
-        kind: kind === 'gce.instance' ? 'compute#diskAggregatedList' : 'compute#instanceAggregatedList',
+        kind: listKind === 'compute#instanceAggregatedList' ? 'compute#diskAggregatedList' : 'compute#instanceAggregatedList',
         items: {},
       });
   }
+}
+
+/** A static address (regional or global), as Compute v1 renders it. */
+export function gceAddressJson(r: SimResource): Record<string, unknown> {
+  const a = r.attrs;
+  const region = a['region'] as string | null;
+  const base = `https://www.googleapis.com/compute/v1/projects/${r.account}`;
+  return {
+    kind: 'compute#address',
+    id: a['numericId'],
+    name: r.id,
+    address: a['address'],
+    addressType: a['addressType'],
+    status: a['status'],
+    users: [...(a['users'] as string[])],
+    networkTier: a['networkTier'],
+    labels: { ...r.tags },
+    creationTimestamp: a['creationTimestamp'],
+    ...(region !== null ? { region } : {}),
+    selfLink: region !== null ? `${region}/addresses/${r.id}` : `${base}/global/addresses/${r.id}`,
+  };
+}
+
+/** A snapshot or an image of the project, as Compute v1 renders it. */
+export function gceGlobalJson(r: SimResource): Record<string, unknown> {
+  const a = r.attrs;
+  const snapshot = r.kind === 'gce.snapshot';
+  const source = a['sourceDisk'] as string | null;
+  const base = `https://www.googleapis.com/compute/v1/projects/${r.account}/global`;
+  return {
+    kind: snapshot ? 'compute#snapshot' : 'compute#image',
+    id: a['numericId'],
+    name: r.id,
+    status: a['status'],
+    diskSizeGb: String(a['diskSizeGb'] as number),
+    ...(source !== null ? { sourceDisk: source, sourceDiskId: a['sourceDiskId'] } : {}),
+    ...(snapshot
+      ? { storageBytes: String(a['storageBytes'] as number), storageLocations: ['us'] }
+      : { archiveSizeBytes: String(a['archiveSizeBytes'] as number), family: a['family'] }),
+    labels: { ...r.tags },
+    creationTimestamp: a['creationTimestamp'],
+    selfLink: `${base}/${snapshot ? 'snapshots' : 'images'}/${r.id}`,
+  };
 }

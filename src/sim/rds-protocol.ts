@@ -1,5 +1,6 @@
 /**
- * The SIMULATED RDS Query endpoint: `DescribeDBInstances` rendered as RDS answers it
+ * The SIMULATED RDS Query endpoint: `DescribeDBInstances` (and the leftovers' actions, see
+ * rds-leftovers-render.ts) rendered as RDS answers it
  * (namespace 2014-10-31, `<DescribeDBInstancesResult>` with `<DBInstance>` members and
  * `<Marker>`), and RDS's error envelope `<ErrorResponse><Error><Type>…`.
  */
@@ -7,6 +8,7 @@
 import type { AwsErrorSpec, AwsNotListing, AwsQueryService } from './aws-query.js';
 import { escapeXml, leaf, node, XML_DECLARATION } from './xml.js';
 import type { SimResource } from './world.js';
+import { dbCluster, dbClusterSnapshot, dbSnapshot, isClusterSnapshot, rdsListResponse } from './rds-leftovers-render.js';
 
 const RDS_NS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 
@@ -58,10 +60,13 @@ function renderNotListing(body: AwsNotListing, action: string, requestId: string
       return JSON.stringify({
         [`${action}Response`]: { [`${action}Result`]: { DBInstances: [] } },
       });
-    case 'other-action':
-      return `${XML_DECLARATION}<DescribeDBClustersResponse xmlns="${RDS_NS}">` +
-        node('DescribeDBClustersResult', node('DBClusters', '')) + metadata +
-        '</DescribeDBClustersResponse>';
+    case 'other-action': {
+      // Another action's well-formed, empty answer (never the one asked for).
+      const other = action === 'DescribeDBClusters' ? 'DescribeDBInstances' : 'DescribeDBClusters';
+      const list = other === 'DescribeDBClusters' ? 'DBClusters' : 'DBInstances';
+      return `${XML_DECLARATION}<${other}Response xmlns="${RDS_NS}">` +
+        node(`${other}Result`, node(list, '')) + metadata + `</${other}Response>`;
+    }
     case 'no-list-member':
       return `${XML_DECLARATION}<${action}Response xmlns="${RDS_NS}">` +
         node(`${action}Result`, '') + metadata + `</${action}Response>`;
@@ -75,6 +80,18 @@ export const RDS_QUERY_SERVICE: AwsQueryService = {
   defaultPageSize: (s) => s.pageSize.rds,
   actions: {
     DescribeDBInstances: { kind: 'rds.instance', pageMin: 20, pageMax: 100, render: renderList },
+    DescribeDBClusters: {
+      kind: 'rds.cluster', pageMin: 20, pageMax: 100,
+      render: (items, m, id) => rdsListResponse('DescribeDBClusters', 'DBClusters', items.map(dbCluster).join(''), m, id),
+    },
+    DescribeDBSnapshots: {
+      kind: 'rds.snapshot', pageMin: 20, pageMax: 100, filter: (r) => !isClusterSnapshot(r),
+      render: (items, m, id) => rdsListResponse('DescribeDBSnapshots', 'DBSnapshots', items.map(dbSnapshot).join(''), m, id),
+    },
+    DescribeDBClusterSnapshots: {
+      kind: 'rds.snapshot', pageMin: 20, pageMax: 100, filter: isClusterSnapshot,
+      render: (items, m, id) => rdsListResponse('DescribeDBClusterSnapshots', 'DBClusterSnapshots', items.map(dbClusterSnapshot).join(''), m, id),
+    },
   },
   errors: {
     'throttle': { status: 400, code: 'Throttling', message: 'Rate exceeded (simulated)' },

@@ -17,12 +17,15 @@
  * - gce.disk (id = name): numericId, sizeGb (number), type (URL), status, zone (URL),
  *   users (instance URLs), creationTimestamp
  *
+ * The leftover kinds (addresses, snapshots, images, clusters): resource-factory-leftovers.ts.
+ *
  * Tags (EC2/RDS) and labels (GCE) are in `tags`. Roughly a third of resources carry `Owner`,
  * some `owner` or `team` instead, and about a quarter carry no owner key at all.
  */
 
 import type { Prng } from './prng.js';
 import type { SimKind, SimResource } from './world.js';
+import { newLeftover, newLeftoverId } from './resource-factory-leftovers.js';
 
 /** Simulated wall clock: tick 0 is this instant, each tick is five simulated minutes. */
 export const SIM_EPOCH_MS = Date.UTC(2024, 0, 1, 0, 0, 0);
@@ -84,6 +87,7 @@ export function newResource(kind: SimKind, ctx: NewResourceContext): SimResource
     case 'rds.instance': return newRdsInstance(ctx);
     case 'gce.instance': return newGceInstance(ctx);
     case 'gce.disk': return newGceDisk(ctx);
+    default: return newLeftover(kind, ctx);
   }
 }
 
@@ -194,5 +198,6 @@ export function newId(kind: SimKind, prng: Prng): string {
     case 'rds.instance': return `${prng.pick(WORDS)}-db-${prng.hex(6)}`;
     case 'gce.instance': return `${prng.pick(WORDS)}-${prng.hex(6)}`;
     case 'gce.disk': return `${prng.pick(WORDS)}-disk-${prng.hex(6)}`;
+    default: return newLeftoverId(kind, prng);
   }
 }

@@ -6,6 +6,12 @@
 import type { SimBadBody, SimFault, SimMassEvent, SimScenario } from './scenario.js';
 import { SIM_BAD_BODIES, SIM_FAULT_KINDS } from './scenario.js';
 
+/** The fleet keys a scenario may leave out (0): the leftover kinds, added later. */
+export const SIM_OPTIONAL_FLEET_KEYS = [
+  'ec2Addresses', 'ec2Snapshots', 'ec2Images', 'rdsClusters', 'rdsSnapshots',
+  'gceAddresses', 'gceSnapshots', 'gceImages',
+] as const;
+
 export class SimScenarioError extends Error {
   readonly code = 'SIM_SCENARIO_INVALID';
   constructor(readonly key: string, problem: string) {
@@ -19,7 +25,7 @@ type Table = Record<string, unknown>;
 const SECTIONS: Record<string, readonly string[]> = {
   aws: ['accounts', 'regions'],
   gcp: ['projects', 'zones'],
-  fleet: ['ec2Instances', 'ec2Volumes', 'rdsInstances', 'gceInstances', 'gceDisks'],
+  fleet: ['ec2Instances', 'ec2Volumes', 'rdsInstances', 'gceInstances', 'gceDisks', ...SIM_OPTIONAL_FLEET_KEYS],
   churn: ['appearPerTick', 'changePerTick', 'disappearPerTick', 'recreatePerTick'],
   pageSize: ['ec2', 'rds', 'gcp'],
   linger: ['ec2InstanceTicks', 'ec2VolumeTicks'],
@@ -67,7 +73,11 @@ export function validateScenario(raw: Table): SimScenario {
   for (const [section, keys] of Object.entries(SECTIONS)) {
     const t = table(raw[section], section);
     onlyKeys(t, keys, `${section}.`);
-    for (const k of keys) if (!(k in t)) throw new SimScenarioError(`${section}.${k}`, 'is missing');
+    for (const k of keys) {
+      if (k in t) continue;
+      if (section === 'fleet' && (SIM_OPTIONAL_FLEET_KEYS as readonly string[]).includes(k)) continue;
+      throw new SimScenarioError(`${section}.${k}`, 'is missing');
+    }
   }
   const aws = raw['aws'] as Table;
   const gcp = raw['gcp'] as Table;
@@ -91,6 +101,14 @@ export function validateScenario(raw: Table): SimScenario {
       rdsInstances: int(fleet['rdsInstances'], 'fleet.rdsInstances', 0),
       gceInstances: int(fleet['gceInstances'], 'fleet.gceInstances', 0),
       gceDisks: int(fleet['gceDisks'], 'fleet.gceDisks', 0),
+      ec2Addresses: int(fleet['ec2Addresses'] ?? 0, 'fleet.ec2Addresses', 0),
+      ec2Snapshots: int(fleet['ec2Snapshots'] ?? 0, 'fleet.ec2Snapshots', 0),
+      ec2Images: int(fleet['ec2Images'] ?? 0, 'fleet.ec2Images', 0),
+      rdsClusters: int(fleet['rdsClusters'] ?? 0, 'fleet.rdsClusters', 0),
+      rdsSnapshots: int(fleet['rdsSnapshots'] ?? 0, 'fleet.rdsSnapshots', 0),
+      gceAddresses: int(fleet['gceAddresses'] ?? 0, 'fleet.gceAddresses', 0),
+      gceSnapshots: int(fleet['gceSnapshots'] ?? 0, 'fleet.gceSnapshots', 0),
+      gceImages: int(fleet['gceImages'] ?? 0, 'fleet.gceImages', 0),
     },
     churn: {
       appearPerTick: int(churn['appearPerTick'], 'churn.appearPerTick', 0),
@@ -114,7 +132,11 @@ export function validateScenario(raw: Table): SimScenario {
   return scenario;
 }
 
-const MASS_KINDS = ['ec2.instance', 'ec2.volume', 'rds.instance', 'gce.instance', 'gce.disk'];
+const MASS_KINDS = [
+  'ec2.instance', 'ec2.volume', 'ec2.address', 'ec2.snapshot', 'ec2.image',
+  'rds.instance', 'rds.cluster', 'rds.snapshot',
+  'gce.instance', 'gce.disk', 'gce.address', 'gce.snapshot', 'gce.image',
+];
 
 function massEvents(value: unknown, key: string): SimMassEvent[] {
   if (!Array.isArray(value)) throw new SimScenarioError(key, 'must be a list of tables');

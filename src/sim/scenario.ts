@@ -24,6 +24,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseToml } from 'smol-toml';
 import { validateScenario } from './scenario-validate.js';
+export { SIM_OPTIONAL_FLEET_KEYS } from './scenario-validate.js';
+import type { SimKind } from './world.js';
 
 export type SimService = 'ec2' | 'rds' | 'gcp';
 
@@ -31,7 +33,7 @@ export interface SimScenario {
   seed: number;
   aws: { accounts: string[]; regions: string[] };
   gcp: { projects: string[]; zones: string[] };
-  fleet: { ec2Instances: number; ec2Volumes: number; rdsInstances: number; gceInstances: number; gceDisks: number };
+  fleet: SimFleet;
   churn: { appearPerTick: number; changePerTick: number; disappearPerTick: number; recreatePerTick: number };
   faults: SimFault[];
   pageSize: { ec2: number; rds: number; gcp: number };
@@ -40,10 +42,33 @@ export interface SimScenario {
   dropouts: SimMassEvent[];
 }
 
+/**
+ * Initial resources per scope. The leftover kinds (addresses, snapshots, images, clusters)
+ * are optional (validation makes a missing one 0) and, at 0, get no scope at all, so a scenario written before they existed
+ * draws the same world from its seed.
+ */
+export interface SimFleet {
+  ec2Instances: number;
+  ec2Volumes: number;
+  rdsInstances: number;
+  gceInstances: number;
+  gceDisks: number;
+  ec2Addresses?: number;
+  ec2Snapshots?: number;
+  ec2Images?: number;
+  rdsClusters?: number;
+  rdsSnapshots?: number;
+  /** Per GCP region of the scenario's zones, and as many global addresses per project. */
+  gceAddresses?: number;
+  /** Per project (snapshots and images are global). */
+  gceSnapshots?: number;
+  gceImages?: number;
+}
+
 /** `count` resources of `kind` at `tick`, in every matching scope (account/region narrow it). */
 export interface SimMassEvent {
   tick: number;
-  kind: 'ec2.instance' | 'ec2.volume' | 'rds.instance' | 'gce.instance' | 'gce.disk';
+  kind: SimKind;
   count: number;
   account?: string;
   region?: string;
@@ -90,12 +115,28 @@ export const SIM_FAULT_KINDS: readonly SimFaultKind[] = [
   'bad-body', 'repeated-token',
 ];
 
+/** A small fleet of every leftover kind, for the demo (`elava daemon --simulate`, `elava sim`). */
+export const SIM_DEMO_LEFTOVERS: Partial<SimFleet> = {
+  ec2Addresses: 8, ec2Snapshots: 30, ec2Images: 6, rdsClusters: 3, rdsSnapshots: 12,
+  gceAddresses: 4, gceSnapshots: 20, gceImages: 5,
+};
+
+/** The default scenario with a few of every leftover kind: what the demo shows. */
+export function demoScenario(): SimScenario {
+  const base = defaultScenario();
+  return defaultScenario({ fleet: { ...base.fleet, ...SIM_DEMO_LEFTOVERS } });
+}
+
 export function defaultScenario(overrides: Partial<SimScenario> = {}): SimScenario {
   const base: SimScenario = {
     seed: 42,
     aws: { accounts: ['111111111111'], regions: ['us-east-1', 'eu-west-1'] },
     gcp: { projects: ['sim-project-a'], zones: ['us-central1-a', 'europe-west1-b'] },
-    fleet: { ec2Instances: 50, ec2Volumes: 60, rdsInstances: 10, gceInstances: 40, gceDisks: 50 },
+    fleet: {
+      ec2Instances: 50, ec2Volumes: 60, rdsInstances: 10, gceInstances: 40, gceDisks: 50,
+      ec2Addresses: 0, ec2Snapshots: 0, ec2Images: 0, rdsClusters: 0, rdsSnapshots: 0,
+      gceAddresses: 0, gceSnapshots: 0, gceImages: 0,
+    },
     churn: { appearPerTick: 1, changePerTick: 2, disappearPerTick: 1, recreatePerTick: 1 },
     faults: [],
     // The real services' defaults are: EC2 all results, RDS 100, Compute 500. Smaller

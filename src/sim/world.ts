@@ -27,16 +27,22 @@ import { newId, newResource } from './resource-factory.js';
 import { changeResource, linkOnCreate, unlinkOnDisappear } from './churn.js';
 import { LinkIndex } from './link-index.js';
 
-export type SimKind = 'ec2.instance' | 'ec2.volume' | 'rds.instance' | 'gce.instance' | 'gce.disk';
+export type SimKind =
+  | 'ec2.instance' | 'ec2.volume' | 'ec2.address' | 'ec2.snapshot' | 'ec2.image'
+  | 'rds.instance' | 'rds.cluster' | 'rds.snapshot'
+  | 'gce.instance' | 'gce.disk' | 'gce.address' | 'gce.snapshot' | 'gce.image';
 
 export interface SimResource {
   service: 'ec2' | 'rds' | 'gcp';
   kind: SimKind;
   /** AWS account id, or GCP project id. */
   account: string;
-  /** AWS region, or GCP zone. */
+  /** AWS region; GCP zone (instances, disks), region (addresses) or `global`. */
   region: string;
-  /** EC2: instance/volume id. RDS: DBInstanceIdentifier. GCE: the resource name. */
+  /**
+   * EC2: instance/volume/allocation/snapshot/image id. RDS: the identifier (a cluster
+   * snapshot's prefixed `cluster:`, as Elava keys it). GCE: the resource name.
+   */
   id: string;
   attrs: Record<string, unknown>;
   tags: Record<string, string>;
@@ -66,8 +72,12 @@ export interface SimScope {
   hidden: Set<string>;
 }
 
-const AWS_KINDS: readonly SimKind[] = ['ec2.instance', 'ec2.volume', 'rds.instance'];
-const GCP_KINDS: readonly SimKind[] = ['gce.instance', 'gce.disk'];
+const AWS_KINDS: readonly SimKind[] = [
+  'ec2.instance', 'ec2.volume', 'rds.instance',
+  // created after what they refer to, so that their links find something
+  'ec2.address', 'ec2.snapshot', 'ec2.image', 'rds.cluster', 'rds.snapshot',
+];
+const GCP_ZONAL_KINDS: readonly SimKind[] = ['gce.instance', 'gce.disk'];
 /** Tries to draw an id not used before in a scope; collisions are ~never, so this is a bound. */
 const ID_ATTEMPTS_MAX = 100;
 
@@ -92,7 +102,11 @@ export class SimWorld {
       for (const region of scenario.aws.regions) for (const kind of AWS_KINDS) this.addScope(kind, account, region);
     }
     for (const project of scenario.gcp.projects) {
-      for (const zone of scenario.gcp.zones) for (const kind of GCP_KINDS) this.addScope(kind, project, zone);
+      for (const zone of scenario.gcp.zones) for (const kind of GCP_ZONAL_KINDS) this.addScope(kind, project, zone);
+      for (const region of simGcpRegions(scenario)) this.addScope('gce.address', project, region);
+      this.addScope('gce.address', project, 'global');
+      this.addScope('gce.snapshot', project, 'global');
+      this.addScope('gce.image', project, 'global');
     }
     for (const scope of this.scopes) {
       const count = initialCount(scenario, scope.kind);
@@ -117,7 +131,7 @@ export class SimWorld {
       for (const id of reborn) this.create(scope, id, 'recreated', true);
       // What came back this tick stays for the tick: a same-tick round trip is invisible.
       const older = sortedIds(scope).filter((id) => !reborn.has(id));
-      for (const id of pickDistinct(this.prng, older, c.disappearPerTick)) this.remove(scope, id);
+      for (const id of pickDistinct(this.prng, this.removable(scope, older), c.disappearPerTick)) this.remove(scope, id);
       const survivors = older.filter((id) => scope.alive.has(id));
       for (const id of pickDistinct(this.prng, survivors, c.changePerTick)) {
         const r = scope.alive.get(id);
@@ -139,12 +153,25 @@ export class SimWorld {
       (m.region === undefined || m.region === scope.region);
     for (const m of this.scenario.massDeletions) {
       if (!matches(m)) continue;
-      for (const id of pickDistinct(this.prng, sortedIds(scope), m.count)) this.remove(scope, id);
+      for (const id of pickDistinct(this.prng, this.removable(scope, sortedIds(scope)), m.count)) this.remove(scope, id);
     }
     for (const m of this.scenario.dropouts) {
       if (!matches(m)) continue;
       for (const id of pickDistinct(this.prng, sortedIds(scope), m.count)) scope.hidden.add(id);
     }
+  }
+
+  /**
+   * The ids that may be deleted: all but EBS snapshots an owned image uses (EC2 refuses to
+   * delete those until the image is deregistered).
+   */
+  private removable(scope: SimScope, ids: readonly string[]): readonly string[] {
+    if (scope.kind !== 'ec2.snapshot') return ids;
+    const used = new Set<string>();
+    for (const image of this.alive('ec2.image', scope.account, scope.region)) {
+      for (const d of image.attrs['blockDevices'] as { snapshotId: string }[]) used.add(d.snapshotId);
+    }
+    return used.size === 0 ? ids : ids.filter((id) => !used.has(id));
   }
 
   /** Every live resource, live objects (treat as read-only; `SimCloud.truth()` copies). */
@@ -191,6 +218,8 @@ export class SimWorld {
   }
 
   private addScope(kind: SimKind, account: string, region: string): void {
+    // A leftover kind the scenario has none of gets no scope: older scenarios draw the same world.
+    if (isLeftoverKind(kind) && initialCount(this.scenario, kind) === 0) return;
     const scope: SimScope = {
       kind, account, region,
       alive: new Map(), graveyard: new Set(), lingering: new Map(), hidden: new Set(),
@@ -246,7 +275,24 @@ function initialCount(s: SimScenario, kind: SimKind): number {
     case 'rds.instance': return s.fleet.rdsInstances;
     case 'gce.instance': return s.fleet.gceInstances;
     case 'gce.disk': return s.fleet.gceDisks;
+    case 'ec2.address': return s.fleet.ec2Addresses ?? 0;
+    case 'ec2.snapshot': return s.fleet.ec2Snapshots ?? 0;
+    case 'ec2.image': return s.fleet.ec2Images ?? 0;
+    case 'rds.cluster': return s.fleet.rdsClusters ?? 0;
+    case 'rds.snapshot': return s.fleet.rdsSnapshots ?? 0;
+    case 'gce.address': return s.fleet.gceAddresses ?? 0;
+    case 'gce.snapshot': return s.fleet.gceSnapshots ?? 0;
+    case 'gce.image': return s.fleet.gceImages ?? 0;
   }
+}
+
+function isLeftoverKind(kind: SimKind): boolean {
+  return !['ec2.instance', 'ec2.volume', 'rds.instance', 'gce.instance', 'gce.disk'].includes(kind);
+}
+
+/** The GCP regions of the scenario's zones (`us-central1-a` → `us-central1`), sorted. */
+export function simGcpRegions(s: SimScenario): string[] {
+  return [...new Set(s.gcp.zones.map((z) => z.slice(0, z.lastIndexOf('-'))))].sort();
 }
 
 function lingerTicks(s: SimScenario, kind: SimKind): number {

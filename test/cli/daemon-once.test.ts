@@ -90,7 +90,7 @@ describe('elava daemon --once exit codes', () => {
     assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
     const s = summary(r);
     assert.equal(s['exitCode'], 0);
-    assert.equal(s['scopes'], 6);
+    assert.equal(s['scopes'], 16, 'every AWS type (8, the default) in 2 regions');
     assert.equal(s['failedScopes'], 0);
     assert.match(String(s['msg']), /every scope listed; exit 0$/);
     assert.equal(logLines(r).filter((l) => /scanning every/.test(String(l['msg']))).length, 0);
@@ -111,7 +111,8 @@ describe('elava daemon --once exit codes', () => {
     assert.equal(r.code, 10, r.stderr);
     const s = summary(r);
     assert.equal(s['exitCode'], 10);
-    assert.deepEqual(s['reasons'], { 'access-denied': 2 });
+    // every EC2 type of the region: instances, volumes, addresses, snapshots, images
+    assert.deepEqual(s['reasons'], { 'access-denied': 5 });
     assert.ok((s['scopes'] as number) > 2);
     assert.equal(s['level'], 40);
   });
@@ -130,9 +131,10 @@ describe('elava daemon --once exit codes', () => {
     // then it exits 11 and says every scope failed
     assert.equal(r.code, 11, r.stderr + r.stdout.slice(-2000));
     const s = summary(r);
-    assert.equal(s['failedScopes'], 6);
-    assert.deepEqual(s['reasons'], { unreachable: 6 });
-    assert.match(String(s['msg']), /6 of 6 scopes failed \(unreachable 6\); exit 11$/);
+    // the eight default AWS types in two regions
+    assert.equal(s['failedScopes'], 16);
+    assert.deepEqual(s['reasons'], { unreachable: 16 });
+    assert.match(String(s['msg']), /16 of 16 scopes failed \(unreachable 16\); exit 11$/);
   });
 });
 

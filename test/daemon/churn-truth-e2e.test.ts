@@ -1,5 +1,6 @@
 /**
- * End to end, 30 cycles: the daemon against the SIMULATED cloud with steady churn, gone
+ * End to end, 30 cycles: the daemon against the SIMULATED cloud (every resource type, the
+ * leftovers — addresses, snapshots, images, clusters — included) with steady churn, gone
  * instances lingering in the listings as `terminated` (volumes as `deleted`), two real mass
  * deletions the guard holds back, two broken answers that hide most of a scope (dropouts),
  * and throttling, failed pages, truncated bodies, an unreachable zone, answers that are not
@@ -48,7 +49,12 @@ const SCENARIO: Partial<SimScenario> = {
   seed: 10,
   aws: { accounts: [ACCOUNT], regions: ['us-east-1', 'eu-west-1'] },
   gcp: { projects: ['sim-project-a'], zones: ['us-central1-a', 'europe-west1-b'] },
-  fleet: { ec2Instances: 20, ec2Volumes: 24, rdsInstances: 25, gceInstances: 12, gceDisks: 16 },
+  fleet: {
+    ec2Instances: 20, ec2Volumes: 24, rdsInstances: 25, gceInstances: 12, gceDisks: 16,
+    // the leftovers: released addresses, orphaned snapshots, members dropped as things go
+    ec2Addresses: 8, ec2Snapshots: 20, ec2Images: 5, rdsClusters: 5, rdsSnapshots: 24,
+    gceAddresses: 6, gceSnapshots: 20, gceImages: 6,
+  },
   // two go, one new and one recreated come per scope and tick: the fleet stays its size,
   // so the mass events below stay above the guard's share
   churn: { appearPerTick: 1, changePerTick: 2, disappearPerTick: 2, recreatePerTick: 1 },

@@ -134,4 +134,17 @@ describe('daemon configuration', () => {
       assert.ok(new RegExp(`^#? ?${leaf} =`, 'm').test(text) || text.includes(`[[${k.path}]]`), `example documents ${k.path}`);
     }
   });
+
+  it('reads cost.pricesFile over the built-in prices, and names the key of a bad one', () => {
+    const good = path.join(dir, 'prices-good.json');
+    fs.writeFileSync(good, JSON.stringify({ gcp: { default: { staticIpUnusedHour: 0.02 } } }));
+    const config = load({ configPath: file(`${GCP_ONLY}[cost]\npricesFile = "${good}"\n`) });
+    assert.equal(config.prices.gcp.default.staticIpUnusedHour, 0.02);
+    assert.equal(config.prices.aws.default.publicIpv4Hour, 0.005, 'the rest stays built in');
+    const bad = path.join(dir, 'prices-bad.json');
+    fs.writeFileSync(bad, JSON.stringify({ gcp: { default: { staticIpUnusedHour: -1 } } }));
+    const f = failure({ configPath: file(`${GCP_ONLY}[cost]\npricesFile = "${bad}"\n`) });
+    assert.equal(f.key, 'cost.pricesFile');
+    assert.match(f.message, /gcp\.default\.staticIpUnusedHour must be a number ≥ 0/);
+  });
 });

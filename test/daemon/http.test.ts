@@ -110,6 +110,13 @@ describe('daemon /metrics after cycles', () => {
     assert.match(text, /^elava_scan_duration_seconds_count\{provider="gcp",type="gce.instance",status="complete"\} \d/m);
   });
 
+  it('exposes the waste report per rule: rows and estimated monthly cost', () => {
+    // the simulated volumes were created up to a year before 2024: unattached ones are old
+    assert.ok((sample(text, 'elava_waste_resources{rule="unattached-volume"}') ?? 0) > 0);
+    assert.ok((sample(text, 'elava_waste_monthly_cost_usd{rule="unattached-volume"}') ?? 0) > 0);
+    assert.notEqual(sample(text, 'elava_waste_resources{rule="orphan-snapshot"}'), null, 'every rule has a sample');
+  });
+
   it('stops a cycle whose append is refused with LOG_APPEND_FAILED, leaving the state as it was', async () => {
     const before = stateHash(t.daemon.state);
     await t.daemon.log.close(); // the writer refuses appends from now on, as after a failed fdatasync

@@ -30,8 +30,9 @@ describe('a daemon whose credentials for one account belong to another', () => {
     try {
       // when a cycle runs
       const report = await daemon.runCycle();
-      // then A's 6 scopes (and only they) failed wrong-account, the message naming both ids
-      assert.equal(report.failedScopes.length, 6);
+      // then A's 16 scopes (8 types × 2 regions, and only they) failed wrong-account,
+      // the message naming both ids
+      assert.equal(report.failedScopes.length, 16);
       for (const f of report.failedScopes) {
         assert.ok(f.scope.startsWith(`aws/${A}/`), f.scope);
         assert.equal(f.reason, 'wrong-account');

@@ -79,10 +79,14 @@ describe('query commands', () => {
   it('prints the waste report sections', async () => {
     const r = await run('waste', '--stopped-days', '5', '--now', '2026-11-30T00:00Z', '--json');
     assert.equal(r.code, 0);
-    const sections = r.out.trimEnd().split('\n').map((l) => {
-      const o = JSON.parse(l) as { section: string; key: string };
-      return `${o.section} ${o.key}`;
-    });
+    const rows = r.out.trimEnd().split('\n').map((l) => JSON.parse(l) as { section: string; key?: string; by?: string; group?: string; asOf?: string });
+    const sections = rows.filter((o) => o.key !== undefined).map((o) => `${o.section} ${o.key}`);
+    // then the totals (per rule, and all) and, last, the price table's source and date
+    const totals = rows.filter((o) => o.section === 'total').map((o) => `${o.by} ${o.group}`);
+    assert.ok(totals.includes('rule unattached-volume') && totals.at(-1) === 'all all', totals.join(', '));
+    const last = rows.at(-1);
+    assert.equal(last?.section, 'prices');
+    assert.match(last?.asOf ?? '', /^\d{4}-\d{2}-\d{2}$/);
     assert.deepEqual(sections, [
       `unattached-volume ${KEYS.disk1}`, // unattached since first seen: oldest
       `unattached-volume ${KEYS.volA}`, // seen detached two hours later

@@ -10,7 +10,7 @@ import type { ElavaEvent } from '../../src/model/events.js';
 import type { SimFault, SimScenario } from '../../src/sim/scenario.js';
 import { scopePrefix, scopeString, type ScanResult } from '../../src/model/scope.js';
 import { MemoryState } from '../changes/memory-state.js';
-import { startHarness } from './sim-harness.js';
+import { BASE_TYPES, startHarness, type HarnessTypes } from './sim-harness.js';
 import { detectedChanges, expectedChanges, linesUnder, snapshot } from './truth.js';
 
 export interface FaultyCycle {
@@ -24,8 +24,9 @@ export interface FaultyCycle {
 export async function cleanThenFaulty(
   faults: SimFault[],
   scenario: Partial<SimScenario> = {},
+  types: HarnessTypes = BASE_TYPES,
 ): Promise<FaultyCycle> {
-  const h = await startHarness({ ...scenario, faults });
+  const h = await startHarness({ ...scenario, faults }, 3, types);
   try {
     const state = new MemoryState();
     const first = await h.scan();

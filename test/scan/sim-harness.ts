@@ -8,7 +8,8 @@ import { defaultScenario, type SimScenario } from '../../src/sim/scenario.js';
 import { createAwsClientFactory } from '../../src/scan/aws/aws-clients.js';
 import { createGcpClientFactory } from '../../src/scan/gcp/gcp-clients.js';
 import { DEFAULT_OWNER_TAG_KEYS } from '../../src/scan/normalize-common.js';
-import { runScan, type ScanClients, type ScanConfig } from '../../src/scan/run-scan.js';
+import { runScan, type AwsType, type ScanClients, type ScanConfig } from '../../src/scan/run-scan.js';
+import type { GceType } from '../../src/scan/gcp/scan-gce.js';
 import type { ScanResult } from '../../src/model/scope.js';
 
 export interface SimHarness {
@@ -20,7 +21,30 @@ export interface SimHarness {
   close(): Promise<void>;
 }
 
-export async function startHarness(overrides: Partial<SimScenario>, maxAttempts = 3): Promise<SimHarness> {
+/** Which types a harness scans; the five original ones unless a test asks for more. */
+export interface HarnessTypes {
+  aws: readonly AwsType[];
+  gcp: readonly GceType[];
+}
+
+export const BASE_TYPES: HarnessTypes = {
+  aws: ['ec2.instance', 'ec2.volume', 'rds.instance'],
+  gcp: ['gce.instance', 'gce.disk'],
+};
+
+export const ALL_TYPES: HarnessTypes = {
+  aws: [
+    'ec2.instance', 'ec2.volume', 'ec2.address', 'ec2.snapshot', 'ec2.image',
+    'rds.instance', 'rds.cluster', 'rds.snapshot',
+  ],
+  gcp: ['gce.instance', 'gce.disk', 'gce.address', 'gce.snapshot', 'gce.image'],
+};
+
+export async function startHarness(
+  overrides: Partial<SimScenario>,
+  maxAttempts = 3,
+  types: HarnessTypes = BASE_TYPES,
+): Promise<SimHarness> {
   const scenario = defaultScenario(overrides);
   const cloud = await startSimCloud(scenario);
   const accounts = scenario.aws.accounts.map((id) => ({ id }));
@@ -36,14 +60,14 @@ export async function startHarness(overrides: Partial<SimScenario>, maxAttempts 
     aws: {
       accounts,
       regions: scenario.aws.regions,
-      types: ['ec2.instance', 'ec2.volume', 'rds.instance'],
+      types: types.aws,
       // Leave page sizes to the simulator, so its scenario decides the pagination.
       pageSize: { ec2: null, rds: null },
     },
     gcp: {
       projects: scenario.gcp.projects,
       zones: scenario.gcp.zones,
-      types: ['gce.instance', 'gce.disk'],
+      types: types.gcp,
       pageSize: null,
       retry: { maxAttempts, delayMsFirst: 5, delayMsMax: 50 },
     },

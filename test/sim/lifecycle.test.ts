@@ -93,7 +93,7 @@ describe('simulated resource lifecycles', () => {
   it('refuses a mass deletion of an unknown kind, naming the key', () => {
     assert.throws(
       () => defaultScenario({
-        massDeletions: [{ tick: 1, kind: 'ec2.snapshot' as 'ec2.volume', count: 1 }],
+        massDeletions: [{ tick: 1, kind: 'ec2.keypair' as 'ec2.volume', count: 1 }],
       }),
       (err) => err instanceof SimScenarioError && err.key === 'massDeletions[0].kind',
     );

@@ -55,31 +55,31 @@ export function awsScope(scan: AwsScopeScan, type: Scope['type']): Scope {
   return { provider: 'aws', account: scan.account, region: scan.region, type };
 }
 
-export async function listAwsScope<Item>(
+export function listAwsScope<Item>(
   scope: Scope,
   listing: AwsListing<Item>,
+  signal: AbortSignal | undefined,
+): Promise<ScanResult> {
+  return listAwsScopeParts(scope, [(records) => drainListing(listing, records, signal)], signal);
+}
+
+/** One listing drained into `records`; throws on any failure. */
+export type AwsListingPart = (records: ResourceRecord[]) => Promise<void>;
+
+/**
+ * A scope that takes more than one listing (RDS snapshots: DB and cluster snapshots): the
+ * parts run one after the other into one record list, and the scope is complete only when
+ * every part is; the first failure fails it, keeping what was seen.
+ */
+export async function listAwsScopeParts(
+  scope: Scope,
+  parts: readonly AwsListingPart[],
   signal: AbortSignal | undefined,
 ): Promise<ScanResult> {
   const startedMs = performance.now();
   const records: ResourceRecord[] = [];
   try {
-    const tokens = new PageTokens(listing.action);
-    let token: string | null = null;
-    do {
-      // The SDK checks the signal per request too; checking here also ends a listing
-      // between pages without another request.
-      throwIfAborted(signal);
-      const page: AwsPage<Item> = await listing.fetchPage(token, signal);
-      if (page.items === undefined) throw notAListing(listing, tokens.pages + 1);
-      listing.toRecords(page.items, records);
-      if (records.length > SCAN_RECORDS_PER_SCOPE_MAX) {
-        throw new ScanError(
-          'malformed-response',
-          `listing returned over ${SCAN_RECORDS_PER_SCOPE_MAX} resources`,
-        );
-      }
-      token = tokens.next(page.nextToken);
-    } while (token !== null);
+    for (const part of parts) await part(records);
     throwIfAborted(signal);
     return { scope, status: 'complete', records, durationMs: performance.now() - startedMs };
   } catch (err) {
@@ -91,6 +91,31 @@ export async function listAwsScope<Item>(
       durationMs: performance.now() - startedMs,
     };
   }
+}
+
+/** Every page of one listing into `records`; a part of listAwsScopeParts. */
+export async function drainListing<Item>(
+  listing: AwsListing<Item>,
+  records: ResourceRecord[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const tokens = new PageTokens(listing.action);
+  let token: string | null = null;
+  do {
+    // The SDK checks the signal per request too; checking here also ends a listing
+    // between pages without another request.
+    throwIfAborted(signal);
+    const page: AwsPage<Item> = await listing.fetchPage(token, signal);
+    if (page.items === undefined) throw notAListing(listing, tokens.pages + 1);
+    listing.toRecords(page.items, records);
+    if (records.length > SCAN_RECORDS_PER_SCOPE_MAX) {
+      throw new ScanError(
+        'malformed-response',
+        `listing returned over ${SCAN_RECORDS_PER_SCOPE_MAX} resources`,
+      );
+    }
+    token = tokens.next(page.nextToken);
+  } while (token !== null);
 }
 
 function notAListing(listing: AwsListing<unknown>, page: number): ScanError {

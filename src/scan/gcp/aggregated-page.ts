@@ -26,7 +26,14 @@
  * abortable.ts: gax's cancel can leave the call's promise pending for ever), and the REST
  * transport does not apply gax's `timeout` itself, so the timer is what bounds a request.
  */
-import type { DisksClient, InstancesClient } from '@google-cloud/compute';
+import type {
+  AddressesClient,
+  DisksClient,
+  GlobalAddressesClient,
+  ImagesClient,
+  InstancesClient,
+  SnapshotsClient,
+} from '@google-cloud/compute';
 import { raceAbort } from '../abortable.js';
 import { ScanError, throwIfAborted } from '../scan-error.js';
 
@@ -54,14 +61,45 @@ interface CancellablePromise<T> extends Promise<T> {
 
 type InnerCall = (request: object, options: object) => CancellablePromise<unknown>;
 
+/** A Compute client with an aggregated listing. */
+export type AggregatedClient = InstancesClient | DisksClient | AddressesClient;
+/** A Compute client with a plain (global) listing. */
+export type GlobalListClient = GlobalAddressesClient | SnapshotsClient | ImagesClient;
+
 export async function fetchAggregatedPage<ScopedList>(
-  client: InstancesClient | DisksClient,
+  client: AggregatedClient,
   request: AggregatedPageRequest,
   signal: AbortSignal | undefined,
 ): Promise<AggregatedPage<ScopedList>> {
+  const settled = await callPage(client, 'aggregatedList', request, signal);
+  return parseAggregatedResult<ScopedList>(settled, request.kind);
+}
+
+/** One page of a plain list (`items` is an array), e.g. Snapshots.list of a project. */
+export interface ListPage<Item> {
+  readonly items: readonly Item[];
+  readonly nextPageToken: string | null;
+}
+
+export async function fetchListPage<Item>(
+  client: GlobalListClient,
+  request: AggregatedPageRequest,
+  signal: AbortSignal | undefined,
+): Promise<ListPage<Item>> {
+  const settled = await callPage(client, 'list', request, signal);
+  return parseListResult<Item>(settled, request.kind);
+}
+
+/** One unpaginated call of `method` through gax's inner API, bounded by the signal and a timer. */
+async function callPage(
+  client: AggregatedClient | GlobalListClient,
+  method: 'aggregatedList' | 'list',
+  request: AggregatedPageRequest,
+  signal: AbortSignal | undefined,
+): Promise<unknown> {
   await client.initialize();
-  const call = client.innerApiCalls['aggregatedList'] as InnerCall | undefined;
-  if (typeof call !== 'function') throw internalApiChanged('innerApiCalls.aggregatedList is not a function');
+  const call = client.innerApiCalls[method] as InnerCall | undefined;
+  if (typeof call !== 'function') throw internalApiChanged(`innerApiCalls.${method} is not a function`);
   // One signal for this request: the scan's, or this request's own timer.
   const requestAbort = new AbortController();
   const onScanAbort = (): void => requestAbort.abort(signal?.reason);
@@ -74,14 +112,13 @@ export async function fetchAggregatedPage<ScopedList>(
     const pending = call(
       {
         project: request.project,
-        returnPartialSuccess: true,
+        ...(method === 'aggregatedList' ? { returnPartialSuccess: true } : {}),
         ...(request.pageToken !== null ? { pageToken: request.pageToken } : {}),
         ...(request.maxResults !== null ? { maxResults: request.maxResults } : {}),
       },
       { autoPaginate: false, retry: null, timeout: request.timeoutMs },
     );
-    const settled = await raceAbort(pending, requestAbort.signal, () => pending.cancel?.());
-    return parseAggregatedResult<ScopedList>(settled, request.kind);
+    return await raceAbort(pending, requestAbort.signal, () => pending.cancel?.());
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onScanAbort);
@@ -89,7 +126,7 @@ export async function fetchAggregatedPage<ScopedList>(
 }
 
 function requestTimedOut(timeoutMs: number): ScanError {
-  const message = `aggregated list request had no answer within ${timeoutMs} ms`;
+  const message = `list request had no answer within ${timeoutMs} ms`;
   return new ScanError('unreachable', message);
 }
 
@@ -124,10 +161,33 @@ export function parseAggregatedResult<ScopedList>(
   return { items: entries, unreachables, nextPageToken: token === undefined || token === null || token === '' ? null : token };
 }
 
+/** Checks `[items, nextRequest, rawResponse]` of a plain list; exported for tests. */
+export function parseListResult<Item>(result: unknown, kind: string): ListPage<Item> {
+  const response = rawResponseOf(result);
+  if (response['kind'] !== kind) throw notThisListing(response['kind'], kind);
+  const items = response['items'] ?? [];
+  if (!Array.isArray(items)) throw new ScanError('malformed-response', 'list: items is not a list');
+  return { items: items as Item[], nextPageToken: pageTokenOf(response['nextPageToken']) };
+}
+
+function rawResponseOf(result: unknown): Record<string, unknown> {
+  if (!Array.isArray(result) || result.length < 3) throw internalApiChanged('result is not [items, nextRequest, rawResponse]');
+  const raw: unknown = result[2];
+  if (typeof raw !== 'object' || raw === null) throw internalApiChanged('rawResponse is not an object');
+  return raw as Record<string, unknown>;
+}
+
+function pageTokenOf(token: unknown): string | null {
+  if (token !== undefined && token !== null && typeof token !== 'string') {
+    throw new ScanError('malformed-response', 'list: nextPageToken is not a string');
+  }
+  return token === undefined || token === null || token === '' ? null : token;
+}
+
 function notThisListing(seenKind: unknown, kind: string): ScanError {
   const seen =
     typeof seenKind === 'string' ? `kind ${JSON.stringify(seenKind.slice(0, 100))}` : 'no kind';
-  const message = `aggregated list page has ${seen}, not ${kind}: the body is not this listing`;
+  const message = `list page has ${seen}, not ${kind}: the body is not this listing`;
   return new ScanError('malformed-response', message);
 }
 

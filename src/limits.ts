@@ -119,3 +119,19 @@ export const REPLAY_PROGRESS_EVERY_EVENTS = 65_536;
 assert.ok(CHECKPOINTS_KEPT >= 1);
 assert.ok(CHECKPOINT_EVERY_BYTES >= SEGMENT_SIZE_BYTES_MIN);
 assert.ok(CHECKPOINT_BODY_BYTES_MAX < 2 ** 32, 'checkpoint body length is a u32');
+
+// ---- queries and the web console (src/query/, src/daemon/http-*.ts, src/console/) ----
+
+/** Resources one page of a paged list answers (`--limit` / `?limit=`) at most. */
+export const LIST_PAGE_RESOURCES_MAX = 1000;
+/** Owners a summary names one by one; the rest are summed as `others`. */
+export const SUMMARY_OWNERS_MAX = 100;
+/** Items per kind (appeared, changed, disappeared) a limited diff answers at most. */
+export const DIFF_ITEMS_PER_KIND_MAX = 10_000;
+/** Cycles the daemon remembers for the health page (durations, outcome). */
+export const HEALTH_CYCLES_KEPT = 100;
+/** Largest file the console's static server sends (they are a few KiB each). */
+export const CONSOLE_FILE_BYTES_MAX = 1 * MiB;
+
+assert.ok(LIST_PAGE_RESOURCES_MAX >= 1 && SUMMARY_OWNERS_MAX >= 1 && HEALTH_CYCLES_KEPT >= 1);
+assert.ok(DIFF_ITEMS_PER_KIND_MAX >= LIST_PAGE_RESOURCES_MAX);

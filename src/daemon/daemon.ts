@@ -31,6 +31,8 @@ import type { DaemonConfig } from './config.js';
 import { runCycle, type CycleContext, type CycleReport } from './cycle.js';
 import { DaemonError } from './errors.js';
 import { startHttpServer, type HttpServer } from './http-server.js';
+import { ConsoleFiles } from '../console/static-files.js';
+import { CycleHistory, healthReport } from './health.js';
 import { DaemonMetrics } from './metrics.js';
 import { openLog } from './open-log.js';
 import { queryEndpoints, type QueryEndpoints } from './http-query.js';
@@ -61,6 +63,9 @@ export class Daemon {
   private projections: Projection[] = [];
   private http: HttpServer | null = null;
   private readonly queries: QueryEndpoints;
+  /** The newest cycles of this process, for /v1/health. */
+  private readonly cycleHistory = new CycleHistory();
+  private readonly consoleFiles = new ConsoleFiles();
   private ready = false;
   private cycles = 0;
   private running: Promise<CycleReport> | null = null;
@@ -75,7 +80,10 @@ export class Daemon {
   private constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
     this.policy = new CheckpointPolicy({ everyEvents: options.config.checkpointEveryEvents });
-    this.queries = queryEndpoints(options.config.dataDir, () => this.projections, () => this.structures());
+    const startedMs = Date.now();
+    this.queries = queryEndpoints(options.config.dataDir, () => this.projections, () => this.structures(), () => healthReport({
+      dataDir: options.config.dataDir, startedMs, wal: () => this.wal, projections: () => this.projections, cycles: () => this.cycleHistory.list(),
+    }));
     this.metrics = new DaemonMetrics(
       {
         wal: () => this.wal,
@@ -111,6 +119,7 @@ export class Daemon {
         isReady: () => this.ready,
         metrics: () => this.metrics.render(),
         query: (path, params) => this.queries.handle(path, params),
+        console: (path) => this.consoleFiles.answer(path),
       }, logger);
       logger.info({ http: this.http.address, auth: config.http.token !== null }, `HTTP listening on ${this.http.address}`);
     }
@@ -180,6 +189,7 @@ export class Daemon {
         this.failed = true;
         throw err;
       });
+      this.cycleHistory.record(report);
       if (!report.aborted && this.policy.isDue(this.log.stats())) await this.checkpoint('policy');
       return report;
     } finally {

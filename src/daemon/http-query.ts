@@ -2,12 +2,15 @@
  * The JSON query endpoints, over the daemon's live projections (src/query's functions on a
  * queryStateFrom() state, so the answers are the CLI's answers):
  *
- *   GET /v1/status                              revision, live resources, changes by kind
+ *   GET /v1/status                              revision (and its time), live resources, changes by kind
  *   GET /v1/resources?provider=&account=&region=&type=&owner=&unowned&tag=K[=V]&untagged&state=&at=
+ *                    [&limit=N[&after=KEY]]     one page (N ≤ LIST_PAGE_RESOURCES_MAX), `next` cursor
+ *   GET /v1/summary?<filters as for /v1/resources>   total, counts by type and by owner
  *   GET /v1/resources/{key}?at=REV|TIME
  *   GET /v1/history/{key}?field=tags.Owner
  *   GET /v1/at/{REV|TIME}?<filters as for /v1/resources>
- *   GET /v1/diff?from=A&to=B
+ *   GET /v1/diff?from=A&to=B[&<filters>][&limit=N]   with `totals` per kind; N items per kind
+ *   GET /v1/health                              scopes, cycles, fsync histograms, log, checkpoint
  *   GET /v1/disappeared?since=&until=
  *   GET /v1/waste?stoppedDays=30&now=TIME
  *
@@ -15,6 +18,7 @@
  * percent-decoded. Query errors map to HTTP statuses: unknown key 404, compacted 410,
  * a bad point or filter 400, a time before the first revision or a future revision 404.
  */
+import { RESOURCE_TYPES } from '../model/resource.js';
 import { isMvccError } from '../mvcc/errors.js';
 import type { Projection } from '../projection/projection.js';
 import { filterFrom, nonNegativeNumber, UsageError } from '../query/command-args.js';
@@ -23,6 +27,8 @@ import { parseTime, resolvePoint } from '../query/point.js';
 import { diffRevisions, disappearedBetween, getResource, listResources, resourceHistory, wasteReport } from '../query/queries.js';
 import { closeQueryState, queryStateFrom, type QueryState } from '../query/query-state.js';
 import type { StructureTable } from '../wal/codec.js';
+import { filterDiff, pageResources, parseDiffLimit, parseLimit, summarizeResources } from '../query/queries.js';
+import type { HealthReport } from './health.js';
 import type { JsonAnswer } from './http-server.js';
 
 export interface QueryEndpoints {
@@ -46,12 +52,15 @@ const STATUS_OF: Readonly<Record<QueryErrorCode, number>> = {
 const FLAGS = new Set(['unowned', 'untagged']);
 const FILTERS = new Set(['provider', 'account', 'region', 'type', 'owner', 'tag', 'state', ...FLAGS]);
 
-export function queryEndpoints(dir: string, projections: () => readonly Projection[], structures: () => StructureTable): QueryEndpoints {
+export function queryEndpoints(
+  dir: string, projections: () => readonly Projection[], structures: () => StructureTable, health?: () => HealthReport,
+): QueryEndpoints {
   let state: QueryState | null = null;
   const stateNow = (): QueryState => (state ??= queryStateFrom(dir, projections(), structures));
   return {
     async handle(path, params) {
       try {
+        if (path === '/v1/health' && health !== undefined) return { status: 200, body: health() };
         const body = route(stateNow(), path, params);
         return body === undefined ? null : { status: 200, body };
       } catch (err) {
@@ -69,10 +78,17 @@ function route(state: QueryState, path: string, params: URLSearchParams): unknow
   const point = (text: string): number => resolvePoint(state, text);
   const opt = (name: string): string | undefined => params.get(name) ?? undefined;
   const rest = (prefix: string): string | null => (path.startsWith(prefix) && path.length > prefix.length ? decodeURIComponent(path.slice(prefix.length)) : null);
-  if (path === '/v1/status') return { revision: state.lastMain, compactedRevision: state.compactedMain, live: state.counts.live, liveByType: Object.fromEntries(state.counts.liveByType()), changes: state.counts.changesByKind() };
-  if (path === '/v1/resources') {
+  if (path === '/v1/status') {
+    return {
+      revision: state.lastMain, compactedRevision: state.compactedMain, live: state.counts.live,
+      liveByType: Object.fromEntries(state.counts.liveByType()), changes: state.counts.changesByKind(),
+      revisionTimeMs: state.times.timeOf(state.lastMain), firstTimeMs: state.times.firstTimeMs, resourceTypes: RESOURCE_TYPES,
+    };
+  }
+  if (path === '/v1/resources') return resourceList(state, params);
+  if (path === '/v1/summary') {
     const at = opt('at') === undefined ? undefined : point(opt('at') as string);
-    return { revision: at ?? state.lastMain, resources: listResources(state, filterOf(params), at) };
+    return { revision: at ?? state.lastMain, ...summarizeResources(state, filterOf(params, ['at']), at) };
   }
   const key = rest('/v1/resources/');
   if (key !== null) return getResource(state, key, opt('at') === undefined ? undefined : point(opt('at') as string));
@@ -90,7 +106,10 @@ function route(state: QueryState, path: string, params: URLSearchParams): unknow
     case '/v1/diff': {
       const from = point(required(params, 'from'));
       const to = point(required(params, 'to'));
-      return { from, to, ...diffRevisions(state, from, to) };
+      const limit = opt('limit') === undefined ? undefined : parseDiffLimit(opt('limit') as string, 'limit');
+      const fromMs = state.times.timeOf(from);
+      const toMs = state.times.timeOf(to);
+      return { from, to, fromMs, toMs, ...filterDiff(diffRevisions(state, from, to), filterOf(params, ['from', 'to', 'limit']), limit) };
     }
     case '/v1/disappeared': {
       const since = point(required(params, 'since'));
@@ -108,11 +127,30 @@ function route(state: QueryState, path: string, params: URLSearchParams): unknow
   return undefined;
 }
 
-function filterOf(params: URLSearchParams): ReturnType<typeof filterFrom> {
+/** `/v1/resources`: the whole list, or one page of it with `limit` (and `after`). */
+function resourceList(state: QueryState, params: URLSearchParams): unknown {
+  const at = params.get('at') === null ? undefined : resolvePoint(state, params.get('at') as string);
+  const filter = filterOf(params, ['at', 'limit', 'after']);
+  const revision = at ?? state.lastMain;
+  const limitText = params.get('limit');
+  if (limitText === null) {
+    if (params.get('after') !== null) throw new QueryError('bad-filter', 'after needs limit');
+    return { revision, resources: listResources(state, filter, at) };
+  }
+  const limit = parseLimit(limitText, 'limit');
+  const after = params.get('after') ?? undefined;
+  return { revision, ...pageResources(state, filter, after === undefined ? { limit } : { limit, after }, at) };
+}
+
+/** The filters in `params`; `allowed` names the other parameters the endpoint takes. */
+function filterOf(params: URLSearchParams, allowed: readonly string[] = ['at']): ReturnType<typeof filterFrom> {
   const values: Record<string, string | boolean | undefined> = {};
+  const seen = new Set<string>();
   for (const [name, value] of params) {
-    if (name === 'at') continue;
-    if (!FILTERS.has(name)) throw new QueryError('bad-filter', `unknown filter "${name}" (known: ${[...FILTERS].join(', ')}, at)`);
+    if (seen.has(name)) throw new QueryError('bad-filter', `parameter "${name}" given twice`);
+    seen.add(name);
+    if (allowed.includes(name)) continue;
+    if (!FILTERS.has(name)) throw new QueryError('bad-filter', `unknown filter "${name}" (known: ${[...FILTERS].join(', ')}, ${allowed.join(', ')})`);
     values[name] = FLAGS.has(name) ? value === '' || value === 'true' : value;
   }
   return filterFrom(values);

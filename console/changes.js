@@ -1,7 +1,7 @@
 // Changes: what appeared, changed and disappeared between two points (default: the last
 // 24 hours up to the newest revision), narrowed by the list filters, with totals.
 import { api, filtersOf } from './api.js';
-import { checkbox, field, filterForm, h, link, table, time, value } from './dom.js';
+import { checkbox, field, filterForm, h, link, replace, table, time, value } from './dom.js';
 
 const ITEMS_PER_KIND = 500;
 const DAY_MS = 86_400_000;
@@ -22,7 +22,7 @@ export async function renderChanges(main, params, status) {
   }
   const d = await api('diff', { from, to, ...filters, limit: ITEMS_PER_KIND });
   const here = { from: params.get('from'), to: params.get('to'), ...filters };
-  main.replaceChildren(
+  replace(main, 
     h('h1', null, 'Changes'),
     filterForm('changes', [
       field('from (revision or time)', 'from', params),

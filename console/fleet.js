@@ -1,7 +1,7 @@
 // Fleet: live resources with the filters of `elava list`, counts per type and owner, and
 // one page of the list at a time, paged on the server by key (`after` cursor).
 import { api, filtersOf } from './api.js';
-import { checkbox, field, filterForm, h, link, pageUrl, table } from './dom.js';
+import { checkbox, field, filterForm, h, link, pageUrl, replace, table } from './dom.js';
 
 const PAGE_SIZE = 100;
 
@@ -14,7 +14,7 @@ export async function renderFleet(main, params, status) {
     api('resources', { ...filters, at, limit: PAGE_SIZE, after }),
   ]);
   const here = { ...filters, at };
-  main.replaceChildren(
+  replace(main, 
     h('h1', null, 'Fleet'),
     filterForm('fleet', [
       field('provider', 'provider', params, ['aws', 'gcp']),

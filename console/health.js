@@ -2,13 +2,13 @@
 // they withhold), the cycles this daemon process ran, the fdatasync latency histogram,
 // the log's size and segments, and the newest checkpoint.
 import { api } from './api.js';
-import { bar, bytes, h, table, time } from './dom.js';
+import { bar, bytes, h, replace, table, time } from './dom.js';
 
 export async function renderHealth(main) {
   const hl = await api('health');
   const t = hl.scopeTotals;
   const scopes = [...hl.scopes].sort((a, b) => rank(a.status) - rank(b.status) || (a.scope < b.scope ? -1 : 1));
-  main.replaceChildren(
+  replace(main, 
     h('h1', null, 'Health'),
     h('p', { class: 'summary', 'data-testid': 'scope-totals' }, `${hl.scopes.length} scope(s): ${t.complete} complete, ${t.failed} failed, ${t.suspect} suspect · daemon up since ${time(hl.startedMs)}`),
     h('h2', null, 'Scopes'),

@@ -2,12 +2,12 @@
 // the timeline of one field (default the Owner tag, as `elava history --field`), and the
 // record at a chosen revision or time (`at`).
 import { api } from './api.js';
-import { append, filterForm, h, link, table, time, value } from './dom.js';
+import { append, filterForm, h, link, replace, table, time, value } from './dom.js';
 
 export async function renderResource(main, params, status) {
   const key = params.get('key');
   if (key === null || key === '') {
-    main.replaceChildren(h('h1', null, 'Resource'), h('p', null, 'Pick one on the ', link('fleet', {}, 'fleet page'), '.'));
+    replace(main, h('h1', null, 'Resource'), h('p', null, 'Pick one on the ', link('fleet', {}, 'fleet page'), '.'));
     return;
   }
   const field = params.get('field') ?? 'tags.Owner';
@@ -19,7 +19,7 @@ export async function renderResource(main, params, status) {
     api(`resources/${path}`, { at }),
   ]);
   const gens = generations(history.entries);
-  main.replaceChildren(
+  replace(main, 
     h('h1', null, 'Resource'),
     h('p', { class: 'key', 'data-testid': 'resource-key' }, key),
     h('h2', null, `Lifetimes (${gens.length})`),

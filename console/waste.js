@@ -2,7 +2,7 @@
 // many resources each rule finds and how many GiB of unattached volumes. Elava has no
 // price data; with a price per GiB-month in the form, the volume totals are priced too.
 import { api } from './api.js';
-import { field, filterForm, h, link, table, time } from './dom.js';
+import { field, filterForm, h, link, replace, table, time } from './dom.js';
 
 const RULES = [
   { name: 'unattachedVolumes', title: 'Unattached volumes', age: (v) => [v.ageDays, v.ageAtLeast], since: (v) => v.unattachedSinceMs },
@@ -17,7 +17,7 @@ export async function renderWaste(main, params) {
   const priceText = params.get('pricePerGiBMonth');
   const price = priceText === null || priceText === '' ? null : Number(priceText);
   const w = await api('waste', { stoppedDays });
-  main.replaceChildren(
+  replace(main, 
     h('h1', null, 'Waste'),
     filterForm('waste', [
       field('stopped at least (days)', 'stoppedDays', params),

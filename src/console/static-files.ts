@@ -30,7 +30,6 @@ export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
-  'cross-origin-opener-policy': 'same-origin',
 };
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {

@@ -11,9 +11,10 @@
  * projections are recovered from it as the daemon does; the HTTP server is the daemon's.
  *
  * A page's time is the wall clock from its first request to its last answer, the way the
- * browser asks: /v1/status first, then the page's calls in parallel. Each page runs
- * `--runs` times (default 20) after one warm-up; p50 and p99 are printed, and the static
- * file (index.html) as a baseline for the HTTP round trip itself.
+ * browser asks: /v1/status first, then the page's calls in parallel. Each page's first
+ * load is printed on its own (it fills what later loads find cached: the changes page's
+ * window, the waste ages of keys unchanged since), then `--runs` more loads (default 20)
+ * as p50 and p99; the static file (index.html) is the baseline of the HTTP round trip.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -133,7 +134,7 @@ export async function runConsoleBench(args: string[]): Promise<void> {
         ['fleet, a page in the middle', ['/v1/summary', `/v1/resources?limit=100&after=${middle}`]],
         ['resource', [`/v1/history/${k}`, `/v1/history/${k}?field=tags.Owner`, `/v1/resources/${k}`]],
         ['changes, last 24 h', [`/v1/diff?from=${dayAgo}&to=${CYCLES + 1}&limit=500`]],
-        ['waste', ['/v1/waste?stoppedDays=30']],
+        ['waste', ['/v1/waste?stoppedDays=30&by=owner&limit=500']],
         ['health', ['/v1/health']],
       ];
       for (const [name, calls] of pages) {
@@ -145,10 +146,12 @@ export async function runConsoleBench(args: string[]): Promise<void> {
             return performance.now() - s;
           }
           : (): Promise<number> => timePage(base, calls);
-        await run(); // warm-up
+        const params = { resources, runs, targetMs: TARGET_MS };
+        // The first load computes what later ones find cached (the changes page's window,
+        // the waste ages of unchanged keys): after a new revision, a page is this slow once.
+        report.add(`${name} first load`, { resources }, await run(), 'ms');
         for (let i = 0; i < runs; i++) samples.push(await run());
         samples.sort((a, b) => a - b);
-        const params = { resources, runs, targetMs: TARGET_MS };
         report.add(`${name} p50`, params, percentile(samples, 50), 'ms');
         report.add(`${name} p99`, params, percentile(samples, 99), 'ms');
       }

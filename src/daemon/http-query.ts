@@ -12,7 +12,9 @@
  *   GET /v1/diff?from=A&to=B[&<filters>][&limit=N]   with `totals` per kind; N items per kind
  *   GET /v1/health                              scopes, cycles, fsync histograms, log, checkpoint
  *   GET /v1/disappeared?since=&until=
- *   GET /v1/waste?stoppedDays=30&now=TIME
+ *   GET /v1/waste?stoppedDays=30&now=TIME[&by=owner|account][&limit=N]   with `counts` per rule,
+ *                    `totals` per group (by), each rule cut to its N oldest (limit); without
+ *                    `now`, as of the current minute (answers within it come from a cache)
  *
  * Keys hold slashes: everything after `/v1/resources/` (or `/v1/history/`) is the key,
  * percent-decoded. Query errors map to HTTP statuses: unknown key 404, compacted 410,
@@ -24,10 +26,12 @@ import type { Projection } from '../projection/projection.js';
 import { filterFrom, nonNegativeNumber, UsageError } from '../query/command-args.js';
 import { QueryError, type QueryErrorCode } from '../query/errors.js';
 import { parseTime, resolvePoint } from '../query/point.js';
-import { diffRevisions, disappearedBetween, getResource, listResources, resourceHistory, wasteReport } from '../query/queries.js';
+import { disappearedBetween, getResource, listResources, resourceHistory } from '../query/queries.js';
 import { closeQueryState, queryStateFrom, type QueryState } from '../query/query-state.js';
 import type { StructureTable } from '../wal/codec.js';
-import { filterDiff, pageResources, parseDiffLimit, parseLimit, summarizeResources } from '../query/queries.js';
+import { cutWaste, filterDiff, pageResources, parseDiffLimit, parseGrouping, parseLimit, parseWasteLimit, summarizeResources, wasteCounts, wasteTotals } from '../query/queries.js';
+import { DiffCache } from '../query/diff-cache.js';
+import { WasteCache } from '../query/waste-cache.js';
 import type { HealthReport } from './health.js';
 import type { JsonAnswer } from './http-server.js';
 
@@ -56,12 +60,13 @@ export function queryEndpoints(
   dir: string, projections: () => readonly Projection[], structures: () => StructureTable, health?: () => HealthReport,
 ): QueryEndpoints {
   let state: QueryState | null = null;
+  const caches: Caches = { diffs: new DiffCache(), waste: new WasteCache() };
   const stateNow = (): QueryState => (state ??= queryStateFrom(dir, projections(), structures));
   return {
     async handle(path, params) {
       try {
         if (path === '/v1/health' && health !== undefined) return { status: 200, body: health() };
-        const body = route(stateNow(), path, params);
+        const body = route(stateNow(), path, params, caches);
         return body === undefined ? null : { status: 200, body };
       } catch (err) {
         return errorAnswer(err);
@@ -74,7 +79,12 @@ export function queryEndpoints(
   };
 }
 
-function route(state: QueryState, path: string, params: URLSearchParams): unknown {
+interface Caches {
+  diffs: DiffCache;
+  waste: WasteCache;
+}
+
+function route(state: QueryState, path: string, params: URLSearchParams, caches: Caches): unknown {
   const point = (text: string): number => resolvePoint(state, text);
   const opt = (name: string): string | undefined => params.get(name) ?? undefined;
   const rest = (prefix: string): string | null => (path.startsWith(prefix) && path.length > prefix.length ? decodeURIComponent(path.slice(prefix.length)) : null);
@@ -109,7 +119,7 @@ function route(state: QueryState, path: string, params: URLSearchParams): unknow
       const limit = opt('limit') === undefined ? undefined : parseDiffLimit(opt('limit') as string, 'limit');
       const fromMs = state.times.timeOf(from);
       const toMs = state.times.timeOf(to);
-      return { from, to, fromMs, toMs, ...filterDiff(diffRevisions(state, from, to), filterOf(params, ['from', 'to', 'limit']), limit) };
+      return { from, to, fromMs, toMs, ...filterDiff(caches.diffs.get(state, from, to), filterOf(params, ['from', 'to', 'limit']), limit) };
     }
     case '/v1/disappeared': {
       const since = point(required(params, 'since'));
@@ -119,9 +129,16 @@ function route(state: QueryState, path: string, params: URLSearchParams): unknow
     case '/v1/waste': {
       const stoppedDays = nonNegativeNumber(opt('stoppedDays') ?? '30', 'stoppedDays');
       const nowText = opt('now');
-      const nowMs = nowText === undefined ? Date.now() : parseTime(nowText);
-      if (nowMs === null) throw new QueryError('bad-point', `now "${nowText}" is not a time (2026-11-20T10:00Z)`);
-      return wasteReport(state, { stoppedDays, nowMs });
+      const nowMs = nowText === undefined ? null : parseTime(nowText);
+      if (nowText !== undefined && nowMs === null) throw new QueryError('bad-point', `now "${nowText}" is not a time (2026-11-20T10:00Z)`);
+      const report = caches.waste.get(state, stoppedDays, nowMs);
+      const by = opt('by') === undefined ? undefined : parseGrouping(opt('by') as string, 'by');
+      const limit = opt('limit') === undefined ? undefined : parseWasteLimit(opt('limit') as string, 'limit');
+      return {
+        ...(limit === undefined ? report : cutWaste(report, limit)),
+        counts: wasteCounts(report),
+        ...(by === undefined ? {} : { by, totals: wasteTotals(report, by) }),
+      };
     }
   }
   return undefined;

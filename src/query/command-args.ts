@@ -37,7 +37,10 @@ const OPTIONS = {
   at: { ...COMMON_OPTIONS, ...FILTER_OPTIONS },
   diff: { ...COMMON_OPTIONS, ...FILTER_OPTIONS, limit: { type: 'string' } },
   disappeared: { ...COMMON_OPTIONS, since: { type: 'string' }, until: { type: 'string' } },
-  waste: { ...COMMON_OPTIONS, 'stopped-days': { type: 'string', default: '30' }, now: { type: 'string' } },
+  waste: {
+    ...COMMON_OPTIONS, 'stopped-days': { type: 'string', default: '30' }, now: { type: 'string' },
+    by: { type: 'string' }, limit: { type: 'string' },
+  },
 } as const;
 
 /** How many positional arguments each command takes, and what they are called. */

@@ -17,7 +17,7 @@ const COMMANDS: Record<QueryCommandName, { summary: string; usage: string }> = {
   at: { summary: 'the whole fleet as it was at a revision or time', usage: `elava at REV|TIME ${FILTERS}` },
   diff: { summary: 'what appeared, changed and disappeared between two points', usage: `elava diff A B ${FILTERS} [--limit N]` },
   disappeared: { summary: 'what disappeared in a window', usage: 'elava disappeared --since REV|TIME [--until REV|TIME]' },
-  waste: { summary: 'unattached volumes, long-stopped instances, stopped RDS, unowned', usage: 'elava waste [--stopped-days N] [--now TIME]' },
+  waste: { summary: 'unattached volumes, long-stopped instances, stopped RDS, unowned', usage: 'elava waste [--stopped-days N] [--now TIME] [--by owner|account] [--limit N]' },
 };
 
 /** Each query command's one-line summary and synopsis (for the dispatcher's own --help). */
@@ -58,7 +58,10 @@ oldest first, with the resource's last record.`,
   - RDS instances in state 'stopped';
   - resources without an owner.
 Ages marked ≥ are lower bounds: the resource was already so when Elava's history begins.
---now TIME computes ages as of TIME instead of the clock.`,
+--now TIME computes ages as of TIME instead of the clock. --by owner|account first prints
+totals per owner (or provider/account): items per rule and GiB of unattached volumes
+(--json: lines with "section": "totals"). --limit N (1..100000) prints only the N oldest
+items of each rule; titles then say "n oldest of N".`,
 };
 
 const COMMON = `Points: a revision (1234) or a time (2026-11-20T10:00Z, 2026-11-20T10:00:00+02:00, or a

@@ -11,9 +11,9 @@ import { isWalError } from '../wal/errors.js';
 import { filterFrom, nonNegativeNumber, parseCommandArgs, UsageError, type ParsedArgs } from './command-args.js';
 import { isQueryCommandName, QUERY_COMMANDS, QUERY_COMMAND_NAMES, queryHelp, type QueryCommandName } from './command-help.js';
 import { QUERY_EXIT_CODES, QUERY_EXIT_OK, QUERY_EXIT_USAGE, QueryError } from './errors.js';
-import { formatDiff, formatDisappeared, formatFieldHistory, formatHistory, formatRecords, formatResource, formatSummary, formatTime, formatWaste } from './format.js';
+import { formatDiff, formatDisappeared, formatFieldHistory, formatHistory, formatRecords, formatResource, formatSummary, formatTime, formatWaste, formatWasteTotals } from './format.js';
 import { parseTime, resolvePoint } from './point.js';
-import { diffRevisions, disappearedBetween, filterDiff, getResource, listResources, pageResources, parseDiffLimit, parseLimit, resourceHistory, summarizeResources, wasteReport } from './queries.js';
+import { cutWaste, diffRevisions, disappearedBetween, filterDiff, getResource, listResources, pageResources, parseDiffLimit, parseGrouping, parseLimit, parseWasteLimit, resourceHistory, summarizeResources, wasteCounts, wasteReport, wasteTotals } from './queries.js';
 import { closeQueryState, openQueryState, type QueryState } from './query-state.js';
 import { lostText, type LogDamage } from '../wal/damage.js';
 
@@ -103,7 +103,11 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs): strin
       const nowText = str('now');
       const nowMs = nowText === undefined ? Date.now() : parseTime(nowText);
       if (nowMs === null) throw new QueryError('bad-point', `--now "${nowText}" is not a time (2026-11-20T10:00Z)`);
-      return formatWaste(wasteReport(state, { stoppedDays, nowMs }), json);
+      const report = wasteReport(state, { stoppedDays, nowMs });
+      const limit = str('limit') === undefined ? undefined : parseWasteLimit(str('limit') as string, '--limit');
+      const by = str('by') === undefined ? undefined : parseGrouping(str('by') as string, '--by');
+      const totals = by === undefined ? [] : formatWasteTotals(wasteTotals(report, by), by, json);
+      return [...totals, ...formatWaste(limit === undefined ? report : cutWaste(report, limit), json, wasteCounts(report))];
     }
   }
 }

@@ -6,7 +6,7 @@
  */
 import type { FieldChange } from '../model/events.js';
 import type { AttrValue, ResourceRecord } from '../model/resource.js';
-import type { FieldHistoryEntry, FleetSummary, HistoryEntry, ResourceAtPoint, RevisionDiff, Disappearance, WasteReport } from './queries.js';
+import type { FieldHistoryEntry, FleetSummary, HistoryEntry, ResourceAtPoint, RevisionDiff, Disappearance, WasteCounts, WasteReport, WasteTotals } from './queries.js';
 
 const CELL_CHARS_MAX = 40;
 const DETAIL_CHARS_MAX = 100;
@@ -119,7 +119,19 @@ export function formatDisappeared(items: readonly Disappearance[], json: boolean
   );
 }
 
-export function formatWaste(w: WasteReport, json: boolean): string[] {
+/** `waste --by`: one row per owner or account (and `all`); --json: one `totals` line each. */
+export function formatWasteTotals(rows: readonly WasteTotals[], by: string, json: boolean): string[] {
+  if (json) return ndjson(rows.map((r) => ({ section: 'totals', by, ...r })));
+  const n = (x: number): string => String(x);
+  const lines = table(
+    [by.toUpperCase(), 'UNATTACHED', 'GiB', 'LONG-STOPPED', 'STOPPED RDS', 'UNOWNED'],
+    rows.map((r) => [r.group, n(r.unattachedVolumes), n(r.unattachedGiB), n(r.longStoppedInstances), n(r.stoppedRds), n(r.unowned)]),
+  );
+  return [`Totals by ${by}`, ...lines, ''];
+}
+
+/** `counts`: the whole report's sizes when `w` was cut (--limit); titles show "n of N". */
+export function formatWaste(w: WasteReport, json: boolean, counts?: WasteCounts): string[] {
   if (json) {
     return ndjson([
       ...w.unattachedVolumes.map((v) => ({ section: 'unattached-volume', ...v })),
@@ -130,13 +142,14 @@ export function formatWaste(w: WasteReport, json: boolean): string[] {
   }
   const days = (d: number | null, atLeast: boolean): string => (d === null ? '-' : `${atLeast ? '≥' : ''}${d}`);
   const lines: string[] = [];
-  const section = (title: string, count: number, body: string[]): void => {
-    lines.push(`${title} (${count})`, ...(count > 0 ? body : []), '');
+  const section = (title: string, count: number, body: string[], total?: number): void => {
+    const of = total !== undefined && total > count ? `${count} oldest of ${total}` : String(count);
+    lines.push(`${title} (${of})`, ...(count > 0 ? body : []), '');
   };
-  section('Unattached volumes', w.unattachedVolumes.length, table(['KEY', 'SIZE GiB', 'AGE DAYS', 'OWNER', 'NAME'], w.unattachedVolumes.map((v) => [whole(v.key), v.sizeGiB === null ? '-' : String(v.sizeGiB), days(v.ageDays, v.ageAtLeast), v.owner ?? '-', v.name ?? '-'])));
-  section(`Instances stopped ≥ ${w.stoppedDays} days`, w.longStoppedInstances.length, stoppedTable(w.longStoppedInstances, days));
-  section('Stopped RDS instances', w.stoppedRds.length, stoppedTable(w.stoppedRds, days));
-  section('Resources without an owner', w.unowned.length, table(['KEY', 'STATE', 'AGE DAYS', 'NAME'], w.unowned.map((v) => [whole(v.key), v.state ?? '-', days(v.ageDays, v.ageAtLeast), v.name ?? '-'])));
+  section('Unattached volumes', w.unattachedVolumes.length, table(['KEY', 'SIZE GiB', 'AGE DAYS', 'OWNER', 'NAME'], w.unattachedVolumes.map((v) => [whole(v.key), v.sizeGiB === null ? '-' : String(v.sizeGiB), days(v.ageDays, v.ageAtLeast), v.owner ?? '-', v.name ?? '-'])), counts?.unattachedVolumes);
+  section(`Instances stopped ≥ ${w.stoppedDays} days`, w.longStoppedInstances.length, stoppedTable(w.longStoppedInstances, days), counts?.longStoppedInstances);
+  section('Stopped RDS instances', w.stoppedRds.length, stoppedTable(w.stoppedRds, days), counts?.stoppedRds);
+  section('Resources without an owner', w.unowned.length, table(['KEY', 'STATE', 'AGE DAYS', 'NAME'], w.unowned.map((v) => [whole(v.key), v.state ?? '-', days(v.ageDays, v.ageAtLeast), v.name ?? '-'])), counts?.unowned);
   lines.push(`ages and stopped days as of ${formatTime(w.nowMs)}; ≥ marks a lower bound (already so when Elava's history begins)`);
   return lines;
 }

@@ -19,6 +19,8 @@ import { QueryError } from './errors.js';
 export interface EventReader {
   /** The payload of the event at `location`; `expect` checks the revision found there. */
   read(location: RecordLocation, expect?: { main: number; sub: number }): unknown;
+  /** Runs `fn`, whose reads may share a read-ahead window (PointReader.batch). */
+  batch?<T>(fn: () => T): T;
   close(): void;
 }
 
@@ -41,6 +43,10 @@ export class LogEvents implements EventReader {
       if (errnoCode(err) !== 'ENOENT' || expect === undefined) throw err;
       return this.fromBase(location, expect);
     }
+  }
+
+  batch<T>(fn: () => T): T {
+    return this.points.batch(fn);
   }
 
   close(): void {

@@ -10,3 +10,4 @@ export { diffRevisions, disappearedBetween, type RevisionDiff, type ChangedResou
 export { wasteReport, type WasteOptions, type WasteReport, type UnattachedVolume, type StoppedResource, type UnownedResource } from './waste.js';
 export { pageResources, summarizeResources, parseLimit, type PageRequest, type ResourcePage, type FleetSummary } from './page.js';
 export { filterDiff, parseDiffLimit, type FilteredDiff, type DiffTotals } from './diff-filter.js';
+export { wasteTotals, wasteCounts, cutWaste, parseWasteLimit, parseGrouping, type WasteTotals, type WasteCounts, type WasteGrouping } from './waste-totals.js';

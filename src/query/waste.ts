@@ -71,25 +71,60 @@ export interface WasteReport {
   unowned: UnownedResource[];
 }
 
+/**
+ * "Since when" answers per key, valid while the key's newest revision and the compaction
+ * point stay the same (history below the newest revision never changes, and commit times
+ * never do): a report at the next revision recomputes only the keys that changed since.
+ * Kept per query state (the daemon's lives as long as the daemon; a command's, one report).
+ */
+interface SinceMemo {
+  revision: string;
+  unattached?: Since;
+  stopped?: Since;
+  first?: Since;
+}
+const MEMO = new WeakMap<QueryState, { compactedMain: number; byKey: Map<string, SinceMemo> }>();
+
+function memoFor(state: QueryState): (key: string) => SinceMemo {
+  let memo = MEMO.get(state);
+  if (memo === undefined || memo.compactedMain !== state.compactedMain) {
+    memo = { compactedMain: state.compactedMain, byKey: new Map() };
+    MEMO.set(state, memo);
+  }
+  const old = memo.byKey;
+  const next = new Map<string, SinceMemo>(); // only the keys this report asks about are kept
+  memo.byKey = next;
+  return (key) => {
+    const last = state.index.keyIndex(key)?.last();
+    const revision = last === undefined ? '' : `${last.main}.${last.sub}`;
+    let entry = next.get(key) ?? old.get(key);
+    if (entry === undefined || entry.revision !== revision) entry = { revision };
+    next.set(key, entry);
+    return entry;
+  };
+}
+
 export function wasteReport(state: QueryState, options: WasteOptions): WasteReport {
   if (!(Number.isFinite(options.stoppedDays) && options.stoppedDays >= 0)) throw new QueryError('bad-filter', `stopped days must be a number ≥ 0, not ${options.stoppedDays}`);
   const report: WasteReport = { nowMs: options.nowMs, stoppedDays: options.stoppedDays, unattachedVolumes: [], longStoppedInstances: [], stoppedRds: [], unowned: [] };
+  const memo = memoFor(state);
   for (const r of state.current.values()) {
     if (isUnattached(r)) {
-      const seen = firstSeen(state, r.key);
-      const since = unattachedSince(state, r);
+      const m = memo(r.key);
+      const seen = (m.first ??= firstSeen(state, r.key));
+      const since = (m.unattached ??= unattachedSince(state, r));
       report.unattachedVolumes.push({
         ...item(r), sizeGiB: sizeGiB(r), firstSeenMs: seen.ms, unattachedSinceMs: since.ms,
         ageDays: days(options.nowMs, since.ms), ageAtLeast: since.atLeast,
       });
     }
     if (isStoppedInstance(r)) {
-      const stopped = stoppedSince(state, r, isStoppedInstance);
+      const stopped = stoppedSince(state, r, isStoppedInstance, memo(r.key));
       if (stopped.stoppedSinceMs !== null && options.nowMs - stopped.stoppedSinceMs >= options.stoppedDays * DAY_MS) report.longStoppedInstances.push(stopped);
     }
-    if (r.type === 'rds.instance' && r.state === 'stopped') report.stoppedRds.push(stoppedSince(state, r, (x) => x.state === 'stopped'));
+    if (r.type === 'rds.instance' && r.state === 'stopped') report.stoppedRds.push(stoppedSince(state, r, (x) => x.state === 'stopped', memo(r.key)));
     if (r.owner === null) {
-      const seen = firstSeen(state, r.key);
+      const seen = (memo(r.key).first ??= firstSeen(state, r.key));
       report.unowned.push({ ...item(r), firstSeenMs: seen.ms, ageDays: days(options.nowMs, seen.ms), ageAtLeast: seen.atLeast });
     }
   }
@@ -100,8 +135,8 @@ export function wasteReport(state: QueryState, options: WasteOptions): WasteRepo
   report.unowned.sort((a, b) => oldestFirst(a.firstSeenMs, b.firstSeenMs, a.key, b.key));
   return report;
 
-  function stoppedSince(s: QueryState, r: ResourceRecord, stopped: (x: ResourceRecord) => boolean): StoppedResource {
-    const since = sinceWhen(s, r.key, stopped);
+  function stoppedSince(s: QueryState, r: ResourceRecord, stopped: (x: ResourceRecord) => boolean, m: SinceMemo): StoppedResource {
+    const since = (m.stopped ??= sinceWhen(s, r.key, stopped));
     return { ...item(r), stoppedSinceMs: since.ms, stoppedDays: days(options.nowMs, since.ms), sinceAtLeast: since.atLeast };
   }
 }

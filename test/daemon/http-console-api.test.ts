@@ -127,6 +127,30 @@ describe('console API: paging, summary, filtered diff, health', () => {
     assert.ok(cut.body.appeared.length <= 1 && cut.body.changed.length <= 1 && cut.body.disappeared.length <= 1);
   });
 
+  it('waste totals by owner and by account count every item, as elava waste --by does; limit cuts each rule', async () => {
+    const now = '2030-01-01T00:00Z';
+    type Waste = Record<string, Array<{ key: string; owner: string | null; sizeGiB?: number | null }>> & { counts: Record<string, number>; totals: Array<Record<string, number | string>> };
+    const whole = await get<Waste>(`/v1/waste?now=${now}&stoppedDays=0`);
+    const byOwner = await get<Waste>(`/v1/waste?now=${now}&stoppedDays=0&by=owner&limit=2`);
+    const rules = ['unattachedVolumes', 'longStoppedInstances', 'stoppedRds', 'unowned'];
+    for (const rule of rules) {
+      assert.equal(byOwner.body.counts[rule], whole.body[rule]!.length, rule);
+      assert.deepEqual(byOwner.body[rule], whole.body[rule]!.slice(0, 2), `${rule}: the 2 oldest`);
+    }
+    const all = byOwner.body.totals.at(-1)!;
+    assert.equal(all['group'], 'all');
+    for (const rule of rules) assert.equal(all[rule], whole.body[rule]!.length, rule);
+    const gib = whole.body['unattachedVolumes']!.reduce((n, v) => n + (v.sizeGiB ?? 0), 0);
+    assert.equal(all['unattachedGiB'], gib);
+    const platform = byOwner.body.totals.find((r) => r['group'] === 'platform');
+    assert.equal(platform?.['unattachedVolumes'], whole.body['unattachedVolumes']!.filter((v) => v.owner === 'platform').length);
+    const cli = (await elavaLines(['waste', '--now', now, '--stopped-days', '0', '--by', 'owner'])).filter((l) => l['section'] === 'totals');
+    assert.deepEqual(cli.map(({ section: _s, by: _b, ...rest }) => rest), byOwner.body.totals);
+    const byAccount = await get<Waste>(`/v1/waste?now=${now}&by=account`);
+    assert.ok(byAccount.body.totals.some((r) => r['group'] === 'aws/111111111111'));
+    assert.equal((await get<{ error: string }>('/v1/waste?by=team')).status, 400);
+  });
+
   it('health shows each scope\'s last listing (a failed one with its reason), cycles and the log', async () => {
     const { body } = await get<HealthReport>('/v1/health');
     assert.equal(body.scopes.length, 10, 'every configured scope');

@@ -35,6 +35,8 @@ export interface Watched {
   /** Console messages of type error or warning, page errors, and dialogs (alert, confirm). */
   problems: string[];
   dialogs: string[];
+  /** Every URL the tab requested. */
+  requests: string[];
 }
 
 export class TestBrowser {
@@ -52,6 +54,8 @@ export class TestBrowser {
     const page = await this.context.newPage();
     const problems: string[] = [];
     const dialogs: string[] = [];
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
     });
@@ -60,7 +64,7 @@ export class TestBrowser {
       dialogs.push(`${d.type()}: ${d.message()}`);
       void d.dismiss();
     });
-    return { page, problems, dialogs };
+    return { page, problems, dialogs, requests };
   }
 
   async close(): Promise<void> {

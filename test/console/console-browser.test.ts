@@ -14,6 +14,7 @@
  *   `elava history --field tags.Owner`;
  * - the changes page lists what `elava diff A B` lists, kind by kind, with its totals;
  * - the hostile strings show as text, create no element, and open no dialog;
+ * - no page requests anything from another origin (fonts, CDNs);
  * - off loopback, a daemon with a token answers 401 without it, and the console asks for
  *   it, keeps it in sessionStorage (no cookie) and then shows the fleet.
  */
@@ -56,6 +57,9 @@ async function loaded(url: string, shot?: string): Promise<Watched> {
 function clean(w: Watched): void {
   assert.deepEqual(w.problems, [], 'no console error or warning');
   assert.deepEqual(w.dialogs, [], 'no dialog opened');
+  const origin = new URL(t.base).origin;
+  assert.deepEqual(w.requests.filter((u) => new URL(u).origin !== origin), [], 'no request to another origin');
+  assert.ok(w.requests.some((u) => u.includes('/v1/')), 'the page read the API');
 }
 
 describe('web console in a real browser', () => {

@@ -91,6 +91,18 @@ export const REBUILD_HELP = [
   'writer lock (stop the daemon first).',
 ].join('\n');
 
+export const HEALTH_HELP = [
+  'usage: elava health [--data-dir DIR] [--json]',
+  '',
+  "Every scope's last listing as the log records it: complete, failed (with the reason) or",
+  'suspect (with the disappearances the guard withholds), when, and its last complete',
+  'listing; the log\'s segments and size on disk; the newest checkpoint. --json prints the',
+  "same object as the daemon's GET /v1/health (the web console's health page), whose cycle",
+  'durations and fdatasync latencies only a running daemon knows (empty here).',
+  'Read-only, takes no lock: safe while the daemon runs. Exit codes: 0 ok, 1 the data',
+  'directory holds no log or cannot be read, 2 usage.',
+].join('\n');
+
 export const VERIFY_HELP = [
   'usage: elava verify [--data-dir DIR] [--json]',
   '',

@@ -44,13 +44,15 @@ export interface HistogramView {
 
 export interface HealthReport {
   revision: number;
-  startedMs: number;
+  /** When this daemon process started; null when read from a data directory (elava health). */
+  startedMs: number | null;
   scopes: Array<ScopeOutcome & { timeMs: number | null }>;
   scopeTotals: { complete: number; failed: number; suspect: number };
   cycles: CycleSummary[];
   fsync: HistogramView | null;
   prepareFsync: HistogramView | null;
-  log: { segments: number; diskBytes: number; appendedBytes: number; currentSegment: string } | null;
+  /** `appendedBytes`: by this process (null when read from a data directory). */
+  log: { segments: number; diskBytes: number; appendedBytes: number | null; currentSegment: string } | null;
   checkpoint: { file: string; coversMain: number; timeMs: number | null; bytes: number } | null;
 }
 
@@ -71,7 +73,8 @@ export class CycleHistory {
 
 export interface HealthSources {
   dataDir: string;
-  startedMs: number;
+  startedMs: number | null;
+  /** The daemon's open log; null: read the directory (segments, sizes) instead. */
   wal(): Wal | null;
   projections(): readonly Projection[];
   cycles(): CycleSummary[];
@@ -85,14 +88,14 @@ export function healthReport(src: HealthSources): HealthReport {
   for (const o of outcomes) scopeTotals[o.status]++;
   const wal = src.wal();
   return {
-    revision: wal?.lastMain ?? 0,
+    revision: wal?.lastMain ?? times?.lastMain ?? 0,
     startedMs: src.startedMs,
     scopes: outcomes.map((o) => ({ ...o, timeMs: times?.timeOf(o.main) ?? null })),
     scopeTotals,
     cycles: src.cycles(),
     fsync: wal === null ? null : histogramView(wal.fsyncHistogram),
     prepareFsync: wal === null ? null : histogramView(wal.prepareFsyncHistogram),
-    log: wal === null ? null : logView(wal),
+    log: logView(wal, src.dataDir),
     checkpoint: newestCheckpoint(src.dataDir, times ?? null),
   };
 }
@@ -102,17 +105,18 @@ function histogramView(h: FsyncHistogram): HistogramView {
   return { boundsSeconds: [...h.boundsSeconds], counts: [...h.counts], count: h.count, sumSeconds: h.sumSeconds, p50Seconds: p(50), p99Seconds: p(99) };
 }
 
-function logView(wal: Wal): HealthReport['log'] {
-  const stats = wal.stats();
+function logView(wal: Wal | null, dir: string): HealthReport['log'] {
+  const segments = fs.readdirSync(wal?.dir ?? dir).filter((n) => n.endsWith('.wal')).sort();
   let diskBytes = 0;
-  for (const name of fs.readdirSync(wal.dir)) {
-    if (!name.endsWith('.wal')) continue;
+  for (const name of segments) {
     try {
-      diskBytes += fs.statSync(path.join(wal.dir, name)).size;
+      diskBytes += fs.statSync(path.join(wal?.dir ?? dir, name)).size;
     } catch {
       // removed by compaction between readdir and stat
     }
   }
+  if (wal === null) return { segments: segments.length, diskBytes, appendedBytes: null, currentSegment: segments[segments.length - 1] ?? '-' };
+  const stats = wal.stats();
   return { segments: stats.segments, diskBytes, appendedBytes: stats.bytesAppended, currentSegment: stats.currentSegment };
 }
 

@@ -2,8 +2,9 @@
  * The API the console pages use, and its command-line parity: server-side paging of the
  * resource list (`limit` + `after` cursor, `elava list --limit --after`), counts by type
  * and owner (`/v1/summary`, `elava list --counts`), the diff narrowed by filters with
- * totals (`elava diff A B --type ...`), and `/v1/health` (scopes from the log, so a
- * restart keeps them; cycles of this process; fsync histogram; log; checkpoint).
+ * totals (`elava diff A B --type ...`), waste totals (`elava waste --by`), and
+ * `/v1/health` (scopes from the log, so a restart keeps them, as `elava health` shows;
+ * cycles of this process; fsync histogram; log; checkpoint).
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -162,6 +163,21 @@ describe('console API: paging, summary, filtered diff, health', () => {
     assert.deepEqual(body.cycles.map((c) => c.failedScopes), [0, 0, 1]);
     assert.ok(body.fsync !== null && body.fsync.count >= 3 && body.fsync.counts.reduce((a, b) => a + b, 0) === body.fsync.count);
     assert.ok(body.log !== null && body.log.segments >= 1 && body.log.diskBytes > 0);
+  });
+
+  it('elava health answers the same scopes from the data directory, while the daemon runs', async () => {
+    const api = (await get<HealthReport>('/v1/health')).body;
+    const r = await runElava(['health', '--data-dir', DIR, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const cli = JSON.parse(r.stdout) as HealthReport;
+    assert.deepEqual(cli.scopes, api.scopes);
+    assert.deepEqual(cli.scopeTotals, api.scopeTotals);
+    assert.equal(cli.revision, api.revision);
+    assert.deepEqual(cli.cycles, [], 'cycles belong to the daemon process');
+    assert.equal(cli.log?.segments, api.log?.segments);
+    const text = await runElava(['health', '--data-dir', DIR]);
+    assert.match(text.stdout, /^aws\/111111111111\/eu-west-1\/rds\.instance +failed .*access-denied/m);
+    assert.equal((await runElava(['health', 'extra', '--data-dir', DIR])).code, 2);
   });
 
   it('after a restart, health still knows every scope\'s last listing and names the checkpoint', async () => {

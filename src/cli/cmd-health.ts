@@ -9,13 +9,15 @@ import { healthReport, type HealthReport } from '../daemon/health.js';
 import { formatTime, table } from '../query/format.js';
 import { queryProjections } from '../query/query-state.js';
 import { recoverState } from '../snapshot/recover.js';
-import { parseArgs, UsageError } from './args.js';
+import { parseArgs, UsageError, type FlagKind } from './args.js';
 import { dataDirOf, requireLog } from './data-dir.js';
 import { HEALTH_HELP } from './help.js';
 import { EXIT_OK, type CliIo } from './io.js';
 
+const OPTIONS = new Map<string, FlagKind>([['help', 'boolean'], ['data-dir', 'string'], ['json', 'boolean']]);
+
 export async function healthCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  const { flags, positionals } = parseArgs(argv, new Map([['help', 'boolean'], ['data-dir', 'string'], ['json', 'boolean']]));
+  const { flags, positionals } = parseArgs(argv, OPTIONS);
   if (flags.has('help')) {
     io.out(HEALTH_HELP);
     return EXIT_OK;
@@ -23,26 +25,39 @@ export async function healthCommand(argv: readonly string[], io: CliIo): Promise
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
   const dir = dataDirOf(flags, io);
   requireLog(dir);
-  const recovered = recoverState(dir, { readOnly: true, projections: queryProjections });
-  const report = healthReport({ dataDir: dir, startedMs: null, wal: () => null, projections: () => recovered.projections, cycles: () => [] });
+  const { projections } = recoverState(dir, { readOnly: true, projections: queryProjections });
+  const report = healthReport({
+    dataDir: dir, startedMs: null, wal: () => null, projections: () => projections, cycles: () => [],
+  });
   io.out(flags.has('json') ? JSON.stringify(report) : healthText(report).join('\n'));
   return EXIT_OK;
 }
 
+type Outcome = HealthReport['scopes'][number];
+const ORDER = { failed: 0, suspect: 1, complete: 2 } as const;
+
+function reason(s: Outcome): string {
+  if (s.status === 'failed') return `${s.error?.code ?? '?'}: ${s.error?.message ?? ''}`;
+  return s.status === 'suspect' ? `${s.withheld} disappearance(s) withheld` : '';
+}
+
 function healthText(h: HealthReport): string[] {
   const t = h.scopeTotals;
-  const order = { failed: 0, suspect: 1, complete: 2 } as const;
-  const scopes = [...h.scopes].sort((a, b) => order[a.status] - order[b.status] || (a.scope < b.scope ? -1 : 1));
-  const reason = (s: HealthReport['scopes'][number]): string =>
-    s.status === 'failed' ? `${s.error?.code ?? '?'}: ${s.error?.message ?? ''}` : s.status === 'suspect' ? `${s.withheld} disappearance(s) withheld` : '';
-  const lines = [`revision ${h.revision}: ${h.scopes.length} scope(s), ${t.complete} complete, ${t.failed} failed, ${t.suspect} suspect`, ''];
-  lines.push(...table(['SCOPE', 'STATUS', 'LISTED', 'MS', 'REVISION', 'TIME', 'LAST COMPLETE', 'REASON'], scopes.map((s) => [
-    { text: s.scope, max: Number.MAX_SAFE_INTEGER }, s.status, String(s.listed), String(s.durationMs), String(s.main), formatTime(s.timeMs),
-    s.lastCompleteMain === null ? 'never' : String(s.lastCompleteMain), { text: reason(s), max: 100 },
-  ])), '');
-  if (h.log !== null) lines.push(`log: ${h.log.segments} segment(s), ${h.log.diskBytes} bytes on disk, newest ${h.log.currentSegment}`);
+  const scopes = [...h.scopes].sort((a, b) => ORDER[a.status] - ORDER[b.status] || (a.scope < b.scope ? -1 : 1));
+  const head = `revision ${h.revision}: ${h.scopes.length} scope(s), `
+    + `${t.complete} complete, ${t.failed} failed, ${t.suspect} suspect`;
+  const rows = scopes.map((s) => [
+    { text: s.scope, max: Number.MAX_SAFE_INTEGER }, s.status, String(s.listed), String(s.durationMs),
+    String(s.main), formatTime(s.timeMs), s.lastCompleteMain === null ? 'never' : String(s.lastCompleteMain),
+    { text: reason(s), max: 100 },
+  ]);
+  const lines = [head, '', ...table(['SCOPE', 'STATUS', 'LISTED', 'MS', 'REVISION', 'TIME', 'LAST COMPLETE', 'REASON'], rows), ''];
+  const log = h.log;
+  if (log !== null) lines.push(`log: ${log.segments} segment(s), ${log.diskBytes} bytes on disk, newest ${log.currentSegment}`);
   const c = h.checkpoint;
-  lines.push(c === null ? 'checkpoint: none yet' : `checkpoint: ${c.file} covers revision ${c.coversMain} (${formatTime(c.timeMs)}), ${c.bytes} bytes`);
+  lines.push(c === null
+    ? 'checkpoint: none yet'
+    : `checkpoint: ${c.file} covers revision ${c.coversMain} (${formatTime(c.timeMs)}), ${c.bytes} bytes`);
   lines.push('cycle durations and fdatasync latencies: ask the running daemon (GET /v1/health, /metrics)');
   return lines;
 }

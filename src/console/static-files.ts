@@ -25,8 +25,9 @@ export const CONSOLE_PREFIX = '/ui/';
 export const CONSOLE_PAGES = ['fleet', 'resource', 'changes', 'waste', 'health'] as const;
 
 export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; "
+    + "img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
+    + "frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
@@ -61,7 +62,12 @@ export class ConsoleFiles {
     if (file === undefined) return null;
     return {
       status: 200,
-      headers: { ...CONSOLE_SECURITY_HEADERS, 'content-type': file.type, 'cache-control': 'no-cache', 'content-length': String(file.body.length) },
+      headers: {
+        ...CONSOLE_SECURITY_HEADERS,
+        'content-type': file.type,
+        'cache-control': 'no-cache',
+        'content-length': String(file.body.length),
+      },
       body: file.body,
     };
   }
@@ -80,9 +86,13 @@ function loadFiles(root: string): Map<string, { type: string; body: Buffer }> {
     if (!entry.isFile() || entry.name.startsWith('.') || type === undefined) continue;
     const full = path.join(root, entry.name);
     const size = fs.statSync(full).size;
-    if (size > CONSOLE_FILE_BYTES_MAX) throw new Error(`console file ${full} is ${size} bytes, over ${CONSOLE_FILE_BYTES_MAX}`);
+    if (size > CONSOLE_FILE_BYTES_MAX) {
+      throw new Error(`console file ${full} is ${size} bytes, over ${CONSOLE_FILE_BYTES_MAX}`);
+    }
     out.set(entry.name, { type, body: fs.readFileSync(full) });
   }
-  if (!out.has('index.html')) throw new Error(`the web console's files are missing: no index.html in ${root}`);
+  if (!out.has('index.html')) {
+    throw new Error(`the web console's files are missing: no index.html in ${root}`);
+  }
   return out;
 }

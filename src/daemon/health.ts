@@ -42,6 +42,13 @@ export interface HistogramView {
   p99Seconds: number | null;
 }
 
+export interface LogView {
+  segments: number;
+  diskBytes: number;
+  appendedBytes: number | null;
+  currentSegment: string;
+}
+
 export interface HealthReport {
   revision: number;
   /** When this daemon process started; null when read from a data directory (elava health). */
@@ -52,7 +59,7 @@ export interface HealthReport {
   fsync: HistogramView | null;
   prepareFsync: HistogramView | null;
   /** `appendedBytes`: by this process (null when read from a data directory). */
-  log: { segments: number; diskBytes: number; appendedBytes: number | null; currentSegment: string } | null;
+  log: LogView | null;
   checkpoint: { file: string; coversMain: number; timeMs: number | null; bytes: number } | null;
 }
 
@@ -62,7 +69,10 @@ export class CycleHistory {
 
   record(report: CycleReport): void {
     const { cycle, revision, aborted, durationMs, scopes, appeared, changed, disappeared } = report;
-    this.kept.push({ cycle, revision, aborted, endedMs: Date.now(), durationMs: Math.round(durationMs), scopes, failedScopes: report.failedScopes.length, appeared, changed, disappeared });
+    this.kept.push({
+      cycle, revision, aborted, endedMs: Date.now(), durationMs: Math.round(durationMs), scopes,
+      failedScopes: report.failedScopes.length, appeared, changed, disappeared,
+    });
     if (this.kept.length > HEALTH_CYCLES_KEPT) this.kept.shift();
   }
 
@@ -102,10 +112,13 @@ export function healthReport(src: HealthSources): HealthReport {
 
 function histogramView(h: FsyncHistogram): HistogramView {
   const p = (q: number): number | null => (h.count === 0 ? null : h.recentPercentileSeconds(q));
-  return { boundsSeconds: [...h.boundsSeconds], counts: [...h.counts], count: h.count, sumSeconds: h.sumSeconds, p50Seconds: p(50), p99Seconds: p(99) };
+  return {
+    boundsSeconds: [...h.boundsSeconds], counts: [...h.counts], count: h.count,
+    sumSeconds: h.sumSeconds, p50Seconds: p(50), p99Seconds: p(99),
+  };
 }
 
-function logView(wal: Wal | null, dir: string): HealthReport['log'] {
+function logView(wal: Wal | null, dir: string): LogView {
   const segments = fs.readdirSync(wal?.dir ?? dir).filter((n) => n.endsWith('.wal')).sort();
   let diskBytes = 0;
   for (const name of segments) {
@@ -115,9 +128,13 @@ function logView(wal: Wal | null, dir: string): HealthReport['log'] {
       // removed by compaction between readdir and stat
     }
   }
-  if (wal === null) return { segments: segments.length, diskBytes, appendedBytes: null, currentSegment: segments[segments.length - 1] ?? '-' };
+  if (wal === null) {
+    const newest = segments[segments.length - 1] ?? '-';
+    return { segments: segments.length, diskBytes, appendedBytes: null, currentSegment: newest };
+  }
   const stats = wal.stats();
-  return { segments: stats.segments, diskBytes, appendedBytes: stats.bytesAppended, currentSegment: stats.currentSegment };
+  const { segments: count, bytesAppended: appendedBytes, currentSegment } = stats;
+  return { segments: count, diskBytes, appendedBytes, currentSegment };
 }
 
 function newestCheckpoint(dir: string, times: CommitTimes | null): HealthReport['checkpoint'] {
@@ -129,5 +146,6 @@ function newestCheckpoint(dir: string, times: CommitTimes | null): HealthReport[
   } catch {
     return null; // replaced by a newer one between the listing and the stat
   }
-  return { file: newest.name, coversMain: newest.coversMain, timeMs: times?.timeOf(newest.coversMain) ?? null, bytes };
+  const timeMs = times?.timeOf(newest.coversMain) ?? null;
+  return { file: newest.name, coversMain: newest.coversMain, timeMs, bytes };
 }

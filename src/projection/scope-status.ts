@@ -60,7 +60,9 @@ export class ScopeStatusProjection implements Projection {
           status: event.status,
           listed: event.listed,
           durationMs: event.durationMs,
-          error: event.error === null ? null : { code: event.error.code, message: event.error.message },
+          error: event.error === null
+            ? null
+            : { code: event.error.code, message: event.error.message },
           withheld: event.withheld?.length ?? 0,
           main: log.main,
           lastCompleteMain: complete ? log.main : (before?.lastCompleteMain ?? null),
@@ -100,7 +102,8 @@ export class ScopeStatusProjection implements Projection {
   }
 
   private bad(why: string): never {
-    throw new ProjectionError('PROJECTION_BAD_SNAPSHOT', `bad scope-status snapshot: ${why}`, { projection: this.name });
+    const message = `bad scope-status snapshot: ${why}`;
+    throw new ProjectionError('PROJECTION_BAD_SNAPSHOT', message, { projection: this.name });
   }
 }
 
@@ -113,7 +116,8 @@ function isOutcome(v: unknown): v is ScopeOutcome {
     && typeof o['listed'] === 'number' && typeof o['durationMs'] === 'number'
     && typeof o['withheld'] === 'number' && typeof o['main'] === 'number'
     && (o['lastCompleteMain'] === null || typeof o['lastCompleteMain'] === 'number')
-    && (error === null || (typeof error === 'object' && typeof error.code === 'string' && typeof error.message === 'string'));
+    && (error === null
+      || (typeof error === 'object' && typeof error.code === 'string' && typeof error.message === 'string'));
 }
 
 function assertNever(value: never): never {

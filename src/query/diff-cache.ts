@@ -29,7 +29,9 @@ export class DiffCache {
     }
     const diff = diffRevisions(state, fromMain, toMain);
     this.entries.set(key, diff);
-    if (this.entries.size > DIFF_CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+    if (this.entries.size > DIFF_CACHE_ENTRIES) {
+      this.entries.delete(this.entries.keys().next().value as string); // least recently used
+    }
     assert.ok(this.entries.size <= DIFF_CACHE_ENTRIES);
     return diff;
   }

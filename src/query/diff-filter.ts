@@ -26,13 +26,20 @@ export interface FilteredDiff extends RevisionDiff {
 }
 
 /** `diff` narrowed to `filter`; each kind cut to `limitPerKind` items when given. */
-export function filterDiff(diff: RevisionDiff, filter: ListFilter, limitPerKind?: number): FilteredDiff {
-  assert.ok(limitPerKind === undefined || (Number.isSafeInteger(limitPerKind) && limitPerKind >= 1 && limitPerKind <= DIFF_ITEMS_PER_KIND_MAX));
+export function filterDiff(
+  diff: RevisionDiff, filter: ListFilter, limitPerKind?: number,
+): FilteredDiff {
+  const l = limitPerKind;
+  assert.ok(l === undefined || (Number.isSafeInteger(l) && l >= 1 && l <= DIFF_ITEMS_PER_KIND_MAX));
   checkFilter(filter);
   const appeared = diff.appeared.filter((r) => matchesList(r, filter));
-  const changed = diff.changed.filter((c) => matchesList(c.before, filter) || matchesList(c.after, filter));
+  const changed = diff.changed.filter(
+    (c) => matchesList(c.before, filter) || matchesList(c.after, filter),
+  );
   const disappeared = diff.disappeared.filter((d) => matchesList(d.last, filter));
-  const totals = { appeared: appeared.length, changed: changed.length, disappeared: disappeared.length };
+  const totals = {
+    appeared: appeared.length, changed: changed.length, disappeared: disappeared.length,
+  };
   const max = limitPerKind ?? Number.MAX_SAFE_INTEGER;
   const truncated = appeared.length > max || changed.length > max || disappeared.length > max;
   return {
@@ -48,7 +55,8 @@ export function filterDiff(diff: RevisionDiff, filter: ListFilter, limitPerKind?
 export function parseDiffLimit(text: string, option: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n < 1 || n > DIFF_ITEMS_PER_KIND_MAX) {
-    throw new QueryError('bad-filter', `${option} needs a whole number from 1 to ${DIFF_ITEMS_PER_KIND_MAX}, not "${text}"`);
+    const range = `a whole number from 1 to ${DIFF_ITEMS_PER_KIND_MAX}`;
+    throw new QueryError('bad-filter', `${option} needs ${range}, not "${text}"`);
   }
   return n;
 }

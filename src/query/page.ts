@@ -47,35 +47,44 @@ export interface FleetSummary {
 export function parseLimit(text: string, option: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n < 1 || n > LIST_PAGE_RESOURCES_MAX) {
-    throw new QueryError('bad-filter', `${option} needs a whole number from 1 to ${LIST_PAGE_RESOURCES_MAX}, not "${text}"`);
+    const range = `a whole number from 1 to ${LIST_PAGE_RESOURCES_MAX}`;
+    throw new QueryError('bad-filter', `${option} needs ${range}, not "${text}"`);
   }
   return n;
 }
 
 /** One page of the resources matching `filter`, live now or at `atMain`. */
-export function pageResources(state: QueryState, filter: ListFilter, page: PageRequest, atMain?: number): ResourcePage {
-  assert.ok(Number.isSafeInteger(page.limit) && page.limit >= 1 && page.limit <= LIST_PAGE_RESOURCES_MAX, 'limit in range');
+export function pageResources(
+  state: QueryState, filter: ListFilter, page: PageRequest, atMain?: number,
+): ResourcePage {
+  const { limit } = page;
+  assert.ok(Number.isSafeInteger(limit) && limit >= 1 && limit <= LIST_PAGE_RESOURCES_MAX, 'limit in range');
   checkFilter(filter);
-  if (atMain !== undefined && atMain !== state.lastMain) return slicePage(listResources(state, filter, atMain), page);
+  if (atMain !== undefined && atMain !== state.lastMain) {
+    return slicePage(listResources(state, filter, atMain), page);
+  }
   const out: ResourceRecord[] = [];
   const from = page.after ?? '';
   for (const visible of state.index.range(from, undefined, state.lastMain)) {
     if (visible.key === page.after) continue;
     const record = state.current.get(visible.key);
     if (record === undefined || !matchesList(record, filter)) continue;
-    if (out.length === page.limit) return { resources: out, next: (out[out.length - 1] as ResourceRecord).key };
+    if (out.length === limit) return { resources: out, next: (out[out.length - 1] as ResourceRecord).key };
     out.push(record);
   }
   return { resources: out, next: null };
 }
 
 /** Counts of what `filter` matches, live now or at `atMain`: one pass, no sort of records. */
-export function summarizeResources(state: QueryState, filter: ListFilter, atMain?: number): FleetSummary {
+export function summarizeResources(
+  state: QueryState, filter: ListFilter, atMain?: number,
+): FleetSummary {
   checkFilter(filter);
   const byType = new Map<string, number>();
   const byOwner = new Map<string | null, number>();
   let total = 0;
-  const records = atMain !== undefined && atMain !== state.lastMain ? listResources(state, filter, atMain) : state.current.values();
+  const past = atMain !== undefined && atMain !== state.lastMain;
+  const records = past ? listResources(state, filter, atMain) : state.current.values();
   for (const r of records) {
     if (!matchesList(r, filter)) continue;
     total++;
@@ -85,10 +94,13 @@ export function summarizeResources(state: QueryState, filter: ListFilter, atMain
   const owners = [...byOwner].sort((a, b) => b[1] - a[1] || ownerOrder(a[0], b[0]));
   const named = owners.slice(0, SUMMARY_OWNERS_MAX);
   let otherOwners = 0;
-  for (let i = SUMMARY_OWNERS_MAX; i < owners.length; i++) otherOwners += (owners[i] as [string | null, number])[1];
+  for (let i = SUMMARY_OWNERS_MAX; i < owners.length; i++) {
+    otherOwners += (owners[i] as [string | null, number])[1];
+  }
   return {
     total,
-    byType: [...byType].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([type, count]) => ({ type, count })),
+    byType: [...byType].sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      .map(([type, count]) => ({ type, count })),
     byOwner: named.map(([owner, count]) => ({ owner, count })),
     otherOwners,
   };

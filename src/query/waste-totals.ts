@@ -32,10 +32,11 @@ export function wasteTotals(report: WasteReport, by: WasteGrouping): WasteTotals
   const groups = new Map<string, WasteTotals>();
   const row = (group: string): WasteTotals => {
     let t = groups.get(group);
-    if (t === undefined) groups.set(group, (t = { group, unattachedVolumes: 0, unattachedGiB: 0, longStoppedInstances: 0, stoppedRds: 0, unowned: 0 }));
+    if (t === undefined) groups.set(group, (t = emptyTotals(group)));
     return t;
   };
-  const groupOf = (item: { owner: string | null; key: string }): string => (by === 'owner' ? (item.owner ?? '(unowned)') : item.key.split('/', 2).join('/'));
+  const groupOf = (item: { owner: string | null; key: string }): string =>
+    (by === 'owner' ? (item.owner ?? '(unowned)') : item.key.split('/', 2).join('/'));
   for (const v of report.unattachedVolumes) {
     const t = row(groupOf(v));
     t.unattachedVolumes++;
@@ -44,8 +45,9 @@ export function wasteTotals(report: WasteReport, by: WasteGrouping): WasteTotals
   for (const section of ['longStoppedInstances', 'stoppedRds', 'unowned'] as const) {
     for (const item of report[section]) row(groupOf(item))[section]++;
   }
-  const rows = [...groups.values()].sort((a, b) => b.unattachedGiB - a.unattachedGiB || (a.group < b.group ? -1 : 1));
-  const all: WasteTotals = { group: 'all', unattachedVolumes: 0, unattachedGiB: 0, longStoppedInstances: 0, stoppedRds: 0, unowned: 0 };
+  const rows = [...groups.values()]
+    .sort((a, b) => b.unattachedGiB - a.unattachedGiB || (a.group < b.group ? -1 : 1));
+  const all = emptyTotals('all');
   for (const r of rows) {
     all.unattachedVolumes += r.unattachedVolumes;
     all.unattachedGiB += r.unattachedGiB;
@@ -81,12 +83,19 @@ export function cutWaste(report: WasteReport, limit: number): WasteReport {
 export function parseWasteLimit(text: string, option: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || n < 1 || n > WASTE_ITEMS_PER_RULE_MAX) {
-    throw new QueryError('bad-filter', `${option} needs a whole number from 1 to ${WASTE_ITEMS_PER_RULE_MAX}, not "${text}"`);
+    const range = `a whole number from 1 to ${WASTE_ITEMS_PER_RULE_MAX}`;
+    throw new QueryError('bad-filter', `${option} needs ${range}, not "${text}"`);
   }
   return n;
 }
 
 export function parseGrouping(text: string, option: string): WasteGrouping {
-  if (text !== 'owner' && text !== 'account') throw new QueryError('bad-filter', `${option} is owner or account, not "${text}"`);
+  if (text !== 'owner' && text !== 'account') {
+    throw new QueryError('bad-filter', `${option} is owner or account, not "${text}"`);
+  }
   return text;
+}
+
+function emptyTotals(group: string): WasteTotals {
+  return { group, unattachedVolumes: 0, unattachedGiB: 0, longStoppedInstances: 0, stoppedRds: 0, unowned: 0 };
 }

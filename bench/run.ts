@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- NAME [--json] [--quick]`: runs one benchmark (or all without a name).
  */
+import { runConsoleBench } from './console-bench.js';
 import { runIndexBench } from './index-bench.js';
 import { runQueryBench } from './query-bench.js';
 import { runRecoveryBench } from './recovery-bench.js';
@@ -19,6 +20,7 @@ const BENCHES: Record<string, Bench> = {
   index: runIndexBench,
   query: runQueryBench,
   waste: runWasteBench,
+  console: runConsoleBench,
 };
 
 const args = process.argv.slice(2);

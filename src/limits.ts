@@ -28,6 +28,8 @@ export const FSYNC_WARN_MS = 200;
 export const PREALLOCATE_CHUNK_BYTES = 1 * MiB;
 /** Read window of the streaming reader (grows only to fit one maximal record). */
 export const READ_WINDOW_BYTES = 1 * MiB;
+/** Read-ahead window of a batch of point reads (history queries reading many records). */
+export const BATCH_READ_WINDOW_BYTES = 256 * KiB;
 /** The append batch buffer is kept between writes up to this size; larger is given back. */
 export const BATCH_BUFFER_BYTES_KEEP = 16 * MiB;
 /** Commits waiting for the next group write; appends beyond it are refused. */
@@ -139,3 +141,23 @@ export const RDS_STOP_MS_MAX = 7 * 86_400_000;
  * waste report counts the instance as stopped across it.
  */
 export const RDS_FORCED_RESTART_GAP_MS_MAX = 86_400_000;
+
+// ---- queries and the web console (src/query/, src/daemon/http-*.ts, src/console/) ----
+
+/** Resources one page of a paged list answers (`--limit` / `?limit=`) at most. */
+export const LIST_PAGE_RESOURCES_MAX = 1000;
+/** Owners a summary names one by one; the rest are summed as `others`. */
+export const SUMMARY_OWNERS_MAX = 100;
+/** Items per kind (appeared, changed, disappeared) a limited diff answers at most. */
+export const DIFF_ITEMS_PER_KIND_MAX = 10_000;
+/** Items per waste rule a limited waste report answers at most. */
+export const WASTE_ITEMS_PER_RULE_MAX = 100_000;
+/** Diffs (windows) the daemon keeps answered for the changes page (each holds its records). */
+export const DIFF_CACHE_ENTRIES = 4;
+/** Cycles the daemon remembers for the health page (durations, outcome). */
+export const HEALTH_CYCLES_KEPT = 100;
+/** Largest file the console's static server sends (they are a few KiB each). */
+export const CONSOLE_FILE_BYTES_MAX = 1 * MiB;
+
+assert.ok(LIST_PAGE_RESOURCES_MAX >= 1 && SUMMARY_OWNERS_MAX >= 1 && HEALTH_CYCLES_KEPT >= 1);
+assert.ok(DIFF_ITEMS_PER_KIND_MAX >= LIST_PAGE_RESOURCES_MAX);

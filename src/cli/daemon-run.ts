@@ -81,7 +81,7 @@ function logHint(logger: Logger, config: DaemonConfig, http: string | null, once
       `elava history <KEY> --data-dir ${dir}`,
       `elava diff <REV-A> <REV-B> --data-dir ${dir}`,
       `elava waste --data-dir ${dir}`,
-      ...(http !== null ? [`curl -s${auth} http://${http}/v1/resources`, `curl -s${auth} http://${http}/metrics`] : []),
+      ...(http !== null ? [`curl -s${auth} http://${http}/v1/resources`, `curl -s${auth} http://${http}/metrics`, `open http://${http}/ui/ (web console)`] : []),
     ],
   }, `${pace}; query the data with e.g. \`elava list --data-dir ${dir}\` (works while this runs)`);
 }

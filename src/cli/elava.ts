@@ -25,6 +25,7 @@ const OWN_COMMANDS: ReadonlyArray<CommandSummary & { run: Command }> = [
   { name: 'compact', summary: 'drop history older than --keep DURATION or --before REV', run: async (a, io) => (await import('./cmd-ops.js')).compactCommand(a, io) },
   { name: 'rebuild', summary: 'replay the whole log into fresh state, print its hash, checkpoint it', run: async (a, io) => (await import('./cmd-ops.js')).rebuildCommand(a, io) },
   { name: 'repair', summary: 'show what a cut at damage in the log would lose; --accept-loss cuts (daemon stopped)', run: async (a, io) => (await import('./cmd-repair.js')).repairCommand(a, io) },
+  { name: 'health', summary: "every scope's last listing (failed, suspect), the log's size, the last checkpoint", run: async (a, io) => (await import('./cmd-health.js')).healthCommand(a, io) },
   { name: 'verify', summary: 'check the log end to end and the recovered state against a rebuild', run: async (a, io) => (await import('./cmd-ops.js')).verifyCommand(a, io) },
 ];
 

@@ -30,7 +30,8 @@ export function daemonHelp(): string {
     'usage: elava daemon [--config FILE] [--simulate [--scenario FILE]] [--once] [--create] [options]',
     '',
     'Scans the configured clouds every interval and appends what changed to the log in the',
-    'data directory; serves /healthz, /readyz, /metrics and /v1/... on http.listen.',
+    'data directory; serves /healthz, /readyz, /metrics, /v1/... and the read-only web',
+    'console (/ui/: fleet, resource timelines, changes, waste, health) on http.listen.',
     'Logs are pino JSON on stdout; for humans: elava daemon ... | npx pino-pretty',
     '',
     '  --config FILE              TOML config (see elava.example.toml); also ELAVA_CONFIG',
@@ -88,6 +89,18 @@ export const REBUILD_HELP = [
   'compaction base), prints the state hash, and writes a checkpoint of the result so the',
   'next start uses it. Use after an upgrade or when a checkpoint is suspect. Needs the',
   'writer lock (stop the daemon first).',
+].join('\n');
+
+export const HEALTH_HELP = [
+  'usage: elava health [--data-dir DIR] [--json]',
+  '',
+  "Every scope's last listing as the log records it: complete, failed (with the reason) or",
+  'suspect (with the disappearances the guard withholds), when, and its last complete',
+  'listing; the log\'s segments and size on disk; the newest checkpoint. --json prints the',
+  "same object as the daemon's GET /v1/health (the web console's health page), whose cycle",
+  'durations and fdatasync latencies only a running daemon knows (empty here).',
+  'Read-only, takes no lock: safe while the daemon runs. Exit codes: 0 ok, 1 the data',
+  'directory holds no log or cannot be read, 2 usage.',
 ].join('\n');
 
 export const VERIFY_HELP = [

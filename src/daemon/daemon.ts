@@ -38,6 +38,8 @@ import type { DaemonConfig } from './config.js';
 import { runCycle, type CycleContext, type CycleReport } from './cycle.js';
 import { DaemonError } from './errors.js';
 import { startHttpServer, type HttpServer, type JsonAnswer } from './http-server.js';
+import { ConsoleFiles } from '../console/static-files.js';
+import { CycleHistory, healthReport } from './health.js';
 import { compactTarget } from './compact-target.js';
 import { removeAdminAddress, writeAdminAddress } from './admin-address.js';
 import { DaemonMetrics } from './metrics.js';
@@ -69,6 +71,9 @@ export class Daemon {
   private readonly startup = new StartupProgress();
   private http: HttpServer | null = null;
   private readonly queries: QueryEndpoints;
+  /** The newest cycles of this process, for /v1/health. */
+  private readonly cycleHistory = new CycleHistory();
+  private readonly consoleFiles = new ConsoleFiles();
   private ready = false;
   private cycles = 0;
   private running: Promise<CycleReport> | null = null;
@@ -85,7 +90,10 @@ export class Daemon {
   private constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
     this.policy = new CheckpointPolicy({ everyEvents: options.config.checkpointEveryEvents });
-    this.queries = queryEndpoints(options.config.dataDir, () => this.state, () => this.openStore.structures, options.config.prices);
+    const startedMs = Date.now();
+    this.queries = queryEndpoints(options.config.dataDir, () => this.state, () => this.openStore.structures, options.config.prices, () => healthReport({
+      dataDir: options.config.dataDir, startedMs, wal: () => this.store?.log ?? null, projections: () => this.state, cycles: () => this.cycleHistory.list(),
+    }));
     this.metrics = new DaemonMetrics(
       {
         wal: () => this.store?.log ?? null,
@@ -118,6 +126,7 @@ export class Daemon {
         metrics: () => this.metrics.render(),
         query: (path, params) => this.queries.handle(path, params),
         admin: (path, params) => (this.ready ? this.admin(path, params) : Promise.resolve(null)),
+        console: (path) => this.consoleFiles.answer(path),
       }, logger);
       logger.info({ http: this.http.address, auth: config.http.token !== null }, `HTTP listening on ${this.http.address}`);
     }
@@ -232,6 +241,7 @@ export class Daemon {
         this.failed = true;
         throw err;
       });
+      this.cycleHistory.record(report);
       if (!report.aborted) await this.retain();
       if (!report.aborted && this.policy.isDue(store.log.stats())) await this.checkpoint('policy');
       return report;

@@ -2,28 +2,38 @@
  * The JSON query endpoints, over the daemon's live projections (src/query's functions on a
  * queryStateFrom() state, so the answers are the CLI's answers):
  *
- *   GET /v1/status                              revision, live resources, changes by kind
+ *   GET /v1/status                              revision (and its time), live resources, changes by kind
  *   GET /v1/resources?provider=&account=&region=&type=&owner=&unowned&tag=K[=V]&untagged&state=&at=
+ *                    [&limit=N[&after=KEY]]     one page (N ≤ LIST_PAGE_RESOURCES_MAX), `next` cursor
+ *   GET /v1/summary?<filters as for /v1/resources>   total, counts by type and by owner
  *   GET /v1/resources/{key}?at=REV|TIME
  *   GET /v1/history/{key}?field=tags.Owner
  *   GET /v1/at/{REV|TIME}?<filters as for /v1/resources>
- *   GET /v1/diff?from=A&to=B
+ *   GET /v1/diff?from=A&to=B[&<filters>][&limit=N]   with `totals` per kind; N items per kind
+ *   GET /v1/health                              scopes, cycles, fsync histograms, log, checkpoint
  *   GET /v1/disappeared?since=&until=
- *   GET /v1/waste?stoppedDays=30&idleDays=30&now=TIME   (every rule, totals by rule/owner/account, prices)
+ *   GET /v1/waste?stoppedDays=30&idleDays=30&now=TIME[&limit=N]   every rule (cut to its N
+ *                    oldest with limit; `counts` per rule), totals by rule/owner/account,
+ *                    prices; without `now`, as of the current minute (answered from a cache)
  *
  * Keys hold slashes: everything after `/v1/resources/` (or `/v1/history/`) is the key,
  * percent-decoded. Query errors map to HTTP statuses: unknown key 404, compacted 410,
  * a bad point or filter 400, a time before the first revision or a future revision 404.
  */
+import { RESOURCE_TYPES } from '../model/resource.js';
 import { isMvccError } from '../mvcc/errors.js';
 import type { Projection } from '../projection/projection.js';
 import { filterFrom, nonNegativeNumber, UsageError } from '../query/command-args.js';
 import { QueryError, type QueryErrorCode } from '../query/errors.js';
 import { granularityOf } from '../query/granularity.js';
 import { parseTime, resolvePoint } from '../query/point.js';
-import { diffRevisions, disappearedBetween, getResource, listResources, resourceHistory, wasteReport } from '../query/queries.js';
+import { disappearedBetween, getResource, listResources, resourceHistory } from '../query/queries.js';
 import { closeQueryState, queryStateFrom, type QueryState } from '../query/query-state.js';
 import type { StructureTable } from '../wal/codec.js';
+import { cutWaste, filterDiff, pageResources, parseDiffLimit, parseLimit, parseWasteLimit, summarizeResources, wasteCounts, wasteReport } from '../query/queries.js';
+import { DiffCache } from '../query/diff-cache.js';
+import { WasteCache } from '../query/waste-cache.js';
+import type { HealthReport } from './health.js';
 import type { JsonAnswer } from './http-server.js';
 import { DEFAULT_PRICES, type PriceTable } from '../cost/prices.js';
 import type { WasteTotals } from '../query/waste-totals.js';
@@ -59,8 +69,10 @@ export function queryEndpoints(
   projections: () => readonly Projection[],
   structures: () => StructureTable,
   prices: PriceTable = DEFAULT_PRICES,
+  health?: () => HealthReport,
 ): QueryEndpoints {
   let state: QueryState | null = null;
+  const caches: Caches = { diffs: new DiffCache(), waste: new WasteCache() };
   const stateNow = (): QueryState => (state ??= queryStateFrom(dir, projections(), structures));
   let cached: { main: number; atMs: number; totals: WasteTotals } | null = null;
   return {
@@ -79,7 +91,8 @@ export function queryEndpoints(
     },
     async handle(path, params) {
       try {
-        const body = route(stateNow(), path, params, prices);
+        if (path === '/v1/health' && health !== undefined) return { status: 200, body: health() };
+        const body = route(stateNow(), path, params, prices, caches);
         return body === undefined ? null : { status: 200, body };
       } catch (err) {
         return errorAnswer(err);
@@ -92,15 +105,26 @@ export function queryEndpoints(
   };
 }
 
-function route(state: QueryState, path: string, params: URLSearchParams, prices: PriceTable): unknown {
+interface Caches {
+  diffs: DiffCache;
+  waste: WasteCache;
+}
+
+function route(state: QueryState, path: string, params: URLSearchParams, prices: PriceTable, caches: Caches): unknown {
   const point = (text: string): number => resolvePoint(state, text);
   const opt = (name: string): string | undefined => params.get(name) ?? undefined;
   const rest = (prefix: string): string | null => (path.startsWith(prefix) && path.length > prefix.length ? decodeURIComponent(path.slice(prefix.length)) : null);
-  if (path === '/v1/status') return { revision: state.lastMain, compactedRevision: state.compactedMain, live: state.counts.live, liveByType: Object.fromEntries(state.counts.liveByType()), changes: state.counts.changesByKind() };
-  if (path === '/v1/resources') {
+  if (path === '/v1/status') {
+    return {
+      revision: state.lastMain, compactedRevision: state.compactedMain, live: state.counts.live,
+      liveByType: Object.fromEntries(state.counts.liveByType()), changes: state.counts.changesByKind(),
+      revisionTimeMs: state.times.timeOf(state.lastMain), firstTimeMs: state.times.firstTimeMs, resourceTypes: RESOURCE_TYPES,
+    };
+  }
+  if (path === '/v1/resources') return resourceList(state, params);
+  if (path === '/v1/summary') {
     const at = opt('at') === undefined ? undefined : point(opt('at') as string);
-    const granularity = at === undefined ? null : granularityOf(state, [at]);
-    return { revision: at ?? state.lastMain, resources: listResources(state, filterOf(params), at), granularity };
+    return { revision: at ?? state.lastMain, ...summarizeResources(state, filterOf(params, ['at']), at) };
   }
   const key = rest('/v1/resources/');
   if (key !== null) return getResource(state, key, opt('at') === undefined ? undefined : point(opt('at') as string));
@@ -120,7 +144,10 @@ function route(state: QueryState, path: string, params: URLSearchParams, prices:
     case '/v1/diff': {
       const from = point(required(params, 'from'));
       const to = point(required(params, 'to'));
-      return { from, to, ...diffRevisions(state, from, to), granularity: granularityOf(state, [from, to]) };
+      const limit = opt('limit') === undefined ? undefined : parseDiffLimit(opt('limit') as string, 'limit');
+      const fromMs = state.times.timeOf(from);
+      const toMs = state.times.timeOf(to);
+      return { from, to, fromMs, toMs, ...filterDiff(caches.diffs.get(state, from, to), filterOf(params, ['from', 'to', 'limit']), limit), granularity: granularityOf(state, [from, to]) };
     }
     case '/v1/disappeared': {
       const since = point(required(params, 'since'));
@@ -131,19 +158,40 @@ function route(state: QueryState, path: string, params: URLSearchParams, prices:
       const stoppedDays = nonNegativeNumber(opt('stoppedDays') ?? '30', 'stoppedDays');
       const idleDays = nonNegativeNumber(opt('idleDays') ?? '30', 'idleDays');
       const nowText = opt('now');
-      const nowMs = nowText === undefined ? Date.now() : parseTime(nowText);
-      if (nowMs === null) throw new QueryError('bad-point', `now "${nowText}" is not a time (2026-11-20T10:00Z)`);
-      return wasteReport(state, { stoppedDays, idleDays, nowMs, prices });
+      const nowMs = nowText === undefined ? null : parseTime(nowText);
+      if (nowText !== undefined && nowMs === null) throw new QueryError('bad-point', `now "${nowText}" is not a time (2026-11-20T10:00Z)`);
+      const report = caches.waste.get(state, { stoppedDays, idleDays, prices }, nowMs);
+      const limit = opt('limit') === undefined ? undefined : parseWasteLimit(opt('limit') as string, 'limit');
+      return { ...(limit === undefined ? report : cutWaste(report, limit)), counts: wasteCounts(report) };
     }
   }
   return undefined;
 }
 
-function filterOf(params: URLSearchParams): ReturnType<typeof filterFrom> {
+/** `/v1/resources`: the whole list, or one page of it with `limit` (and `after`). */
+function resourceList(state: QueryState, params: URLSearchParams): unknown {
+  const at = params.get('at') === null ? undefined : resolvePoint(state, params.get('at') as string);
+  const filter = filterOf(params, ['at', 'limit', 'after']);
+  const revision = at ?? state.lastMain;
+  const limitText = params.get('limit');
+  if (limitText === null) {
+    if (params.get('after') !== null) throw new QueryError('bad-filter', 'after needs limit');
+    return { revision, resources: listResources(state, filter, at) };
+  }
+  const limit = parseLimit(limitText, 'limit');
+  const after = params.get('after') ?? undefined;
+  return { revision, ...pageResources(state, filter, after === undefined ? { limit } : { limit, after }, at) };
+}
+
+/** The filters in `params`; `allowed` names the other parameters the endpoint takes. */
+function filterOf(params: URLSearchParams, allowed: readonly string[] = ['at']): ReturnType<typeof filterFrom> {
   const values: Record<string, string | boolean | undefined> = {};
+  const seen = new Set<string>();
   for (const [name, value] of params) {
-    if (name === 'at') continue;
-    if (!FILTERS.has(name)) throw new QueryError('bad-filter', `unknown filter "${name}" (known: ${[...FILTERS].join(', ')}, at)`);
+    if (seen.has(name)) throw new QueryError('bad-filter', `parameter "${name}" given twice`);
+    seen.add(name);
+    if (allowed.includes(name)) continue;
+    if (!FILTERS.has(name)) throw new QueryError('bad-filter', `unknown filter "${name}" (known: ${[...FILTERS].join(', ')}, ${allowed.join(', ')})`);
     values[name] = FLAGS.has(name) ? value === '' || value === 'true' : value;
   }
   return filterFrom(values);

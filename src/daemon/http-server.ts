@@ -1,12 +1,17 @@
 /**
  * The daemon's HTTP face (node:http): /healthz (the process is up; it answers while state
  * is recovered, since recovery yields to the event loop), /readyz (200 once recovery has
- * finished, 503 with phase, percent and ETA before), /metrics (Prometheus text), and /v1/... JSON query
- * endpoints (http-query.ts). GET and HEAD only.
+ * finished, 503 with phase, percent and ETA before), /metrics (Prometheus text), /v1/...
+ * JSON query endpoints (http-query.ts), POST /v1/admin/... (compaction on request), and
+ * the read-only web console under /ui/ (src/console/; `/` redirects there).
  *
  * Binds 127.0.0.1 by default. When a bearer token is configured (required for any
  * non-loopback address), every request must carry `Authorization: Bearer <token>`;
- * the comparison is constant-time. A port in use is a DaemonError HTTP_LISTEN.
+ * the comparison is constant-time. The console's static files are the exception: they
+ * hold no data and a browser cannot send the header when it navigates, so they are
+ * served to anyone; the pages ask for the token and send it with every /v1/ call.
+ * Every answer says `nosniff`; JSON answers are `no-store` (no shared cache keeps them).
+ * A port in use is a DaemonError HTTP_LISTEN.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -14,6 +19,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ListenAddress } from './listen-address.js';
 import { formatListen } from './listen-address.js';
+import { CONSOLE_PREFIX, type StaticAnswer } from '../console/static-files.js';
 import { DaemonError } from './errors.js';
 
 export interface JsonAnswer {
@@ -30,6 +36,8 @@ export interface HttpHandlers {
   query(path: string, params: URLSearchParams): Promise<JsonAnswer | null>;
   /** Answers a POST to /v1/admin/... (operations that change state), or null. */
   admin?(path: string, params: URLSearchParams): Promise<JsonAnswer | null>;
+  /** The console's file for a path under /ui/, or null; absent: no console. */
+  console?(path: string): StaticAnswer | null;
 }
 
 export interface HttpServer {
@@ -96,6 +104,8 @@ export async function startHttpServer(listen: ListenAddress, token: string | nul
 }
 
 async function handle(req: http.IncomingMessage, res: http.ServerResponse, expected: Buffer | null, h: HttpHandlers): Promise<void> {
+  res.setHeader('x-content-type-options', 'nosniff');
+  if (h.console !== undefined && (req.method === 'GET' || req.method === 'HEAD') && serveConsole(req, res, h.console)) return;
   if (expected !== null && !authorized(req.headers.authorization, expected)) {
     res.setHeader('www-authenticate', 'Bearer');
     return sendJson(res, { status: 401, body: { error: 'unauthorized', message: 'send Authorization: Bearer <http.token>' } });
@@ -128,6 +138,32 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, expec
     if (answer !== null) return sendJson(res, answer);
   }
   sendJson(res, { status: 404, body: { error: 'not-found', message: `no endpoint ${url.pathname}` } });
+}
+
+/** Answers `/` (a redirect) and paths under /ui/; false for every other path. */
+function serveConsole(req: http.IncomingMessage, res: http.ServerResponse, files: (path: string) => StaticAnswer | null): boolean {
+  const raw = req.url ?? '/';
+  if (raw.length > URL_BYTES_MAX) return false;
+  const pathname = new URL(raw, 'http://localhost').pathname;
+  if (pathname === '/') {
+    res.writeHead(302, { location: CONSOLE_PREFIX, 'content-length': '0' });
+    res.end();
+    return true;
+  }
+  if (pathname === '/ui') {
+    res.writeHead(301, { location: CONSOLE_PREFIX, 'content-length': '0' });
+    res.end();
+    return true;
+  }
+  if (!pathname.startsWith(CONSOLE_PREFIX)) return false;
+  const answer = files(pathname);
+  if (answer === null) {
+    sendJson(res, { status: 404, body: { error: 'not-found', message: `no console file ${pathname}` } });
+    return true;
+  }
+  res.writeHead(answer.status, answer.headers);
+  res.end(req.method === 'HEAD' ? undefined : answer.body);
+  return true;
 }
 
 function authorized(header: string | undefined, expected: Buffer): boolean {

@@ -29,11 +29,14 @@ const COMMON_OPTIONS = {
 } as const;
 
 const OPTIONS = {
-  list: { ...COMMON_OPTIONS, ...FILTER_OPTIONS, at: { type: 'string' } },
+  list: {
+    ...COMMON_OPTIONS, ...FILTER_OPTIONS, at: { type: 'string' },
+    limit: { type: 'string' }, after: { type: 'string' }, counts: { type: 'boolean' },
+  },
   get: { ...COMMON_OPTIONS, at: { type: 'string' } },
   history: { ...COMMON_OPTIONS, field: { type: 'string' } },
   at: { ...COMMON_OPTIONS, ...FILTER_OPTIONS },
-  diff: { ...COMMON_OPTIONS },
+  diff: { ...COMMON_OPTIONS, ...FILTER_OPTIONS, limit: { type: 'string' } },
   disappeared: { ...COMMON_OPTIONS, since: { type: 'string' }, until: { type: 'string' } },
   waste: {
     ...COMMON_OPTIONS,
@@ -42,6 +45,7 @@ const OPTIONS = {
     by: { type: 'string', default: 'rule' },
     prices: { type: 'string' },
     now: { type: 'string' },
+    limit: { type: 'string' },
   },
 } as const;
 

@@ -11,15 +11,15 @@ export const QUERY_COMMAND_NAMES: readonly QueryCommandName[] = ['list', 'get', 
 const FILTERS = '[--provider aws|gcp] [--account ID] [--region R] [--type T] [--owner O | --unowned] [--tag K[=V]] [--untagged] [--state S]';
 
 const COMMANDS: Record<QueryCommandName, { summary: string; usage: string }> = {
-  list: { summary: 'list live resources, with filters', usage: `elava list ${FILTERS} [--at REV|TIME]` },
+  list: { summary: 'list live resources, with filters', usage: `elava list ${FILTERS} [--at REV|TIME] [--limit N [--after KEY]] [--counts]` },
   get: { summary: 'one resource, now or at a revision or time', usage: 'elava get KEY [--at REV|TIME]' },
   history: { summary: "every revision of a resource, or one field's timeline", usage: 'elava history KEY [--field PATH]' },
   at: { summary: 'the whole fleet as it was at a revision or time', usage: `elava at REV|TIME ${FILTERS}` },
-  diff: { summary: 'what appeared, changed and disappeared between two points', usage: 'elava diff A B' },
+  diff: { summary: 'what appeared, changed and disappeared between two points', usage: `elava diff A B ${FILTERS} [--limit N]` },
   disappeared: { summary: 'what disappeared in a window', usage: 'elava disappeared --since REV|TIME [--until REV|TIME]' },
   waste: {
     summary: 'what costs money doing nothing, how long, and what it costs a month',
-    usage: 'elava waste [--stopped-days N] [--idle-days N] [--by owner|account] [--prices FILE] [--now TIME]',
+    usage: 'elava waste [--stopped-days N] [--idle-days N] [--by owner|account] [--prices FILE] [--limit N] [--now TIME]',
   },
 };
 
@@ -33,7 +33,11 @@ export function isQueryCommandName(name: string): name is QueryCommandName {
 const DETAILS: Record<QueryCommandName, string> = {
   list: `Lists resources alive at the newest revision (or at --at), ascending by key. Every filter
 given must match. --tag K matches resources with tag K, --tag K=V with that value; --untagged
-matches resources with no tags at all; --unowned those without an owner.`,
+matches resources with no tags at all; --unowned those without an owner.
+--limit N (1..1000) prints one page of N resources; the footer names the --after KEY of
+the next page (the last key printed; --json: a last line {"next": KEY|null}). --counts
+prints, instead of the list, how many resources match, per type and per owner (the 100
+largest owners by name, the rest summed) — the web console's fleet page uses the same.`,
   get: `Shows one resource (KEY = provider/account/region/type/id) at the newest revision or at --at:
 its record, or that it had disappeared by then.`,
   history: `Shows every revision Elava holds for KEY (as far as compaction left it): appeared, changed
@@ -44,7 +48,9 @@ changed, before and after; a resource that does not exist has the value null (sh
   at: `Shows every resource alive at the point given, as it was then. Filters as for list.`,
   diff: `Compares the fleet at A with the fleet at B (A not after B): resources that appeared,
 changed (with the field diff between the two records) and disappeared. A resource that
-changed and changed back is not listed.`,
+changed and changed back is not listed. Filters as for list narrow it: a change matches when
+the record before or after matches, a disappearance by its last record. --limit N
+(1..10000) prints at most N of each kind; the footer gives the totals of what matches.`,
   disappeared: `Lists every disappearance after --since and up to --until (default: the newest revision),
 oldest first, with the resource's last record.`,
   waste: `Reports from the current state, one section per rule, with how long each item has been
@@ -68,6 +74,7 @@ and date are printed under every report; no discounts); --prices FILE overrides 
 JSON file of the same shape (e.g. {"aws":{"default":{"publicIpv4Hour":0.005}}}). Snapshot
 costs use the volume size: an upper bound, snapshots being incremental.
 --by owner|account adds the totals per owner or account (default: per rule).
+--limit N (1..100000) prints only the N oldest items of each rule (totals stay whole).
 --now TIME computes ages as of TIME instead of the clock.`,
 };
 

@@ -11,13 +11,13 @@ import { isWalError } from '../wal/errors.js';
 import { filterFrom, nonNegativeNumber, parseCommandArgs, UsageError, type ParsedArgs } from './command-args.js';
 import { isQueryCommandName, QUERY_COMMANDS, QUERY_COMMAND_NAMES, queryHelp, type QueryCommandName } from './command-help.js';
 import { QUERY_EXIT_CODES, QUERY_EXIT_OK, QUERY_EXIT_USAGE, QueryError } from './errors.js';
-import { formatDiff, formatDisappeared, formatFieldHistory, formatHistory, formatRecords, formatResource, formatTime } from './format.js';
+import { formatDiff, formatDisappeared, formatFieldHistory, formatHistory, formatRecords, formatResource, formatSummary, formatTime } from './format.js';
 import { formatWaste, type WasteGrouping } from './format-waste.js';
 import { granularityOf } from './granularity.js';
 import { loadPriceFile, PriceFileError } from '../cost/price-file.js';
 import { DEFAULT_PRICES } from '../cost/prices.js';
 import { parseTime, resolvePoint } from './point.js';
-import { diffRevisions, disappearedBetween, getResource, listResources, resourceHistory, wasteReport } from './queries.js';
+import { cutWaste, diffRevisions, disappearedBetween, filterDiff, getResource, listResources, pageResources, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory, summarizeResources, wasteReport } from './queries.js';
 import { closeQueryState, openQueryState, type QueryState } from './query-state.js';
 import { lostText, type LogDamage } from '../wal/damage.js';
 
@@ -75,8 +75,7 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes:
   switch (name) {
     case 'list': {
       const at = str('at') === undefined ? undefined : point(str('at') as string);
-      const records = listResources(state, filterFrom(values), at);
-      return withFooter(formatRecords(records, json), json, `${records.length} resource(s) ${describe(state, at ?? state.lastMain)}`);
+      return runList(state, args, at);
     }
     case 'at': {
       const at = point(pos(0));
@@ -97,9 +96,12 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes:
     case 'diff': {
       const from = point(pos(0));
       const to = point(pos(1));
-      const d = diffRevisions(state, from, to);
-      const counts = `${d.appeared.length} appeared, ${d.changed.length} changed, ${d.disappeared.length} disappeared`;
-      return withFooter(formatDiff(d, json), json, `${counts} from revision ${from} to ${to}`);
+      const limit = str('limit') === undefined ? undefined : parseDiffLimit(str('limit') as string, '--limit');
+      const d = filterDiff(diffRevisions(state, from, to), filterFrom(values), limit);
+      const t = d.totals;
+      const counts = `${t.appeared} appeared, ${t.changed} changed, ${t.disappeared} disappeared`;
+      const cut = d.truncated ? ` (at most ${limit ?? 0} of each kind shown)` : '';
+      return withFooter(formatDiff(d, json), json, `${counts} from revision ${from} to ${to}${cut}`);
     }
     case 'disappeared': {
       const since = str('since');
@@ -117,11 +119,36 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes:
       if (nowMs === null) throw new QueryError('bad-point', `--now "${nowText}" is not a time (2026-11-20T10:00Z)`);
       const by = str('by') ?? 'rule';
       if (by !== 'rule' && by !== 'owner' && by !== 'account') throw new UsageError(`--by takes owner, account or rule, not "${by}"`);
+      const limit = str('limit') === undefined ? undefined : parseWasteLimit(str('limit') as string, '--limit');
       const pricesFile = str('prices');
       const prices = pricesFile === undefined ? DEFAULT_PRICES : loadPriceFile(pricesFile);
-      return formatWaste(wasteReport(state, { stoppedDays, idleDays, nowMs, prices }), json, by as WasteGrouping);
+      const report = wasteReport(state, { stoppedDays, idleDays, nowMs, prices });
+      return formatWaste(limit === undefined ? report : cutWaste(report, limit), json, by as WasteGrouping);
     }
   }
+}
+
+/** `list`: the whole list, one page of it (--limit, --after), or its counts (--counts). */
+function runList(state: QueryState, args: ParsedArgs, at: number | undefined): string[] {
+  const { values, json } = args;
+  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const filter = filterFrom(values);
+  const where = describe(state, at ?? state.lastMain);
+  if (values['counts'] === true) {
+    if (str('limit') !== undefined || str('after') !== undefined) throw new UsageError('--counts takes no --limit or --after');
+    return formatSummary(summarizeResources(state, filter, at), json, where);
+  }
+  if (str('limit') === undefined) {
+    if (str('after') !== undefined) throw new UsageError('--after needs --limit');
+    const records = listResources(state, filter, at);
+    return withFooter(formatRecords(records, json), json, `${records.length} resource(s) ${where}`);
+  }
+  const limit = parseLimit(str('limit') as string, '--limit');
+  const after = str('after');
+  const page = pageResources(state, filter, after === undefined ? { limit } : { limit, after }, at);
+  if (json) return [...formatRecords(page.resources, true), JSON.stringify({ next: page.next })];
+  const next = page.next === null ? 'last page' : `next page: --after ${page.next}`;
+  return withFooter(formatRecords(page.resources, false), false, `${page.resources.length} resource(s) ${where}; ${next}`);
 }
 
 function describe(state: QueryState, main: number): string {

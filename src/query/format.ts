@@ -6,7 +6,7 @@
  */
 import type { FieldChange } from '../model/events.js';
 import type { AttrValue, ResourceRecord } from '../model/resource.js';
-import type { FieldHistoryEntry, HistoryEntry, ResourceAtPoint, RevisionDiff, Disappearance } from './queries.js';
+import type { FieldHistoryEntry, FleetSummary, HistoryEntry, ResourceAtPoint, RevisionDiff, Disappearance } from './queries.js';
 
 const CELL_CHARS_MAX = 40;
 const DETAIL_CHARS_MAX = 100;
@@ -55,6 +55,16 @@ export function formatRecords(records: readonly ResourceRecord[], json: boolean)
     ['KEY', 'STATE', 'OWNER', 'NAME'],
     records.map((r) => [whole(r.key), r.state ?? '-', r.owner ?? '-', r.name ?? '-']),
   );
+}
+
+/** `list --counts`: totals per type and per owner; --json: the summary as one object. */
+export function formatSummary(s: FleetSummary, json: boolean, where: string): string[] {
+  if (json) return ndjson([s]);
+  const lines = [`${s.total} resource(s) ${where}`, '', ...table(['TYPE', 'COUNT'], s.byType.map((t) => [t.type, String(t.count)])), ''];
+  const owners = s.byOwner.map((o): Cell[] => [o.owner ?? '(unowned)', String(o.count)]);
+  if (s.otherOwners > 0) owners.push(['(other owners)', String(s.otherOwners)]);
+  lines.push(...table(['OWNER', 'COUNT'], owners));
+  return lines;
 }
 
 export function formatResource(r: ResourceAtPoint, json: boolean): string[] {

@@ -50,10 +50,15 @@ export function readRecords(state: QueryState, wanted: readonly KeyRevision[]): 
     else fromDisk.push(i);
   }
   fromDisk.sort((a, b) => compareLocations(wanted[a] as KeyRevision, wanted[b] as KeyRevision));
-  for (const i of fromDisk) {
-    const w = wanted[i] as KeyRevision;
-    out[i] = recordAt(state, w.key, w.revision);
-  }
+  const readAll = (): void => {
+    for (const i of fromDisk) {
+      const w = wanted[i] as KeyRevision;
+      out[i] = recordAt(state, w.key, w.revision);
+    }
+  };
+  // In log order, so one read-ahead window serves many records (LogEvents.batch).
+  if (state.events.batch === undefined) readAll();
+  else state.events.batch(readAll);
   return out as ResourceRecord[];
 }
 

@@ -23,6 +23,8 @@ import { findBase } from './replayable-history.js';
 export interface EventReader {
   /** The payload of the event at `location`; `expect` checks the revision found there. */
   read(location: RecordLocation, expect?: { main: number; sub: number }): unknown;
+  /** Runs `fn`, whose reads may share a read-ahead window (PointReader.batch). */
+  batch?<T>(fn: () => T): T;
   close(): void;
 }
 
@@ -61,6 +63,10 @@ export class EventSource implements EventReader {
   /** The commit time of a base event, if the base holds that revision. */
   baseTimeMs(main: number, sub: number): number | undefined {
     return this.baseEvents().get(`${main}.${sub}`)?.[2];
+  }
+
+  batch<T>(fn: () => T): T {
+    return this.points.batch(fn);
   }
 
   /** Closes the segment files kept open. */

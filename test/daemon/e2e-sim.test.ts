@@ -15,7 +15,7 @@ import type { SimFault } from '../../src/sim/scenario.js';
 import type { CycleReport } from '../../src/daemon/cycle.js';
 import { tempDir } from '../helpers/tmp.js';
 import { simKey, snapshot } from '../scan/truth.js';
-import { diffRevisions, disappearedBetween, listResources, resourceHistory, wasteReport } from '../../src/query/queries.js';
+import { diffRevisions, disappearedBetween, filterDiff, listResources, resourceHistory, wasteCounts, wasteReport } from '../../src/query/queries.js';
 import { queryStateFrom, type QueryState } from '../../src/query/query-state.js';
 import type { SimResource } from '../../src/sim/world.js';
 import { type DaemonUnderTest, commitEvents, openTestDaemon } from './daemon-harness.js';
@@ -228,11 +228,13 @@ describe('daemon against the simulated cloud, with churn and faults', () => {
       const nowIso = new Date(Date.now() + 86_400_000).toISOString();
       assert.deepEqual(await get('/v1/at/2'), { revision: 2, resources: json(listResources(q, {}, 2)) });
       assert.deepEqual(await get('/v1/resources?type=ec2.volume&untagged'), { revision: q.lastMain, resources: json(listResources(q, { type: 'ec2.volume', untagged: true })) });
-      assert.deepEqual(await get('/v1/diff?from=1&to=2'), { from: 1, to: 2, ...(json(diffRevisions(q, 1, 2)) as object) });
+      const times = { fromMs: q.times.timeOf(1), toMs: q.times.timeOf(2) };
+      assert.deepEqual(await get('/v1/diff?from=1&to=2'), { from: 1, to: 2, ...times, ...(json(filterDiff(diffRevisions(q, 1, 2), {})) as object) });
       assert.deepEqual(await get('/v1/disappeared?since=1'), { since: 1, until: q.lastMain, disappeared: json(disappearedBetween(q, 1, q.lastMain)) });
       assert.deepEqual(await get(`/v1/history/${key}`), { key, field: null, entries: json(resourceHistory(q, key)) });
       assert.deepEqual(await get(`/v1/history/${key}?field=tags.Owner`), { key, field: 'tags.Owner', entries: json(resourceHistory(q, key, 'tags.Owner')) });
-      assert.deepEqual(await get(`/v1/waste?stoppedDays=0&now=${nowIso}`), json(wasteReport(q, { stoppedDays: 0, nowMs: Date.parse(nowIso) })));
+      const waste = wasteReport(q, { stoppedDays: 0, nowMs: Date.parse(nowIso) });
+      assert.deepEqual(await get(`/v1/waste?stoppedDays=0&now=${nowIso}`), json({ ...waste, counts: wasteCounts(waste) }));
     });
 
     it('answers query errors with a status and a code, not a stack', async () => {

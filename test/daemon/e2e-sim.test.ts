@@ -226,13 +226,13 @@ describe('daemon against the simulated cloud, with churn and faults', () => {
       const json = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
       const key = [...seen.at(-1)!.truth].find((k) => k.startsWith('gcp/'))!;
       const nowIso = new Date(Date.now() + 86_400_000).toISOString();
-      assert.deepEqual(await get('/v1/at/2'), { revision: 2, resources: json(listResources(q, {}, 2)) });
+      assert.deepEqual(await get('/v1/at/2'), { revision: 2, resources: json(listResources(q, {}, 2)), granularity: null });
       assert.deepEqual(await get('/v1/resources?type=ec2.volume&untagged'), { revision: q.lastMain, resources: json(listResources(q, { type: 'ec2.volume', untagged: true })) });
       const times = { fromMs: q.times.timeOf(1), toMs: q.times.timeOf(2) };
-      assert.deepEqual(await get('/v1/diff?from=1&to=2'), { from: 1, to: 2, ...times, ...(json(filterDiff(diffRevisions(q, 1, 2), {})) as object) });
+      assert.deepEqual(await get('/v1/diff?from=1&to=2'), { from: 1, to: 2, ...times, ...(json(filterDiff(diffRevisions(q, 1, 2), {})) as object), granularity: null });
       assert.deepEqual(await get('/v1/disappeared?since=1'), { since: 1, until: q.lastMain, disappeared: json(disappearedBetween(q, 1, q.lastMain)) });
-      assert.deepEqual(await get(`/v1/history/${key}`), { key, field: null, entries: json(resourceHistory(q, key)) });
-      assert.deepEqual(await get(`/v1/history/${key}?field=tags.Owner`), { key, field: 'tags.Owner', entries: json(resourceHistory(q, key, 'tags.Owner')) });
+      assert.deepEqual(await get(`/v1/history/${key}`), { key, field: null, entries: json(resourceHistory(q, key)), granularity: null });
+      assert.deepEqual(await get(`/v1/history/${key}?field=tags.Owner`), { key, field: 'tags.Owner', entries: json(resourceHistory(q, key, 'tags.Owner')), granularity: null });
       const waste = wasteReport(q, { stoppedDays: 0, nowMs: Date.parse(nowIso) });
       assert.deepEqual(await get(`/v1/waste?stoppedDays=0&now=${nowIso}`), json({ ...waste, counts: wasteCounts(waste) }));
     });

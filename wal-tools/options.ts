@@ -25,7 +25,7 @@ export class UsageError extends Error {
 }
 
 export const KINDS: readonly string[] = [
-  'appeared', 'changed', 'disappeared', 'scope-scanned', 'checkpoint', 'compaction-scheduled', 'compaction-finished', 'log-repaired', 'commit', 'header', 'structures',
+  'appeared', 'changed', 'disappeared', 'scope-scanned', 'checkpoint', 'compaction-scheduled', 'compaction-finished', 'log-repaired', 'source-commit', 'commit', 'header', 'structures',
 ];
 
 const SPEC = {

@@ -1,7 +1,8 @@
 /**
  * The projection set Elava runs: the key index, the current state, counts, commit times
- * (revision <-> time for queries), the log's own control state, and what the
- * mass-disappearance guard withholds. Recovery, rebuild and checkpoints default to it.
+ * (revision <-> time for queries), the log's own control state, what the
+ * mass-disappearance guard withholds, and (in an aggregator's log) the fan-in sources.
+ * Recovery, rebuild and checkpoints default to it.
  */
 import { CommitTimes } from './commit-times.js';
 import { ControlState } from './control-state.js';
@@ -9,6 +10,7 @@ import { Counts } from './counts.js';
 import { CurrentState } from './current-state.js';
 import { KeyIndexProjection } from './key-index-projection.js';
 import type { Projection } from './projection.js';
+import { Sources } from './sources.js';
 import { WithheldDisappearances } from './withheld.js';
 
 export function builtInProjections(): Projection[] {
@@ -19,6 +21,7 @@ export function builtInProjections(): Projection[] {
     new CommitTimes(),
     new ControlState(),
     new WithheldDisappearances(),
+    new Sources(),
   ];
 }
 

@@ -64,6 +64,7 @@ export class WithheldDisappearances implements Projection {
       case 'compaction-scheduled':
       case 'compaction-finished':
       case 'log-repaired':
+      case 'source-commit':
         return;
       default:
         return assertNever(event);

@@ -10,11 +10,13 @@
  *   GET /v1/diff?from=A&to=B
  *   GET /v1/disappeared?since=&until=
  *   GET /v1/waste?stoppedDays=30&now=TIME
+ *   GET /v1/sources                             fan-in sources of an aggregate (query/sources.ts)
  *
  * Keys hold slashes: everything after `/v1/resources/` (or `/v1/history/`) is the key,
  * percent-decoded. Query errors map to HTTP statuses: unknown key 404, compacted 410,
  * a bad point or filter 400, a time before the first revision or a future revision 404.
  */
+import { sourcesReport } from '../query/sources.js';
 import { isMvccError } from '../mvcc/errors.js';
 import type { Projection } from '../projection/projection.js';
 import { filterFrom, nonNegativeNumber, UsageError } from '../query/command-args.js';
@@ -97,6 +99,8 @@ function route(state: QueryState, path: string, params: URLSearchParams): unknow
       const until = opt('until') === undefined ? state.lastMain : point(opt('until') as string);
       return { since, until, disappeared: disappearedBetween(state, since, until) };
     }
+    case '/v1/sources':
+      return { revision: state.lastMain, sources: sourcesReport(state) };
     case '/v1/waste': {
       const stoppedDays = nonNegativeNumber(opt('stoppedDays') ?? '30', 'stoppedDays');
       const nowText = opt('now');

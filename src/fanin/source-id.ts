@@ -20,22 +20,27 @@ export function isSourceId(text: string): boolean {
 
 /** The directory's id, created (durably) on first use. Throws FaninError FANIN_STATE. */
 export function sourceIdOf(dir: string): string {
-  let text: string | null;
-  try {
-    text = readSmallFile(dir, SOURCE_ID_FILE);
-  } catch (err) {
-    throw new FaninError('FANIN_STATE', `cannot read ${SOURCE_ID_FILE} in ${dir}: ${(err as Error).message}`, { cause: err });
-  }
-  if (text !== null) {
-    const id = text.trim();
-    if (!isSourceId(id)) throw new FaninError('FANIN_STATE', `${SOURCE_ID_FILE} in ${dir} does not hold a source id (16 hex digits)`);
-    return id;
-  }
+  const existing = existingSourceId(dir);
+  if (existing !== null) return existing;
   const id = randomBytes(8).toString('hex');
   try {
     writeSmallFile(dir, SOURCE_ID_FILE, `${id}\n`);
   } catch (err) {
     throw new FaninError('FANIN_STATE', `cannot create ${SOURCE_ID_FILE} in ${dir}: ${(err as Error).message}`, { cause: err });
   }
+  return id;
+}
+
+/** The directory's id if it has one (never creates it); null otherwise. Throws FANIN_STATE. */
+export function existingSourceId(dir: string): string | null {
+  let text: string | null;
+  try {
+    text = readSmallFile(dir, SOURCE_ID_FILE);
+  } catch (err) {
+    throw new FaninError('FANIN_STATE', `cannot read ${SOURCE_ID_FILE} in ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  if (text === null) return null;
+  const id = text.trim();
+  if (!isSourceId(id)) throw new FaninError('FANIN_STATE', `${SOURCE_ID_FILE} in ${dir} does not hold a source id (16 hex digits)`);
   return id;
 }

@@ -35,6 +35,7 @@ const OPTIONS = {
   diff: { ...COMMON_OPTIONS },
   disappeared: { ...COMMON_OPTIONS, since: { type: 'string' }, until: { type: 'string' } },
   waste: { ...COMMON_OPTIONS, 'stopped-days': { type: 'string', default: '30' }, now: { type: 'string' } },
+  sources: { ...COMMON_OPTIONS, self: { type: 'boolean' } },
 } as const;
 
 /** How many positional arguments each command takes, and what they are called. */
@@ -46,6 +47,7 @@ const POSITIONALS: Record<QueryCommandName, readonly string[]> = {
   diff: ['A', 'B'],
   disappeared: [],
   waste: [],
+  sources: [],
 };
 
 /** The parsed command line: option values by name (strings and booleans), positionals. */

@@ -4,9 +4,9 @@
  */
 import { exitCodeHelp } from './errors.js';
 
-export type QueryCommandName = 'list' | 'get' | 'history' | 'at' | 'diff' | 'disappeared' | 'waste';
+export type QueryCommandName = 'list' | 'get' | 'history' | 'at' | 'diff' | 'disappeared' | 'waste' | 'sources';
 
-export const QUERY_COMMAND_NAMES: readonly QueryCommandName[] = ['list', 'get', 'history', 'at', 'diff', 'disappeared', 'waste'];
+export const QUERY_COMMAND_NAMES: readonly QueryCommandName[] = ['list', 'get', 'history', 'at', 'diff', 'disappeared', 'waste', 'sources'];
 
 const FILTERS = '[--provider aws|gcp] [--account ID] [--region R] [--type T] [--owner O | --unowned] [--tag K[=V]] [--untagged] [--state S]';
 
@@ -18,6 +18,7 @@ const COMMANDS: Record<QueryCommandName, { summary: string; usage: string }> = {
   diff: { summary: 'what appeared, changed and disappeared between two points', usage: 'elava diff A B' },
   disappeared: { summary: 'what disappeared in a window', usage: 'elava disappeared --since REV|TIME [--until REV|TIME]' },
   waste: { summary: 'unattached volumes, long-stopped instances, stopped RDS, unowned', usage: 'elava waste [--stopped-days N] [--now TIME]' },
+  sources: { summary: 'the sources of an aggregate (fan-in): revision, live resources, state hash', usage: 'elava sources' },
 };
 
 /** Each query command's one-line summary and synopsis (for the dispatcher's own --help). */
@@ -53,6 +54,13 @@ oldest first, with the resource's last record.`,
   - resources without an owner.
 Ages marked ≥ are lower bounds: the resource was already so when Elava's history begins.
 --now TIME computes ages as of TIME instead of the clock.`,
+  sources: `For the data directory of an aggregator (elava aggregate): one line per source daemon
+forwarding to it, with the last of its revisions applied here and when that was committed
+at the source, the commits and events received, the live resources it reports, the scope
+reports refused because another source reports that scope (conflicts), and the sha256 of
+its live records (the same hash \`elava sources --self\` prints on the source's own data
+directory; equal hashes: the aggregate holds exactly what the source holds).
+--self: the data directory's own records as one source (its SOURCE_ID, if it forwards).`,
 };
 
 const COMMON = `Points: a revision (1234) or a time (2026-11-20T10:00Z, 2026-11-20T10:00:00+02:00, or a

@@ -15,6 +15,8 @@ import { formatDiff, formatDisappeared, formatFieldHistory, formatHistory, forma
 import { parseTime, resolvePoint } from './point.js';
 import { diffRevisions, disappearedBetween, getResource, listResources, resourceHistory, wasteReport } from './queries.js';
 import { closeQueryState, openQueryState, type QueryState } from './query-state.js';
+import { selfReport, sourcesReport } from './sources.js';
+import { formatSources } from './format-sources.js';
 import { lostText, type LogDamage } from '../wal/damage.js';
 
 export { isQueryCommandName, QUERY_COMMANDS, QUERY_COMMAND_NAMES, queryHelp, type QueryCommandName };
@@ -102,6 +104,10 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs): strin
       const nowMs = nowText === undefined ? Date.now() : parseTime(nowText);
       if (nowMs === null) throw new QueryError('bad-point', `--now "${nowText}" is not a time (2026-11-20T10:00Z)`);
       return formatWaste(wasteReport(state, { stoppedDays, nowMs }), json);
+    }
+    case 'sources': {
+      const rows = values['self'] === true ? [selfReport(state)] : sourcesReport(state);
+      return withFooter(formatSources(rows, json), json, `${rows.length} source(s) at revision ${state.lastMain}`);
     }
   }
 }

@@ -22,6 +22,7 @@ import { CurrentState } from '../projection/current-state.js';
 import { isProjectionError } from '../projection/errors.js';
 import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import type { Projection } from '../projection/projection.js';
+import { Sources } from '../projection/sources.js';
 import { isSnapshotError } from '../snapshot/errors.js';
 import { recoverState } from '../snapshot/recover.js';
 import type { StructureTable } from '../wal/codec.js';
@@ -38,6 +39,8 @@ export interface QueryState {
   readonly current: CurrentState;
   readonly counts: Counts;
   readonly times: CommitTimes;
+  /** Fan-in sources (empty unless this is an aggregator's log). */
+  readonly sources: Sources;
   /** The newest readable revision main (0 before any). */
   readonly lastMain: number;
   /** Reads below this main are `compacted` (0: nothing compacted). */
@@ -73,6 +76,7 @@ export function queryStateFrom(
   const current = findProjection(projections, CurrentState);
   const counts = findProjection(projections, Counts);
   const times = findProjection(projections, CommitTimes);
+  const sources = findProjection(projections, Sources) ?? new Sources();
   assert.ok(keyIndex && current && counts, 'queries need the key index, current state and counts projections');
   assert.ok(times, 'queries need the CommitTimes projection: build the projections with builtInProjections()');
   const events = new LogEvents(dir, structures);
@@ -84,6 +88,7 @@ export function queryStateFrom(
     current,
     counts,
     times,
+    sources,
     get lastMain() {
       return keyIndex.index.currentMain;
     },

@@ -101,7 +101,7 @@ assert.ok(MVCC_SUB_MAX >= 2 ** 31 - 1, 'sub must cover at least 2^31 events per 
 assert.ok((MVCC_SUB_MAX + 1) * 2 ** (MVCC_SEGMENT_ID_BITS + 1) <= 2 ** 53, 'packed revision exceeds 2^53');
 assert.ok(MVCC_SUB_MAX >= COMMIT_EVENTS_MAX, 'a full commit must fit the packed sub');
 
-// ---- checkpoints and compaction (src/snapshot/, src/compaction/) ----
+// ---- checkpoints and compaction (src/checkpoint/, src/store/) ----
 
 /** Default policy: a checkpoint after this many events appended since the last one... */
 export const CHECKPOINT_EVERY_EVENTS = 1_000_000;

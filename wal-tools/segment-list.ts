@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkpointFloorMain } from '../src/snapshot/checkpoint-name.js';
+import { checkpointFloorMain } from '../src/checkpoint/checkpoint-name.js';
 import { nodeFileSystem } from '../src/wal/file-system.js';
 import { errnoCode, type WalErrorCode } from '../src/wal/errors.js';
 import { parseSegmentName, type SegmentName } from '../src/wal/segment-name.js';

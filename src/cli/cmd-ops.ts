@@ -4,14 +4,14 @@
  */
 import pino from 'pino';
 import type { Logger } from 'pino';
-import { compact, resumeCompaction, type CompactionResult } from '../compaction/compact.js';
+import { compact, resumeCompaction, type CompactionResult } from '../store/compaction.js';
 import { parseDurationMs } from '../daemon/duration.js';
 import { DaemonError } from '../daemon/errors.js';
 import { createLogger } from '../daemon/logger.js';
 import { daemonProjections, recoverProjections } from '../daemon/recover.js';
-import { rebuild } from '../snapshot/rebuild.js';
-import { takeCheckpoint } from '../snapshot/take-checkpoint.js';
-import { verify } from '../snapshot/verify.js';
+import { rebuild } from '../store/rebuild.js';
+import { takeCheckpoint } from '../store/take-checkpoint.js';
+import { verify } from '../store/verify.js';
 import { Wal } from '../wal/wal.js';
 import { parseArgs, UsageError, type FlagKind } from './args.js';
 import { dataDirOf, openForOps, requireLog } from './data-dir.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { LogRepaired } from '../model/events.js';
 import { DaemonError } from '../daemon/errors.js';
 import { logOpenError } from '../daemon/open-log.js';
-import { CHECKPOINT_BROKEN_SUFFIX, checkpointFloorMain, listCheckpoints } from '../snapshot/checkpoint-name.js';
+import { CHECKPOINT_BROKEN_SUFFIX, checkpointFloorMain, listCheckpoints } from '../checkpoint/checkpoint-name.js';
 import { performCut, planCut, type CutPlan, type CutResult } from '../wal/accept-loss.js';
 import { lostText } from '../wal/damage.js';
 import { fsyncDirectory, nodeFileSystem } from '../wal/file-system.js';

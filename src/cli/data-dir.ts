@@ -8,7 +8,7 @@ import { DEFAULT_DATA_DIR } from '../daemon/config.js';
 import { DaemonError } from '../daemon/errors.js';
 import { dataDirUnsafeReason } from '../daemon/data-dir-safety.js';
 import { logOpenError } from '../daemon/open-log.js';
-import { checkpointFloorMain } from '../snapshot/checkpoint-name.js';
+import { checkpointFloorMain } from '../checkpoint/checkpoint-name.js';
 import { nodeFileSystem } from '../wal/file-system.js';
 import { listSegments } from '../wal/segment.js';
 import { Wal } from '../wal/wal.js';

@@ -18,13 +18,13 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { resumeCompaction } from '../compaction/compact.js';
+import { resumeCompaction } from '../store/compaction.js';
 import { findProjection } from '../projection/builtins.js';
 import { Counts } from '../projection/counts.js';
 import type { Projection } from '../projection/projection.js';
 import { WithheldDisappearances } from '../projection/withheld.js';
-import { CheckpointPolicy } from '../snapshot/policy.js';
-import { takeCheckpoint, type CheckpointReason } from '../snapshot/take-checkpoint.js';
+import { CheckpointPolicy } from '../checkpoint/checkpoint-policy.js';
+import { takeCheckpoint, type CheckpointReason } from '../store/take-checkpoint.js';
 import type { StructureTable } from '../wal/codec.js';
 import { Wal } from '../wal/wal.js';
 import type { DaemonConfig } from './config.js';

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { checkpointFloorMain } from '../snapshot/checkpoint-name.js';
+import { checkpointFloorMain } from '../checkpoint/checkpoint-name.js';
 import { isDamageCode, isWalError } from '../wal/errors.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import { Wal } from '../wal/wal.js';

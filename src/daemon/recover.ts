@@ -1,6 +1,6 @@
 /**
  * The daemon's one way to bring its projections up to the end of the log at start: the
- * newest usable checkpoint plus the tail after it (src/snapshot/recover.ts), or a full
+ * newest usable checkpoint plus the tail after it (src/store/recover.ts), or a full
  * replay when there is none. Called with the writer lock held, so it may set damaged
  * checkpoints aside. Any failure to read the log back is fatal for start-up, with the
  * file and byte offset in the message.
@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import type { Projection } from '../projection/projection.js';
 import { queryProjections } from '../query/query-state.js';
-import { recoverState, type RecoveryStats } from '../snapshot/recover.js';
+import { recoverState, type RecoveryStats } from '../store/recover.js';
 import type { StructureTable } from '../wal/codec.js';
 import { DaemonError } from './errors.js';
 

@@ -6,7 +6,7 @@
  */
 import { isMvccError } from '../mvcc/errors.js';
 import { isProjectionError } from '../projection/errors.js';
-import { isSnapshotError } from '../snapshot/errors.js';
+import { isSnapshotError } from '../checkpoint/errors.js';
 import { isWalError } from '../wal/errors.js';
 import { filterFrom, nonNegativeNumber, parseCommandArgs, UsageError, type ParsedArgs } from './command-args.js';
 import { isQueryCommandName, QUERY_COMMANDS, QUERY_COMMAND_NAMES, queryHelp, type QueryCommandName } from './command-help.js';

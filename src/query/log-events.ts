@@ -5,9 +5,9 @@
  * loaded on the first read that needs it (read-only: nothing is renamed), so a log that was
  * never compacted never pays for it. Safe while the daemon appends.
  */
-import { findBase } from '../snapshot/history.js';
-import type { LoadContext } from '../snapshot/load-checkpoint.js';
-import { logLayout } from '../snapshot/log-layout.js';
+import { findBase } from '../store/replayable-history.js';
+import type { LoadContext } from '../checkpoint/load-checkpoint.js';
+import { logLayout } from '../store/log-layout.js';
 import type { StructureTable } from '../wal/codec.js';
 import { errnoCode } from '../wal/errors.js';
 import { nodeFileSystem } from '../wal/file-system.js';

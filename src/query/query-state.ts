@@ -4,7 +4,7 @@
  *
  * - `openQueryState(dir)`: for the query commands. Read-only and without the writer lock,
  *   so it works whether or not the daemon runs: recovery from the newest valid checkpoint
- *   plus the log's tail (src/snapshot/recover.ts, readOnly), nothing renamed. The state is
+ *   plus the log's tail (src/store/recover.ts, readOnly), nothing renamed. The state is
  *   that of the last whole commit when it was opened; later appends are not seen.
  * - `queryStateFrom(dir, projections, structures)`: over the daemon's live projections;
  *   `lastMain` and `compactedMain` follow them as they advance.
@@ -23,8 +23,8 @@ import { isProjectionError } from '../projection/errors.js';
 import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import type { Projection } from '../projection/projection.js';
 import { Sources } from '../projection/sources.js';
-import { isSnapshotError } from '../snapshot/errors.js';
-import { recoverState } from '../snapshot/recover.js';
+import { isSnapshotError } from '../checkpoint/errors.js';
+import { recoverState } from '../store/recover.js';
 import type { StructureTable } from '../wal/codec.js';
 import type { LogDamage } from '../wal/damage.js';
 import { errnoCode, isDamageCode, isWalError } from '../wal/errors.js';

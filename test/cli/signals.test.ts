@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ElavaEvent } from '../../src/model/events.js';
-import { recoverState } from '../../src/snapshot/recover.js';
+import { recoverState } from '../../src/store/recover.js';
 import { LogReader } from '../../src/wal/reader.js';
 import { tempDir } from '../helpers/tmp.js';
 import { startElava } from './elava-process.js';

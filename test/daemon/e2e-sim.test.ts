@@ -10,7 +10,7 @@ import { isChangeEvent, type ElavaEvent } from '../../src/model/events.js';
 import { findProjection } from '../../src/projection/builtins.js';
 import { CurrentState } from '../../src/projection/current-state.js';
 import { stateHash } from '../../src/projection/state-hash.js';
-import { recoverState } from '../../src/snapshot/recover.js';
+import { recoverState } from '../../src/store/recover.js';
 import { daemonProjections } from '../../src/daemon/recover.js';
 import type { SimFault } from '../../src/sim/scenario.js';
 import type { CycleReport } from '../../src/daemon/cycle.js';

@@ -5,8 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compact } from '../../src/compaction/compact.js';
-import { controlOf } from '../../src/snapshot/catch-up.js';
+import { compact } from '../../src/store/compaction.js';
+import { controlOf } from '../../src/store/catch-up.js';
 import { stateHash } from '../../src/projection/state-hash.js';
 import { tempDir } from '../helpers/tmp.js';
 import { openTestDaemon } from './daemon-harness.js';

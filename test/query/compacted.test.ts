@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { compact } from '../../src/compaction/compact.js';
+import { compact } from '../../src/store/compaction.js';
 import { runQueryCommand } from '../../src/query/commands.js';
 import { isQueryError } from '../../src/query/errors.js';
 import { resolvePoint } from '../../src/query/point.js';

@@ -20,7 +20,7 @@ import type { AttrValue, ResourceRecord, ResourceType } from '../../src/model/re
 import { resourceKey } from '../../src/model/resource.js';
 import { queryProjections } from '../../src/query/query-state.js';
 import type { Projection } from '../../src/projection/projection.js';
-import { catchUp } from '../../src/snapshot/catch-up.js';
+import { catchUp } from '../../src/store/catch-up.js';
 import { Wal } from '../../src/wal/wal.js';
 import { tempDir } from '../helpers/tmp.js';
 

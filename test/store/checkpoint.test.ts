@@ -4,12 +4,12 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { builtInProjections } from '../../src/projection/builtins.js';
 import { Counts } from '../../src/projection/counts.js';
-import { rebuild } from '../../src/snapshot/rebuild.js';
-import { recoverState } from '../../src/snapshot/recover.js';
+import { rebuild } from '../../src/store/rebuild.js';
+import { recoverState } from '../../src/store/recover.js';
 import { stateHash } from '../../src/projection/state-hash.js';
-import { takeCheckpoint } from '../../src/snapshot/take-checkpoint.js';
-import { CheckpointPolicy } from '../../src/snapshot/policy.js';
-import { SNAP_HEADER_BYTES } from '../../src/snapshot/snap-file.js';
+import { takeCheckpoint } from '../../src/store/take-checkpoint.js';
+import { CheckpointPolicy } from '../../src/checkpoint/checkpoint-policy.js';
+import { SNAP_HEADER_BYTES } from '../../src/checkpoint/snap-file.js';
 import { tempDir } from '../helpers/tmp.js';
 import { Store, historyCommits, openLog } from './store-harness.js';
 

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { stateHash } from '../projection/state-hash.js';
 import type { Projection } from '../projection/projection.js';
 import type { WalFileSystem } from '../wal/file-system.js';
-import { SNAP_FLAG_BASE, readSnapFlags } from './snap-file.js';
+import { SNAP_FLAG_BASE, readSnapFlags } from '../checkpoint/snap-file.js';
 import { ProgressReporter } from './progress.js';
 import { recoverWith, type RecoveredState, type RecoverOptions } from './recover.js';
 

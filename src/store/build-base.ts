@@ -7,8 +7,8 @@
  * (about the size of the current state); compaction is rare.
  */
 import type { TreeIndex } from '../mvcc/tree-index.js';
-import type { BaseEvent } from '../snapshot/checkpoint-body.js';
-import type { EventSource } from '../snapshot/event-source.js';
+import type { BaseEvent } from '../checkpoint/checkpoint-body.js';
+import type { EventSource } from './event-source.js';
 import type { WalFileSystem } from '../wal/file-system.js';
 import { LogReader } from '../wal/reader.js';
 import type { IndexedRevision } from '../mvcc/key-index.js';

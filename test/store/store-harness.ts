@@ -7,7 +7,7 @@ import type { ElavaEvent } from '../../src/model/events.js';
 import { builtInProjections } from '../../src/projection/builtins.js';
 import type { Projection } from '../../src/projection/projection.js';
 import { stateHash } from '../../src/projection/state-hash.js';
-import { catchUp } from '../../src/snapshot/catch-up.js';
+import { catchUp } from '../../src/store/catch-up.js';
 import { Wal } from '../../src/wal/wal.js';
 import { syntheticLog } from '../projection/log-fixture.js';
 

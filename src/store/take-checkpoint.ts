@@ -19,10 +19,10 @@ import type { Projection } from '../projection/projection.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import type { Wal } from '../wal/wal.js';
 import { catchUp } from './catch-up.js';
-import { encodeBaseEvents, encodeCheckpointBody, type BaseEvent, type CheckpointBody } from './checkpoint-body.js';
-import { checkpointFileName } from './checkpoint-name.js';
-import { pruneCheckpoints } from './retention.js';
-import { SNAP_FLAG_BASE, writeSnapFile } from './snap-file.js';
+import { encodeBaseEvents, encodeCheckpointBody, type BaseEvent, type CheckpointBody } from '../checkpoint/checkpoint-body.js';
+import { checkpointFileName } from '../checkpoint/checkpoint-name.js';
+import { pruneCheckpoints } from '../checkpoint/prune-checkpoints.js';
+import { SNAP_FLAG_BASE, writeSnapFile } from '../checkpoint/snap-file.js';
 
 export type CheckpointReason = 'policy' | 'shutdown' | 'demand' | 'compaction';
 

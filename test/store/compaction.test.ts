@@ -8,19 +8,19 @@ import { KeyIndexProjection } from '../../src/projection/key-index-projection.js
 import type { Projection } from '../../src/projection/projection.js';
 import { revisionStateHash } from '../../src/projection/revision-hash.js';
 import { stateHash } from '../../src/projection/state-hash.js';
-import { compact, resumeCompaction, type CompactionCrashPoint } from '../../src/compaction/compact.js';
-import { EventSource } from '../../src/snapshot/event-source.js';
-import { findBase } from '../../src/snapshot/history.js';
-import { logLayout } from '../../src/snapshot/log-layout.js';
-import { rebuild } from '../../src/snapshot/rebuild.js';
-import { recoverState, type RecoveredState } from '../../src/snapshot/recover.js';
-import { takeCheckpoint } from '../../src/snapshot/take-checkpoint.js';
-import { verify } from '../../src/snapshot/verify.js';
+import { compact, resumeCompaction, type CompactionCrashPoint } from '../../src/store/compaction.js';
+import { EventSource } from '../../src/store/event-source.js';
+import { findBase } from '../../src/store/replayable-history.js';
+import { logLayout } from '../../src/store/log-layout.js';
+import { rebuild } from '../../src/store/rebuild.js';
+import { recoverState, type RecoveredState } from '../../src/store/recover.js';
+import { takeCheckpoint } from '../../src/store/take-checkpoint.js';
+import { verify } from '../../src/store/verify.js';
 import { nodeFileSystem } from '../../src/wal/file-system.js';
 import { LogReader } from '../../src/wal/reader.js';
 import { listSegments } from '../../src/wal/segment.js';
 import { tempDir } from '../helpers/tmp.js';
-import { Store, historyCommits, openLog } from '../snapshot/store-harness.js';
+import { Store, historyCommits, openLog } from './store-harness.js';
 
 const COMMITS = historyCommits(80, 11);
 const AT_MAIN = 50;

@@ -9,7 +9,7 @@ import type { IndexedRevision } from '../mvcc/key-index.js';
 import type { StructureTable } from '../wal/codec.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import { PointReader } from '../wal/read-at.js';
-import type { BaseEvent } from './checkpoint-body.js';
+import type { BaseEvent } from '../checkpoint/checkpoint-body.js';
 
 export class EventSource {
   private readonly byRevision = new Map<string, BaseEvent>();

@@ -7,12 +7,12 @@
 import type { WalFileSystem } from '../wal/file-system.js';
 import { LogReader } from '../wal/reader.js';
 import type { LogEntry } from '../wal/types.js';
-import { baseEntries, decodeBaseEvents, type BaseEvent, type CheckpointBody } from './checkpoint-body.js';
-import { listCheckpoints } from './checkpoint-name.js';
-import { SnapshotError } from './errors.js';
-import { loadCheckpoint, setAside, type LoadContext } from './load-checkpoint.js';
+import { baseEntries, decodeBaseEvents, type BaseEvent, type CheckpointBody } from '../checkpoint/checkpoint-body.js';
+import { listCheckpoints } from '../checkpoint/checkpoint-name.js';
+import { SnapshotError } from '../checkpoint/errors.js';
+import { loadCheckpoint, setAside, type LoadContext } from '../checkpoint/load-checkpoint.js';
 import type { LogLayout } from './log-layout.js';
-import { SNAP_FLAG_BASE, readSnapFlags } from './snap-file.js';
+import { SNAP_FLAG_BASE, readSnapFlags } from '../checkpoint/snap-file.js';
 
 export interface BaseSource {
   file: string;

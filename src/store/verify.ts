@@ -9,7 +9,7 @@ import { stateHash } from '../projection/state-hash.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import { isDamageCode, isWalError } from '../wal/errors.js';
 import { LogReader } from '../wal/reader.js';
-import { checkpointFloorMain } from './checkpoint-name.js';
+import { checkpointFloorMain } from '../checkpoint/checkpoint-name.js';
 import { rebuild } from './rebuild.js';
 import { recoverState } from './recover.js';
 

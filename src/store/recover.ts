@@ -26,11 +26,11 @@ import type { StructureTable } from '../wal/codec.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import type { LogDamage } from '../wal/damage.js';
 import { LogReader } from '../wal/reader.js';
-import type { CheckpointBody } from './checkpoint-body.js';
-import { listCheckpoints, type CheckpointName } from './checkpoint-name.js';
-import { SnapshotError } from './errors.js';
-import { findBase, historyEntries, markerDurable, type BaseSource } from './history.js';
-import { loadCheckpoint, setAside, type LoadContext } from './load-checkpoint.js';
+import type { CheckpointBody } from '../checkpoint/checkpoint-body.js';
+import { listCheckpoints, type CheckpointName } from '../checkpoint/checkpoint-name.js';
+import { SnapshotError } from '../checkpoint/errors.js';
+import { findBase, historyEntries, markerDurable, type BaseSource } from './replayable-history.js';
+import { loadCheckpoint, setAside, type LoadContext } from '../checkpoint/load-checkpoint.js';
 import { bytesBefore, logLayout, totalBytes, type LogLayout } from './log-layout.js';
 
 export interface RecoveryProgress {

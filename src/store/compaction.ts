@@ -24,17 +24,17 @@ import { MvccError } from '../mvcc/errors.js';
 import { findProjection } from '../projection/builtins.js';
 import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import type { Projection } from '../projection/projection.js';
-import { catchUp, controlOf } from '../snapshot/catch-up.js';
-import { SnapshotError } from '../snapshot/errors.js';
-import { EventSource } from '../snapshot/event-source.js';
-import { findBase, markerDurable } from '../snapshot/history.js';
-import { logLayout } from '../snapshot/log-layout.js';
-import { pruneCheckpoints } from '../snapshot/retention.js';
-import { takeCheckpoint } from '../snapshot/take-checkpoint.js';
+import { catchUp, controlOf } from './catch-up.js';
+import { SnapshotError } from '../checkpoint/errors.js';
+import { EventSource } from './event-source.js';
+import { findBase, markerDurable } from './replayable-history.js';
+import { logLayout } from './log-layout.js';
+import { pruneCheckpoints } from '../checkpoint/prune-checkpoints.js';
+import { takeCheckpoint } from './take-checkpoint.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import type { Wal } from '../wal/wal.js';
 import { buildBase } from './build-base.js';
-import { deleteSegmentsBelow } from './delete-segments.js';
+import { deleteSegmentsBelow } from '../wal/purge.js';
 
 /** Where a test wants compaction to stop, as if the process died there. */
 export type CompactionCrashPoint = 'after-scheduled' | 'after-base' | 'mid-deletion' | 'before-finished';

@@ -6,8 +6,8 @@
  * deleted. Call only once the compaction base at atMain is durable.
  */
 import path from 'node:path';
-import { fsyncDirectory, type WalFileSystem } from '../wal/file-system.js';
-import { listSegments } from '../wal/segment.js';
+import { fsyncDirectory, type WalFileSystem } from './file-system.js';
+import { listSegments } from './segment.js';
 
 /** Returns the names deleted. `limit` caps how many (tests stop half-way with it). */
 export function deleteSegmentsBelow(wfs: WalFileSystem, logDir: string, atMain: number, limit = Number.MAX_SAFE_INTEGER): string[] {

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- NAME [--json] [--quick]`: runs one benchmark (or all without a name).
  */
+import { runFanInBench } from './fan-in-bench.js';
 import { runIndexBench } from './index-bench.js';
 import { runQueryBench } from './query-bench.js';
 import { runRecoveryBench } from './recovery-bench.js';
@@ -17,6 +18,7 @@ const BENCHES: Record<string, Bench> = {
   recovery: runRecoveryBench,
   index: runIndexBench,
   query: runQueryBench,
+  'fan-in': runFanInBench,
 };
 
 const args = process.argv.slice(2);

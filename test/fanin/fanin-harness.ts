@@ -113,3 +113,18 @@ export function assertOnce(source: string, log: SourceLog, streamIds: readonly s
   const applied = markers.filter((m) => m.source === source).map((m) => m.sourceMain);
   assert.deepEqual(applied, log.commitMains, `aggregate applied each commit of ${source} once, in order`);
 }
+
+/** Whether the durable consumer `agg` has acknowledged every message of the stream. */
+export async function allAcknowledged(url: string, durable = 'agg'): Promise<boolean> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const last = (await jsm.streams.info(STREAM)).state.last_seq;
+    const info = await jsm.consumers.info(STREAM, durable).catch(() => null);
+    return info !== null && info.ack_floor.stream_seq === last && info.num_ack_pending === 0;
+  } catch {
+    return false;
+  } finally {
+    await nc.close();
+  }
+}

@@ -16,7 +16,7 @@
  * percent-decoded. Query errors map to HTTP statuses: unknown key 404, compacted 410,
  * a bad point or filter 400, a time before the first revision or a future revision 404.
  */
-import { sourcesReport } from '../query/sources.js';
+import { sourcesReport, withSources } from '../query/sources.js';
 import { isMvccError } from '../mvcc/errors.js';
 import type { Projection } from '../projection/projection.js';
 import { filterFrom, nonNegativeNumber, UsageError } from '../query/command-args.js';
@@ -74,7 +74,7 @@ function route(state: QueryState, path: string, params: URLSearchParams): unknow
   if (path === '/v1/status') return { revision: state.lastMain, compactedRevision: state.compactedMain, live: state.counts.live, liveByType: Object.fromEntries(state.counts.liveByType()), changes: state.counts.changesByKind() };
   if (path === '/v1/resources') {
     const at = opt('at') === undefined ? undefined : point(opt('at') as string);
-    return { revision: at ?? state.lastMain, resources: listResources(state, filterOf(params), at) };
+    return { revision: at ?? state.lastMain, resources: withSources(state, listResources(state, filterOf(params), at)) };
   }
   const key = rest('/v1/resources/');
   if (key !== null) return getResource(state, key, opt('at') === undefined ? undefined : point(opt('at') as string));
@@ -86,7 +86,7 @@ function route(state: QueryState, path: string, params: URLSearchParams): unknow
   const atText = rest('/v1/at/');
   if (atText !== null) {
     const at = point(atText);
-    return { revision: at, resources: listResources(state, filterOf(params), at) };
+    return { revision: at, resources: withSources(state, listResources(state, filterOf(params), at)) };
   }
   switch (path) {
     case '/v1/diff': {

@@ -172,12 +172,17 @@ export class Aggregator {
     } catch (err) {
       this.metrics.badMessages.inc();
       this.options.logger.error({ err: describe(err), subject: m.subject, streamSeq: m.seq }, 'message is not an Elava fan-in event; terminated, not applied');
-      m.term();
+      terminate(m);
       return;
     }
-    if (this.assembler.add(w, m, this.log.lastSourceMain(w.source)) === 'stale') {
+    const outcome = this.assembler.add(w, m, this.log.lastSourceMain(w.source));
+    if (outcome === 'stale') {
       this.metrics.stale.inc();
-      m.ack();
+      ack(m);
+    } else if (outcome === 'mismatch') {
+      this.metrics.badMessages.inc();
+      this.options.logger.error({ source: w.source, revision: w.main, sub: w.sub, streamSeq: m.seq }, 'message disagrees with the rest of its source commit (event count or previous revision); terminated, not applied');
+      terminate(m);
     }
     this.metrics.held.set(this.assembler.heldMessages);
   }
@@ -203,7 +208,7 @@ export class Aggregator {
 
   private async flush(): Promise<void> {
     const { ready, stale } = this.assembler.takeReady((s) => this.log.lastSourceMain(s));
-    for (const m of stale) m.ack();
+    for (const m of stale) ack(m);
     this.metrics.stale.inc(stale.length);
     if (ready.length === 0) return;
     const planned = planCommits(ready, this.log.sources);
@@ -211,7 +216,7 @@ export class Aggregator {
     const nowMs = Date.now();
     for (let i = 0; i < ready.length; i++) {
       const c = ready[i]!;
-      for (const m of c.messages) m.ack();
+      for (const m of c.messages) ack(m);
       const conflicts = planned[i]!.marker.conflicts;
       this.metrics.commits.inc();
       this.metrics.events.inc(planned[i]!.events.length);
@@ -223,5 +228,27 @@ export class Aggregator {
       }
     }
     this.metrics.held.set(this.assembler.heldMessages);
+  }
+}
+
+/**
+ * Acknowledges without ever throwing: an acknowledgement that cannot be sent (the
+ * connection went away) only means JetStream delivers the message again, and the
+ * (source, revision) check drops it then.
+ */
+function ack(m: JsMsg): void {
+  try {
+    m.ack();
+  } catch {
+    // redelivered later; recognised as already applied
+  }
+}
+
+/** Terminates (never redelivered) without ever throwing. */
+function terminate(m: JsMsg): void {
+  try {
+    m.term();
+  } catch {
+    // delivered again later and terminated then
   }
 }

@@ -13,7 +13,6 @@
  * Example, source S with commits 3 (prev 0) and 5 (prev 3), applied 0: 5 arrives whole
  * first and waits; 3 arrives; takeReady() gives [3, 5].
  */
-import assert from 'node:assert/strict';
 import type { ElavaEvent } from '../model/events.js';
 import type { WireEvent } from './wire.js';
 
@@ -33,7 +32,8 @@ export class Assembler<M> {
   /** Messages held (awaiting their commit's completion or its predecessor). */
   heldMessages = 0;
 
-  add(w: WireEvent, message: M, lastApplied: number): 'stale' | 'held' {
+  /** 'mismatch': the message disagrees with others of its commit (count, prev): not held. */
+  add(w: WireEvent, message: M, lastApplied: number): 'stale' | 'held' | 'mismatch' {
     if (w.main <= lastApplied) return 'stale';
     let commits = this.bySource.get(w.source);
     if (commits === undefined) {
@@ -45,7 +45,7 @@ export class Assembler<M> {
       c = { source: w.source, main: w.main, prev: w.prev, count: w.count, timeMs: w.timeMs, events: new Array(w.count), received: 0, messages: [] };
       commits.set(w.main, c);
     }
-    assert.ok(w.count === c.count && w.sub < c.count, 'one commit, one event count');
+    if (w.count !== c.count || w.prev !== c.prev) return 'mismatch';
     if (c.events[w.sub] === undefined) {
       c.events[w.sub] = w.event;
       c.received++;

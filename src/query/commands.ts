@@ -63,16 +63,18 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs): strin
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const point = (text: string): number => resolvePoint(state, text);
   const pos = (i: number): string => positionals[i] as string;
+  // On an aggregate (fan-in) every record shows the source that reports it.
+  const sourceOf = state.sources.size > 0 ? (key: string) => state.sources.ownerOfKey(key) : undefined;
   switch (name) {
     case 'list': {
       const at = str('at') === undefined ? undefined : point(str('at') as string);
       const records = listResources(state, filterFrom(values), at);
-      return withFooter(formatRecords(records, json), json, `${records.length} resource(s) ${describe(state, at ?? state.lastMain)}`);
+      return withFooter(formatRecords(records, json, sourceOf), json, `${records.length} resource(s) ${describe(state, at ?? state.lastMain)}`);
     }
     case 'at': {
       const at = point(pos(0));
       const records = listResources(state, filterFrom(values), at);
-      return withFooter(formatRecords(records, json), json, `${records.length} resource(s) ${describe(state, at)}`);
+      return withFooter(formatRecords(records, json, sourceOf), json, `${records.length} resource(s) ${describe(state, at)}`);
     }
     case 'get': {
       const at = str('at') === undefined ? undefined : point(str('at') as string);

@@ -59,3 +59,9 @@ export function selfReport(state: QueryState): SourceRow {
     scopes: 0, stateHash: recordsHash(records),
   };
 }
+
+/** On an aggregate, each record with the source reporting it (`source`); else as they are. */
+export function withSources(state: QueryState, records: readonly ResourceRecord[]): ReadonlyArray<ResourceRecord | (ResourceRecord & { source: string | null })> {
+  if (state.sources.size === 0) return records;
+  return records.map((r) => ({ ...r, source: state.sources.ownerOfKey(r.key) ?? null }));
+}

@@ -65,6 +65,16 @@ describe('reassembly of source commits', () => {
   });
 });
 
+describe('a message that disagrees with its commit', () => {
+  it('is not held (another event count or previous revision for the same source revision)', () => {
+    const a = new Assembler<string>();
+    a.add(wire('s', 2, 0, [scanned(), scanned()])[0]!, 'ok', 0);
+    assert.equal(a.add(wire('s', 2, 0, [scanned()])[0]!, 'bad-count', 0), 'mismatch');
+    assert.equal(a.add(wire('s', 2, 1, [scanned(), scanned()])[1]!, 'bad-prev', 0), 'mismatch');
+    assert.equal(a.heldMessages, 1);
+  });
+});
+
 describe('conflicts: two sources reporting one scope', () => {
   it('the first keeps the scope; the other\'s events for it are not applied and are named', () => {
     const sources = new Sources();

@@ -13,6 +13,7 @@ import { Aggregator } from '../../src/fanin/aggregator.js';
 import { Forwarder } from '../../src/fanin/forwarder.js';
 import { closeQueryState, openQueryState } from '../../src/query/query-state.js';
 import { listResources } from '../../src/query/queries.js';
+import { runQueryCommand } from '../../src/query/commands.js';
 import type { DaemonUnderTest } from '../daemon/daemon-harness.js';
 import { startNatsServer, type NatsServer } from '../helpers/nats-server.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -102,6 +103,18 @@ describe('fan-in: three daemons forwarding, one aggregator', () => {
       assert.deepEqual(keys, expected.sort());
     } finally {
       closeQueryState(agg);
+    }
+  });
+
+  it('elava list on the aggregate shows each resource\'s source', async () => {
+    let out = '';
+    const code = await runQueryCommand('list', ['--data-dir', aggDir, '--json'], { stdout: (s) => (out += s), stderr: () => undefined });
+    assert.equal(code, 0);
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { key: string; account: string; source: string });
+    assert.ok(lines.length > 0);
+    for (const line of lines) {
+      const i = daemons.findIndex((t) => t.config.aws?.accounts[0]?.id === line.account || t.config.gcp?.projects[0] === line.account);
+      assert.equal(line.source, forwarders[i]?.source, line.key);
     }
   });
 });

@@ -12,9 +12,9 @@ import vm from 'node:vm';
 import { TreeIndex } from '../src/mvcc/tree-index.js';
 import { builtInProjections } from '../src/projection/builtins.js';
 import { KeyIndexProjection } from '../src/projection/key-index-projection.js';
-import { catchUp } from '../src/store/catch-up.js';
+import type { ElavaEvent } from '../src/model/events.js';
+import { Store } from '../src/store/store.js';
 import { EventSource } from '../src/store/event-source.js';
-import { Wal } from '../src/wal/wal.js';
 import { benchEvent, benchLogEvent, numberFlag } from './bench-events.js';
 import { Report, median } from './report.js';
 
@@ -66,28 +66,26 @@ function memoryPerResource(report: Report, keys: number, revisions: number): voi
 async function historyReadBack(report: Report): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'elava-bench-index-'));
   try {
-    const wal = Wal.open({ dir, create: true });
-    const projections = builtInProjections();
+    const store = await Store.open(dir, { create: true });
     for (let c = 0; c < 1000; c++) {
       const events = [benchEvent(c === 0 ? 0 : 1 + c, 1)];
       for (let o = 1; o < 50; o++) events.push(benchEvent(c * 50 + o + 1_000_000, 10_000_000));
       events.sort((a, b) => String(a['key']).localeCompare(String(b['key'])));
-      await wal.append({ main: wal.nextMain, timeMs: c, events });
+      await store.commit(events as unknown as ElavaEvent[], c);
     }
-    await wal.close();
-    const caught = catchUp(dir, projections);
-    const ki = projections.find((p): p is KeyIndexProjection => p instanceof KeyIndexProjection)!;
+    const ki = store.projections.find((p): p is KeyIndexProjection => p instanceof KeyIndexProjection)!;
     const key = String(benchEvent(0, 1)['key']);
-    const source = new EventSource(dir, caught.structures, null);
+    const source = new EventSource(dir, store.structures, []);
     const samples: number[] = [];
     for (let run = 0; run < 5; run++) {
       const t0 = performance.now();
       const history = ki.index.keyIndex(key)!.history();
-      for (const r of history) source.read(key, r);
+      for (const r of history) source.readRevision(key, r);
       samples.push(performance.now() - t0);
       if (history.length !== 1000) throw new Error(`expected 1000 revisions, got ${history.length}`);
     }
     source.close();
+    await store.close();
     report.add('history of one key read back from the log', { revisions: 1000 }, median(samples), 'ms');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

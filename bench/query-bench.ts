@@ -22,10 +22,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeQueryState, openQueryState, queryProjections, type QueryState } from '../src/query/query-state.js';
+import { closeQueryState, openQueryState, type QueryState } from '../src/query/query-state.js';
 import { diffRevisions, fleetAt, resourceHistory } from '../src/query/queries.js';
-import { recoverState } from '../src/store/recover.js';
-import { takeCheckpoint } from '../src/store/take-checkpoint.js';
+import { Store } from '../src/store/store.js';
 import { Wal } from '../src/wal/wal.js';
 import { benchEvent, numberFlag } from './bench-events.js';
 import { Report, percentile } from './report.js';
@@ -114,11 +113,13 @@ function diffFigures(report: Report, state: QueryState, params: Record<string, n
   report.add('diff across the last day of cycles', { ...params, cycles: state.lastMain - from, resourcesChanged: changed }, ms, 'ms');
 }
 
-/** Times a full replay (no checkpoint yet), then writes a checkpoint from its projections. */
-async function checkpointAfterReplay(report: Report, wal: Wal, dir: string, params: Record<string, number>): Promise<void> {
-  const full = timed(() => recoverState(dir, { readOnly: true, projections: queryProjections }));
-  report.add('cold start without a checkpoint: full replay', params, full.ms, 'ms');
-  await takeCheckpoint(wal, full.value.projections, dir);
+/** Times a full replay (no checkpoint yet: the writer's Store.open), then checkpoints. */
+async function checkpointAfterReplay(report: Report, dir: string, params: Record<string, number>): Promise<void> {
+  const t0 = performance.now();
+  const store = await Store.open(dir);
+  report.add('cold start without a checkpoint: full replay', params, performance.now() - t0, 'ms');
+  await store.checkpoint('demand');
+  await store.close();
 }
 
 export async function runQueryBench(args: string[]): Promise<void> {
@@ -139,9 +140,11 @@ export async function runQueryBench(args: string[]): Promise<void> {
     const write = timed(() => appendEvents(wal, shape, 0, events - TAIL_CYCLES * changesPerCycle));
     const next = await write.value;
     report.add('log written', { ...params, commits: wal.lastMain }, wal.stats().bytesAppended / 2 ** 20, 'MiB');
-    await checkpointAfterReplay(report, wal, dir, params);
-    await appendEvents(wal, shape, next, events - next); // a tail after the checkpoint, as a running daemon leaves it
     await wal.close();
+    await checkpointAfterReplay(report, dir, params);
+    const tailWal = Wal.open({ dir });
+    await appendEvents(tailWal, shape, next, events - next); // a tail after the checkpoint, as a running daemon leaves it
+    await tailWal.close();
     const state = await coldStart(report, dir, params);
     try {
       historyFigures(report, state, shape, params);

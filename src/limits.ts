@@ -115,6 +115,17 @@ export const CHECKPOINTS_KEPT = 3;
 export const REPLAY_PROGRESS_EVERY_MS = 1000;
 /** Events between two progress checks during replay. */
 export const REPLAY_PROGRESS_EVERY_EVENTS = 65_536;
+/**
+ * Replay gives the event loop a turn this often, so a recovering daemon answers /healthz
+ * and /readyz: a few ms of replay at the rates `npm run bench -- recovery` measures.
+ */
+export const REPLAY_YIELD_EVERY_EVENTS = 2_048;
+/** Retention: every revision younger than this is kept (default of retention.keepAll). */
+export const RETENTION_KEEP_ALL_DAYS_DEFAULT = 30;
+/** Day starts one downsampling marker carries at most (a long-stopped daemon catches up in steps). */
+export const RETENTION_DAYS_PER_MARKER_MAX = 3_660;
+/** Longest retention.horizon accepted (a century): beyond it a typo is likelier than intent. */
+export const RETENTION_HORIZON_DAYS_MAX = 36_600;
 
 assert.ok(CHECKPOINTS_KEPT >= 1);
 assert.ok(CHECKPOINT_EVERY_BYTES >= SEGMENT_SIZE_BYTES_MIN);

@@ -1,4 +1,5 @@
 /** Command-line options of wal-dump, parsed with node:util parseArgs and validated. */
+import { UsageError } from '../src/usage-error.js';
 import { parseArgs } from 'node:util';
 import { repeatedOption } from '../src/cli/repeated-options.js';
 import type { RecordFilter } from './record-filter.js';
@@ -17,15 +18,10 @@ export interface DumpOptions {
 
 export type ParsedArgs = { help: true } | { help: false; options: DumpOptions };
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 export const KINDS: readonly string[] = [
-  'appeared', 'changed', 'disappeared', 'scope-scanned', 'checkpoint', 'compaction-scheduled', 'compaction-finished', 'log-repaired', 'source-commit', 'commit', 'header', 'structures',
+  'appeared', 'changed', 'disappeared', 'scope-scanned', 'checkpoint', 'compaction-scheduled', 'compaction-finished', 'log-repaired', 'history-downsampled', 'source-commit', 'commit', 'header', 'structures',
 ];
 
 const SPEC = {

@@ -4,12 +4,11 @@
  * UsageErrors (exit 2), never guesses.
  */
 
+import { UsageError } from '../usage-error.js';
+
 export type FlagKind = 'string' | 'boolean';
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code = 'USAGE';
-}
+export { UsageError };
 
 export interface ParsedArgs {
   /** Flag name (no dashes) → value; booleans are "true". */

@@ -89,7 +89,8 @@ export async function aggregateCommand(argv: readonly string[], io: CliIo): Prom
   try {
     if (http.listen !== null) {
       server = await startHttpServer(http.listen, http.token, {
-        isReady: () => true, metrics: () => metrics.render(), query: (p, params) => queries.handle(p, params),
+        isReady: () => true, startup: () => ({ phase: 'ready' }), metrics: () => metrics.render(),
+        query: (p, params) => queries.handle(p, params),
       }, logger);
       logger.info({ http: server.address }, `HTTP listening on ${server.address}`);
     }

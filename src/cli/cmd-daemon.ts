@@ -12,7 +12,7 @@ import { loadConfig } from '../daemon/config-load.js';
 import { CONFIG_KEYS, flagNameOf } from '../daemon/config-keys.js';
 import type { DaemonConfig } from '../daemon/config.js';
 import { isDaemonError } from '../daemon/errors.js';
-import { SIMULATE_PRESETS, simulateForced } from '../daemon/simulate-config.js';
+import { SIMULATE_PRESETS, simulateForced } from './simulate-config.js';
 import { defaultScenario, loadScenario, type SimScenario } from '../sim/scenario.js';
 import { parseArgs, UsageError, type FlagKind } from './args.js';
 import { daemonHelp } from './help.js';

@@ -63,6 +63,7 @@ export async function forwardCommand(argv: readonly string[], io: CliIo): Promis
   });
   const server = http.listen === null ? null : await startHttpServer(http.listen, http.token, {
     isReady: () => true,
+    startup: () => ({ phase: 'ready' }),
     metrics: async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
     query: async () => null,
   }, logger);

@@ -4,16 +4,14 @@
  */
 import pino from 'pino';
 import type { Logger } from 'pino';
-import { compact, resumeCompaction, type CompactionResult } from '../store/compaction.js';
+import type { CompactionResult } from '../store/compaction.js';
 import { parseDurationMs } from '../daemon/duration.js';
 import { DaemonError } from '../daemon/errors.js';
 import { createLogger } from '../daemon/logger.js';
-import { daemonProjections, recoverProjections } from '../daemon/recover.js';
-import { rebuild } from '../store/rebuild.js';
-import { takeCheckpoint } from '../store/take-checkpoint.js';
+import { ProgressReporter } from '../store/progress.js';
 import { verify } from '../store/verify.js';
-import { Wal } from '../wal/wal.js';
 import { parseArgs, UsageError, type FlagKind } from './args.js';
+import { compactViaDaemon } from './compact-via-daemon.js';
 import { dataDirOf, openForOps, requireLog } from './data-dir.js';
 import { CHECKPOINT_HELP, COMPACT_HELP, REBUILD_HELP, VERIFY_HELP } from './help.js';
 import { revisionBefore } from './keep-revision.js';
@@ -47,14 +45,13 @@ export async function checkpointCommand(argv: readonly string[], io: CliIo): Pro
   if (flags === null) return EXIT_OK;
   const dir = dataDirOf(flags, io);
   const logger = opsLogger();
-  const wal = openForOps(dir, logger);
+  const store = await openForOps(dir, logger);
   try {
-    const state = recoverProjections(dir, logger);
-    const info = await takeCheckpoint(wal, state.projections, dir, { reason: 'demand', logger });
+    const info = await store.checkpoint('demand');
     print(io, flags, info, `checkpoint ${info.file} covers revision ${info.coversMain} (${info.bodyBytes} bytes, ${Math.round(info.ms)} ms)`);
     return EXIT_OK;
   } finally {
-    await wal.close();
+    await store.close();
   }
 }
 
@@ -66,24 +63,45 @@ export async function compactCommand(argv: readonly string[], io: CliIo): Promis
   if ((keep === undefined) === (before === undefined)) throw new UsageError('give exactly one of --keep DURATION or --before REV');
   const dir = dataDirOf(flags, io);
   const logger = opsLogger();
-  const wal = openForOps(dir, logger);
+  let store;
   try {
-    const state = recoverProjections(dir, logger);
-    if (state.pendingCompactionMain !== null) {
-      const resumed = await resumeCompaction(wal, state.projections, dir, { logger });
-      if (resumed !== null) io.err(`elava: finished the interrupted compaction at revision ${resumed.atMain}`);
+    store = await openForOps(dir, logger);
+  } catch (err) {
+    if (!(err instanceof DaemonError) || err.code !== 'DATA_DIR_LOCKED') throw err;
+    return askDaemon(io, flags, dir, err, { ...(before !== undefined ? { before } : {}), ...(keep !== undefined ? { keep } : {}) });
+  }
+  try {
+    if (store.resumedCompaction !== null) {
+      io.err(`elava: finished the interrupted compaction at revision ${store.resumedCompaction.atMain}`);
     }
     const atMain = before !== undefined ? parseRevision(before) : revisionBefore(dir, keepCutoffMs(keep as string));
     if (atMain === null) {
       print(io, flags, { compacted: false, reason: 'nothing older than the cutoff' }, `nothing to compact: no revision is older than ${keep}`);
       return EXIT_OK;
     }
-    const result: CompactionResult = await compact(wal, state.projections, dir, atMain, { logger });
+    const result: CompactionResult = await store.compact(atMain);
     print(io, flags, result, `compacted at revision ${result.atMain}: ${result.segmentsDeleted.length} segments deleted, base ${result.baseCheckpoint ?? 'none'}`);
     return EXIT_OK;
   } finally {
-    await wal.close();
+    await store.close();
   }
+}
+
+/** The daemon holds the lock: it compacts between its cycles (see compact-via-daemon.ts). */
+async function askDaemon(io: CliIo, flags: Map<string, string>, dir: string, locked: DaemonError, target: { before?: string; keep?: string }): Promise<number> {
+  if (target.before !== undefined) parseRevision(target.before);
+  if (target.keep !== undefined) keepCutoffMs(target.keep);
+  const { status, body } = await compactViaDaemon(dir, locked, target, io.env['ELAVA_HTTP_TOKEN']);
+  if (status !== 200) {
+    io.err(`elava compact: the running daemon refused [${String(body['error'] ?? status)}]: ${String(body['message'] ?? '')}`);
+    return EXIT_FAILURE;
+  }
+  const deleted = Array.isArray(body['segmentsDeleted']) ? body['segmentsDeleted'].length : 0;
+  const text = body['compacted'] === false
+    ? `nothing to compact: no revision is older than ${target.keep ?? target.before}`
+    : `the running daemon compacted at revision ${String(body['atMain'])}: ${deleted} segments deleted, base ${String(body['baseCheckpoint'] ?? 'none')}`;
+  print(io, flags, body, text);
+  return EXIT_OK;
 }
 
 function parseRevision(text: string): number {
@@ -102,15 +120,23 @@ export async function rebuildCommand(argv: readonly string[], io: CliIo): Promis
   if (flags === null) return EXIT_OK;
   const dir = dataDirOf(flags, io);
   const logger = opsLogger();
-  const wal: Wal = openForOps(dir, logger);
+  const reporter = new ProgressReporter('rebuild', logger);
+  let store;
   try {
-    const result = rebuild(dir, { logger, projections: daemonProjections });
-    const info = await takeCheckpoint(wal, result.projections, dir, { reason: 'demand', logger });
-    const summary = { revision: result.lastMain, hash: result.hash, eventsReplayed: result.stats.eventsReplayed + result.stats.historyEventsReplayed, checkpoint: info.file, ms: Math.round(result.stats.ms) };
+    store = await openForOps(dir, logger, { rebuild: true, onProgress: reporter.onProgress });
+  } finally {
+    reporter.done();
+  }
+  try {
+    const stats = store.recovery;
+    const revision = store.lastMain;
+    const hash = store.hash(); // the rebuilt state, before the checkpoint marker moves it
+    const info = await store.checkpoint('demand');
+    const summary = { revision, hash, eventsReplayed: stats.eventsReplayed + stats.historyEventsReplayed, checkpoint: info.file, ms: Math.round(stats.ms) };
     print(io, flags, summary, `rebuilt state at revision ${summary.revision} from ${summary.eventsReplayed} events in ${summary.ms} ms; state hash ${summary.hash}; checkpoint ${info.file}`);
     return EXIT_OK;
   } finally {
-    await wal.close();
+    await store.close();
   }
 }
 
@@ -121,7 +147,7 @@ export async function verifyCommand(argv: readonly string[], io: CliIo): Promise
   requireLog(dir);
   let result;
   try {
-    result = verify(dir, { logger: opsLogger(), projections: daemonProjections });
+    result = await verify(dir, { logger: opsLogger() });
   } catch (err) {
     throw new DaemonError('RECOVERY_FAILED', `cannot verify ${dir}: ${(err as Error).message}`, { cause: err });
   }

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { LogRepaired } from '../model/events.js';
 import { DaemonError } from '../daemon/errors.js';
-import { logOpenError } from '../daemon/open-log.js';
+import { logOpenError } from '../daemon/open-store.js';
 import { CHECKPOINT_BROKEN_SUFFIX, checkpointFloorMain, listCheckpoints } from '../checkpoint/checkpoint-name.js';
 import { performCut, planCut, type CutPlan, type CutResult } from '../wal/accept-loss.js';
 import { lostText } from '../wal/damage.js';

@@ -9,7 +9,7 @@ import { Daemon } from '../daemon/daemon.js';
 import { isDaemonError } from '../daemon/errors.js';
 import { createLogger } from '../daemon/logger.js';
 import { realScanSetup, type ScanSetup } from '../daemon/scan-setup.js';
-import { startSimulation, type Simulation } from '../daemon/simulate.js';
+import { startSimulation, type Simulation } from './simulate.js';
 import { reportStartError, SHUTDOWN_MS_MAX, type DaemonInvocation } from './cmd-daemon.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import { onceOutcome } from './once-outcome.js';

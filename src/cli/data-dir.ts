@@ -1,17 +1,17 @@
 /**
  * The data directory of an operations command (--data-dir, else ELAVA_DATA_DIR, else
- * ./elava-data) and opening its log as the single writer, with start-up errors as one line.
+ * ./elava-data) and opening its Store as the single writer, with start-up errors as one line.
  */
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { DEFAULT_DATA_DIR } from '../daemon/config.js';
 import { DaemonError } from '../daemon/errors.js';
 import { dataDirUnsafeReason } from '../daemon/data-dir-safety.js';
-import { logOpenError } from '../daemon/open-log.js';
-import { checkpointFloorMain } from '../checkpoint/checkpoint-name.js';
+import { logOpenError, storeOpenError } from '../daemon/open-store.js';
+import type { RecoveryProgress } from '../store/recover.js';
+import { Store } from '../store/store.js';
 import { nodeFileSystem } from '../wal/file-system.js';
 import { listSegments } from '../wal/segment.js';
-import { Wal } from '../wal/wal.js';
 import type { CliIo } from './io.js';
 
 export function dataDirOf(flags: ReadonlyMap<string, string>, io: CliIo): string {
@@ -46,13 +46,14 @@ export function requireLog(dir: string): void {
   if (segments === 0) throw new DaemonError('DATA_DIR', `data directory ${dir} holds no log (no *.wal segment): nothing to do; has the daemon run here?`);
 }
 
-export function openForOps(dir: string, logger: Logger): Wal {
+/** Opens the data directory's Store as the single writer, for an operations command. */
+export async function openForOps(dir: string, logger: Logger, options: { rebuild?: boolean; onProgress?: (p: RecoveryProgress) => void } = {}): Promise<Store> {
   requireLog(dir);
   const unsafe = dataDirUnsafeReason(dir);
   if (unsafe !== null) logger.warn({ dataDir: dir }, unsafe);
   try {
-    return Wal.open({ dir, create: false, logger, knownDurableMain: checkpointFloorMain(nodeFileSystem, dir) });
+    return await Store.open(dir, { logger, ...options });
   } catch (err) {
-    throw logOpenError(dir, err, ' (stop the daemon first; it checkpoints by itself)');
+    throw storeOpenError(dir, err, ' (stop the daemon first; it checkpoints by itself)');
   }
 }

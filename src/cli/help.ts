@@ -131,5 +131,12 @@ export const COMPACT_HELP = [
   '',
   'Drops history older than a revision (etcd-style): --keep 30d keeps the last 30 days,',
   '--before REV drops everything below revision REV. Current state is never affected;',
-  'reads below the compaction point answer "compacted". Needs the writer lock.',
+  'reads below the compaction point answer "compacted". With the daemon stopped it takes the',
+  'writer lock itself; while a daemon runs, it asks that daemon to compact between its cycles',
+  '(POST /v1/admin/compact on the address the daemon keeps in the data directory; set',
+  'ELAVA_HTTP_TOKEN when the daemon has an http.token).',
+  '',
+  'The daemon also applies a retention policy by itself after every cycle: every revision',
+  'for retention.keepAll (30d), one revision per resource per day before that, nothing',
+  'older than retention.horizon (off by default).',
 ].join('\n');

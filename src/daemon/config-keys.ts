@@ -58,6 +58,8 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
     path: 'scan.guard.minResources', kind: 'int', min: 0, max: Number.MAX_SAFE_INTEGER,
     help: 'scopes holding fewer resources are never suspect',
   },
+  { path: 'retention.keepAll', kind: 'duration', help: 'keep every revision this long; older history is kept one revision per resource per day' },
+  { path: 'retention.horizon', kind: 'string', help: 'drop history older than this (a duration, e.g. 400d), or "off" (default)' },
   { path: 'checkpoint.everyEvents', kind: 'int', min: 1, max: Number.MAX_SAFE_INTEGER, help: 'take a checkpoint after this many events' },
   { path: 'aws.accounts', kind: 'accounts', help: 'AWS accounts: [[aws.accounts]] id, profile, roleArn, externalId' },
   { path: 'aws.regions', kind: 'list', help: 'AWS regions to list' },

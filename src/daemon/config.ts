@@ -9,6 +9,7 @@ import type { AwsType } from '../scan/run-scan.js';
 import type { GceType } from '../scan/gcp/scan-gce.js';
 import type { MassGuard } from '../changes/mass-guard.js';
 import { BROKEN_COPIES_KEPT, CHECKPOINT_EVERY_EVENTS, FSYNC_WARN_MS } from '../limits.js';
+import { RETENTION_HORIZON_DAYS_MAX, RETENTION_KEEP_ALL_DAYS_DEFAULT } from '../limits.js';
 import { GUARD_RESOURCES_MIN_DEFAULT, GUARD_SHARE_DEFAULT } from '../limits.js';
 import { DEFAULT_OWNER_TAG_KEYS } from '../scan/normalize-common.js';
 import { SCAN_CONCURRENCY_DEFAULT, SCAN_LISTING_DEADLINE_MS_DEFAULT, SCAN_REQUEST_TIMEOUT_MS_DEFAULT } from '../scan/scan-limits.js';
@@ -20,6 +21,8 @@ import { DaemonError } from './errors.js';
 import { checkNatsOptions, DEFAULT_STREAM, type NatsOptions } from '../fanin/nats-options.js';
 import { isFaninError } from '../fanin/errors.js';
 import { FORWARD_IN_FLIGHT_MAX } from '../limits.js';
+import { parseDurationMs } from './duration.js';
+import { DAY_MS, type RetentionPolicy } from '../store/retention-policy.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -41,6 +44,8 @@ export interface DaemonConfig {
   http: { listen: ListenAddress | null; token: string | null };
   logLevel: LogLevel;
   checkpointEveryEvents: number;
+  /** The retention policy the daemon applies between cycles (src/store/retention-policy.ts). */
+  retention: RetentionPolicy;
   /** The mass-disappearance guard ([scan.guard]); null when turned off. */
   guard: MassGuard | null;
   aws: {
@@ -85,6 +90,8 @@ export function defaultValues(): Record<string, unknown> {
     'http.listen': DEFAULT_HTTP_LISTEN,
     'log.level': 'info',
     'checkpoint.everyEvents': CHECKPOINT_EVERY_EVENTS,
+    'retention.keepAll': `${RETENTION_KEEP_ALL_DAYS_DEFAULT}d`,
+    'retention.horizon': 'off',
     'scan.guard.enabled': true,
     'scan.guard.share': GUARD_SHARE_DEFAULT,
     'scan.guard.minResources': GUARD_RESOURCES_MIN_DEFAULT,
@@ -125,6 +132,7 @@ export function buildConfig(values: ConfigValues): DaemonConfig {
     http: httpSection(values),
     logLevel: v('log.level') as LogLevel,
     checkpointEveryEvents: v('checkpoint.everyEvents') as number,
+    retention: retentionSection(values),
     guard: guardSection(values),
     aws: null,
     gcp: null,
@@ -190,6 +198,17 @@ function forwardSection(values: ConfigValues): DaemonConfig['forward'] {
     throw err;
   }
   return { nats, inFlightMax: checkValue(values, 'forward.inFlight') as number };
+}
+
+function retentionSection(values: ConfigValues): RetentionPolicy {
+  const keepAllMs = checkValue(values, 'retention.keepAll') as number;
+  if (keepAllMs < DAY_MS) values.fail('retention.keepAll', 'must be at least 1d (history is thinned to one revision per day beyond it)');
+  const horizonText = (checkValue(values, 'retention.horizon') as string).trim();
+  if (horizonText === 'off') return { keepAllMs, horizonMs: null };
+  const horizonMs = parseDurationMs(horizonText, RETENTION_HORIZON_DAYS_MAX * DAY_MS);
+  if (horizonMs === null) values.fail('retention.horizon', `${JSON.stringify(horizonText)} is neither a duration (e.g. 400d, at most ${RETENTION_HORIZON_DAYS_MAX}d) nor "off"`);
+  if (horizonMs <= keepAllMs) values.fail('retention.horizon', 'must be longer than retention.keepAll');
+  return { keepAllMs, horizonMs };
 }
 
 function guardSection(values: ConfigValues): MassGuard | null {

@@ -2,8 +2,8 @@
  * One scan cycle, start to end:
  *
  *   scan every scope (abortable) → detect changes against the live state → ONE commit
- *   {main: wal.nextMain, events} → apply each event to the projections at the place the
- *   log put it → metrics and one log line.
+ *   through the Store (which numbers it and, once durable, feeds it to every projection)
+ *   → metrics and one log line.
  *
  * Invariants: a cycle whose signal was aborted before its scan finished commits nothing
  * (never half a cycle); a cycle that is not aborted always commits, even with no changes,
@@ -16,17 +16,15 @@ import assert from 'node:assert/strict';
 import type { Logger } from 'pino';
 import { detectChanges, type CurrentStateView, type DetectOptions } from '../changes/detect.js';
 import type { ElavaEvent, ScopeScanned } from '../model/events.js';
-import type { Projection } from '../projection/projection.js';
 import { runScan, type ScanClients, type ScanConfig } from '../scan/run-scan.js';
 import { scopeString, type ScanResult } from '../model/scope.js';
-import type { CommitPlacement, LogEvent } from '../wal/types.js';
-import type { Wal } from '../wal/wal.js';
+import type { Store } from '../store/store.js';
+import type { CommitPlacement } from '../wal/types.js';
 import { DaemonError } from './errors.js';
 import type { CycleTally, DaemonMetrics } from './metrics.js';
 
 export interface CycleContext {
-  wal: Wal;
-  projections: readonly Projection[];
+  store: Store;
   view: CurrentStateView;
   /** The mass-disappearance guard and what it withholds (UNGUARDED: none). */
   detect: DetectOptions;
@@ -55,7 +53,7 @@ export interface CycleReport extends CycleTally {
 
 export async function runCycle(ctx: CycleContext, cycle: number, signal: AbortSignal): Promise<CycleReport> {
   const started = performance.now();
-  ctx.logger.debug({ cycle, nextRevision: ctx.wal.nextMain }, `cycle ${cycle} started`);
+  ctx.logger.debug({ cycle, lastRevision: ctx.store.lastMain }, `cycle ${cycle} started`);
   const results = await runScan(ctx.scanConfig, ctx.scanClients, signal);
   const failedScopes = results.flatMap(failedScope);
   const report: CycleReport = { cycle, revision: null, aborted: false, events: 0, scopes: results.length, failedScopes, appeared: 0, changed: 0, disappeared: 0, durationMs: 0 };
@@ -72,35 +70,18 @@ export async function runCycle(ctx: CycleContext, cycle: number, signal: AbortSi
   const events = detectChanges(results, ctx.view, ctx.detect);
   reportSuspects(ctx, cycle, events);
   const timeMs = Date.now();
-  const main = ctx.wal.nextMain;
   let placement: CommitPlacement;
   try {
-    placement = await ctx.wal.append({ main, timeMs, events });
+    placement = await ctx.store.commit(events, timeMs);
   } catch (err) {
     const code = typeof (err as { code?: unknown }).code === 'string' ? ` [${(err as { code: string }).code}]` : '';
-    throw new DaemonError('LOG_APPEND_FAILED', `cannot append cycle ${cycle} (revision ${main}) to the log${code}: ${(err as Error).message}`, { cause: err });
+    throw new DaemonError('LOG_APPEND_FAILED', `cannot append cycle ${cycle} (revision ${cycle}) to the log${code}: ${(err as Error).message}`, { cause: err });
   }
-  applyCommit(ctx.projections, events, placement, timeMs);
-  Object.assign(report, tally(events), { revision: main, events: events.length, durationMs: performance.now() - started });
+  assert.equal(placement.main, cycle, 'a cycle commits as the revision it is numbered by');
+  Object.assign(report, tally(events), { revision: placement.main, events: events.length, durationMs: performance.now() - started });
   ctx.metrics.recordCommit(report, timeMs);
   logCycle(ctx, report);
   return report;
-}
-
-/** Feeds a durable commit to every projection, each event with its place in the log. */
-export function applyCommit(projections: readonly Projection[], events: readonly ElavaEvent[], placement: CommitPlacement, timeMs: number): void {
-  assert.equal(placement.offsetsBytes.length, events.length + 1, 'one offset per event, then the commit record');
-  for (let sub = 0; sub < events.length; sub++) {
-    const event: LogEvent = {
-      kind: 'event',
-      main: placement.main,
-      sub,
-      timeMs,
-      payload: events[sub],
-      location: { segment: placement.segment, offsetBytes: placement.offsetsBytes[sub] as number },
-    };
-    for (const p of projections) p.apply(event);
-  }
 }
 
 function tally(events: readonly ElavaEvent[]): CycleTally {
@@ -137,7 +118,7 @@ function logCycle(ctx: CycleContext, r: CycleReport): void {
   for (const f of r.failedScopes) {
     ctx.logger.warn({ cycle: r.cycle, scope: f.scope, reason: f.reason, error: f.message }, 'scope failed; its resources keep their last known state');
   }
-  const h = ctx.wal.fsyncHistogram;
+  const h = ctx.store.log.fsyncHistogram;
   const ms = (s: number): number | null => (Number.isNaN(s) ? null : Math.round(s * 1e6) / 1000);
   ctx.logger.info({
     cycle: r.cycle,

@@ -1,14 +1,15 @@
 /**
  * The daemon: one writer on one data directory.
  *
- *   open:  take the log (writer lock; a second daemon gets DATA_DIR_LOCKED naming the
- *          holder), start HTTP (/readyz 503), recover the projections (checkpoint + tail),
- *          then ready.
+ *   open:  start HTTP first (/healthz 200, /readyz 503 with phase, percent and ETA), then
+ *          open the Store: the writer lock (a second daemon gets DATA_DIR_LOCKED naming the
+ *          holder) and recovery (checkpoint + tail, one read of the log, yielding to the
+ *          event loop so HTTP keeps answering), then ready.
  *   run:   cycles on the interval (+ jitter), one at a time: a cycle that overruns the
  *          interval delays the next, it never overlaps it. `once` runs a single cycle.
- *          A cycle is numbered by the revision it commits as (the log's next main, which
- *          recovery set from what it read), so numbers continue across restarts and name
- *          the revision queries show; checkpoint markers take revisions too, so they skip.
+ *          A cycle is numbered by the revision it commits as (the one after the Store's last),
+ *          so numbers continue across restarts and name the revision queries show;
+ *          checkpoint, compaction and retention markers take revisions too, so they skip.
  *   stop:  requestStop() stops scheduling and aborts the listing in flight; the aborted
  *          cycle commits nothing; close() then takes a checkpoint (if anything was written
  *          since the last), closes the log and the HTTP server.
@@ -18,26 +19,33 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { resumeCompaction } from '../store/compaction.js';
+import { CheckpointPolicy } from '../checkpoint/checkpoint-policy.js';
+import { REPLAY_PROGRESS_EVERY_MS } from '../limits.js';
 import { findProjection } from '../projection/builtins.js';
 import { Counts } from '../projection/counts.js';
 import type { Projection } from '../projection/projection.js';
 import { WithheldDisappearances } from '../projection/withheld.js';
-import { CheckpointPolicy } from '../checkpoint/checkpoint-policy.js';
-import { takeCheckpoint, type CheckpointReason } from '../store/take-checkpoint.js';
+import { isSnapshotError } from '../checkpoint/errors.js';
+import { isMvccError } from '../mvcc/errors.js';
+import type { RecoveryProgress } from '../store/recover.js';
+import { applyRetention } from '../store/retention-policy.js';
+import type { Store } from '../store/store.js';
+import type { CheckpointReason } from '../store/take-checkpoint.js';
 import type { StructureTable } from '../wal/codec.js';
-import { Wal } from '../wal/wal.js';
+import type { WalFileSystem } from '../wal/file-system.js';
+import type { Wal } from '../wal/wal.js';
 import type { DaemonConfig } from './config.js';
 import { runCycle, type CycleContext, type CycleReport } from './cycle.js';
 import { DaemonError } from './errors.js';
-import { startHttpServer, type HttpServer } from './http-server.js';
+import { startHttpServer, type HttpServer, type JsonAnswer } from './http-server.js';
+import { compactTarget } from './compact-target.js';
+import { removeAdminAddress, writeAdminAddress } from './admin-address.js';
 import { DaemonMetrics } from './metrics.js';
-import { openLog } from './open-log.js';
+import { openStore } from './open-store.js';
 import { queryEndpoints, type QueryEndpoints } from './http-query.js';
-import { recoverProjections } from './recover.js';
 import type { ScanSetup } from './scan-setup.js';
-import type { WalFileSystem } from '../wal/file-system.js';
 import { currentStateView, detectOptions } from './scope-view.js';
+import { StartupProgress } from './startup-progress.js';
 
 export interface DaemonOptions {
   config: DaemonConfig;
@@ -57,13 +65,15 @@ export interface DaemonOptions {
 export class Daemon {
   readonly config: DaemonConfig;
   readonly metrics: DaemonMetrics;
-  private wal: Wal | null = null;
-  private projections: Projection[] = [];
+  private store: Store | null = null;
+  private readonly startup = new StartupProgress();
   private http: HttpServer | null = null;
   private readonly queries: QueryEndpoints;
   private ready = false;
   private cycles = 0;
   private running: Promise<CycleReport> | null = null;
+  /** Settles when the cycle or maintenance now running is done (see exclusively()). */
+  private turn: Promise<void> = Promise.resolve();
   private inFlight: AbortController | null = null;
   private readonly stopping = new AbortController();
   private readonly policy: CheckpointPolicy;
@@ -77,12 +87,12 @@ export class Daemon {
   private constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
     this.policy = new CheckpointPolicy({ everyEvents: options.config.checkpointEveryEvents });
-    this.queries = queryEndpoints(options.config.dataDir, () => this.projections, () => this.structures());
+    this.queries = queryEndpoints(options.config.dataDir, () => this.state, () => this.openStore.structures);
     this.metrics = new DaemonMetrics(
       {
-        wal: () => this.wal,
-        counts: () => findProjection(this.projections, Counts) ?? null,
-        withheld: () => findProjection(this.projections, WithheldDisappearances)?.size ?? 0,
+        wal: () => this.store?.log ?? null,
+        counts: () => findProjection(this.state, Counts) ?? null,
+        withheld: () => findProjection(this.state, WithheldDisappearances)?.size ?? 0,
       },
       { processMetrics: options.processMetrics ?? true },
     );
@@ -102,32 +112,45 @@ export class Daemon {
 
   private async start(): Promise<void> {
     const { config, logger } = this.options;
-    this.wal = openLog(config, {
-      create: this.options.create ?? false,
-      logger,
-      ...(this.options.segmentSizeBytes ? { segmentSizeBytes: this.options.segmentSizeBytes } : {}),
-      ...(this.options.walFs ? { fs: this.options.walFs } : {}),
-    });
     if (config.http.listen !== null) {
       this.http = await startHttpServer(config.http.listen, config.http.token, {
         isReady: () => this.ready,
+        startup: () => this.startup.current,
         metrics: () => this.metrics.render(),
         query: (path, params) => this.queries.handle(path, params),
+        admin: (path, params) => (this.ready ? this.admin(path, params) : Promise.resolve(null)),
       }, logger);
       logger.info({ http: this.http.address, auth: config.http.token !== null }, `HTTP listening on ${this.http.address}`);
     }
-    const recovered = recoverProjections(config.dataDir, logger);
-    if (recovered.lastMain !== this.wal.lastMain) {
-      throw new DaemonError('RECOVERY_FAILED', `recovered state ends at revision ${recovered.lastMain} but the log at ${this.wal.lastMain}; run \`elava verify --data-dir ${config.dataDir}\``);
-    }
-    this.projections = recovered.projections;
-    if (recovered.pendingCompactionMain !== null) {
-      logger.warn({ atMain: recovered.pendingCompactionMain }, 'a compaction was scheduled and not finished (crash?); finishing it now');
-      await resumeCompaction(this.wal, this.projections, config.dataDir, { logger });
-    }
+    this.store = await openStore(config, {
+      create: this.options.create ?? false,
+      logger,
+      onProgress: this.progressLogger(logger),
+      ...(this.options.segmentSizeBytes ? { segmentSizeBytes: this.options.segmentSizeBytes } : {}),
+      ...(this.options.walFs ? { fs: this.options.walFs } : {}),
+    });
+    if (this.http !== null) writeAdminAddress(config.dataDir, this.http.address);
     this.ready = true;
+    this.startup.phase = 'ready';
     if (config.forward !== null) this.forwarding = this.startForwarder(config.forward);
-    logger.info({ revision: this.wal.lastMain, live: findProjection(this.projections, Counts)?.live ?? 0, checkpoint: recovered.stats.checkpoint, eventsReplayed: recovered.stats.eventsReplayed, ms: Math.round(recovered.stats.ms) }, 'ready');
+    const stats = this.store.recovery;
+    logger.info({
+      revision: this.store.lastMain, live: findProjection(this.state, Counts)?.live ?? 0, checkpoint: stats.checkpoint,
+      eventsReplayed: stats.eventsReplayed, ms: Math.round(stats.ms),
+    }, 'ready');
+  }
+
+  /** Recovery progress to /readyz, and to the log at most once a second. */
+  private progressLogger(logger: Logger): (p: RecoveryProgress) => void {
+    let lastLogMs = 0;
+    return (p) => {
+      this.startup.onRecovery(p);
+      const now = Date.now();
+      if (now - lastLogMs < REPLAY_PROGRESS_EVERY_MS) return;
+      lastLogMs = now;
+      const s = this.startup.current;
+      logger.info({ phase: p.phase, events: p.events, revision: p.main, percent: s.percent, etaSeconds: s.etaSeconds }, 'recovering state from the log');
+    };
   }
 
   get isReady(): boolean {
@@ -138,13 +161,24 @@ export class Daemon {
     return this.http?.address ?? null;
   }
 
-  get log(): Wal {
-    assert.ok(this.wal !== null, 'daemon is open');
-    return this.wal;
+  /** The Store (open daemons only). */
+  get openStore(): Store {
+    assert.ok(this.store !== null, 'daemon is open');
+    return this.store;
   }
 
+  /** The Store's log (its histograms and counters). */
+  get log(): Wal {
+    return this.openStore.log;
+  }
+
+  structures(): StructureTable {
+    return this.openStore.structures;
+  }
+
+  /** The live projections (none before the Store is open). */
   get state(): readonly Projection[] {
-    return this.projections;
+    return this.store?.projections ?? [];
   }
 
   /** Cycles run by this process (not the cycle number, which continues from the log). */
@@ -156,22 +190,39 @@ export class Daemon {
     return this.stopping.signal.aborted;
   }
 
-  structures(): StructureTable {
-    return this.log.structures;
+  /** One cycle now (never two at once), then a checkpoint if the policy says so. */
+  runCycle(): Promise<CycleReport> {
+    return this.exclusively(() => this.cycleNow());
   }
 
-  /** One cycle now (never two at once), then a checkpoint if the policy says so. */
-  async runCycle(): Promise<CycleReport> {
+  /**
+   * Runs `fn` when no cycle and no other maintenance runs, and keeps them out until it is
+   * done: a cycle is numbered by the revision after the Store's last, so nothing may commit
+   * between its start and its commit. Admin compaction and retention go through here.
+   */
+  private async exclusively<T>(fn: () => Promise<T>): Promise<T> {
+    const previous = this.turn;
+    let done!: () => void;
+    this.turn = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await previous;
+      return await fn();
+    } finally {
+      done();
+    }
+  }
+
+  private async cycleNow(): Promise<CycleReport> {
     assert.ok(this.running === null, 'cycles never overlap');
     assert.ok(this.ready && !this.closed, 'runCycle on an open, recovered daemon');
     this.inFlight = new AbortController();
     this.cycles++;
-    const cycle = this.log.nextMain;
+    const store = this.openStore;
+    const cycle = store.lastMain + 1;
     const ctx: CycleContext = {
-      wal: this.log,
-      projections: this.projections,
-      view: currentStateView(this.projections),
-      detect: detectOptions(this.config, this.projections),
+      store,
+      view: currentStateView(store.projections),
+      detect: detectOptions(this.config, store.projections),
       scanConfig: this.options.scan.config,
       scanClients: this.options.scan.clients,
       metrics: this.metrics,
@@ -183,7 +234,8 @@ export class Daemon {
         this.failed = true;
         throw err;
       });
-      if (!report.aborted && this.policy.isDue(this.log.stats())) await this.checkpoint('policy');
+      if (!report.aborted) await this.retain();
+      if (!report.aborted && this.policy.isDue(store.log.stats())) await this.checkpoint('policy');
       return report;
     } finally {
       this.running = null;
@@ -247,19 +299,59 @@ export class Daemon {
     if (this.closed) return;
     this.requestStop('close');
     await this.running?.catch(() => undefined);
-    const wal = this.wal;
+    await this.turn; // an admin compaction in flight finishes first
+    const store = this.store;
+    const wal = store?.log ?? null;
     if (wal !== null && !this.failed && !wal.isFenced && this.ready && wal.stats().eventsAppended > this.eventsAtCheckpoint) {
       await this.checkpoint('shutdown').catch((err: unknown) => this.options.logger.error({ err }, 'shutdown checkpoint failed; the next start replays more of the log'));
     }
     await this.forwarding; // stopped with the daemon; its cursor is written
     await this.release();
-    this.options.logger.info({ revision: wal?.lastMain ?? null, cycles: this.cycles }, 'stopped');
+    this.options.logger.info({ revision: store?.lastMain ?? null, cycles: this.cycles }, 'stopped');
+  }
+
+  /** The retention policy, between cycles; a failure is logged unless the log is fenced. */
+  private async retain(): Promise<void> {
+    const store = this.openStore;
+    try {
+      const outcome = await applyRetention(store, this.config.retention, Date.now());
+      if (outcome.downsampled !== null || outcome.compaction !== null) {
+        const d = outcome.downsampled;
+        this.options.logger.info({
+          downsampledFrom: d?.fromMain ?? null, downsampledBefore: d?.beforeMain ?? null, days: d?.dayStartMains.length ?? 0,
+          revisionsDropped: outcome.revisionsDropped, compactedAt: outcome.compaction?.atMain ?? null,
+          segmentsDeleted: outcome.compaction?.segmentsDeleted.length ?? 0,
+        }, 'retention applied: older history kept one revision per resource per day');
+      }
+    } catch (err) {
+      if (store.log.isFenced) throw new DaemonError('LOG_APPEND_FAILED', `retention marker could not be appended: ${(err as Error).message}`, { cause: err });
+      this.options.logger.error({ err }, 'retention failed; continuing (it is tried again after the next cycle)');
+    }
+  }
+
+  /** `POST /v1/admin/compact?before=REV|keep=DURATION`: compaction between cycles. */
+  private async admin(path: string, params: URLSearchParams): Promise<JsonAnswer | null> {
+    if (path !== '/v1/admin/compact') return null;
+    const store = this.openStore;
+    const target = compactTarget(params, store);
+    if ('error' in target) return { status: 400, body: { error: 'bad-request', message: target.error } };
+    if (target.atMain === null) return { status: 200, body: { compacted: false, reason: 'nothing older than the cutoff' } };
+    const atMain = target.atMain;
+    try {
+      const result = await this.exclusively(() => store.compact(atMain));
+      this.options.logger.info({ atMain, segmentsDeleted: result.segmentsDeleted.length }, 'compaction done on request');
+      return { status: 200, body: { compacted: true, ...result } };
+    } catch (err) {
+      if (isMvccError(err) || isSnapshotError(err)) return { status: 409, body: { error: err.code, message: err.message } };
+      throw err;
+    }
   }
 
   private async checkpoint(reason: CheckpointReason): Promise<void> {
-    const wal = this.log;
+    const store = this.openStore;
+    const wal = store.log;
     try {
-      await takeCheckpoint(wal, this.projections, this.config.dataDir, { reason, logger: this.options.logger });
+      await store.checkpoint(reason);
     } catch (err) {
       if (wal.isFenced) throw new DaemonError('LOG_APPEND_FAILED', `checkpoint marker could not be appended: ${(err as Error).message}`, { cause: err });
       this.options.logger.error({ err, reason }, 'checkpoint failed; continuing (recovery replays more of the log)');
@@ -273,10 +365,11 @@ export class Daemon {
   private async release(): Promise<void> {
     this.closed = true;
     this.ready = false;
+    if (this.http !== null && this.store !== null) removeAdminAddress(this.config.dataDir);
     await this.http?.close();
     this.http = null;
     this.queries.close();
-    await this.wal?.close().catch(() => undefined);
+    await this.store?.close().catch(() => undefined);
     await this.options.scan.close();
   }
 }

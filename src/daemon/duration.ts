@@ -15,8 +15,8 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 /** Upper bound on any configured duration (a year): beyond it a typo is likelier than intent. */
 export const DURATION_MS_MAX = 366 * 86_400_000;
 
-/** Milliseconds, or null when `text` is not a duration. */
-export function parseDurationMs(text: string): number | null {
+/** Milliseconds, or null when `text` is not a duration (or is over `maxMs`). */
+export function parseDurationMs(text: string, maxMs: number = DURATION_MS_MAX): number | null {
   const trimmed = text.trim();
   if (trimmed.length === 0 || trimmed.length > 64) return null;
   const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
@@ -29,7 +29,7 @@ export function parseDurationMs(text: string): number | null {
     total += Number(match[1]) * (UNIT_MS[match[2] as string] as number);
     at = part.lastIndex;
   }
-  if (!Number.isFinite(total) || total > DURATION_MS_MAX) return null;
+  if (!Number.isFinite(total) || total > maxMs) return null;
   return Math.round(total);
 }
 

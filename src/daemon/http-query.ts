@@ -21,6 +21,7 @@ import { isMvccError } from '../mvcc/errors.js';
 import type { Projection } from '../projection/projection.js';
 import { filterFrom, nonNegativeNumber, UsageError } from '../query/command-args.js';
 import { QueryError, type QueryErrorCode } from '../query/errors.js';
+import { granularityOf } from '../query/granularity.js';
 import { parseTime, resolvePoint } from '../query/point.js';
 import { diffRevisions, disappearedBetween, getResource, listResources, resourceHistory, wasteReport } from '../query/queries.js';
 import { closeQueryState, queryStateFrom, type QueryState } from '../query/query-state.js';
@@ -74,25 +75,28 @@ function route(state: QueryState, path: string, params: URLSearchParams): unknow
   if (path === '/v1/status') return { revision: state.lastMain, compactedRevision: state.compactedMain, live: state.counts.live, liveByType: Object.fromEntries(state.counts.liveByType()), changes: state.counts.changesByKind() };
   if (path === '/v1/resources') {
     const at = opt('at') === undefined ? undefined : point(opt('at') as string);
-    return { revision: at ?? state.lastMain, resources: withSources(state, listResources(state, filterOf(params), at)) };
+    const granularity = at === undefined ? null : granularityOf(state, [at]);
+    return { revision: at ?? state.lastMain, resources: withSources(state, listResources(state, filterOf(params), at)), granularity };
   }
   const key = rest('/v1/resources/');
   if (key !== null) return getResource(state, key, opt('at') === undefined ? undefined : point(opt('at') as string));
   const historyKey = rest('/v1/history/');
   if (historyKey !== null) {
     const field = opt('field');
-    return { key: historyKey, field: field ?? null, entries: field === undefined ? resourceHistory(state, historyKey) : resourceHistory(state, historyKey, field) };
+    const entries = field === undefined ? resourceHistory(state, historyKey) : resourceHistory(state, historyKey, field);
+    const mains = state.index.keyIndex(historyKey)?.history().map((r) => r.main) ?? [];
+    return { key: historyKey, field: field ?? null, entries, granularity: granularityOf(state, mains) };
   }
   const atText = rest('/v1/at/');
   if (atText !== null) {
     const at = point(atText);
-    return { revision: at, resources: withSources(state, listResources(state, filterOf(params), at)) };
+    return { revision: at, resources: withSources(state, listResources(state, filterOf(params), at)), granularity: granularityOf(state, [at]) };
   }
   switch (path) {
     case '/v1/diff': {
       const from = point(required(params, 'from'));
       const to = point(required(params, 'to'));
-      return { from, to, ...diffRevisions(state, from, to) };
+      return { from, to, ...diffRevisions(state, from, to), granularity: granularityOf(state, [from, to]) };
     }
     case '/v1/disappeared': {
       const since = point(required(params, 'since'));

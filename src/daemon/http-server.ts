@@ -1,6 +1,7 @@
 /**
- * The daemon's HTTP face (node:http): /healthz (the process is up), /readyz (200 once
- * recovery has finished, 503 before), /metrics (Prometheus text), and /v1/... JSON query
+ * The daemon's HTTP face (node:http): /healthz (the process is up; it answers while state
+ * is recovered, since recovery yields to the event loop), /readyz (200 once recovery has
+ * finished, 503 with phase, percent and ETA before), /metrics (Prometheus text), and /v1/... JSON query
  * endpoints (http-query.ts). GET and HEAD only.
  *
  * Binds 127.0.0.1 by default. When a bearer token is configured (required for any
@@ -22,9 +23,13 @@ export interface JsonAnswer {
 
 export interface HttpHandlers {
   isReady(): boolean;
+  /** What /readyz says while not ready (phase, percent, ETA of recovery). */
+  startup(): object;
   metrics(): Promise<{ contentType: string; body: string }>;
   /** Answers a /v1/ path, or null when no such endpoint exists. */
   query(path: string, params: URLSearchParams): Promise<JsonAnswer | null>;
+  /** Answers a POST to /v1/admin/... (operations that change state), or null. */
+  admin?(path: string, params: URLSearchParams): Promise<JsonAnswer | null>;
 }
 
 export interface HttpServer {
@@ -32,6 +37,21 @@ export interface HttpServer {
   readonly address: string;
   readonly port: number;
   close(): Promise<void>;
+}
+
+/** Operations that change state: POST only, never cached, answered only once ready. */
+const ADMIN_PREFIX = '/v1/admin/';
+
+async function handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, url: URL, h: HttpHandlers): Promise<void> {
+  req.resume(); // no body is read: parameters travel in the query string
+  if (req.method !== 'POST') {
+    res.setHeader('allow', 'POST');
+    return sendJson(res, { status: 405, body: { error: 'method-not-allowed', message: 'admin endpoints take POST' } });
+  }
+  if (!h.isReady()) return sendJson(res, { status: 503, body: { error: 'not-ready', message: 'state is being recovered; retry shortly' } });
+  const answer = h.admin === undefined ? null : await h.admin(url.pathname, url.searchParams);
+  res.setHeader('cache-control', 'no-store');
+  return sendJson(res, answer ?? { status: 404, body: { error: 'not-found', message: `no admin endpoint ${url.pathname}` } });
 }
 
 /** Longest request line path accepted; longer is a 414. */
@@ -80,20 +100,21 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, expec
     res.setHeader('www-authenticate', 'Bearer');
     return sendJson(res, { status: 401, body: { error: 'unauthorized', message: 'send Authorization: Bearer <http.token>' } });
   }
+  const raw = req.url ?? '/';
+  if (raw.length > URL_BYTES_MAX) return sendJson(res, { status: 414, body: { error: 'uri-too-long', message: `over ${URL_BYTES_MAX} bytes` } });
+  const url = new URL(raw, 'http://localhost');
+  if (url.pathname.startsWith(ADMIN_PREFIX)) return handleAdmin(req, res, url, h);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     return sendJson(res, { status: 405, body: { error: 'method-not-allowed', message: 'only GET and HEAD' } });
   }
-  const raw = req.url ?? '/';
-  if (raw.length > URL_BYTES_MAX) return sendJson(res, { status: 414, body: { error: 'uri-too-long', message: `over ${URL_BYTES_MAX} bytes` } });
-  const url = new URL(raw, 'http://localhost');
   switch (url.pathname) {
     case '/healthz':
       return sendJson(res, { status: 200, body: { status: 'ok' } });
     case '/readyz':
       return h.isReady()
         ? sendJson(res, { status: 200, body: { status: 'ready' } })
-        : sendJson(res, { status: 503, body: { status: 'recovering' } });
+        : sendJson(res, { status: 503, body: { status: 'recovering', ...h.startup() } });
     case '/metrics': {
       const m = await h.metrics();
       res.writeHead(200, { 'content-type': m.contentType });

@@ -57,6 +57,7 @@ function scopeOfEvent(e: ElavaEvent): string | null {
     case 'compaction-scheduled':
     case 'compaction-finished':
     case 'log-repaired':
+    case 'history-downsampled':
     case 'source-commit':
       return null;
     default:

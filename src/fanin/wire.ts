@@ -86,6 +86,7 @@ function scopeOf(event: ElavaEvent): string | null {
     case 'compaction-scheduled':
     case 'compaction-finished':
     case 'log-repaired':
+    case 'history-downsampled':
     case 'source-commit':
       return null;
     default:

@@ -92,6 +92,19 @@ export interface CompactionFinished {
 }
 
 /**
+ * The retention policy thinned the history of [fromMain, beforeMain) to one revision per
+ * resource lifetime per day (src/store/retention-policy.ts). `dayStartMains` are the first
+ * revision mains of each UTC day inside the window, ascending; the key index applies the
+ * same thinning whenever it replays this marker, so a rebuild reproduces it exactly.
+ */
+export interface HistoryDownsampled {
+  type: 'history-downsampled';
+  fromMain: number;
+  beforeMain: number;
+  dayStartMains: number[];
+}
+
+/**
  * `elava repair --accept-loss` cut damaged history: written in the first commit after the
  * cut, at a revision above every one the cut part held, so revisions never go backwards.
  */
@@ -133,7 +146,8 @@ export interface SourceCommit {
 
 export type ChangeEvent = ResourceAppeared | ResourceChanged | ResourceDisappeared;
 export type ControlEvent =
-  | ScopeScanned | CheckpointTaken | CompactionScheduled | CompactionFinished | LogRepaired | SourceCommit;
+  | ScopeScanned | CheckpointTaken | CompactionScheduled | CompactionFinished | LogRepaired | HistoryDownsampled
+  | SourceCommit;
 export type ElavaEvent = ChangeEvent | ControlEvent;
 
 export function isChangeEvent(event: ElavaEvent): event is ChangeEvent {

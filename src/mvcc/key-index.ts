@@ -24,6 +24,17 @@
  * `keep(r)` reports what `compact(r)` would keep, without changing the index, except that a
  * tombstone is never reported as kept (a deleted key has nothing to read back).
  *
+ * Downsampling (the retention policy's daily snapshots) thins a window [from, before) of
+ * history to one revision per generation per day: within the window it keeps the first
+ * entry of each generation (when the resource appeared), every tombstone (when it went
+ * away), and the last entry of each day bucket (the state at the day's end). With day
+ * buckets starting at 3 and 6, and put(1) put(2) put(4) put(5) tombstone(7) put(8):
+ *
+ *   downsample([0, 8), days 3, 6):  {1.0, 2.0 | 4.0, 5.0 | 7.0(t)}  {8.0}
+ *                            keeps:   1.0 first, 2.0 last of its day, 5.0, 7.0(t)  8.0
+ *
+ * so the record at every day's end, and every lifetime's start and end, read as before.
+ *
  * Layout. Memory holds the index only; the events themselves are read back from the log at
  * each entry's location. Because a tombstone always closes a generation, the generations
  * need no structure of their own: one flat array of entries in revision order, each flagged
@@ -186,6 +197,33 @@ export class KeyIndex {
     }
   }
 
+  /**
+   * Thins entries with main in [fromMain, beforeMain) to day granularity (see the file
+   * comment); `dayStarts` are the first mains of each day bucket, ascending. Returns how
+   * many entries it dropped. Never leaves a generation without its first entry.
+   */
+  downsample(fromMain: number, beforeMain: number, dayStarts: readonly number[]): number {
+    assertRevisionPart(fromMain, 'downsample from');
+    assert.ok(beforeMain > fromMain, 'downsample window is not empty');
+    const n = this.count;
+    let write = 0;
+    for (let i = 0; i < n; i++) {
+      const main = this.mainAt(i);
+      const inWindow = main >= fromMain && main < beforeMain;
+      if (!inWindow || this.keepsAtDayGranularity(i, beforeMain, dayStarts)) {
+        if (write !== i) this.copyEntry(i, write);
+        write++;
+      }
+    }
+    const dropped = n - write;
+    if (dropped > 0) {
+      this.count = write;
+      this.slots = this.slots.slice(0, write * STRIDE);
+    }
+    assert.ok(this.count === 0 || !this.isTombstoneAt(0), 'a generation never starts with its tombstone');
+    return dropped;
+  }
+
   /** The used slots, copied: the key's whole state, for snapshots. */
   exportSlots(): number[] {
     return this.slots.slice(0, this.count * STRIDE);
@@ -237,6 +275,19 @@ export class KeyIndex {
     this.slots[base + SLOT_PACKED] = sub * SUB_FACTOR + segmentId * 2 + tombstoneBit;
     this.slots[base + SLOT_OFFSET] = offset;
     this.count = n + 1;
+  }
+
+  /** In a window being downsampled: first of its generation, a tombstone, or last of its day. */
+  private keepsAtDayGranularity(i: number, beforeMain: number, dayStarts: readonly number[]): boolean {
+    if (i === 0 || this.isTombstoneAt(i - 1) || this.isTombstoneAt(i)) return true;
+    if (i + 1 >= this.count) return true;
+    const next = this.mainAt(i + 1);
+    if (next >= beforeMain) return true;
+    return dayBucket(next, dayStarts) !== dayBucket(this.mainAt(i), dayStarts);
+  }
+
+  private copyEntry(from: number, to: number): void {
+    for (let k = 0; k < STRIDE; k++) this.slots[to * STRIDE + k] = this.slots[from * STRIDE + k] as number;
   }
 
   private grow(entriesMin: number): void {
@@ -324,6 +375,18 @@ interface CompactPoint {
   genStart: number;
   genEnd: number;
   kept: number;
+}
+
+/** Index of the day bucket holding `main`: the last day start at or below it (-1: before all). */
+function dayBucket(main: number, dayStarts: readonly number[]): number {
+  let left = 0;
+  let right = dayStarts.length;
+  while (left < right) {
+    const mid = (left + right) >>> 1;
+    if ((dayStarts[mid] as number) <= main) left = mid + 1;
+    else right = mid;
+  }
+  return left - 1;
 }
 
 /**

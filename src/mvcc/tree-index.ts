@@ -185,6 +185,21 @@ export class TreeIndex {
     return { available, keysRemoved: keysBefore - this.tree.size, revisionsRemoved: revisionsBefore - this.revisions };
   }
 
+  /**
+   * Thins history in [fromMain, beforeMain) to day granularity in every key (see
+   * KeyIndex.downsample). Reads then see, per day, the state at the day's end. Returns the
+   * number of revisions dropped. The window must lie at or below the current revision.
+   */
+  downsample(fromMain: number, beforeMain: number, dayStarts: readonly number[]): number {
+    assert.ok(beforeMain <= this.lastMain + 1, 'downsample only what has been written');
+    for (let i = 1; i < dayStarts.length; i++) assert.ok((dayStarts[i] as number) > (dayStarts[i - 1] as number), 'day starts ascend');
+    let dropped = 0;
+    for (const ki of this.tree.values()) dropped += ki.downsample(fromMain, beforeMain, dayStarts);
+    this.revisions -= dropped;
+    assert.ok(this.revisions >= 0, 'revision count stays non-negative');
+    return dropped;
+  }
+
   /** etcd's Keep: what compact(atMain) would keep, tombstones excepted; changes nothing. */
   keep(atMain: number): RevisionSet {
     this.checkCompactable(atMain);

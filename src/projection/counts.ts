@@ -7,6 +7,7 @@
 import type { ResourceKey } from '../model/resource.js';
 import type { LogEvent } from '../wal/types.js';
 import { ProjectionError } from './errors.js';
+import { assertNever } from './assert-never.js';
 import { eventOf } from './event-payload.js';
 import type { HashSink, Projection } from './projection.js';
 
@@ -91,8 +92,15 @@ export class Counts implements Projection {
         if (event.status === 'failed') this.changes.scopesFailed++;
         else this.changes.scopesComplete++;
         return;
-      default:
+      case 'checkpoint':
+      case 'compaction-scheduled':
+      case 'compaction-finished':
+      case 'log-repaired':
+      case 'history-downsampled':
+      case 'source-commit':
         return;
+      default:
+        return assertNever(event);
     }
   }
 

@@ -7,6 +7,7 @@ import type { ResourceKey, ResourceRecord } from '../model/resource.js';
 import type { LogEvent } from '../wal/types.js';
 import { canonicalJson } from './canonical-json.js';
 import { ProjectionError } from './errors.js';
+import { assertNever } from './assert-never.js';
 import { eventOf, isRecordShaped } from './event-payload.js';
 import type { HashSink, Projection } from './projection.js';
 import type { ResourceFilter } from './resource-filter.js';
@@ -53,8 +54,16 @@ export class CurrentState implements Projection {
       case 'disappeared':
         this.records.delete(event.key);
         return;
+      case 'scope-scanned':
+      case 'checkpoint':
+      case 'compaction-scheduled':
+      case 'compaction-finished':
+      case 'log-repaired':
+      case 'history-downsampled':
+      case 'source-commit':
+        return; // they leave resources as they are
       default:
-        return; // scope-scanned and control events leave resources as they are
+        return assertNever(event);
     }
   }
 

@@ -35,6 +35,7 @@ export function eventOf(log: LogEvent): ElavaEvent {
     case 'compaction-scheduled':
     case 'compaction-finished':
     case 'log-repaired':
+    case 'history-downsampled':
       return p as ElavaEvent;
     case 'source-commit': {
       const c = p as { source?: unknown; sourceMain?: unknown; conflicts?: unknown };

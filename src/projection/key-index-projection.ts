@@ -6,14 +6,15 @@
  * (idempotently): replay then reproduces a compaction wherever it happened in the log. The
  * compaction module also calls `compactTo` directly as soon as it schedules one; compaction
  * at `atMain` commutes with every later put or tombstone (it touches only entries at or below
- * `atMain`), so doing it early or at the marker gives the same index.
+ * `atMain`), so doing it early or at the marker gives the same index. A
+ * `history-downsampled` marker thins its window the same way on every replay.
  */
-import assert from 'node:assert/strict';
 import { isMvccError } from '../mvcc/errors.js';
 import { restoreTreeIndex, snapshotTreeIndex } from '../mvcc/tree-index-snapshot.js';
 import { TreeIndex } from '../mvcc/tree-index.js';
 import type { LogEvent } from '../wal/types.js';
 import { ProjectionError } from './errors.js';
+import { assertNever } from './assert-never.js';
 import { eventOf } from './event-payload.js';
 import type { HashSink, Projection } from './projection.js';
 
@@ -39,6 +40,10 @@ export class KeyIndexProjection implements Projection {
       case 'compaction-scheduled':
         this.tree.observe(log);
         this.compactTo(event.atMain);
+        return;
+      case 'history-downsampled':
+        this.tree.observe(log);
+        this.tree.downsample(event.fromMain, event.beforeMain, event.dayStartMains);
         return;
       case 'scope-scanned':
       case 'checkpoint':
@@ -88,8 +93,4 @@ export class KeyIndexProjection implements Projection {
       sink.update('\n');
     }
   }
-}
-
-function assertNever(value: never): never {
-  return assert.fail(`unhandled event ${JSON.stringify(value)}`);
 }

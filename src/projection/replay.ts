@@ -50,52 +50,102 @@ export interface ReplayResult {
 const PROGRESS_EVERY_EVENTS_DEFAULT = 1_000_000;
 
 export function replay(entries: Iterable<LogEntry>, projections: readonly Projection[], options: ReplayOptions = {}): ReplayResult {
-  const afterMain = options.afterMain ?? -1;
-  const untilMain = options.untilMain ?? Number.MAX_SAFE_INTEGER;
-  const every = options.progressEveryEvents ?? PROGRESS_EVERY_EVENTS_DEFAULT;
-  assert.ok(Number.isSafeInteger(every) && every > 0, 'progressEveryEvents must be a positive integer');
-  const onProgress = options.onProgress;
-  const result: ReplayResult = { events: 0, commits: 0, skipped: 0, lastMain: -1, lastSub: -1, uncommittedEvents: 0 };
-  let prevMain = -1;
-  let prevSub = -1;
-  let inCommit = 0;
-  let location: RecordLocation | null = null;
+  const r = new Replayer(projections, options);
+  for (const entry of entries) if (!r.feed(entry)) break;
+  return r.finish();
+}
+
+/**
+ * The same fold, giving the event loop a turn every `yieldEveryEvents` events, so that a
+ * daemon recovering a large log keeps answering /healthz and /readyz while it replays.
+ */
+export async function replayYielding(
+  entries: Iterable<LogEntry>, projections: readonly Projection[], options: ReplayOptions & { yieldEveryEvents: number },
+): Promise<ReplayResult> {
+  assert.ok(Number.isSafeInteger(options.yieldEveryEvents) && options.yieldEveryEvents > 0, 'yieldEveryEvents > 0');
+  const r = new Replayer(projections, options);
+  let sinceYield = 0;
   for (const entry of entries) {
-    if (entry.main <= afterMain) {
+    if (!r.feed(entry)) break;
+    if (++sinceYield < options.yieldEveryEvents) continue;
+    sinceYield = 0;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return r.finish();
+}
+
+/** One replay's running state: feed() entries in log order, then finish(). */
+class Replayer {
+  private readonly afterMain: number;
+  private readonly untilMain: number;
+  private readonly every: number;
+  private readonly onProgress: ((progress: ReplayProgress) => void) | undefined;
+  private readonly result: ReplayResult = { events: 0, commits: 0, skipped: 0, lastMain: -1, lastSub: -1, uncommittedEvents: 0 };
+  private prevMain = -1;
+  private prevSub = -1;
+  private inCommit = 0;
+  private location: RecordLocation | null = null;
+
+  constructor(private readonly projections: readonly Projection[], options: ReplayOptions) {
+    this.afterMain = options.afterMain ?? -1;
+    this.untilMain = options.untilMain ?? Number.MAX_SAFE_INTEGER;
+    this.every = options.progressEveryEvents ?? PROGRESS_EVERY_EVENTS_DEFAULT;
+    assert.ok(Number.isSafeInteger(this.every) && this.every > 0, 'progressEveryEvents must be a positive integer');
+    this.onProgress = options.onProgress;
+  }
+
+  /** Applies one entry; false once past `untilMain` (the caller stops feeding). */
+  feed(entry: LogEntry): boolean {
+    const result = this.result;
+    if (entry.main <= this.afterMain) {
       result.skipped++;
-      continue;
+      return true;
     }
-    if (entry.main > untilMain) break;
+    if (entry.main > this.untilMain) return false;
     if (entry.kind === 'commit') {
       // A commit ends the events just seen (same main), or is empty and moves main forward.
-      const matches = inCommit > 0 ? entry.main === prevMain : entry.main > prevMain;
-      if (!matches || entry.eventCount !== inCommit) badCommit(entry.main, entry.eventCount, inCommit, entry);
-      if (inCommit === 0) {
-        prevMain = entry.main;
-        prevSub = -1;
+      const matches = this.inCommit > 0 ? entry.main === this.prevMain : entry.main > this.prevMain;
+      if (!matches || entry.eventCount !== this.inCommit) badCommit(entry.main, entry.eventCount, this.inCommit, entry);
+      if (this.inCommit === 0) {
+        this.prevMain = entry.main;
+        this.prevSub = -1;
       }
       result.commits++;
-      inCommit = 0;
-      continue;
+      this.inCommit = 0;
+      return true;
     }
-    if (compareRevisionParts(entry.main, entry.sub, prevMain, prevSub) <= 0 || (inCommit === 0) !== (entry.main !== prevMain)) {
-      throw new ProjectionError('PROJECTION_BAD_LOG', `event ${entry.main}.${entry.sub} out of order after ${prevMain}.${prevSub}`, {
+    // Events rise strictly, and a new main starts exactly when a commit has just ended.
+    const startsCommit = this.inCommit === 0;
+    const newMain = entry.main !== this.prevMain;
+    if (compareRevisionParts(entry.main, entry.sub, this.prevMain, this.prevSub) <= 0 || startsCommit !== newMain) {
+      throw new ProjectionError('PROJECTION_BAD_LOG', `event ${entry.main}.${entry.sub} out of order after ${this.prevMain}.${this.prevSub}`, {
         location: entry.location,
       });
     }
+    const projections = this.projections;
     for (let i = 0; i < projections.length; i++) (projections[i] as Projection).apply(entry);
-    prevMain = entry.main;
-    prevSub = entry.sub;
-    location = entry.location;
-    inCommit++;
+    this.prevMain = entry.main;
+    this.prevSub = entry.sub;
+    this.location = entry.location;
+    this.inCommit++;
     result.events++;
-    if (onProgress !== undefined && result.events % every === 0) onProgress({ events: result.events, commits: result.commits, main: prevMain, location });
+    if (this.onProgress !== undefined && result.events % this.every === 0) this.report();
+    return true;
   }
-  result.lastMain = prevMain;
-  result.lastSub = prevSub;
-  result.uncommittedEvents = inCommit;
-  if (onProgress !== undefined) onProgress({ events: result.events, commits: result.commits, main: prevMain, location });
-  return result;
+
+  finish(): ReplayResult {
+    const result = this.result;
+    result.lastMain = this.prevMain;
+    result.lastSub = this.prevSub;
+    result.uncommittedEvents = this.inCommit;
+    if (this.onProgress !== undefined) this.report();
+    return result;
+  }
+
+  private report(): void {
+    const r = this.result;
+    this.onProgress?.({ events: r.events, commits: r.commits, main: this.prevMain, location: this.location });
+  }
 }
 
 function badCommit(main: number, expected: number, seen: number, entry: LogEntry): never {

@@ -10,9 +10,9 @@ import type { TreeIndex } from '../mvcc/tree-index.js';
 import { canonicalJson } from './canonical-json.js';
 
 /** Reads the event an index entry points at (from the log or a compaction base). */
-export type EventReader = (key: string, revision: IndexedRevision) => unknown;
+export type RevisionReader = (key: string, revision: IndexedRevision) => unknown;
 
-export function revisionStateHash(index: TreeIndex, atMain: number, read: EventReader): string {
+export function revisionStateHash(index: TreeIndex, atMain: number, read: RevisionReader): string {
   const hash = createHash('sha256');
   hash.update(`state at ${atMain}\n`);
   for (const { key, revision } of index.range('', undefined, atMain)) {

@@ -12,10 +12,10 @@
  * next complete listing to agree; a daemon that forgot would either believe the next
  * listing's absences at once (no agreement) or withhold them again (a cycle late twice).
  */
-import assert from 'node:assert/strict';
 import type { LogEvent } from '../wal/types.js';
 import { canonicalJson } from './canonical-json.js';
 import { ProjectionError } from './errors.js';
+import { assertNever } from './assert-never.js';
 import { eventOf } from './event-payload.js';
 import type { HashSink, Projection } from './projection.js';
 
@@ -65,6 +65,7 @@ export class WithheldDisappearances implements Projection {
       case 'compaction-finished':
       case 'log-repaired':
       case 'source-commit':
+      case 'history-downsampled':
         return;
       default:
         return assertNever(event);
@@ -114,8 +115,4 @@ function idsOf(log: LogEvent, withheld: unknown): Set<string> {
 
 function isStringList(v: unknown): v is string[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'string');
-}
-
-function assertNever(value: never): never {
-  return assert.fail(`unhandled event ${JSON.stringify(value)}`);
 }

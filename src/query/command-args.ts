@@ -2,6 +2,7 @@
  * Command-line options of the query commands (node:util parseArgs, strict: an unknown
  * option is a usage error), and their translation into filters and points.
  */
+import { UsageError } from '../usage-error.js';
 import { parseArgs } from 'node:util';
 import { repeatedOption } from '../cli/repeated-options.js';
 import type { ResourceType } from '../model/resource.js';
@@ -59,11 +60,7 @@ export interface ParsedArgs {
   help: boolean;
 }
 
-/** A command line that does not parse: exit 2 with the message and a pointer to --help. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-  readonly code = 'usage';
-}
+export { UsageError };
 
 export function parseCommandArgs(name: QueryCommandName, argv: readonly string[]): ParsedArgs {
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };

@@ -12,6 +12,7 @@ import { filterFrom, nonNegativeNumber, parseCommandArgs, UsageError, type Parse
 import { isQueryCommandName, QUERY_COMMANDS, QUERY_COMMAND_NAMES, queryHelp, type QueryCommandName } from './command-help.js';
 import { QUERY_EXIT_CODES, QUERY_EXIT_OK, QUERY_EXIT_USAGE, QueryError } from './errors.js';
 import { formatDiff, formatDisappeared, formatFieldHistory, formatHistory, formatRecords, formatResource, formatTime, formatWaste } from './format.js';
+import { granularityOf } from './granularity.js';
 import { parseTime, resolvePoint } from './point.js';
 import { diffRevisions, disappearedBetween, getResource, listResources, resourceHistory, wasteReport } from './queries.js';
 import { closeQueryState, openQueryState, type QueryState } from './query-state.js';
@@ -44,7 +45,9 @@ export async function runQueryCommand(name: QueryCommandName, argv: string[], io
   try {
     state = await openQueryState(args.dataDir);
     if (state.damage !== null) io.stderr(damageWarning(state.damage));
-    write(io, run(name, state, args));
+    const notes: string[] = [];
+    write(io, run(name, state, args, notes));
+    for (const note of notes) io.stderr(`elava ${name}: note: ${note}\n`);
     return QUERY_EXIT_OK;
   } catch (err) {
     return fail(name, err, io);
@@ -58,10 +61,15 @@ function damageWarning(d: LogDamage): string {
   return `elava: warning: the log is damaged (${d.segment} at byte ${d.offsetBytes}): answering from revision ${d.lastMain}, the last whole one before it; ${lostText(d.lost)}. Stop the daemon and run \`elava repair\` to see what a cut would lose.`;
 }
 
-function run(name: QueryCommandName, state: QueryState, args: ParsedArgs): string[] {
+function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes: string[]): string[] {
   const { values, positionals, json } = args;
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  const point = (text: string): number => resolvePoint(state, text);
+  const point = (text: string): number => {
+    const main = resolvePoint(state, text);
+    const g = granularityOf(state, [main]);
+    if (g !== null && !notes.includes(g.note)) notes.push(g.note);
+    return main;
+  };
   const pos = (i: number): string => positionals[i] as string;
   // On an aggregate (fan-in) every record shows the source that reports it.
   const sourceOf = state.sources.size > 0 ? (key: string) => state.sources.ownerOfKey(key) : undefined;
@@ -82,6 +90,8 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs): strin
     }
     case 'history': {
       const field = str('field');
+      const g = granularityOf(state, state.index.keyIndex(pos(0))?.history().map((r) => r.main) ?? []);
+      if (g !== null) notes.push(g.note);
       if (field === undefined) return formatHistory(resourceHistory(state, pos(0)), json);
       return formatFieldHistory(resourceHistory(state, pos(0), field), field, json);
     }

@@ -2,9 +2,9 @@
  * What every query reads: the key index (history locations), the current state, counts,
  * commit times and a reader for events on disk. Two ways to get one:
  *
- * - `openQueryState(dir)`: for the query commands. Read-only and without the writer lock,
- *   so it works whether or not the daemon runs: recovery from the newest valid checkpoint
- *   plus the log's tail (src/store/recover.ts, readOnly), nothing renamed. The state is
+ * - `openQueryState(dir)`: for the query commands. A read-only Store (src/store/store.ts):
+ *   no writer lock, so it works whether or not the daemon runs; the newest valid checkpoint
+ *   plus the log's tail, nothing renamed. The state is
  *   that of the last whole commit when it was opened; later appends are not seen.
  * - `queryStateFrom(dir, projections, structures)`: over the daemon's live projections;
  *   `lastMain` and `compactedMain` follow them as they advance.
@@ -15,8 +15,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type { TreeIndex } from '../mvcc/tree-index.js';
-import { builtInProjections, findProjection } from '../projection/builtins.js';
+import { findProjection } from '../projection/builtins.js';
 import { CommitTimes } from '../projection/commit-times.js';
+import { ControlState } from '../projection/control-state.js';
 import { Counts } from '../projection/counts.js';
 import { CurrentState } from '../projection/current-state.js';
 import { isProjectionError } from '../projection/errors.js';
@@ -24,14 +25,14 @@ import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import type { Projection } from '../projection/projection.js';
 import { Sources } from '../projection/sources.js';
 import { isSnapshotError } from '../checkpoint/errors.js';
-import { recoverState } from '../store/recover.js';
+import { Store } from '../store/store.js';
 import type { StructureTable } from '../wal/codec.js';
 import type { LogDamage } from '../wal/damage.js';
 import { errnoCode, isDamageCode, isWalError } from '../wal/errors.js';
 import { nodeFileSystem } from '../wal/file-system.js';
 import { listSegments } from '../wal/segment.js';
 import { QueryError } from './errors.js';
-import { LogEvents, type EventReader } from './log-events.js';
+import { EventSource, type EventReader } from '../store/event-source.js';
 
 export interface QueryState {
   readonly dir: string;
@@ -45,24 +46,21 @@ export interface QueryState {
   readonly lastMain: number;
   /** Reads below this main are `compacted` (0: nothing compacted). */
   readonly compactedMain: number;
+  /** History below this main is kept at day granularity (retention; 0: none). */
+  readonly downsampledBeforeMain: number;
   /** Event read-back by location (falls back to the compaction base for deleted segments). */
   readonly events: EventReader;
   /** Damage the read-only open stopped at (the state is that before it); null: none. */
   readonly damage: LogDamage | null;
 }
 
-/** The projections queries need: the built-in set (CommitTimes, which time lookups need, is one of them). */
-export function queryProjections(): Projection[] {
-  return builtInProjections(); // includes CommitTimes, which time lookups need
-}
-
 /** Opens `dir` read-only, without the lock. QueryError: bad-data-dir, no-data, damaged-log. */
 export async function openQueryState(dir: string): Promise<QueryState> {
   checkDataDir(dir);
   try {
-    const recovered = recoverState(dir, { readOnly: true, projections: queryProjections });
-    const structures = recovered.structures;
-    return queryStateFrom(dir, recovered.projections, () => structures, recovered.stats.damage);
+    const store = await Store.open(dir, { readOnly: true });
+    const structures = store.structures;
+    return queryStateFrom(dir, store.projections, () => structures, store.damage);
   } catch (err) {
     throw asQueryError(err, dir);
   }
@@ -77,9 +75,10 @@ export function queryStateFrom(
   const counts = findProjection(projections, Counts);
   const times = findProjection(projections, CommitTimes);
   const sources = findProjection(projections, Sources) ?? new Sources();
-  assert.ok(keyIndex && current && counts, 'queries need the key index, current state and counts projections');
-  assert.ok(times, 'queries need the CommitTimes projection: build the projections with builtInProjections()');
-  const events = new LogEvents(dir, structures);
+  const control = findProjection(projections, ControlState);
+  assert.ok(keyIndex && current && counts && control, 'queries need the key index, current state, counts and control projections');
+  assert.ok(times, 'queries need the CommitTimes projection (one of builtInProjections())');
+  const events = new EventSource(dir, structures, 'lazy');
   return {
     dir,
     get index() {
@@ -94,6 +93,9 @@ export function queryStateFrom(
     },
     get compactedMain() {
       return keyIndex.index.compactedMain;
+    },
+    get downsampledBeforeMain() {
+      return control.downsampledBeforeMain;
     },
     events,
     damage,

@@ -18,7 +18,7 @@ export function buildBase(index: TreeIndex, atMain: number, source: EventSource,
   for (const v of index.range('', undefined, atMain)) visible.push(v);
   visible.sort((a, b) => a.revision.main - b.revision.main || a.revision.sub - b.revision.sub);
   const times = commitTimes(visible, source, wfs);
-  return visible.map(({ key, revision: r }): BaseEvent => [r.main, r.sub, times.get(r.main) ?? source.baseTimeMs(r.main, r.sub) ?? 0, r.location.segment, r.location.offsetBytes, source.read(key, r)]);
+  return visible.map(({ key, revision: r }): BaseEvent => [r.main, r.sub, times.get(r.main) ?? source.baseTimeMs(r.main, r.sub) ?? 0, r.location.segment, r.location.offsetBytes, source.readRevision(key, r)]);
 }
 
 /** Commit times of the mains in `visible` that the log still holds (one scan, no decoding). */
@@ -28,7 +28,7 @@ function commitTimes(visible: ReadonlyArray<{ revision: IndexedRevision }>, sour
   const times = new Map<number, number>();
   if (wanted.size === 0) return times;
   const first = Math.min(...wanted);
-  const reader = new LogReader(source.logDir, { fs: wfs, fromMain: first, decode: false });
+  const reader = new LogReader(source.dir, { fs: wfs, fromMain: first, decode: false });
   for (const entry of reader.entries()) {
     if (entry.kind === 'commit' && wanted.has(entry.main)) {
       times.set(entry.main, entry.timeMs);

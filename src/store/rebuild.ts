@@ -10,7 +10,7 @@ import type { Projection } from '../projection/projection.js';
 import type { WalFileSystem } from '../wal/file-system.js';
 import { SNAP_FLAG_BASE, readSnapFlags } from '../checkpoint/snap-file.js';
 import { ProgressReporter } from './progress.js';
-import { recoverWith, type RecoveredState, type RecoverOptions } from './recover.js';
+import { recoverWith, type CheckpointFilter, type RecoveredState, type RecoverOptions } from './recover.js';
 
 export interface RebuildOptions {
   projections?: () => Projection[];
@@ -29,7 +29,7 @@ export interface RebuildResult extends RecoveredState {
   hash: string;
 }
 
-export function rebuild(dir: string, options: RebuildOptions = {}): RebuildResult {
+export async function rebuild(dir: string, options: RebuildOptions = {}): Promise<RebuildResult> {
   const reporter = options.progress === false ? null : new ProgressReporter('rebuild', options.logger, options.stream);
   const recover: RecoverOptions = { readOnly: options.readOnly ?? false };
   if (options.projections) recover.projections = options.projections;
@@ -37,16 +37,24 @@ export function rebuild(dir: string, options: RebuildOptions = {}): RebuildResul
   if (options.logDir) recover.logDir = options.logDir;
   if (options.fs) recover.fs = options.fs;
   if (reporter) recover.onProgress = reporter.onProgress;
-  let baseSeen = false;
   try {
-    const state = recoverWith(dir, recover, (c, layout, ctx) => {
-      if (!layout.prefixDeleted || baseSeen) return false;
-      const isBase = ((readSnapFlags(ctx.wfs, ctx.dir, c.name) ?? 0) & SNAP_FLAG_BASE) !== 0;
-      baseSeen = isBase;
-      return isBase;
-    });
+    const state = await recoverWith(dir, recover, baseOnlyFilter());
     return { ...state, hash: stateHash(state.projections) };
   } finally {
     reporter?.done();
   }
+}
+
+/**
+ * The checkpoints a rebuild may start from: none while the log is whole, else only the
+ * newest compaction base (where the kept history begins).
+ */
+export function baseOnlyFilter(): CheckpointFilter {
+  let baseSeen = false;
+  return (c, layout, ctx) => {
+    if (!layout.prefixDeleted || baseSeen) return false;
+    const isBase = ((readSnapFlags(ctx.wfs, ctx.dir, c.name) ?? 0) & SNAP_FLAG_BASE) !== 0;
+    baseSeen = isBase;
+    return isBase;
+  };
 }

@@ -16,12 +16,12 @@
  * writer to resume. Read-only mode renames nothing and takes no lock (queries, verify).
  */
 import type { Logger } from 'pino';
-import { REPLAY_PROGRESS_EVERY_EVENTS } from '../limits.js';
+import { REPLAY_PROGRESS_EVERY_EVENTS, REPLAY_YIELD_EVERY_EVENTS } from '../limits.js';
 import { builtInProjections, findProjection } from '../projection/builtins.js';
 import { ControlState } from '../projection/control-state.js';
 import { isProjectionError } from '../projection/errors.js';
 import type { Projection } from '../projection/projection.js';
-import { replay, type ReplayProgress } from '../projection/replay.js';
+import { replayYielding, type ReplayProgress } from '../projection/replay.js';
 import type { StructureTable } from '../wal/codec.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import type { LogDamage } from '../wal/damage.js';
@@ -53,6 +53,11 @@ export interface RecoverOptions {
   /** Where the log segments are; default `dir`. */
   logDir?: string;
   fs?: WalFileSystem;
+  /**
+   * Makes the reader of the final pass (the one that reads to the log's end). The writer
+   * passes its opening's reader, so that verification and replay are one read of the log.
+   */
+  finalReader?: (fromMain: number) => LogReader;
 }
 
 export interface RecoveryStats {
@@ -79,16 +84,18 @@ export interface RecoveredState {
   /** A compaction scheduled and not finished (resume it), or null. */
   pendingCompactionMain: number | null;
   stats: RecoveryStats;
+  /** The reader that read to the log's end (drained): where a writer continues. */
+  reader: LogReader;
 }
 
-export function recoverState(dir: string, options: RecoverOptions = {}): RecoveredState {
+export function recoverState(dir: string, options: RecoverOptions = {}): Promise<RecoveredState> {
   return recoverWith(dir, options, () => true);
 }
 
 /** Which checkpoints a recovery may use (rebuild allows only the compaction base). */
 export type CheckpointFilter = (c: CheckpointName, layout: LogLayout, ctx: LoadContext) => boolean;
 
-export function recoverWith(dir: string, options: RecoverOptions, usable: CheckpointFilter): RecoveredState {
+export async function recoverWith(dir: string, options: RecoverOptions, usable: CheckpointFilter): Promise<RecoveredState> {
   const started = performance.now();
   const wfs = options.fs ?? nodeFileSystem;
   const layout = logLayout(wfs, options.logDir ?? dir, options.readOnly ? 'stop' : 'throw');
@@ -107,10 +114,10 @@ export function recoverWith(dir: string, options: RecoverOptions, usable: Checkp
       options.logger?.warn({ file: c.name, coversMain: c.coversMain }, 'checkpoint has no durable marker in the log (crash before its marker?); ignored');
       continue;
     }
-    const state = run.fromCheckpoint(c.name, body);
+    const state = await run.fromCheckpoint(c.name, body);
     if (state !== null) return run.finish(state, started);
   }
-  return run.finish(run.fromScratch(), started);
+  return run.finish(await run.fromScratch(), started);
 }
 
 interface Replayed {
@@ -119,6 +126,7 @@ interface Replayed {
   coversMain: number | null;
   structures: StructureTable;
   lastMain: number;
+  reader: LogReader;
 }
 
 class Recovery {
@@ -136,7 +144,7 @@ class Recovery {
   ) {}
 
   /** Restore + tail; null when the checkpoint turns out unusable (it is then set aside). */
-  fromCheckpoint(file: string, body: CheckpointBody): Replayed | null {
+  async fromCheckpoint(file: string, body: CheckpointBody): Promise<Replayed | null> {
     const projections = this.fresh();
     let stale: Projection[];
     try {
@@ -152,22 +160,23 @@ class Recovery {
         this.ignored.push(file); // older than the base: its projections cannot be rebuilt up to it
         return null;
       }
-      this.replayHistory(stale, body.coversMain);
+      await this.replayHistory(stale, body.coversMain);
     }
-    const reader = new LogReader(this.layout.logDir, { fs: this.ctx.wfs, fromMain: body.coversMain + 1, onDamage: this.layout.onDamage });
-    const result = replay(reader.entries(), projections, { afterMain: body.coversMain, ...this.progress('tail') });
+    const reader = this.reader(body.coversMain + 1, true);
+    const result = await replayYielding(reader.entries(), projections, { afterMain: body.coversMain, ...this.progress('tail') });
     this.events = result.events;
     this.damage = reader.tail.damage;
     const structures = reader.structures.length >= body.structures.length ? reader.structures : body.structures;
-    return { projections, checkpoint: file, coversMain: body.coversMain, structures, lastMain: Math.max(reader.tail.lastMain, body.coversMain) };
+    const lastMain = Math.max(reader.tail.lastMain, body.coversMain);
+    return { projections, checkpoint: file, coversMain: body.coversMain, structures, lastMain, reader };
   }
 
-  fromScratch(): Replayed {
+  async fromScratch(): Promise<Replayed> {
     const projections = this.fresh();
-    const reader = this.replayHistory(projections, Number.MAX_SAFE_INTEGER);
+    const history = await this.replayHistory(projections, Number.MAX_SAFE_INTEGER);
     this.events = this.historyEvents;
     this.historyEvents = 0;
-    return { projections, checkpoint: null, coversMain: null, structures: reader.structures, lastMain: reader.lastMain };
+    return { projections, checkpoint: null, coversMain: null, ...history };
   }
 
   finish(r: Replayed, started: number): RecoveredState {
@@ -184,7 +193,10 @@ class Recovery {
       ms: performance.now() - started,
     };
     this.options.logger?.info({ ...stats }, 'state recovered');
-    return { projections: r.projections, lastMain: r.lastMain, structures: r.structures, pendingCompactionMain: control.pendingCompaction(), stats };
+    return {
+      projections: r.projections, lastMain: r.lastMain, structures: r.structures,
+      pendingCompactionMain: control.pendingCompaction(), stats, reader: r.reader,
+    };
   }
 
   private fresh(): Projection[] {
@@ -198,25 +210,38 @@ class Recovery {
     return this.base;
   }
 
-  /** Replays the kept history into `projections` up to `untilMain`. */
-  private replayHistory(projections: Projection[], untilMain: number): { structures: StructureTable; lastMain: number } {
+  /** Replays the kept history into `projections` up to `untilMain` (the log's end: final). */
+  private async replayHistory(
+    projections: Projection[], untilMain: number,
+  ): Promise<{ structures: StructureTable; lastMain: number; reader: LogReader }> {
     const base = this.layout.prefixDeleted ? this.findBase() : null;
-    const { entries, reader } = historyEntries(this.layout, base, this.ctx.wfs);
-    const result = replay(entries, projections, { untilMain, ...this.progress('history') });
+    const final = untilMain === Number.MAX_SAFE_INTEGER;
+    const { entries, reader } = historyEntries(this.layout, base, (fromMain) => this.reader(fromMain, final));
+    const result = await replayYielding(entries, projections, { untilMain, ...this.progress('history') });
     this.historyEvents = result.events;
     this.damage ??= reader.tail.damage;
     if (untilMain !== Number.MAX_SAFE_INTEGER) this.rebuilt = projections.map((p) => p.name);
     const baseStructures = base?.body.structures ?? [];
     const structures = reader.structures.length >= baseStructures.length ? reader.structures : baseStructures;
-    return { structures, lastMain: Math.max(reader.tail.lastMain, result.lastMain, base?.atMain ?? 0) };
+    return { structures, lastMain: Math.max(reader.tail.lastMain, result.lastMain, base?.atMain ?? 0), reader };
   }
 
-  private progress(phase: RecoveryProgress['phase']): { onProgress?: (p: ReplayProgress) => void; progressEveryEvents: number } {
+  /** A reader from `fromMain`; the final pass's comes from the caller (the writer's open). */
+  private reader(fromMain: number, final: boolean): LogReader {
+    if (final && this.options.finalReader !== undefined) return this.options.finalReader(fromMain);
+    return new LogReader(this.layout.logDir, { fs: this.ctx.wfs, fromMain, onDamage: this.layout.onDamage });
+  }
+
+  private progress(phase: RecoveryProgress['phase']): {
+    onProgress?: (p: ReplayProgress) => void; progressEveryEvents: number; yieldEveryEvents: number;
+  } {
     const onProgress = this.options.onProgress;
-    if (onProgress === undefined) return { progressEveryEvents: Number.MAX_SAFE_INTEGER };
+    const yieldEveryEvents = REPLAY_YIELD_EVERY_EVENTS;
+    if (onProgress === undefined) return { progressEveryEvents: Number.MAX_SAFE_INTEGER, yieldEveryEvents };
     const total = totalBytes(this.layout);
     return {
       progressEveryEvents: REPLAY_PROGRESS_EVERY_EVENTS,
+      yieldEveryEvents,
       onProgress: (p) =>
         onProgress({ phase, events: p.events, main: p.main, bytesTotal: total, bytesDone: p.location ? bytesBefore(this.layout, p.location.segment, p.location.offsetBytes) : 0 }),
     };

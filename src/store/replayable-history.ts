@@ -43,15 +43,17 @@ export function findBase(ctx: LoadContext, layout: LogLayout): BaseSource | null
  * Every entry from the beginning of what is kept. `base` is needed (and must be non-null)
  * when the log's prefix was deleted.
  */
-export function historyEntries(layout: LogLayout, base: BaseSource | null, wfs: WalFileSystem): { entries: Iterable<LogEntry>; reader: LogReader } {
+export function historyEntries(
+  layout: LogLayout, base: BaseSource | null, makeReader: (fromMain: number) => LogReader,
+): { entries: Iterable<LogEntry>; reader: LogReader } {
   if (!layout.prefixDeleted) {
-    const reader = new LogReader(layout.logDir, { fs: wfs, onDamage: layout.onDamage });
+    const reader = makeReader(0);
     return { entries: reader.entries(), reader };
   }
   if (base === null) {
     throw new SnapshotError('SNAPSHOT_NO_BASE', `the log starts at revision ${layout.minCoversMain + 1} (older segments were compacted away) and no valid compaction base is left`);
   }
-  const reader = new LogReader(layout.logDir, { fs: wfs, fromMain: base.atMain + 1, onDamage: layout.onDamage });
+  const reader = makeReader(base.atMain + 1);
   return { entries: concat(baseEntries(base.events), reader.entries()), reader };
 }
 

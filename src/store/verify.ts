@@ -34,7 +34,7 @@ export interface VerifyResult {
   } | null;
 }
 
-export function verify(dir: string, options: VerifyOptions = {}): VerifyResult {
+export async function verify(dir: string, options: VerifyOptions = {}): Promise<VerifyResult> {
   const fs = options.fs ?? nodeFileSystem;
   const logDir = options.logDir ?? dir;
   const reader = new LogReader(logDir, { fs, emit: false, decode: false, knownDurableMain: checkpointFloorMain(fs, dir) });
@@ -48,8 +48,8 @@ export function verify(dir: string, options: VerifyOptions = {}): VerifyResult {
     return { ok: false, log: { ok: false, code, message: (err as Error).message, damaged }, state: null };
   }
   const common = { readOnly: true, logDir, fs, ...(options.projections ? { projections: options.projections } : {}), ...(options.logger ? { logger: options.logger } : {}) };
-  const recovered = recoverState(dir, common);
-  const rebuilt = rebuild(dir, { ...common, progress: false });
+  const recovered = await recoverState(dir, common);
+  const rebuilt = await rebuild(dir, { ...common, progress: false });
   const recoveredHash = stateHash(recovered.projections);
   const match = recoveredHash === rebuilt.hash && recovered.lastMain === rebuilt.lastMain;
   return {

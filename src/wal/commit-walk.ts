@@ -9,6 +9,7 @@
  * or a malformed sequence of good frames (which no crash can leave: always corruption).
  * It can start in the middle of a commit, right after a resynchronisation past damage.
  */
+import assert from 'node:assert/strict';
 import { COMMIT_BODY_BYTES, RecordType, readU64 } from './frame.js';
 import type { FrameProblem, SegmentDecoder } from './decoder.js';
 import type { WalErrorCode } from './errors.js';
@@ -127,6 +128,11 @@ export class CommitWalk {
       if (f.sub !== events && !this.midCommit) return malformed(at, `commit ${main} counts ${f.sub} events but holds ${events}`);
       if (f.bodyBytes < COMMIT_BODY_BYTES) return malformed(at, `commit record of ${main} is too short`);
       const timeMs = readU64(d.payload(), 0);
+      // Pair of the encoder's checks before the write: a CRC-verified commit record holds
+      // what the encoder allowed, or the writer has a bug.
+      if (!(Number.isSafeInteger(main) && main > 0 && Number.isSafeInteger(timeMs))) {
+        assert.fail(`CRC-verified commit ${main} at ${at} holds a revision or time the writer never writes`);
+      }
       this.lastMain = main;
       this.midCommit = false;
       return {

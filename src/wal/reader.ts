@@ -11,6 +11,7 @@
  * whole commits after it; with `onDamage: 'stop'` (read-only queries) the log instead ends
  * at the last whole commit before the damage and `tail.damage` says what is wrong.
  */
+import assert from 'node:assert/strict';
 import { PayloadDecoder, decodeStructures, type StructureTable } from './codec.js';
 import { CommitWalk, type CommitStop } from './commit-walk.js';
 import { damageError, describeDamage, surveySegmentsFrom, type LogDamage } from './damage.js';
@@ -159,6 +160,8 @@ export class LogReader {
           if (f.type === RecordType.structures) continue; // adopted by the walk already
           const location = { segment: seg.name, offsetBytes: f.offsetBytes };
           if (f.type === RecordType.event) {
+            // Pair of the encoder's placement: the events the walk verified, in sub order.
+            if (f.main !== span.main || f.sub >= span.eventCount) assert.fail(`event ${f.main}.${f.sub} outside its verified commit ${span.main}`);
             const payload = decode ? this.decodeAt(behind, seg.name, f.offsetBytes) : undefined;
             yield { kind: 'event', main: f.main, sub: f.sub, timeMs: span.timeMs, payload, location };
             continue;

@@ -8,6 +8,13 @@ import type { RecordLocation } from '../model/record-location.js';
 export type { RecordLocation };
 
 /** One commit to append: revision `main`, its wall-clock time, and its events (sub = index). */
+/** A commit as handed to append(): without `main`, the log assigns the next revision. */
+export interface AppendCommit {
+  main?: number;
+  timeMs: number;
+  events: readonly unknown[];
+}
+
 export interface Commit {
   main: number;
   timeMs: number;

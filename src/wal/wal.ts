@@ -13,21 +13,22 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { BROKEN_COPIES_KEPT, BATCH_BUFFER_BYTES_KEEP, FSYNC_WARN_MS, APPEND_QUEUE_COMMITS_MAX, SEGMENT_HEADER_BYTES, SEGMENT_SIZE_BYTES, SEGMENT_SIZE_BYTES_MIN } from '../limits.js';
-import { pruneBrokenCopies } from './broken-copies.js';
+import { BATCH_BUFFER_BYTES_KEEP, FSYNC_WARN_MS, APPEND_QUEUE_COMMITS_MAX, SEGMENT_HEADER_BYTES, SEGMENT_SIZE_BYTES, SEGMENT_SIZE_BYTES_MIN } from '../limits.js';
 import { BatchEncoder, type EncoderMark } from './encoder.js';
 import type { StructureTable } from './codec.js';
 import { WalError, errnoCode } from './errors.js';
-import { fsyncDirectory, nodeFileSystem, openRegularFile, writeFully, type WalFileSystem } from './file-system.js';
+import { fsyncDirectory, nodeFileSystem, writeFully, type WalFileSystem } from './file-system.js';
 import { encodeHeader } from './frame.js';
-import { acquireLock, type DirectoryLock } from './lock.js';
+import type { DirectoryLock } from './lock.js';
 import { FsyncHistogram } from './metrics.js';
-import { LogReader } from './reader.js';
-import { repairTail, type RepairResult } from './repair.js';
+import { WalOpening, type WalInit } from './open.js';
+import type { LogReader } from './reader.js';
+import type { RepairResult } from './repair.js';
 import { listSegments } from './segment.js';
-import { TMP_SUFFIX, segmentFileName } from './segment-name.js';
+import { segmentFileName } from './segment-name.js';
 import { PREPARED_NAME, SegmentPreparer } from './segment-preparer.js';
-import type { Commit, CommitPlacement } from './types.js';
+import { deleteSegmentsBelow } from './purge.js';
+import type { AppendCommit, Commit, CommitPlacement } from './types.js';
 
 export interface WalOptions {
   dir: string;
@@ -115,6 +116,7 @@ export class Wal {
     this.loggedStructures = init.structures.length;
     this.encoder = new BatchEncoder(init.crc, init.structures);
     this.preparer.observeSync = (seconds) => this.observeSync(this.prepareFsyncHistogram, seconds, PREPARED_NAME);
+    for (const seconds of init.setupSyncSeconds) this.observeSync(this.prepareFsyncHistogram, seconds, init.segment);
     this.preparer.start();
   }
 
@@ -123,11 +125,40 @@ export class Wal {
    * torn tail in the last one, and positions after the last whole commit.
    */
   static open(options: WalOptions): Wal {
+    const opening = Wal.begin(options);
+    try {
+      const first = options.verify === 'last' ? lastSegmentFirstMain(options) : 0;
+      const reader = opening.reader(first, { decode: false, emit: false });
+      for (const _ of reader.entries()) void _; // damage throws: the open is refused, nothing is cut
+      return Wal.finish(options, opening, reader, reader.structures);
+    } catch (err) {
+      opening.abort();
+      throw err;
+    }
+  }
+
+  /**
+   * The first half of an open (directory, lock, first segment), for a caller that reads the
+   * log itself (the Store replays while it verifies) and then calls finish() with that reader.
+   */
+  static begin(options: WalOptions): WalOpening {
     const segmentSizeBytes = options.segmentSizeBytes ?? SEGMENT_SIZE_BYTES;
     assert.ok(Number.isSafeInteger(segmentSizeBytes) && segmentSizeBytes >= SEGMENT_SIZE_BYTES_MIN, 'segment size too small');
     assert.ok(segmentSizeBytes % 4096 === 0, 'segment size must be a multiple of 4096');
-    const init = openForAppend({ ...options, segmentSizeBytes }, options.fs ?? nodeFileSystem);
-    return new Wal({ ...options, segmentSizeBytes }, init);
+    return WalOpening.begin({
+      dir: options.dir,
+      create: options.create ?? false,
+      segmentSizeBytes,
+      knownDurableMain: options.knownDurableMain ?? 0,
+      ...(options.brokenCopiesKept !== undefined ? { brokenCopiesKept: options.brokenCopiesKept } : {}),
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    }, options.fs ?? nodeFileSystem);
+  }
+
+  /** The second half: `reader` (from opening.reader) has been drained to the log's end. */
+  static finish(options: WalOptions, opening: WalOpening, reader: LogReader, structures: StructureTable): Wal {
+    const init = opening.finish(reader, structures);
+    return new Wal({ ...options, segmentSizeBytes: opening.params.segmentSizeBytes }, init);
   }
 
   /** The last revision main that is durable. */
@@ -163,19 +194,21 @@ export class Wal {
   }
 
   /**
-   * Appends one commit; resolves once it is fdatasync'd, with where its records landed.
-   * `commit.main` must exceed every earlier one.
+   * Appends one commit; resolves once it is fdatasync'd, with where its records landed and
+   * the revision main it got. Without `main` the log assigns the next one (the Store's way);
+   * a given `main` must exceed every earlier one.
    */
-  append(commit: Commit): Promise<CommitPlacement> {
+  append(commit: AppendCommit): Promise<CommitPlacement> {
     if (this.fenced) return Promise.reject(this.fenced);
     if (this.closed) return Promise.reject(new WalError('WAL_CLOSED', 'append after close'));
-    if (!(commit.main > this.queuedMain)) assert.fail(`commit main ${commit.main} must be greater than ${this.queuedMain}`);
+    const main = commit.main ?? this.queuedMain + 1;
+    if (!(main > this.queuedMain)) assert.fail(`commit main ${main} must be greater than ${this.queuedMain}`);
     if (this.queue.length >= APPEND_QUEUE_COMMITS_MAX) {
       return Promise.reject(new WalError('WAL_QUEUE_FULL', `over ${APPEND_QUEUE_COMMITS_MAX} commits waiting`));
     }
-    this.queuedMain = commit.main;
+    this.queuedMain = main;
     return new Promise<CommitPlacement>((resolve, reject) => {
-      this.queue.push({ commit, resolve, reject });
+      this.queue.push({ commit: { main, timeMs: commit.timeMs, events: commit.events }, resolve, reject });
       if (!this.flushScheduled) {
         // A microtask, not setImmediate: it runs after every append already queued in this
         // turn (group commit) without waiting for a loop iteration (batch-1 latency).
@@ -183,6 +216,20 @@ export class Wal {
         queueMicrotask(() => this.flush());
       }
     });
+  }
+
+  /**
+   * Deletes the segments wholly at or below `atMain` (never the one being written), oldest
+   * first, and keeps the segment count true. Call only once what they held is kept
+   * elsewhere (a durable compaction base). `limit` caps how many (crash tests).
+   */
+  purgeBelow(atMain: number, limit = Number.MAX_SAFE_INTEGER): string[] {
+    assert.ok(Number.isSafeInteger(atMain) && atMain <= this.durableMain, 'purge only below durable revisions');
+    const deleted = deleteSegmentsBelow(this.wfs, this.dir, atMain, limit);
+    assert.ok(!deleted.includes(this.segment), 'the segment being written is never purged');
+    this.segmentCount -= deleted.length;
+    assert.ok(this.segmentCount >= 1, 'at least the current segment remains');
+    return deleted;
   }
 
   /** Waits for queued appends, then closes files and releases the lock. */
@@ -377,87 +424,8 @@ interface EncodedCommit {
   offsets: number[];
 }
 
-interface WalInit {
-  lock: DirectoryLock;
-  preparer: SegmentPreparer;
-  repaired: RepairResult | null;
-  fd: number;
-  segment: string;
-  sequence: number;
-  sizeBytes: number;
-  offsetBytes: number;
-  crc: number;
-  lastMain: number;
-  segmentCount: number;
-  structures: StructureTable;
-}
 
-function openForAppend(o: WalOptions & { segmentSizeBytes: number }, wfs: WalFileSystem): WalInit {
-  ensureDirectory(wfs, o.dir, o.create ?? false);
-  const lock = acquireLock(wfs, o.dir);
-  try {
-    removeStaleTemporaries(wfs, o.dir);
-    const preparer = new SegmentPreparer(wfs, o.dir, o.segmentSizeBytes);
-    if (listSegments(wfs, o.dir).length === 0) createFirstSegment(wfs, o.dir, preparer);
-    const segments = listSegments(wfs, o.dir);
-    const last = segments[segments.length - 1]!;
-    const reader = new LogReader(o.dir, {
-      fs: wfs, decode: false, emit: false, fromMain: o.verify === 'last' ? last.firstMain : 0,
-      knownDurableMain: o.knownDurableMain ?? 0,
-    });
-    for (const _ of reader.entries()) void _; // damage throws: the open is refused, nothing is cut
-    const tail = reader.tail;
-    assert.equal(tail.segment, last.name);
-    const fd = openRegularFile(wfs, path.join(o.dir, last.name), 'r+');
-    const sizeBytes = wfs.fstatSync(fd).size;
-    let repaired: RepairResult = { zeroedBytes: 0, brokenCopy: null };
-    if (tail.torn !== null) {
-      repaired = repairTail(wfs, o.dir, last.name, fd, tail.lastCommitEndBytes, sizeBytes);
-      o.logger?.warn({
-        segment: last.name, cutAtBytes: tail.lastCommitEndBytes, lastMain: tail.lastMain,
-        zeroedBytes: repaired.zeroedBytes, copy: repaired.brokenCopy, evidence: tail.torn.evidence,
-      }, 'repaired a torn tail in the last log segment (a write that never finished; every acknowledged commit kept)');
-    }
-    pruneBrokenCopies(wfs, o.dir, o.brokenCopiesKept ?? BROKEN_COPIES_KEPT);
-    return {
-      lock, preparer, fd, sizeBytes,
-      repaired: repaired.brokenCopy ? repaired : null,
-      segment: last.name, sequence: last.sequence,
-      offsetBytes: tail.lastCommitEndBytes, crc: tail.crc, lastMain: tail.lastMain,
-      segmentCount: segments.length,
-      structures: reader.structures,
-    };
-  } catch (err) {
-    lock.release();
-    throw err;
-  }
-}
-
-function ensureDirectory(wfs: WalFileSystem, dir: string, create: boolean): void {
-  try {
-    if (!wfs.statSync(dir).isDirectory()) throw new WalError('WAL_IO', `${dir} is not a directory`);
-    return;
-  } catch (err) {
-    if (err instanceof WalError) throw err;
-    if (errnoCode(err) !== 'ENOENT') throw new WalError('WAL_IO', `cannot access ${dir}: ${(err as Error).message}`, { cause: err });
-  }
-  if (!create) throw new WalError('WAL_NOT_FOUND', `log directory ${dir} does not exist`);
-  wfs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fsyncDirectory(wfs, path.dirname(path.resolve(dir)));
-}
-
-function removeStaleTemporaries(wfs: WalFileSystem, dir: string): void {
-  for (const name of wfs.readdirSync(dir)) {
-    if (name.endsWith(TMP_SUFFIX)) wfs.unlinkSync(path.join(dir, name));
-  }
-}
-
-function createFirstSegment(wfs: WalFileSystem, dir: string, preparer: SegmentPreparer): void {
-  const prepared = preparer.take(0);
-  const header = encodeHeader({ sequence: 0, firstMain: 1, prevCrc: 0 });
-  writeFully(wfs, prepared.fd, header, 0, header.length, 0);
-  wfs.fdatasyncSync(prepared.fd);
-  wfs.closeSync(prepared.fd);
-  wfs.renameSync(prepared.tmpPath, path.join(dir, segmentFileName(0, 1)));
-  fsyncDirectory(wfs, dir);
+function lastSegmentFirstMain(options: WalOptions): number {
+  const segments = listSegments(options.fs ?? nodeFileSystem, options.dir);
+  return segments[segments.length - 1]?.firstMain ?? 0;
 }

@@ -90,7 +90,7 @@ describe('elava daemon and signals', () => {
     assert.equal(done.signal, 'SIGKILL');
     const logged = done.stdout.split('\n').filter((l) => l.includes('"revision"') && l.includes('committed as revision')).map((l) => (JSON.parse(l) as { revision: number }).revision);
     assert.ok(logged.length >= 3 && logged.includes(third['revision'] as number));
-    const recovered = recoverState(dir, { readOnly: true });
+    const recovered = await recoverState(dir, { readOnly: true });
     assert.ok(recovered.lastMain >= Math.max(...logged), `recovered ${recovered.lastMain}, committed ${logged.join(',')}`);
     const restart = startElava(daemonArgs(dir, ['--once']));
     const fin = await restart.finished;

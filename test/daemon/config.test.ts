@@ -57,6 +57,24 @@ describe('daemon configuration', () => {
     assert.equal(bad.exitCode, 2);
   });
 
+  it('reads the retention policy: 30 days whole and no horizon by default, and refuses what cannot be', () => {
+    const day = 86_400_000;
+    assert.deepEqual(load({ configPath: file(GCP_ONLY) }).retention, { keepAllMs: 30 * day, horizonMs: null });
+    const set = load({ configPath: file(`${GCP_ONLY}[retention]\nkeepAll = "7d"\nhorizon = "400d"\n`) });
+    assert.deepEqual(set.retention, { keepAllMs: 7 * day, horizonMs: 400 * day });
+    const vectors: Array<[string, string, RegExp]> = [
+      ['keepAll = "12h"', 'retention.keepAll', /at least 1d/],
+      ['horizon = "soon"', 'retention.horizon', /neither a duration/],
+      ['keepAll = "30d"\nhorizon = "20d"', 'retention.horizon', /longer than retention.keepAll/],
+    ];
+    for (const [toml, key, message] of vectors) {
+      const bad = failure({ configPath: file(`${GCP_ONLY}[retention]\n${toml}\n`) });
+      assert.equal(bad.key, key, toml);
+      assert.match(bad.message, message);
+      assert.equal(bad.exitCode, 2);
+    }
+  });
+
   it('derives env and flag names from the key path', () => {
     assert.equal(envNameOf('aws.retry.maxAttempts'), 'ELAVA_AWS_RETRY_MAX_ATTEMPTS');
     assert.equal(flagNameOf('aws.retry.maxAttempts'), 'aws-retry-max-attempts');

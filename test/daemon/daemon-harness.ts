@@ -7,7 +7,7 @@ import pino from 'pino';
 import { loadConfig } from '../../src/daemon/config-load.js';
 import type { DaemonConfig } from '../../src/daemon/config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { SIMULATE_PRESETS, simulateForced, startSimulation, type Simulation } from '../../src/daemon/simulate.js';
+import { SIMULATE_PRESETS, simulateForced, startSimulation, type Simulation } from '../../src/cli/simulate.js';
 import type { ElavaEvent } from '../../src/model/events.js';
 import { defaultScenario, type SimScenario } from '../../src/sim/scenario.js';
 import { LogReader } from '../../src/wal/reader.js';

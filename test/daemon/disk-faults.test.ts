@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import pino from 'pino';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { isDaemonError } from '../../src/daemon/errors.js';
-import { startSimulation } from '../../src/daemon/simulate.js';
+import { startSimulation } from '../../src/cli/simulate.js';
 import { findProjection } from '../../src/projection/builtins.js';
 import { CurrentState } from '../../src/projection/current-state.js';
 import type { Projection } from '../../src/projection/projection.js';

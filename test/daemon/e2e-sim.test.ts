@@ -11,7 +11,6 @@ import { findProjection } from '../../src/projection/builtins.js';
 import { CurrentState } from '../../src/projection/current-state.js';
 import { stateHash } from '../../src/projection/state-hash.js';
 import { recoverState } from '../../src/store/recover.js';
-import { daemonProjections } from '../../src/daemon/recover.js';
 import type { SimFault } from '../../src/sim/scenario.js';
 import type { CycleReport } from '../../src/daemon/cycle.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -125,8 +124,8 @@ describe('daemon against the simulated cloud, with churn and faults', () => {
     assert.deepEqual([...live].sort(), [...truth].sort());
   });
 
-  it('holds the same state in memory as a recovery from the log produces', () => {
-    const recovered = recoverState(dir, { readOnly: true, projections: daemonProjections });
+  it('holds the same state in memory as a recovery from the log produces', async () => {
+    const recovered = await recoverState(dir, { readOnly: true });
     assert.equal(recovered.lastMain, t.daemon.log.lastMain);
     assert.equal(stateHash(recovered.projections), stateHash(t.daemon.state));
   });

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import type { ElavaEvent, ScopeScanned } from '../../src/model/events.js';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { startSimulation } from '../../src/daemon/simulate.js';
+import { startSimulation } from '../../src/cli/simulate.js';
 import type { ScanSetup } from '../../src/daemon/scan-setup.js';
 import { findProjection } from '../../src/projection/builtins.js';
 import { WithheldDisappearances } from '../../src/projection/withheld.js';

@@ -21,6 +21,7 @@ const fresh = (): string => `${root}/d${n++}`;
 function handlers(ready: boolean): HttpHandlers {
   return {
     isReady: () => ready,
+    startup: () => ({ phase: 'tail', percent: 40 }),
     metrics: async () => ({ contentType: 'text/plain', body: 'm 1\n' }),
     query: async (path) => (path === '/v1/ping' ? { status: 200, body: { pong: true } } : null),
   };

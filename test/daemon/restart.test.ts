@@ -5,8 +5,6 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compact } from '../../src/store/compaction.js';
-import { controlOf } from '../../src/store/catch-up.js';
 import { stateHash } from '../../src/projection/state-hash.js';
 import { tempDir } from '../helpers/tmp.js';
 import { openTestDaemon } from './daemon-harness.js';
@@ -41,14 +39,15 @@ describe('daemon restart', () => {
     await first.daemon.runCycle();
     first.sim.cloud.advance();
     await first.daemon.runCycle();
-    const r = await compact(first.daemon.log, first.daemon.state, dir, 1, { crashAt: 'after-scheduled' });
+    const r = await first.daemon.openStore.compact(1, { crashAt: 'after-scheduled' });
     assert.equal(r.finished, false);
-    assert.equal(controlOf(first.daemon.state).pendingCompaction(), 1);
+    assert.equal(first.daemon.openStore.pendingCompactionMain, 1);
     await first.daemon.close();
 
     const second = await openTestDaemon(dir);
     try {
-      assert.equal(controlOf(second.daemon.state).pendingCompaction(), null);
+      assert.equal(second.daemon.openStore.pendingCompactionMain, null);
+      assert.equal(second.daemon.openStore.resumedCompaction?.finished, true);
       assert.ok(second.logs.lines.some((l) => String(l['msg']).startsWith('a compaction was scheduled and not finished')));
     } finally {
       await second.daemon.close();

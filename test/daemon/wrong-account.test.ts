@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { Daemon } from '../../src/daemon/daemon.js';
-import { startSimulation } from '../../src/daemon/simulate.js';
+import { startSimulation } from '../../src/cli/simulate.js';
 import { findProjection } from '../../src/projection/builtins.js';
 import { CurrentState } from '../../src/projection/current-state.js';
 import { defaultScenario } from '../../src/sim/scenario.js';

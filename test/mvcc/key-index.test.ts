@@ -185,3 +185,30 @@ describe('key index: packed layout', () => {
     assert.equal(KeyIndex.fromSlots('foo', segments, swapped), undefined);
   });
 });
+
+describe('key index downsampling (the retention policy)', () => {
+  // The file comment's picture: day buckets start at 3 and 6.
+  const vectors: Array<[string, readonly Op[], [number, number], number[], string[]]> = [
+    ['the picture: first, last of each day, tombstone; the window end kept whole', ['p1', 'p2', 'p4', 'p5', 't7', 'p8'], [0, 8], [3, 6], ['1.0', '2.0', '5.0', '7.0t', '8.0']],
+    ['a lifetime inside one day keeps its start and end', ['p3', 'p4', 't5'], [0, 6], [3], ['3.0', '5.0t']],
+    ['revisions at or after the window end are all kept', ['p1', 'p2', 'p3', 'p4'], [0, 3], [], ['1.0', '2.0', '3.0', '4.0']],
+    ['only the window is touched', ['p1', 'p2', 'p3', 'p4', 'p5'], [2, 5], [], ['1.0', '4.0', '5.0']],
+    ['a generation reborn the same day keeps both starts', ['p1', 't2', 'p3', 'p4', 'p9'], [0, 9], [1], ['1.0', '2.0t', '3.0', '4.0', '9.0']],
+  ];
+  for (const [name, ops, [from, before], days, kept] of vectors) {
+    it(name, () => {
+      const ki = build(ops);
+      const dropped = ki.downsample(from, before, days);
+      assert.deepEqual(ki.history().map(label), kept);
+      assert.equal(dropped, ops.length - kept.length);
+    });
+  }
+
+  it('never changes what is visible at a day end', () => {
+    const ops = ['p1', 'p2', 'p4', 'p5', 't7', 'p8', 'p10', 'p11'];
+    const full = build(ops);
+    const thin = build(ops);
+    thin.downsample(0, 12, [3, 6, 9]);
+    for (const dayEnd of [2, 5, 8, 11]) assert.deepEqual(thin.get(dayEnd) && label(thin.get(dayEnd)!), full.get(dayEnd) && label(full.get(dayEnd)!));
+  });
+});

@@ -13,7 +13,7 @@ describe('query commands', () => {
     log = await writeFixture();
   });
   after(async () => {
-    await log.wal.close();
+    await log.store.close();
   });
 
   async function run(name: QueryCommandName, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -14,7 +14,7 @@ describe('queries over a known history (read-only, while the writer holds the lo
   });
   after(async () => {
     closeQueryState(state);
-    await log.wal.close();
+    await log.store.close();
   });
 
   it('sees every commit of the log', () => {
@@ -147,7 +147,7 @@ describe('queries over a known history (read-only, while the writer holds the lo
   });
 
   it("answers the same from the writer's live projections", () => {
-    const live = queryStateFrom(log.dir, log.projections, () => log.wal.structures);
+    const live = queryStateFrom(log.dir, log.store.projections, () => log.store.structures);
     try {
       assert.equal(live.lastMain, 6);
       assert.deepEqual(resourceHistory(live, KEYS.i1), resourceHistory(state, KEYS.i1));

@@ -18,10 +18,7 @@
 import type { ElavaEvent, FieldChange } from '../../src/model/events.js';
 import type { AttrValue, ResourceRecord, ResourceType } from '../../src/model/resource.js';
 import { resourceKey } from '../../src/model/resource.js';
-import { queryProjections } from '../../src/query/query-state.js';
-import type { Projection } from '../../src/projection/projection.js';
-import { catchUp } from '../../src/store/catch-up.js';
-import { Wal } from '../../src/wal/wal.js';
+import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
 export const T0 = Date.parse('2026-11-20T00:00:00Z');
@@ -111,9 +108,8 @@ export function fixtureChanges(): ElavaEvent[][] {
 
 export interface FixtureLog {
   dir: string;
-  wal: Wal;
-  /** Live projections fed after every commit, as the daemon keeps them. */
-  projections: Projection[];
+  /** The writer: close it, or compact through it. */
+  store: Store;
 }
 
 /**
@@ -123,16 +119,14 @@ export interface FixtureLog {
  */
 export async function writeFixture(segmentSizeBytes = 64 * 1024, padBytes = 0): Promise<FixtureLog> {
   const dir = tempDir('elava-query-');
-  const wal = Wal.open({ dir, create: true, segmentSizeBytes });
-  const projections = queryProjections();
+  const store = await Store.open(dir, { create: true, segmentSizeBytes });
   const commits = fixtureChanges();
   for (let i = 0; i < commits.length; i++) {
     const events = [...(commits[i] as ElavaEvent[])];
     if (padBytes > 0) events.unshift({ type: 'scope-scanned', scope: 'aws/123456789012/eu-west-1/ec2.volume', status: 'failed', listed: 0, durationMs: 1, error: { code: 'throttled', message: 'x'.repeat(padBytes) } });
-    await wal.append({ main: wal.nextMain, timeMs: T0 + i * HOUR_MS, events });
-    catchUp(dir, projections);
+    await store.commit(events, T0 + i * HOUR_MS);
   }
-  return { dir, wal, projections };
+  return { dir, store };
 }
 
 /** An io that collects what a command prints. */

@@ -7,51 +7,51 @@ import { Counts } from '../../src/projection/counts.js';
 import { rebuild } from '../../src/store/rebuild.js';
 import { recoverState } from '../../src/store/recover.js';
 import { stateHash } from '../../src/projection/state-hash.js';
-import { takeCheckpoint } from '../../src/store/take-checkpoint.js';
 import { CheckpointPolicy } from '../../src/checkpoint/checkpoint-policy.js';
 import { SNAP_HEADER_BYTES } from '../../src/checkpoint/snap-file.js';
 import { tempDir } from '../helpers/tmp.js';
-import { Store, historyCommits, openLog } from './store-harness.js';
+import type { Store } from '../../src/store/store.js';
+import { commitAll, historyCommits, openStore } from './store-harness.js';
 
 /** Given a log of `first` commits, a checkpoint, then `more` commits. */
 async function logWithCheckpoint(first: number, more: number): Promise<{ dir: string; store: Store; file: string }> {
   const dir = tempDir();
-  const store = new Store(openLog(dir));
+  const store = await openStore(dir);
   const commits = historyCommits(first + more);
-  await store.appendAll(commits.slice(0, first));
-  const info = await takeCheckpoint(store.wal, store.projections, dir);
-  await store.appendAll(commits.slice(first));
+  await commitAll(store, commits.slice(0, first));
+  const info = await store.checkpoint('demand');
+  await commitAll(store, commits.slice(first));
   return { dir, store, file: info.file };
 }
 
 describe('checkpoints and recovery', () => {
   it('checkpoint plus tail recovers the same state as a full replay and as the live projections', async () => {
     const { dir, store, file } = await logWithCheckpoint(30, 20);
-    await store.wal.close();
-    const recovered = recoverState(dir);
-    const full = rebuild(dir, { progress: false });
+    await store.close();
+    const recovered = await recoverState(dir);
+    const full = await rebuild(dir, { progress: false });
     assert.equal(recovered.stats.checkpoint, file);
     assert.ok(recovered.stats.eventsReplayed < full.stats.eventsReplayed, 'only the tail is replayed');
     assert.equal(stateHash(recovered.projections), full.hash);
     assert.equal(full.hash, store.hash());
-    assert.equal(recovered.lastMain, store.wal.lastMain);
+    assert.equal(recovered.lastMain, store.lastMain);
   });
 
   it('writes the checkpoint file with mode 0600 and appends its marker in a commit of its own', async () => {
     const { dir, store, file } = await logWithCheckpoint(5, 0);
     assert.equal(fs.statSync(path.join(dir, file)).mode & 0o777, 0o600);
-    const lastCommit = store.wal.lastMain;
-    await store.wal.close();
-    const recovered = recoverState(dir);
+    const lastCommit = store.lastMain;
+    await store.close();
+    const recovered = await recoverState(dir);
     assert.equal(recovered.stats.checkpointCoversMain, lastCommit - 1, 'the marker commit follows the covered revision');
     assert.equal(recovered.stats.eventsReplayed, 1, 'the tail is just the marker');
   });
 
   it('ignores a checkpoint whose marker never reached the log (crash between file and marker)', async () => {
     const { dir, store, file } = await logWithCheckpoint(20, 10);
-    const orphan = await takeCheckpoint(store.wal, store.projections, dir, { skipMarker: true });
-    await store.wal.close();
-    const recovered = recoverState(dir);
+    const orphan = await store.checkpoint('demand', { skipMarker: true });
+    await store.close();
+    const recovered = await recoverState(dir);
     assert.equal(recovered.stats.checkpoint, file, 'the older checkpoint with a durable marker is used');
     assert.ok(recovered.stats.ignoredCheckpoints.includes(orphan.file));
     assert.equal(stateHash(recovered.projections), store.hash());
@@ -59,19 +59,19 @@ describe('checkpoints and recovery', () => {
 
   it('sets a corrupted newest checkpoint aside as .broken and recovers from the older one to the same hash', async () => {
     const { dir, store, file: older } = await logWithCheckpoint(15, 10);
-    const newer = await takeCheckpoint(store.wal, store.projections, dir);
-    await store.appendAll(historyCommits(30).slice(25));
-    await store.wal.close();
+    const newer = await store.checkpoint('demand');
+    await commitAll(store, historyCommits(30).slice(25));
+    await store.close();
     const target = path.join(dir, newer.file);
     const bytes = fs.readFileSync(target);
     bytes[SNAP_HEADER_BYTES + 100] = (bytes[SNAP_HEADER_BYTES + 100] as number) ^ 0xff;
     fs.writeFileSync(target, bytes);
 
-    const readOnly = recoverState(dir, { readOnly: true });
+    const readOnly = await recoverState(dir, { readOnly: true });
     assert.ok(fs.existsSync(target), 'read-only recovery renames nothing');
     assert.deepEqual(readOnly.stats.brokenCheckpoints, [newer.file]);
 
-    const recovered = recoverState(dir);
+    const recovered = await recoverState(dir);
     assert.equal(recovered.stats.checkpoint, older);
     assert.ok(!fs.existsSync(target) && fs.existsSync(`${target}.broken`));
     assert.equal(stateHash(recovered.projections), store.hash());
@@ -80,32 +80,32 @@ describe('checkpoints and recovery', () => {
 
   it('rebuilds by replay a projection whose code version differs from the checkpoint', async () => {
     const { dir, store } = await logWithCheckpoint(25, 5);
-    await store.wal.close();
+    await store.close();
     class CountsV2 extends Counts {
       override readonly version = 2;
     }
     const upgraded = (): ReturnType<typeof builtInProjections> => builtInProjections().map((p) => (p instanceof Counts ? new CountsV2() : p));
-    const recovered = recoverState(dir, { projections: upgraded });
+    const recovered = await recoverState(dir, { projections: upgraded });
     assert.deepEqual(recovered.stats.rebuiltProjections, ['counts']);
     assert.ok(recovered.stats.historyEventsReplayed > recovered.stats.eventsReplayed);
-    assert.equal(stateHash(recovered.projections), rebuild(dir, { projections: upgraded, progress: false }).hash);
+    assert.equal(stateHash(recovered.projections), (await rebuild(dir, { projections: upgraded, progress: false })).hash);
   });
 
   it('replays everything when no checkpoint exists', async () => {
     const dir = tempDir();
-    const store = new Store(openLog(dir));
-    await store.appendAll(historyCommits(12));
-    await store.wal.close();
-    const recovered = recoverState(dir);
+    const store = await openStore(dir);
+    await commitAll(store, historyCommits(12));
+    await store.close();
+    const recovered = await recoverState(dir);
     assert.equal(recovered.stats.checkpoint, null);
     assert.equal(stateHash(recovered.projections), store.hash());
   });
 
   it('reports rebuild progress with bytes done out of the log size', async () => {
     const { dir, store } = await logWithCheckpoint(40, 0);
-    await store.wal.close();
+    await store.close();
     const seen: number[] = [];
-    recoverState(dir, { onProgress: (p) => seen.push(p.bytesDone / p.bytesTotal) });
+    await recoverState(dir, { onProgress: (p) => seen.push(p.bytesDone / p.bytesTotal) });
     assert.ok(seen.length >= 1 && seen.every((f) => f >= 0 && f <= 1));
   });
 });

@@ -1,14 +1,10 @@
 /**
- * A small writer for checkpoint and compaction tests: a real log with 16 KiB segments,
- * a deterministic history (the projection tests' synthetic log), and live projections fed
- * by catch-up after every commit, as the daemon does.
+ * Helpers for the Store's checkpoint and compaction tests: a real Store on a log with
+ * 16 KiB segments (so a short history crosses many segments), and a deterministic history
+ * (the projection tests' synthetic log) committed through Store.commit, as the daemon does.
  */
 import type { ElavaEvent } from '../../src/model/events.js';
-import { builtInProjections } from '../../src/projection/builtins.js';
-import type { Projection } from '../../src/projection/projection.js';
-import { stateHash } from '../../src/projection/state-hash.js';
-import { catchUp } from '../../src/store/catch-up.js';
-import { Wal } from '../../src/wal/wal.js';
+import { Store, type StoreOptions } from '../../src/store/store.js';
 import { syntheticLog } from '../projection/log-fixture.js';
 
 export const SEGMENT_BYTES = 16 * 1024;
@@ -27,30 +23,15 @@ export function historyCommits(commits: number, seed = 3): ElavaEvent[][] {
   return out;
 }
 
-export function openLog(dir: string): Wal {
-  return Wal.open({ dir, create: true, segmentSizeBytes: SEGMENT_BYTES });
+export function openStore(dir: string, options: StoreOptions = {}): Promise<Store> {
+  return Store.open(dir, { create: true, segmentSizeBytes: SEGMENT_BYTES, ...options });
 }
 
-export class Store {
-  readonly projections: Projection[];
+/** A commit's time in the synthetic history: one minute per revision. */
+export function commitTimeMs(main: number): number {
+  return 1_790_000_000_000 + main * 60_000;
+}
 
-  constructor(
-    public wal: Wal,
-    projections: Projection[] = builtInProjections(),
-  ) {
-    this.projections = projections;
-  }
-
-  async append(events: readonly ElavaEvent[]): Promise<void> {
-    await this.wal.append({ main: this.wal.nextMain, timeMs: 1_790_000_000_000 + this.wal.nextMain * 60_000, events });
-    catchUp(this.wal.dir, this.projections);
-  }
-
-  async appendAll(commits: readonly ElavaEvent[][]): Promise<void> {
-    for (const c of commits) await this.append(c);
-  }
-
-  hash(): string {
-    return stateHash(this.projections);
-  }
+export async function commitAll(store: Store, commits: readonly ElavaEvent[][]): Promise<void> {
+  for (const c of commits) await store.commit(c, commitTimeMs(store.lastMain + 1));
 }

@@ -67,10 +67,8 @@ describe('scan-raw', () => {
       bytes.writeUInt32LE(0xdeadbeef, at + 4);
       bytes[at + 8] = 1;
     }
-    const started = Date.now();
     const r = withFile(bytes, dir, (fd) => findNextFrame(nodeFileSystem, fd, bytes.length, 0));
     assert.equal(r.found, null);
-    assert.ok(Date.now() - started < 5000);
   });
 
   test('firstNonZeroByte finds the first non-zero byte, or null', () => {

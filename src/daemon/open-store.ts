@@ -1,6 +1,6 @@
 /**
- * Opens the data directory's log for writing, turning the log's errors into one-line
- * start-up errors. The directory is created (0700) only when it is the default
+ * Opens the data directory's Store for writing, turning the log's and recovery's errors
+ * into one-line start-up errors. The directory is created (0700) only when it is the default
  * (`./elava-data`) or `--create` was given; an explicitly configured directory that does
  * not exist is an error, since a typo in a path must not silently start an empty history.
  * Even with --create the parent must exist.
@@ -8,23 +8,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { checkpointFloorMain } from '../checkpoint/checkpoint-name.js';
+import { isSnapshotError } from '../checkpoint/errors.js';
+import { isProjectionError } from '../projection/errors.js';
+import type { RecoveryProgress } from '../store/recover.js';
+import { Store } from '../store/store.js';
 import { isDamageCode, isWalError } from '../wal/errors.js';
-import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
-import { Wal } from '../wal/wal.js';
+import type { WalFileSystem } from '../wal/file-system.js';
 import type { DaemonConfig } from './config.js';
 import { dataDirUnsafeReason } from './data-dir-safety.js';
 import { DaemonError } from './errors.js';
 
-export interface OpenLogOptions {
+export interface OpenStoreOptions {
   create: boolean;
   logger: Logger;
   segmentSizeBytes?: number;
-  /** The log's file-system seam (tests inject failing fdatasync / ENOSPC through it). */
+  /** The file-system seam (tests inject failing fdatasync / ENOSPC through it). */
   fs?: WalFileSystem;
+  onProgress?: (progress: RecoveryProgress) => void;
 }
 
-export function openLog(config: DaemonConfig, options: OpenLogOptions): Wal {
+export async function openStore(config: DaemonConfig, options: OpenStoreOptions): Promise<Store> {
   const dir = config.dataDir;
   const create = options.create || !config.dataDirExplicit;
   if (create && !fs.existsSync(dir)) {
@@ -34,15 +37,14 @@ export function openLog(config: DaemonConfig, options: OpenLogOptions): Wal {
   const unsafe = dataDirUnsafeReason(dir);
   if (unsafe !== null) options.logger.warn({ dataDir: dir }, unsafe);
   try {
-    return Wal.open({
-      dir,
+    return await Store.open(dir, {
       create,
-      knownDurableMain: checkpointFloorMain(options.fs ?? nodeFileSystem, dir),
       fsyncWarnMs: config.fsyncWarnMs,
       brokenCopiesKept: config.brokenCopiesKept,
       logger: options.logger,
       ...(options.segmentSizeBytes !== undefined ? { segmentSizeBytes: options.segmentSizeBytes } : {}),
       ...(options.fs !== undefined ? { fs: options.fs } : {}),
+      ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
     });
   } catch (err) {
     throw startError(dir, err);
@@ -53,7 +55,19 @@ function startError(dir: string, err: unknown): Error {
   if (isWalError(err, 'WAL_NOT_FOUND')) {
     return new DaemonError('DATA_DIR', `data directory ${dir} does not exist (create it with \`mkdir -m 700 ${dir}\`, or pass --create)`, { key: 'dataDir', cause: err });
   }
-  return logOpenError(dir, err, '');
+  return storeOpenError(dir, err, '');
+}
+
+/**
+ * A failed open of the Store for writing, as one line: the log's errors as logOpenError
+ * says them; recovery's own (a checkpoint or projection that cannot be used, a log that
+ * does not replay) as RECOVERY_FAILED. Programmer errors (assertions) pass through.
+ */
+export function storeOpenError(dir: string, err: unknown, lockHint: string): Error {
+  if (isSnapshotError(err) || isProjectionError(err)) {
+    return new DaemonError('RECOVERY_FAILED', `cannot recover state from ${dir} [${err.code}]: ${err.message}`, { cause: err });
+  }
+  return logOpenError(dir, err, lockHint);
 }
 
 /**

@@ -5,7 +5,7 @@
  * does not load the cloud SDKs.
  */
 import type { SimScenario } from '../sim/scenario.js';
-import { AWS_TYPES, GCP_TYPES } from './config-keys.js';
+import { AWS_TYPES, GCP_TYPES } from '../daemon/config-keys.js';
 
 /** Defaults of the simulate mode; the file, env and flags still override them. */
 export const SIMULATE_PRESETS: Readonly<Record<string, unknown>> = {

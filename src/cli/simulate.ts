@@ -10,8 +10,8 @@ import { simAwsCredentials, simGcpClientOptions } from '../sim/clients.js';
 import { startSimCloud, type SimCloud } from '../sim/cloud.js';
 import type { SimScenario } from '../sim/scenario.js';
 export { SIMULATE_PRESETS, simulateForced } from './simulate-config.js';
-import type { DaemonConfig } from './config.js';
-import { scanConfigOf, type ScanSetup } from './scan-setup.js';
+import type { DaemonConfig } from '../daemon/config.js';
+import { scanConfigOf, type ScanSetup } from '../daemon/scan-setup.js';
 
 export interface Simulation extends ScanSetup {
   cloud: SimCloud;

@@ -18,7 +18,7 @@ const COMMANDS: Record<QueryCommandName, { summary: string; usage: string }> = {
   diff: { summary: 'what appeared, changed and disappeared between two points', usage: 'elava diff A B' },
   disappeared: { summary: 'what disappeared in a window', usage: 'elava disappeared --since REV|TIME [--until REV|TIME]' },
   waste: { summary: 'unattached volumes, long-stopped instances, stopped RDS, unowned', usage: 'elava waste [--stopped-days N] [--now TIME]' },
-  sources: { summary: 'the sources of an aggregate (fan-in): revision, live resources, state hash', usage: 'elava sources' },
+  sources: { summary: 'the sources of an aggregate (fan-in): revision, live resources, state hash', usage: 'elava sources [--self]' },
 };
 
 /** Each query command's one-line summary and synopsis (for the dispatcher's own --help). */

@@ -2,6 +2,7 @@
  * `npm run bench -- NAME [--json] [--quick]`: runs one benchmark (or all without a name).
  */
 import { runConsoleBench } from './console-bench.js';
+import { runFanInBench } from './fan-in-bench.js';
 import { runIndexBench } from './index-bench.js';
 import { runQueryBench } from './query-bench.js';
 import { runRecoveryBench } from './recovery-bench.js';
@@ -21,6 +22,7 @@ const BENCHES: Record<string, Bench> = {
   query: runQueryBench,
   waste: runWasteBench,
   console: runConsoleBench,
+  'fan-in': runFanInBench,
 };
 
 const args = process.argv.slice(2);

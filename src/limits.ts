@@ -161,3 +161,31 @@ export const CONSOLE_FILE_BYTES_MAX = 1 * MiB;
 
 assert.ok(LIST_PAGE_RESOURCES_MAX >= 1 && SUMMARY_OWNERS_MAX >= 1 && HEALTH_CYCLES_KEPT >= 1);
 assert.ok(DIFF_ITEMS_PER_KIND_MAX >= LIST_PAGE_RESOURCES_MAX);
+
+// ---- fan-in through NATS JetStream (src/fanin/) ----
+
+/** Publishes of one forwarder awaiting the server's acknowledgement, at most. */
+export const FORWARD_IN_FLIGHT_MAX = 4096;
+/** Events read from the local log per pass (a pass ends at a commit boundary past this). */
+export const FORWARD_READ_EVENTS_MAX = 65_536;
+/** How often a caught-up forwarder looks at the log for new commits. */
+export const FORWARD_POLL_MS = 100;
+/** Wait before reconnecting after a failure: doubles from the first to the last. */
+export const FANIN_BACKOFF_MS_MIN = 100;
+export const FANIN_BACKOFF_MS_MAX = 10_000;
+/** The stream's dedupe window (Nats-Msg-Id), when the forwarder creates the stream. */
+export const FANIN_DUPLICATE_WINDOW_MS = 10 * 60_000;
+/** Messages one pull of the aggregator asks for. */
+export const AGGREGATE_FETCH_MESSAGES = 4096;
+/**
+ * Messages the aggregator may hold unacknowledged (the consumer's max_ack_pending): a
+ * source commit is acknowledged only once it is durable here, so this is also the largest
+ * source commit (in events) an aggregator can take.
+ */
+export const AGGREGATE_ACK_PENDING_MAX = 1_000_000;
+/** How long JetStream waits for an acknowledgement before it redelivers. */
+export const AGGREGATE_ACK_WAIT_MS = 30_000;
+
+assert.ok(FANIN_BACKOFF_MS_MIN <= FANIN_BACKOFF_MS_MAX);
+assert.ok(AGGREGATE_FETCH_MESSAGES <= AGGREGATE_ACK_PENDING_MAX);
+assert.ok(FORWARD_IN_FLIGHT_MAX <= AGGREGATE_ACK_PENDING_MAX);

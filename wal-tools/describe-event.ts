@@ -22,7 +22,7 @@ const DIFF_ENTRIES_SHOWN_MAX = 6;
 type Known = ElavaEvent['type'];
 const KNOWN_TYPES: ReadonlySet<string> = new Set<Known>([
   'appeared', 'changed', 'disappeared', 'scope-scanned', 'checkpoint', 'compaction-scheduled', 'compaction-finished',
-  'log-repaired', 'history-downsampled',
+  'log-repaired', 'history-downsampled', 'source-commit',
 ]);
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -60,11 +60,19 @@ function summarize(type: Known, p: Fields): string {
       return `compaction scheduled at revision ${num(p.atMain)}`;
     case 'compaction-finished':
       return `compaction finished at revision ${num(p.atMain)}`;
+    case 'source-commit':
+      return describeSourceCommit(p);
     case 'history-downsampled':
       return `history of revisions ${num(p.fromMain)}..${num(p.beforeMain)} kept at day granularity (${Array.isArray(p.dayStartMains) ? p.dayStartMains.length : '?'} day starts)`;
     case 'log-repaired':
       return `log cut after revision ${num(p.keptMain)} at ${str(p.segment) ?? '?'} byte ${num(p.offsetBytes)}: ${num(p.lostCommits)} commits lost (revisions ${num(p.lostMainMin)}..${num(p.lostMainMax)})`;
   }
+}
+
+function describeSourceCommit(p: Fields): string {
+  const conflicts = Array.isArray(p.conflicts) ? p.conflicts.length : 0;
+  const shown = `source ${str(p.source) ?? '?'} revision ${num(p.sourceMain)}: ${num(p.sourceEvents)} events`;
+  return conflicts === 0 ? shown : `${shown}, ${conflicts} scopes in conflict (not applied)`;
 }
 
 function describeRecord(record: unknown): string {

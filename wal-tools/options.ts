@@ -21,7 +21,7 @@ export type ParsedArgs = { help: true } | { help: false; options: DumpOptions };
 export { UsageError };
 
 export const KINDS: readonly string[] = [
-  'appeared', 'changed', 'disappeared', 'scope-scanned', 'checkpoint', 'compaction-scheduled', 'compaction-finished', 'log-repaired', 'history-downsampled', 'commit', 'header', 'structures',
+  'appeared', 'changed', 'disappeared', 'scope-scanned', 'checkpoint', 'compaction-scheduled', 'compaction-finished', 'log-repaired', 'history-downsampled', 'source-commit', 'commit', 'header', 'structures',
 ];
 
 const SPEC = {

@@ -20,6 +20,8 @@ type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 // loading the cloud SDKs (about a second of start-up).
 const OWN_COMMANDS: ReadonlyArray<CommandSummary & { run: Command }> = [
   { name: 'daemon', summary: 'scan on an interval and record every change (--simulate for the demo)', run: async (a, io) => (await import('./cmd-daemon.js')).daemonCommand(a, io) },
+  { name: 'forward', summary: 'publish every event of the log to a NATS JetStream stream (fan-in)', run: async (a, io) => (await import('./cmd-forward.js')).forwardCommand(a, io) },
+  { name: 'aggregate', summary: 'one view of many daemons: consume the stream into this log (fan-in)', run: async (a, io) => (await import('./cmd-aggregate.js')).aggregateCommand(a, io) },
   { name: 'sim', summary: 'run the SIMULATED cloud on its own (for tests and demos)', run: async (a, io) => (await import('./cmd-sim.js')).simCommand(a, io) },
   { name: 'checkpoint', summary: 'take a checkpoint of the state now (daemon stopped)', run: async (a, io) => (await import('./cmd-ops.js')).checkpointCommand(a, io) },
   { name: 'compact', summary: 'drop history older than --keep DURATION or --before REV', run: async (a, io) => (await import('./cmd-ops.js')).compactCommand(a, io) },

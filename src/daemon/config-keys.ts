@@ -82,6 +82,16 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'gcp.retry.maxAttempts', kind: 'int', min: 1, max: 20, help: 'attempts per GCP request, first included' },
   { path: 'gcp.endpoint', kind: 'string', help: 'Compute API endpoint override, URL (e.g. a standalone `elava sim`)' },
   { path: 'gcp.accessToken', kind: 'string', secret: true, help: 'static OAuth access token instead of application default credentials (e.g. "sim")' },
+  { path: 'forward.natsServers', kind: 'list', help: 'fan-in: forward the log to these NATS servers (host:port,...) from this process' },
+  { path: 'forward.stream', kind: 'string', help: 'fan-in: JetStream stream to publish to (default ELAVA)' },
+  { path: 'forward.natsUser', kind: 'string', help: 'fan-in: NATS user (with forward.natsPassword)' },
+  { path: 'forward.natsPassword', kind: 'string', secret: true, help: 'fan-in: NATS password' },
+  { path: 'forward.natsToken', kind: 'string', secret: true, help: 'fan-in: NATS token' },
+  { path: 'forward.natsCreds', kind: 'string', help: 'fan-in: NATS .creds file (JWT and NKey seed)' },
+  { path: 'forward.natsTlsCa', kind: 'string', help: 'fan-in: CA certificate to trust for tls://' },
+  { path: 'forward.natsTlsCert', kind: 'string', help: 'fan-in: TLS client certificate (with forward.natsTlsKey)' },
+  { path: 'forward.natsTlsKey', kind: 'string', help: 'fan-in: TLS client key' },
+  { path: 'forward.inFlight', kind: 'int', min: 1, max: 4096, help: 'fan-in: publishes awaiting acknowledgement at most' },
 ];
 
 /** `aws.retry.maxAttempts` → `ELAVA_AWS_RETRY_MAX_ATTEMPTS`. */

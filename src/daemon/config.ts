@@ -20,6 +20,9 @@ import { checkValue, type ConfigValues } from './config-values.js';
 import { parseListen, type ListenAddress } from './listen-address.js';
 import { endpointUrlProblem } from './endpoint-url.js';
 import { DaemonError } from './errors.js';
+import { checkNatsOptions, DEFAULT_STREAM, type NatsOptions } from '../fanin/nats-options.js';
+import { isFaninError } from '../fanin/errors.js';
+import { FORWARD_IN_FLIGHT_MAX } from '../limits.js';
 import { parseDurationMs } from './duration.js';
 import { DAY_MS, type RetentionPolicy } from '../store/retention-policy.js';
 
@@ -67,6 +70,8 @@ export interface DaemonConfig {
     /** A static access token instead of application default credentials; null: ADC. */
     accessToken: string | null;
   } | null;
+  /** Fan-in ([forward]): forward the log to JetStream from this process; null: off. */
+  forward: { nats: NatsOptions; inFlightMax: number } | null;
 }
 
 export const DEFAULT_DATA_DIR = './elava-data';
@@ -103,6 +108,9 @@ export function defaultValues(): Record<string, unknown> {
     'gcp.zones': [],
     'gcp.types': [...GCP_TYPES],
     'gcp.retry.maxAttempts': 5,
+    'forward.natsServers': [],
+    'forward.stream': DEFAULT_STREAM,
+    'forward.inFlight': FORWARD_IN_FLIGHT_MAX,
   };
 }
 
@@ -133,6 +141,7 @@ export function buildConfig(values: ConfigValues): DaemonConfig {
     prices: pricesOf(values, str('cost.pricesFile')),
     aws: null,
     gcp: null,
+    forward: forwardSection(values),
   };
   const accounts = v('aws.accounts') as AwsAccountConfig[];
   if (accounts.length > 0) {
@@ -185,6 +194,25 @@ function httpSection(values: ConfigValues): DaemonConfig['http'] {
     values.fail('http.listen', `${listenText} is not a loopback address, so http.token (ELAVA_HTTP_TOKEN) is required`);
   }
   return { listen, token: token ?? null };
+}
+
+function forwardSection(values: ConfigValues): DaemonConfig['forward'] {
+  const servers = checkValue(values, 'forward.natsServers') as string[];
+  if (servers.length === 0) return null;
+  const nats: NatsOptions = { servers, stream: checkValue(values, 'forward.stream') as string };
+  const keys = [['user', 'natsUser'], ['password', 'natsPassword'], ['token', 'natsToken'], ['credsFile', 'natsCreds'],
+    ['tlsCa', 'natsTlsCa'], ['tlsCert', 'natsTlsCert'], ['tlsKey', 'natsTlsKey']] as const;
+  for (const [field, key] of keys) {
+    const value = checkValue(values, `forward.${key}`) as string | undefined;
+    if (value !== undefined) nats[field] = value;
+  }
+  try {
+    checkNatsOptions(nats);
+  } catch (err) {
+    if (isFaninError(err, 'FANIN_CONFIG')) values.fail('forward.natsServers', err.message);
+    throw err;
+  }
+  return { nats, inFlightMax: checkValue(values, 'forward.inFlight') as number };
 }
 
 function retentionSection(values: ConfigValues): RetentionPolicy {

@@ -86,6 +86,8 @@ export class Daemon {
   private closed = false;
   /** Set after a refused append: nothing more is written, not even a shutdown checkpoint. */
   private failed = false;
+  /** The in-process forwarder ([forward]), running until stop; null when off. */
+  private forwarding: Promise<void> | null = null;
 
   private constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
@@ -140,6 +142,7 @@ export class Daemon {
     if (this.http !== null) writeAdminAddress(config.dataDir, this.http.address);
     this.ready = true;
     this.startup.phase = 'ready';
+    if (config.forward !== null) this.forwarding = this.startForwarder(config.forward);
     const stats = this.store.recovery;
     logger.info({
       revision: this.store.lastMain, live: findProjection(this.state, Counts)?.live ?? 0, checkpoint: stats.checkpoint,
@@ -283,6 +286,25 @@ export class Daemon {
     this.inFlight?.abort();
   }
 
+  /**
+   * Fan-in from this process: the forwarder tails the log this daemon writes and publishes
+   * it (src/fanin/forwarder.ts). It only reads the log, so a cycle never waits for it; its
+   * failures are logged and never stop the daemon. Loaded only when configured: the
+   * daemon's own work needs no NATS.
+   */
+  private async startForwarder(forward: NonNullable<DaemonConfig['forward']>): Promise<void> {
+    const logger = this.options.logger.child({ component: 'forward' });
+    try {
+      const { Forwarder } = await import('../fanin/forwarder.js');
+      const forwarder = Forwarder.open({
+        dir: this.config.dataDir, nats: forward.nats, logger, registry: this.metrics.registry, inFlightMax: forward.inFlightMax,
+      });
+      await forwarder.run(this.stopping.signal);
+    } catch (err) {
+      logger.error({ err: { code: (err as { code?: unknown }).code, message: (err as Error).message } }, 'the forwarder stopped; the daemon goes on (events wait in the log; restart to forward them)');
+    }
+  }
+
   /** Waits for the cycle in flight, checkpoints if anything is new, closes everything. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -294,6 +316,7 @@ export class Daemon {
     if (wal !== null && !this.failed && !wal.isFenced && this.ready && wal.stats().eventsAppended > this.eventsAtCheckpoint) {
       await this.checkpoint('shutdown').catch((err: unknown) => this.options.logger.error({ err }, 'shutdown checkpoint failed; the next start replays more of the log'));
     }
+    await this.forwarding; // stopped with the daemon; its cursor is written
     await this.release();
     this.options.logger.info({ revision: store?.lastMain ?? null, cycles: this.cycles }, 'stopped');
   }

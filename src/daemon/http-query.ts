@@ -15,12 +15,14 @@
  *   GET /v1/waste?stoppedDays=30&idleDays=30&now=TIME[&limit=N]   every rule (cut to its N
  *                    oldest with limit; `counts` per rule), totals by rule/owner/account,
  *                    prices; without `now`, as of the current minute (answered from a cache)
+ *   GET /v1/sources                             fan-in sources of an aggregate (query/sources.ts)
  *
  * Keys hold slashes: everything after `/v1/resources/` (or `/v1/history/`) is the key,
  * percent-decoded. Query errors map to HTTP statuses: unknown key 404, compacted 410,
  * a bad point or filter 400, a time before the first revision or a future revision 404.
  */
 import { RESOURCE_TYPES } from '../model/resource.js';
+import { sourcesReport, withSources } from '../query/sources.js';
 import { isMvccError } from '../mvcc/errors.js';
 import type { Projection } from '../projection/projection.js';
 import { filterFrom, nonNegativeNumber, UsageError } from '../query/command-args.js';
@@ -138,7 +140,7 @@ function route(state: QueryState, path: string, params: URLSearchParams, prices:
   const atText = rest('/v1/at/');
   if (atText !== null) {
     const at = point(atText);
-    return { revision: at, resources: listResources(state, filterOf(params), at), granularity: granularityOf(state, [at]) };
+    return { revision: at, resources: withSources(state, listResources(state, filterOf(params), at)), granularity: granularityOf(state, [at]) };
   }
   switch (path) {
     case '/v1/diff': {
@@ -154,6 +156,8 @@ function route(state: QueryState, path: string, params: URLSearchParams, prices:
       const until = opt('until') === undefined ? state.lastMain : point(opt('until') as string);
       return { since, until, disappeared: disappearedBetween(state, since, until) };
     }
+    case '/v1/sources':
+      return { revision: state.lastMain, sources: sourcesReport(state) };
     case '/v1/waste': {
       const stoppedDays = nonNegativeNumber(opt('stoppedDays') ?? '30', 'stoppedDays');
       const idleDays = nonNegativeNumber(opt('idleDays') ?? '30', 'idleDays');
@@ -176,11 +180,12 @@ function resourceList(state: QueryState, params: URLSearchParams): unknown {
   const limitText = params.get('limit');
   if (limitText === null) {
     if (params.get('after') !== null) throw new QueryError('bad-filter', 'after needs limit');
-    return { revision, resources: listResources(state, filter, at) };
+    return { revision, resources: withSources(state, listResources(state, filter, at)) };
   }
   const limit = parseLimit(limitText, 'limit');
   const after = params.get('after') ?? undefined;
-  return { revision, ...pageResources(state, filter, after === undefined ? { limit } : { limit, after }, at) };
+  const page = pageResources(state, filter, after === undefined ? { limit } : { limit, after }, at);
+  return { revision, ...page, resources: withSources(state, page.resources) };
 }
 
 /** The filters in `params`; `allowed` names the other parameters the endpoint takes. */

@@ -122,9 +122,32 @@ export interface LogRepaired {
   lostEvents: number;
 }
 
+/**
+ * Fan-in (src/fanin/): the aggregator's log holds one commit per source commit, and this
+ * event comes first in it (sub 0): which source, which of its revisions, when it was
+ * committed there. The source's own events follow, except its local control events
+ * (checkpoint, compaction, repair markers describe the source's files, not the aggregate's),
+ * and except events of scopes another source already reports (`conflicts`: those scopes).
+ * The `sources` projection folds these into "last revision applied per source", which is
+ * how a redelivered or duplicate source commit is recognised after a restart.
+ */
+export interface SourceCommit {
+  type: 'source-commit';
+  /** The source's id (random, created once per data directory: src/fanin/source-id.ts). */
+  source: string;
+  /** The revision main of the commit in the source's log, and its commit time there. */
+  sourceMain: number;
+  sourceTimeMs: number;
+  /** Events the source commit held (all of them, forwarded or not). */
+  sourceEvents: number;
+  /** Scopes of this commit that another source reports: their events were not applied. */
+  conflicts: string[];
+}
+
 export type ChangeEvent = ResourceAppeared | ResourceChanged | ResourceDisappeared;
 export type ControlEvent =
-  | ScopeScanned | CheckpointTaken | CompactionScheduled | CompactionFinished | LogRepaired | HistoryDownsampled;
+  | ScopeScanned | CheckpointTaken | CompactionScheduled | CompactionFinished | LogRepaired | HistoryDownsampled
+  | SourceCommit;
 export type ElavaEvent = ChangeEvent | ControlEvent;
 
 export function isChangeEvent(event: ElavaEvent): event is ChangeEvent {

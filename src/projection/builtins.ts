@@ -1,7 +1,8 @@
 /**
  * The projection set Elava runs: the key index, the current state, counts, commit times
  * (revision <-> time for queries), the log's own control state, what the
- * mass-disappearance guard withholds, and each scope's last listing outcome (health).
+ * mass-disappearance guard withholds, each scope's last listing outcome (health), and
+ * (in an aggregator's log) the fan-in sources.
  * Recovery, rebuild and checkpoints default to it.
  */
 import { CommitTimes } from './commit-times.js';
@@ -11,6 +12,7 @@ import { CurrentState } from './current-state.js';
 import { KeyIndexProjection } from './key-index-projection.js';
 import type { Projection } from './projection.js';
 import { ScopeStatusProjection } from './scope-status.js';
+import { Sources } from './sources.js';
 import { WithheldDisappearances } from './withheld.js';
 
 export function builtInProjections(): Projection[] {
@@ -22,6 +24,7 @@ export function builtInProjections(): Projection[] {
     new ControlState(),
     new WithheldDisappearances(),
     new ScopeStatusProjection(),
+    new Sources(),
   ];
 }
 

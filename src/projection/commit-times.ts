@@ -226,6 +226,7 @@ function isMarkerType(type: unknown): boolean {
     case 'changed':
     case 'disappeared':
     case 'scope-scanned':
+    case 'source-commit': // a fan-in commit is a data commit of the aggregate
       return false;
     default: {
       // Exhaustive: a new event type fails to compile here. An unknown type at run time is

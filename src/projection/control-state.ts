@@ -69,6 +69,7 @@ export class ControlState implements Projection {
       case 'scope-scanned':
       case 'checkpoint':
       case 'log-repaired':
+      case 'source-commit':
         return;
       default:
         return assertNever(event);

@@ -97,6 +97,7 @@ export class Counts implements Projection {
       case 'compaction-finished':
       case 'log-repaired':
       case 'history-downsampled':
+      case 'source-commit':
         return;
       default:
         return assertNever(event);

@@ -60,6 +60,7 @@ export class CurrentState implements Projection {
       case 'compaction-finished':
       case 'log-repaired':
       case 'history-downsampled':
+      case 'source-commit':
         return; // they leave resources as they are
       default:
         return assertNever(event);

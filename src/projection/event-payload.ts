@@ -37,6 +37,13 @@ export function eventOf(log: LogEvent): ElavaEvent {
     case 'log-repaired':
     case 'history-downsampled':
       return p as ElavaEvent;
+    case 'source-commit': {
+      const c = p as { source?: unknown; sourceMain?: unknown; conflicts?: unknown };
+      if (typeof c.source !== 'string' || typeof c.sourceMain !== 'number' || !Array.isArray(c.conflicts)) {
+        return badEvent(log, 'source-commit event without a source, revision or conflict list');
+      }
+      return p as ElavaEvent;
+    }
     default:
       return badEvent(log, 'payload is not an Elava event');
   }

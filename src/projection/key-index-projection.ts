@@ -49,6 +49,7 @@ export class KeyIndexProjection implements Projection {
       case 'checkpoint':
       case 'compaction-finished':
       case 'log-repaired':
+      case 'source-commit':
         this.tree.observe(log);
         return;
       default:

@@ -77,6 +77,7 @@ export class ScopeStatusProjection implements Projection {
       case 'compaction-finished':
       case 'log-repaired':
       case 'history-downsampled':
+      case 'source-commit':
         return;
       default:
         return assertNever(event);

@@ -64,6 +64,7 @@ export class WithheldDisappearances implements Projection {
       case 'compaction-scheduled':
       case 'compaction-finished':
       case 'log-repaired':
+      case 'source-commit':
       case 'history-downsampled':
         return;
       default:

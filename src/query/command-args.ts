@@ -47,6 +47,7 @@ const OPTIONS = {
     now: { type: 'string' },
     limit: { type: 'string' },
   },
+  sources: { ...COMMON_OPTIONS, self: { type: 'boolean' } },
 } as const;
 
 /** How many positional arguments each command takes, and what they are called. */
@@ -58,6 +59,7 @@ const POSITIONALS: Record<QueryCommandName, readonly string[]> = {
   diff: ['A', 'B'],
   disappeared: [],
   waste: [],
+  sources: [],
 };
 
 /** The parsed command line: option values by name (strings and booleans), positionals. */

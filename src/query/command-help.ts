@@ -4,9 +4,9 @@
  */
 import { exitCodeHelp } from './errors.js';
 
-export type QueryCommandName = 'list' | 'get' | 'history' | 'at' | 'diff' | 'disappeared' | 'waste';
+export type QueryCommandName = 'list' | 'get' | 'history' | 'at' | 'diff' | 'disappeared' | 'waste' | 'sources';
 
-export const QUERY_COMMAND_NAMES: readonly QueryCommandName[] = ['list', 'get', 'history', 'at', 'diff', 'disappeared', 'waste'];
+export const QUERY_COMMAND_NAMES: readonly QueryCommandName[] = ['list', 'get', 'history', 'at', 'diff', 'disappeared', 'waste', 'sources'];
 
 const FILTERS = '[--provider aws|gcp] [--account ID] [--region R] [--type T] [--owner O | --unowned] [--tag K[=V]] [--untagged] [--state S]';
 
@@ -21,6 +21,7 @@ const COMMANDS: Record<QueryCommandName, { summary: string; usage: string }> = {
     summary: 'what costs money doing nothing, how long, and what it costs a month',
     usage: 'elava waste [--stopped-days N] [--idle-days N] [--by owner|account] [--prices FILE] [--limit N] [--now TIME]',
   },
+  sources: { summary: 'the sources of an aggregate (fan-in): revision, live resources, state hash', usage: 'elava sources [--self]' },
 };
 
 /** Each query command's one-line summary and synopsis (for the dispatcher's own --help). */
@@ -76,6 +77,13 @@ costs use the volume size: an upper bound, snapshots being incremental.
 --by owner|account adds the totals per owner or account (default: per rule).
 --limit N (1..100000) prints only the N oldest items of each rule (totals stay whole).
 --now TIME computes ages as of TIME instead of the clock.`,
+  sources: `For the data directory of an aggregator (elava aggregate): one line per source daemon
+forwarding to it, with the last of its revisions applied here and when that was committed
+at the source, the commits and events received, the live resources it reports, the scope
+reports refused because another source reports that scope (conflicts), and the sha256 of
+its live records (the same hash \`elava sources --self\` prints on the source's own data
+directory; equal hashes: the aggregate holds exactly what the source holds).
+--self: the data directory's own records as one source (its SOURCE_ID, if it forwards).`,
 };
 
 const COMMON = `Points: a revision (1234) or a time (2026-11-20T10:00Z, 2026-11-20T10:00:00+02:00, or a

@@ -19,6 +19,8 @@ import { DEFAULT_PRICES } from '../cost/prices.js';
 import { parseTime, resolvePoint } from './point.js';
 import { cutWaste, diffRevisions, disappearedBetween, filterDiff, getResource, listResources, pageResources, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory, summarizeResources, wasteReport } from './queries.js';
 import { closeQueryState, openQueryState, type QueryState } from './query-state.js';
+import { selfReport, sourcesReport } from './sources.js';
+import { formatSources } from './format-sources.js';
 import { lostText, type LogDamage } from '../wal/damage.js';
 
 export { isQueryCommandName, QUERY_COMMANDS, QUERY_COMMAND_NAMES, queryHelp, type QueryCommandName };
@@ -72,15 +74,17 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes:
     return main;
   };
   const pos = (i: number): string => positionals[i] as string;
+  // On an aggregate (fan-in) every record shows the source that reports it.
+  const sourceOf = state.sources.size > 0 ? (key: string) => state.sources.ownerOfKey(key) : undefined;
   switch (name) {
     case 'list': {
       const at = str('at') === undefined ? undefined : point(str('at') as string);
-      return runList(state, args, at);
+      return runList(state, args, at, sourceOf);
     }
     case 'at': {
       const at = point(pos(0));
       const records = listResources(state, filterFrom(values), at);
-      return withFooter(formatRecords(records, json), json, `${records.length} resource(s) ${describe(state, at)}`);
+      return withFooter(formatRecords(records, json, sourceOf), json, `${records.length} resource(s) ${describe(state, at)}`);
     }
     case 'get': {
       const at = str('at') === undefined ? undefined : point(str('at') as string);
@@ -125,11 +129,15 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes:
       const report = wasteReport(state, { stoppedDays, idleDays, nowMs, prices });
       return formatWaste(limit === undefined ? report : cutWaste(report, limit), json, by as WasteGrouping);
     }
+    case 'sources': {
+      const rows = values['self'] === true ? [selfReport(state)] : sourcesReport(state);
+      return withFooter(formatSources(rows, json), json, `${rows.length} source(s) at revision ${state.lastMain}`);
+    }
   }
 }
 
 /** `list`: the whole list, one page of it (--limit, --after), or its counts (--counts). */
-function runList(state: QueryState, args: ParsedArgs, at: number | undefined): string[] {
+function runList(state: QueryState, args: ParsedArgs, at: number | undefined, sourceOf?: (key: string) => string | undefined): string[] {
   const { values, json } = args;
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const filter = filterFrom(values);
@@ -141,14 +149,14 @@ function runList(state: QueryState, args: ParsedArgs, at: number | undefined): s
   if (str('limit') === undefined) {
     if (str('after') !== undefined) throw new UsageError('--after needs --limit');
     const records = listResources(state, filter, at);
-    return withFooter(formatRecords(records, json), json, `${records.length} resource(s) ${where}`);
+    return withFooter(formatRecords(records, json, sourceOf), json, `${records.length} resource(s) ${where}`);
   }
   const limit = parseLimit(str('limit') as string, '--limit');
   const after = str('after');
   const page = pageResources(state, filter, after === undefined ? { limit } : { limit, after }, at);
-  if (json) return [...formatRecords(page.resources, true), JSON.stringify({ next: page.next })];
+  if (json) return [...formatRecords(page.resources, true, sourceOf), JSON.stringify({ next: page.next })];
   const next = page.next === null ? 'last page' : `next page: --after ${page.next}`;
-  return withFooter(formatRecords(page.resources, false), false, `${page.resources.length} resource(s) ${where}; ${next}`);
+  return withFooter(formatRecords(page.resources, false, sourceOf), false, `${page.resources.length} resource(s) ${where}; ${next}`);
 }
 
 function describe(state: QueryState, main: number): string {

@@ -49,11 +49,24 @@ export function formatValue(v: AttrValue | undefined): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-export function formatRecords(records: readonly ResourceRecord[], json: boolean): string[] {
-  if (json) return ndjson(records);
+/**
+ * `sourceOf`: on an aggregate (fan-in), the source reporting each record, shown as a column
+ * (and a `source` field in JSON); absent on a single daemon's data.
+ */
+export function formatRecords(
+  records: readonly ResourceRecord[], json: boolean, sourceOf?: (key: string) => string | undefined,
+): string[] {
+  if (sourceOf === undefined) {
+    if (json) return ndjson(records);
+    return table(
+      ['KEY', 'STATE', 'OWNER', 'NAME'],
+      records.map((r) => [whole(r.key), r.state ?? '-', r.owner ?? '-', r.name ?? '-']),
+    );
+  }
+  if (json) return ndjson(records.map((r) => ({ ...r, source: sourceOf(r.key) ?? null })));
   return table(
-    ['KEY', 'STATE', 'OWNER', 'NAME'],
-    records.map((r) => [whole(r.key), r.state ?? '-', r.owner ?? '-', r.name ?? '-']),
+    ['KEY', 'SOURCE', 'STATE', 'OWNER', 'NAME'],
+    records.map((r) => [whole(r.key), whole(sourceOf(r.key) ?? '-'), r.state ?? '-', r.owner ?? '-', r.name ?? '-']),
   );
 }
 

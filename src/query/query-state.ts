@@ -23,6 +23,7 @@ import { CurrentState } from '../projection/current-state.js';
 import { isProjectionError } from '../projection/errors.js';
 import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import type { Projection } from '../projection/projection.js';
+import { Sources } from '../projection/sources.js';
 import { isSnapshotError } from '../checkpoint/errors.js';
 import { Store } from '../store/store.js';
 import type { StructureTable } from '../wal/codec.js';
@@ -39,6 +40,8 @@ export interface QueryState {
   readonly current: CurrentState;
   readonly counts: Counts;
   readonly times: CommitTimes;
+  /** Fan-in sources (empty unless this is an aggregator's log). */
+  readonly sources: Sources;
   /** The newest readable revision main (0 before any). */
   readonly lastMain: number;
   /** Reads below this main are `compacted` (0: nothing compacted). */
@@ -71,6 +74,7 @@ export function queryStateFrom(
   const current = findProjection(projections, CurrentState);
   const counts = findProjection(projections, Counts);
   const times = findProjection(projections, CommitTimes);
+  const sources = findProjection(projections, Sources) ?? new Sources();
   const control = findProjection(projections, ControlState);
   assert.ok(keyIndex && current && counts && control, 'queries need the key index, current state, counts and control projections');
   assert.ok(times, 'queries need the CommitTimes projection (one of builtInProjections())');
@@ -83,6 +87,7 @@ export function queryStateFrom(
     current,
     counts,
     times,
+    sources,
     get lastMain() {
       return keyIndex.index.currentMain;
     },

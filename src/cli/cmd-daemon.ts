@@ -13,7 +13,7 @@ import { CONFIG_KEYS, flagNameOf } from '../daemon/config-keys.js';
 import type { DaemonConfig } from '../daemon/config.js';
 import { isDaemonError } from '../daemon/errors.js';
 import { SIMULATE_PRESETS, simulateForced } from './simulate-config.js';
-import { demoScenario, loadScenario, type SimScenario } from '../sim/scenario.js';
+import { demoScenario, loadScenario, type SimScenario } from '../sim/scenario-load.js';
 import { parseArgs, UsageError, type FlagKind } from './args.js';
 import { daemonHelp } from './help.js';
 import { EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';

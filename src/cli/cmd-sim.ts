@@ -2,7 +2,7 @@
 import { createLogger } from '../daemon/logger.js';
 import { parseDurationMs } from '../daemon/duration.js';
 import { runSimStandalone } from '../sim/main.js';
-import { demoScenario, loadScenario, type SimScenario } from '../sim/scenario.js';
+import { demoScenario, loadScenario, type SimScenario } from '../sim/scenario-load.js';
 import { parseArgs, UsageError, type FlagKind } from './args.js';
 import { SIM_HELP } from './help.js';
 import { EXIT_OK, type CliIo } from './io.js';

@@ -6,7 +6,7 @@
 
 import type { Prng } from './prng.js';
 import { OWNERS } from './resource-factory.js';
-import type { SimResource, SimWorld } from './world.js';
+import type { SimResource, SimWorldView } from './sim-resource.js';
 import { changeLeftoverState, linkKey, linkLeftoverOnCreate, unlinkLeftover } from './links-leftovers.js';
 
 const EC2_TYPES = ['t3.micro', 't3.large', 'm6i.large', 'm6i.xlarge', 'c6g.2xlarge', 'r6i.large'];
@@ -98,7 +98,7 @@ function selfLink(r: SimResource): string {
  * A new volume or disk may attach to an existing instance of its scope. Returns the other
  * resources whose attributes changed because of the link.
  */
-export function linkOnCreate(world: SimWorld, r: SimResource, prng: Prng): SimResource[] {
+export function linkOnCreate(world: SimWorldView, r: SimResource, prng: Prng): SimResource[] {
   if (r.kind !== 'ec2.volume' && r.kind !== 'gce.disk') return linkLeftoverOnCreate(world, r, prng);
   const hostKind = r.kind === 'ec2.volume' ? 'ec2.instance' : 'gce.instance';
   const hosts = world.alive(hostKind, r.account, r.region);
@@ -126,7 +126,7 @@ export function linkOnCreate(world: SimWorld, r: SimResource, prng: Prng): SimRe
  * The link index may hold stale holders (themselves gone, or replaced by a recreated
  * resource of the same id); those are skipped by checking identity against the live set.
  */
-export function unlinkOnDisappear(world: SimWorld, gone: SimResource): SimResource[] {
+export function unlinkOnDisappear(world: SimWorldView, gone: SimResource): SimResource[] {
   const changed: SimResource[] = [];
   const url = gone.service === 'gcp' ? selfLink(gone) : '';
   for (const holder of world.links.take(linkKey(gone))) {

@@ -4,7 +4,7 @@
  * skips those that are no longer live. So the index grows only with links ever made.
  */
 
-import type { SimResource } from './world.js';
+import type { SimResource } from './sim-resource.js';
 
 export class LinkIndex {
   private readonly holders = new Map<string, SimResource[]>();

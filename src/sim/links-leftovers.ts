@@ -20,7 +20,7 @@
  */
 
 import type { Prng } from './prng.js';
-import type { SimResource, SimWorld } from './world.js';
+import type { SimResource, SimWorldView } from './sim-resource.js';
 
 interface BlockDevice { deviceName: string; snapshotId: string; size: number }
 
@@ -33,7 +33,7 @@ function selfLink(r: SimResource): string {
 }
 
 /** Links made when `r` is created; returns other resources changed by it (none here). */
-export function linkLeftoverOnCreate(world: SimWorld, r: SimResource, prng: Prng): SimResource[] {
+export function linkLeftoverOnCreate(world: SimWorldView, r: SimResource, prng: Prng): SimResource[] {
   const a = r.attrs;
   switch (r.kind) {
     case 'ec2.instance': {
@@ -105,7 +105,7 @@ export function linkLeftoverOnCreate(world: SimWorld, r: SimResource, prng: Prng
   }
 }
 
-function linkGceAddress(world: SimWorld, r: SimResource, prng: Prng): SimResource[] {
+function linkGceAddress(world: SimWorldView, r: SimResource, prng: Prng): SimResource[] {
   if (r.region === 'global' || r.attrs['addressType'] !== 'EXTERNAL') return [];
   const zones = world.scenario.gcp.zones.filter((z) => z.startsWith(`${r.region}-`));
   const hosts = zones.flatMap((z) => world.alive('gce.instance', r.account, z));

@@ -22,8 +22,8 @@
  */
 
 import type { Prng } from './prng.js';
-import type { SimResource } from './world.js';
-import { GCE_BASE, isoAt, numericId, randomTags, SIM_EPOCH_MS, SIM_TICK_MS, type NewResourceContext } from './resource-factory.js';
+import type { SimResource } from './sim-resource.js';
+import { GCE_BASE, isoAt, numericId, randomTags, SIM_EPOCH_MS, SIM_TICK_MS, type NewResourceContext } from './resource-common.js';
 
 const WORDS = ['api', 'web', 'worker', 'batch', 'cache', 'queue', 'etl', 'auth', 'billing', 'report'];
 const GIB = 1024 ** 3;

@@ -24,14 +24,12 @@
  */
 
 import type { Prng } from './prng.js';
-import type { SimKind, SimResource } from './world.js';
+import type { SimKind, SimResource } from './sim-resource.js';
+import { GCE_BASE, isoAt, numericId, OWNERS, randomTags, SIM_EPOCH_MS, SIM_TICK_MS, type NewResourceContext } from './resource-common.js';
+
+export { GCE_BASE, isoAt, numericId, OWNERS, randomTags, SIM_EPOCH_MS, SIM_TICK_MS, type NewResourceContext };
 import { newLeftover, newLeftoverId } from './resource-factory-leftovers.js';
 
-/** Simulated wall clock: tick 0 is this instant, each tick is five simulated minutes. */
-export const SIM_EPOCH_MS = Date.UTC(2024, 0, 1, 0, 0, 0);
-export const SIM_TICK_MS = 5 * 60 * 1000;
-
-export const OWNERS = ['platform', 'payments', 'data', 'search', 'growth', 'sre'];
 const WORDS = ['api', 'web', 'worker', 'batch', 'cache', 'queue', 'etl', 'auth', 'billing', 'report'];
 const EC2_TYPES = ['t3.micro', 't3.large', 'm6i.large', 'm6i.xlarge', 'c6g.2xlarge', 'r6i.large'];
 const RDS_CLASSES = ['db.t3.medium', 'db.m6g.large', 'db.r6g.xlarge'];
@@ -39,19 +37,6 @@ const RDS_ENGINES: readonly (readonly [string, string])[] = [['postgres', '15.4'
 const GCE_TYPES = ['e2-small', 'e2-standard-4', 'n2-standard-8', 'c3-highcpu-4'];
 const GCE_DISK_TYPES = ['pd-standard', 'pd-balanced', 'pd-ssd'];
 
-export const GCE_BASE = 'https://www.googleapis.com/compute/v1';
-
-export interface NewResourceContext {
-  prng: Prng;
-  account: string;
-  region: string;
-  id: string;
-  tick: number;
-}
-
-export function isoAt(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '.000Z');
-}
 
 /** Creation time: at tick 0 up to a year in the past, later within the tick's five minutes. */
 function createdAt(ctx: NewResourceContext): string {
@@ -59,26 +44,11 @@ function createdAt(ctx: NewResourceContext): string {
   return isoAt(SIM_EPOCH_MS + ctx.tick * SIM_TICK_MS - back * 1000);
 }
 
-export function randomTags(prng: Prng, name: string | null): Record<string, string> {
-  const tags: Record<string, string> = {};
-  if (name !== null) tags['Name'] = name;
-  const roll = prng.next();
-  if (roll < 0.35) tags['Owner'] = prng.pick(OWNERS);
-  else if (roll < 0.5) tags['owner'] = prng.pick(OWNERS);
-  else if (roll < 0.7) tags['team'] = prng.pick(OWNERS);
-  if (prng.chance(0.5)) tags['env'] = prng.pick(['prod', 'staging', 'dev']);
-  return tags;
-}
 
 function zoneUrl(project: string, zone: string): string {
   return `${GCE_BASE}/projects/${project}/zones/${zone}`;
 }
 
-export function numericId(prng: Prng): string {
-  let out = String(prng.range(1, 9));
-  while (out.length < 19) out += String(prng.int(10));
-  return out;
-}
 
 export function newResource(kind: SimKind, ctx: NewResourceContext): SimResource {
   switch (kind) {

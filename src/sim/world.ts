@@ -26,51 +26,9 @@ import type { SimMassEvent, SimScenario } from './scenario.js';
 import { newId, newResource } from './resource-factory.js';
 import { changeResource, linkOnCreate, unlinkOnDisappear } from './churn.js';
 import { LinkIndex } from './link-index.js';
+import type { SimChurnEvent, SimKind, SimResource, SimScope, SimWorldView } from './sim-resource.js';
 
-export type SimKind =
-  | 'ec2.instance' | 'ec2.volume' | 'ec2.address' | 'ec2.snapshot' | 'ec2.image'
-  | 'rds.instance' | 'rds.cluster' | 'rds.snapshot'
-  | 'gce.instance' | 'gce.disk' | 'gce.address' | 'gce.snapshot' | 'gce.image';
-
-export interface SimResource {
-  service: 'ec2' | 'rds' | 'gcp';
-  kind: SimKind;
-  /** AWS account id, or GCP project id. */
-  account: string;
-  /** AWS region; GCP zone (instances, disks), region (addresses) or `global`. */
-  region: string;
-  /**
-   * EC2: instance/volume/allocation/snapshot/image id. RDS: the identifier (a cluster
-   * snapshot's prefixed `cluster:`, as Elava keys it). GCE: the resource name.
-   */
-  id: string;
-  attrs: Record<string, unknown>;
-  tags: Record<string, string>;
-}
-
-export interface SimChurnEvent {
-  tick: number;
-  action: 'appeared' | 'changed' | 'disappeared' | 'recreated';
-  kind: SimKind;
-  account: string;
-  region: string;
-  id: string;
-  /** For `changed`: what changed (`tags`, `state`, `size`, `unlinked`). */
-  reason?: string;
-}
-
-export interface SimScope {
-  kind: SimKind;
-  account: string;
-  region: string;
-  alive: Map<string, SimResource>;
-  /** Ids that disappeared and are not alive now: candidates for `recreated`. */
-  graveyard: Set<string>;
-  /** Gone resources still listed (terminated, deleted), with the tick they leave the listing. */
-  lingering: Map<string, { resource: SimResource; untilTick: number }>;
-  /** Live ids this tick's listings leave out (a dropout). */
-  hidden: Set<string>;
-}
+export type { SimChurnEvent, SimKind, SimResource, SimScope } from './sim-resource.js';
 
 const AWS_KINDS: readonly SimKind[] = [
   'ec2.instance', 'ec2.volume', 'rds.instance',
@@ -85,7 +43,7 @@ export function scopeKey(kind: SimKind, account: string, region: string): string
   return `${kind}|${account}|${region}`;
 }
 
-export class SimWorld {
+export class SimWorld implements SimWorldView {
   tick = 0;
   private readonly prng: Prng;
   /** Fixed order: the order in which churn visits scopes. */

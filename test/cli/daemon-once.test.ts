@@ -11,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSimCloud, type SimCloud } from '../../src/sim/cloud.js';
 import { simAwsCredentials } from '../../src/sim/clients.js';
-import { defaultScenario } from '../../src/sim/scenario.js';
+import { defaultScenario } from '../../src/sim/scenario-load.js';
 import { tempDir } from '../helpers/tmp.js';
 import { runElava, type Finished } from './elava-process.js';
 

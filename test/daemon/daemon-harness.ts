@@ -9,7 +9,7 @@ import type { DaemonConfig } from '../../src/daemon/config.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { SIMULATE_PRESETS, simulateForced, startSimulation, type Simulation } from '../../src/cli/simulate.js';
 import type { ElavaEvent } from '../../src/model/events.js';
-import { defaultScenario, type SimScenario } from '../../src/sim/scenario.js';
+import { defaultScenario, type SimScenario } from '../../src/sim/scenario-load.js';
 import { LogReader } from '../../src/wal/reader.js';
 
 export interface LogCapture {

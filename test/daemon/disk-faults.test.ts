@@ -13,7 +13,7 @@ import { startSimulation } from '../../src/cli/simulate.js';
 import { findProjection } from '../../src/projection/builtins.js';
 import { CurrentState } from '../../src/projection/current-state.js';
 import type { Projection } from '../../src/projection/projection.js';
-import { defaultScenario } from '../../src/sim/scenario.js';
+import { defaultScenario } from '../../src/sim/scenario-load.js';
 import { nodeFileSystem, type WalFileSystem } from '../../src/wal/file-system.js';
 import { tempDir } from '../helpers/tmp.js';
 import { testConfig } from './daemon-harness.js';

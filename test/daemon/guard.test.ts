@@ -13,7 +13,7 @@ import { startSimulation } from '../../src/cli/simulate.js';
 import type { ScanSetup } from '../../src/daemon/scan-setup.js';
 import { findProjection } from '../../src/projection/builtins.js';
 import { WithheldDisappearances } from '../../src/projection/withheld.js';
-import { defaultScenario } from '../../src/sim/scenario.js';
+import { defaultScenario } from '../../src/sim/scenario-load.js';
 import { tempDir } from '../helpers/tmp.js';
 import { captureLogs, commitEvents, testConfig } from './daemon-harness.js';
 

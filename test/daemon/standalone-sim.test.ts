@@ -14,7 +14,7 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import { realScanSetup } from '../../src/daemon/scan-setup.js';
 import { startSimCloud } from '../../src/sim/cloud.js';
 import { simAwsCredentials } from '../../src/sim/clients.js';
-import { defaultScenario } from '../../src/sim/scenario.js';
+import { defaultScenario } from '../../src/sim/scenario-load.js';
 import { tempDir } from '../helpers/tmp.js';
 
 describe('a daemon pointed at a standalone simulated cloud', () => {

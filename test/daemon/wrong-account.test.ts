@@ -10,7 +10,7 @@ import { Daemon } from '../../src/daemon/daemon.js';
 import { startSimulation } from '../../src/cli/simulate.js';
 import { findProjection } from '../../src/projection/builtins.js';
 import { CurrentState } from '../../src/projection/current-state.js';
-import { defaultScenario } from '../../src/sim/scenario.js';
+import { defaultScenario } from '../../src/sim/scenario-load.js';
 import { tempDir } from '../helpers/tmp.js';
 import { testConfig } from './daemon-harness.js';
 

@@ -4,7 +4,7 @@
  */
 import { startSimCloud, type SimCloud } from '../../src/sim/cloud.js';
 import { simAwsCredentials, simGcpClientOptions } from '../../src/sim/clients.js';
-import { defaultScenario, type SimScenario } from '../../src/sim/scenario.js';
+import { defaultScenario, type SimScenario } from '../../src/sim/scenario-load.js';
 import { createAwsClientFactory } from '../../src/scan/aws/aws-clients.js';
 import { createGcpClientFactory } from '../../src/scan/gcp/gcp-clients.js';
 import { DEFAULT_OWNER_TAG_KEYS } from '../../src/scan/normalize-common.js';

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultScenario, type SimScenario } from '../../src/sim/scenario.js';
+import { defaultScenario, type SimScenario } from '../../src/sim/scenario-load.js';
 import { SimScenarioError } from '../../src/sim/scenario-validate.js';
 import { SimWorld } from '../../src/sim/world.js';
 

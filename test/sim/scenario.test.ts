@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { defaultScenario, loadScenario } from '../../src/sim/scenario.js';
+import { defaultScenario, loadScenario } from '../../src/sim/scenario-load.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'elava-sim-scenario-'));
 

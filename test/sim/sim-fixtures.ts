@@ -8,7 +8,7 @@ import { paginateDescribeDBInstances, RDSClient } from '@aws-sdk/client-rds';
 import { DisksClient, InstancesClient } from '@google-cloud/compute';
 import { simGcpClientOptions } from '../../src/sim/clients.js';
 import type { SimCloud } from '../../src/sim/cloud.js';
-import { defaultScenario, type SimScenario } from '../../src/sim/scenario.js';
+import { defaultScenario, type SimScenario } from '../../src/sim/scenario-load.js';
 import type { SimKind } from '../../src/sim/world.js';
 
 export const ACCOUNT = '111111111111';

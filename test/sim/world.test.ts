@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defaultScenario } from '../../src/sim/scenario.js';
+import { defaultScenario } from '../../src/sim/scenario-load.js';
 import { SimWorld, type SimResource } from '../../src/sim/world.js';
 
 const CHURNY = defaultScenario({

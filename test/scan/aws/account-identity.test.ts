@@ -9,7 +9,7 @@ import type { AwsClientOptions } from '../../../src/scan/aws/aws-clients.js';
 import type { AwsCredentials } from '../../../src/scan/aws/assume-role.js';
 import { startSimCloud, type SimCloud } from '../../../src/sim/cloud.js';
 import { simAwsCredentials } from '../../../src/sim/clients.js';
-import { defaultScenario } from '../../../src/sim/scenario.js';
+import { defaultScenario } from '../../../src/sim/scenario-load.js';
 import { awsSimScan, countByAccount, outcomes, simEndpoints } from './aws-sim-scan.js';
 
 const A = '111111111111';

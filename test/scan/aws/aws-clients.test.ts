@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ScanResult } from '../../../src/model/scope.js';
 import { startSimCloud, type SimCloud } from '../../../src/sim/cloud.js';
 import { simAwsCredentials } from '../../../src/sim/clients.js';
-import { defaultScenario } from '../../../src/sim/scenario.js';
+import { defaultScenario } from '../../../src/sim/scenario-load.js';
 import { awsSimScan, countByAccount, outcomes, simEndpoints } from './aws-sim-scan.js';
 
 const A = '111111111111';

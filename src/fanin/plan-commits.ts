@@ -15,6 +15,7 @@ import type { ElavaEvent, SourceCommit } from '../model/events.js';
 import type { Sources } from '../projection/sources.js';
 import type { LocalCommit } from './aggregate-log.js';
 import type { Assembled } from './assembly.js';
+import { scopeOf } from './wire.js';
 
 export function planCommits<M>(ready: ReadonlyArray<Assembled<M>>, sources: Sources): LocalCommit[] {
   const overlay = new Map<string, string>();
@@ -24,7 +25,7 @@ export function planCommits<M>(ready: ReadonlyArray<Assembled<M>>, sources: Sour
     const events: ElavaEvent[] = [];
     for (const e of c.events) {
       if (e === undefined) throw new Error(`source ${c.source} revision ${c.main} is incomplete`);
-      const scope = scopeOfEvent(e);
+      const scope = scopeOf(e);
       if (scope === null) continue;
       const owner = ownerOf(scope);
       if (owner !== undefined && owner !== c.source) {
@@ -40,31 +41,4 @@ export function planCommits<M>(ready: ReadonlyArray<Assembled<M>>, sources: Sour
     };
     return { marker, events };
   });
-}
-
-/** The scope an event belongs to; null for events the aggregate does not take. */
-function scopeOfEvent(e: ElavaEvent): string | null {
-  switch (e.type) {
-    case 'appeared':
-    case 'changed':
-    case 'disappeared': {
-      const slash = e.key.lastIndexOf('/');
-      return slash < 0 ? null : e.key.slice(0, slash);
-    }
-    case 'scope-scanned':
-      return e.scope;
-    case 'checkpoint':
-    case 'compaction-scheduled':
-    case 'compaction-finished':
-    case 'log-repaired':
-    case 'history-downsampled':
-    case 'source-commit':
-      return null;
-    default:
-      return assertNever(e);
-  }
-}
-
-function assertNever(v: never): never {
-  throw new Error(`unhandled event ${JSON.stringify(v)}`);
 }

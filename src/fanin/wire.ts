@@ -72,7 +72,8 @@ export function sourceSubjects(source: string): string {
   return `${SUBJECT_ROOT}.${token(source)}.>`;
 }
 
-function scopeOf(event: ElavaEvent): string | null {
+/** The scope an event belongs to; null for events that belong to none (markers). */
+export function scopeOf(event: ElavaEvent): string | null {
   switch (event.type) {
     case 'appeared':
     case 'changed':

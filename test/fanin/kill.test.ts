@@ -17,21 +17,11 @@ import { sourceIdOf } from '../../src/fanin/source-id.js';
 import {
   aggregateMarkers, aggregateRows, allAcknowledged, assertOnce, cycle, openSource, sourceHash, sourceLog, streamMsgIds, waitFor,
 } from './fanin-harness.js';
+import { prng } from '../projection/log-fixture.js'; // seeded, so a failing run can be replayed
 
 const KILLS = 30;
 const SOURCES = 2;
 
-/** A seeded PRNG (mulberry32), so a failing run can be replayed with its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const children = new Set<Running>();
 const t0 = Date.now();

@@ -20,7 +20,7 @@ const STATES: readonly string[] = ['running', 'stopped', 'available'];
 const RECORDS_PER_SEGMENT = 50;
 
 /** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

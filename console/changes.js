@@ -1,7 +1,7 @@
 // Changes: what appeared, changed and disappeared between two points (default: the last
 // 24 hours up to the newest revision), narrowed by the list filters, with totals.
 import { api, filtersOf } from './api.js';
-import { checkbox, field, filterForm, h, link, replace, table, time, value } from './dom.js';
+import { field, filterForm, h, link, replace, resourceFilterFields, table, time, value } from './dom.js';
 
 const ITEMS_PER_KIND = 500;
 const DAY_MS = 86_400_000;
@@ -27,14 +27,7 @@ export async function renderChanges(main, params, status) {
     filterForm('changes', [
       field('from (revision or time)', 'from', params),
       field('to', 'to', params),
-      field('provider', 'provider', params, ['aws', 'gcp']),
-      field('account', 'account', params),
-      field('region', 'region', params),
-      field('type', 'type', params, status.resourceTypes),
-      field('owner', 'owner', params),
-      checkbox('unowned', 'unowned', params),
-      field('tag (K or K=V)', 'tag', params),
-      field('state', 'state', params),
+      ...resourceFilterFields(params, status.resourceTypes, { untagged: false }),
     ], link('changes', {}, 'last 24 h')),
     note === null ? null : h('p', { class: 'muted' }, note),
     h('p', { class: 'summary', 'data-testid': 'diff-totals' },

@@ -108,3 +108,18 @@ export function bar(share, cls) {
   fill.style.width = `${Math.max(0, Math.min(1, share)) * 100}%`;
   return h('span', { class: 'bar' }, fill);
 }
+
+/** The resource filters of `elava list` as form fields (`untagged` where the page takes it). */
+export function resourceFilterFields(params, resourceTypes, { untagged }) {
+  return [
+    field('provider', 'provider', params, ['aws', 'gcp']),
+    field('account', 'account', params),
+    field('region', 'region', params),
+    field('type', 'type', params, resourceTypes),
+    field('owner', 'owner', params),
+    checkbox('unowned', 'unowned', params),
+    field('tag (K or K=V)', 'tag', params),
+    ...(untagged ? [checkbox('untagged', 'untagged', params)] : []),
+    field('state', 'state', params),
+  ];
+}

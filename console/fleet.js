@@ -1,7 +1,7 @@
 // Fleet: live resources with the filters of `elava list`, counts per type and owner, and
 // one page of the list at a time, paged on the server by key (`after` cursor).
 import { api, filtersOf } from './api.js';
-import { checkbox, field, filterForm, h, link, pageUrl, replace, table } from './dom.js';
+import { field, filterForm, h, link, pageUrl, replace, resourceFilterFields, table } from './dom.js';
 
 const PAGE_SIZE = 100;
 
@@ -17,15 +17,7 @@ export async function renderFleet(main, params, status) {
   replace(main, 
     h('h1', null, 'Fleet'),
     filterForm('fleet', [
-      field('provider', 'provider', params, ['aws', 'gcp']),
-      field('account', 'account', params),
-      field('region', 'region', params),
-      field('type', 'type', params, status.resourceTypes),
-      field('owner', 'owner', params),
-      checkbox('unowned', 'unowned', params),
-      field('tag (K or K=V)', 'tag', params),
-      checkbox('untagged', 'untagged', params),
-      field('state', 'state', params),
+      ...resourceFilterFields(params, status.resourceTypes, { untagged: true }),
       field('at (revision or time)', 'at', params),
     ], link('fleet', {}, 'clear')),
     h('p', { class: 'summary' },

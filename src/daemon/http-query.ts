@@ -32,7 +32,7 @@ import { parseTime, resolvePoint } from '../query/point.js';
 import { disappearedBetween, getResource, listResources, resourceHistory } from '../query/queries.js';
 import { closeQueryState, queryStateFrom, type QueryState } from '../query/query-state.js';
 import type { StructureTable } from '../wal/codec.js';
-import { cutWaste, filterDiff, pageResources, parseDiffLimit, parseLimit, parseWasteLimit, summarizeResources, wasteCounts, wasteReport } from '../query/queries.js';
+import { cutWaste, filterDiff, pageResources, parseDiffLimit, parseLimit, parseWasteLimit, summarizeResources, wasteCounts } from '../query/queries.js';
 import { DiffCache } from '../query/diff-cache.js';
 import { WasteCache } from '../query/waste-cache.js';
 import type { HealthReport } from './health.js';
@@ -42,13 +42,10 @@ import type { WasteTotals } from '../query/waste-totals.js';
 
 export interface QueryEndpoints {
   handle(path: string, params: URLSearchParams): Promise<JsonAnswer | null>;
-  /** Waste totals with the default thresholds, for the metrics; cached per revision and minute. */
+  /** Waste totals with the default thresholds (30 days), for the metrics; cached per revision and minute. */
   wasteTotals(): WasteTotals | null;
   close(): void;
 }
-
-/** How long the metrics' waste totals are reused at one revision (ages move with the clock). */
-const WASTE_TOTALS_TTL_MS = 60_000;
 
 const STATUS_OF: Readonly<Record<QueryErrorCode, number>> = {
   'unknown-key': 404,
@@ -76,20 +73,18 @@ export function queryEndpoints(
   let state: QueryState | null = null;
   const caches: Caches = { diffs: new DiffCache(), waste: new WasteCache() };
   const stateNow = (): QueryState => (state ??= queryStateFrom(dir, projections(), structures));
-  let cached: { main: number; atMs: number; totals: WasteTotals } | null = null;
+  let lastTotals: WasteTotals | null = null;
   return {
     wasteTotals() {
-      const now = Date.now();
       const s = stateNow();
       if (s.lastMain === 0) return null;
-      if (cached !== null && cached.main === s.lastMain && now - cached.atMs < WASTE_TOTALS_TTL_MS) return cached.totals;
       try {
-        const totals = wasteReport(s, { stoppedDays: 30, idleDays: 30, nowMs: now, prices }).totals;
-        cached = { main: s.lastMain, atMs: now, totals };
-        return totals;
+        // The waste page's default report: one computation per revision and minute serves both.
+        lastTotals = caches.waste.get(s, { stoppedDays: 30, idleDays: 30, prices }, null).totals;
       } catch {
-        return cached?.totals ?? null; // a damaged read-back: keep the last figures
+        // a damaged read-back: keep the last figures
       }
+      return lastTotals;
     },
     async handle(path, params) {
       try {

@@ -104,6 +104,24 @@ export class KeyIndex {
     return this.count === 0 ? undefined : this.entryAt(this.count - 1);
   }
 
+  /** The newest entry's main, without allocating it (0 when empty). */
+  lastMain(): number {
+    return this.count === 0 ? 0 : this.mainAt(this.count - 1);
+  }
+
+  /** The open generation's entries, oldest first (empty when the key is deleted). */
+  openGeneration(): IndexedRevision[] {
+    const out: IndexedRevision[] = [];
+    for (let i = this.openGenerationStart(); i < this.count; i++) out.push(this.entryAt(i));
+    return out;
+  }
+
+  /** The open generation's first entry (when the live resource appeared), or undefined. */
+  openGenerationFirst(): IndexedRevision | undefined {
+    const start = this.openGenerationStart();
+    return start < this.count ? this.entryAt(start) : undefined;
+  }
+
   /** Records a new version of the key. `rev` must be greater than every revision held. */
   put(rev: Revision, location: RecordLocation): void {
     this.append(rev, location, 0);
@@ -327,6 +345,13 @@ export class KeyIndex {
     const kept = this.lastIndexAtOrBelow(atMain, genStart, genEnd);
     if (kept >= genStart) available.add(this.mainAt(kept), this.subAt(kept));
     return { genStart, genEnd, kept: kept >= genStart ? kept : -1 };
+  }
+
+  /** Index of the open generation's first entry (`count` when it is empty). */
+  private openGenerationStart(): number {
+    let start = this.count;
+    while (start > 0 && !this.isTombstoneAt(start - 1)) start--;
+    return start;
   }
 
   /** The last index in [lo, hi) whose main is ≤ atMain, or lo - 1. Binary search. */

@@ -78,7 +78,8 @@ export class TreeIndex {
     return this.revisions;
   }
 
-  put(key: string, rev: Revision, location: RecordLocation): void {
+  /** Returns the key's one string, held by the index (the first put's): see KeyIndexProjection. */
+  put(key: string, rev: Revision, location: RecordLocation): string {
     this.advance(rev);
     let ki = this.byKey.get(key);
     if (ki === undefined) {
@@ -89,6 +90,7 @@ export class TreeIndex {
     if (!ki.isLive()) this.live++;
     ki.put(rev, location);
     this.revisions++;
+    return ki.key;
   }
 
   /**
@@ -99,8 +101,11 @@ export class TreeIndex {
     this.advance(rev);
   }
 
-  /** Throws MVCC_KEY_NOT_FOUND for an unknown key, MVCC_TOMBSTONE_ON_EMPTY for a deleted one. */
-  tombstone(key: string, rev: Revision, location: RecordLocation): void {
+  /**
+   * Throws MVCC_KEY_NOT_FOUND for an unknown key, MVCC_TOMBSTONE_ON_EMPTY for a deleted one.
+   * Returns the key's one string, as put does.
+   */
+  tombstone(key: string, rev: Revision, location: RecordLocation): string {
     const ki = this.byKey.get(key);
     if (ki === undefined) {
       throw new MvccError('MVCC_KEY_NOT_FOUND', `tombstone for unknown key ${key}`, { key, main: rev.main });
@@ -109,6 +114,7 @@ export class TreeIndex {
     this.advance(rev);
     this.live--;
     this.revisions++;
+    return ki.key;
   }
 
   /** The entry of `key` visible at `atMain` (default: current), or undefined. */

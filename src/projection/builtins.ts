@@ -3,7 +3,8 @@
  * (revision <-> time for queries), the log's own control state, what the
  * mass-disappearance guard withholds, each scope's last listing outcome (health), and
  * (in an aggregator's log) the fan-in sources.
- * Recovery, rebuild and checkpoints default to it.
+ * Recovery, rebuild and checkpoints default to it. The key index comes first: it hands each
+ * event the key's one string (adoptKeyString) before the others keep it.
  */
 import { CommitTimes } from './commit-times.js';
 import { ControlState } from './control-state.js';

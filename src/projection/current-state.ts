@@ -44,6 +44,20 @@ export class CurrentState implements Projection {
     return out;
   }
 
+  /**
+   * Makes every record and map entry hold the key string `canonical` gives (the key
+   * index's; see adoptKeyString): after a restore, where both were decoded separately.
+   */
+  adoptKeys(canonical: (key: ResourceKey) => ResourceKey | undefined): void {
+    const next = new Map<ResourceKey, ResourceRecord>();
+    for (const record of this.records.values()) {
+      const key = canonical(record.key);
+      if (key !== undefined && key === record.key) record.key = key;
+      next.set(record.key, record);
+    }
+    this.records = next;
+  }
+
   apply(log: LogEvent): void {
     const event = eventOf(log);
     switch (event.type) {

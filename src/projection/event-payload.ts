@@ -68,3 +68,20 @@ function badEvent(log: LogEvent, why: string): never {
     location: log.location,
   });
 }
+
+/**
+ * Hands a resource event the key's one string, `key` (equal to the event's key and its
+ * record's, as eventOf checked; decoding made them separate strings, one per event). The
+ * key index runs first and hands over the string it holds, so every projection after it
+ * keeps that same string: one string per key in the process instead of one per event and
+ * record, and map lookups by `record.key` find a string whose hash is already computed
+ * and compare by identity (a whole-fleet query over a just-recovered state otherwise
+ * spends ~0.5 µs per record on its first lookups).
+ */
+export function adoptKeyString(payload: unknown, key: string): void {
+  const p = payload as { key?: unknown; record?: { key?: unknown } | null } | null;
+  if (typeof p !== 'object' || p === null || p.key !== key) return;
+  p.key = key;
+  const record = p.record;
+  if (typeof record === 'object' && record !== null && record.key === key) record.key = key;
+}

@@ -15,7 +15,7 @@ import { TreeIndex } from '../mvcc/tree-index.js';
 import type { LogEvent } from '../wal/types.js';
 import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
-import { eventOf } from './event-payload.js';
+import { adoptKeyString, eventOf } from './event-payload.js';
 import type { HashSink, Projection } from './projection.js';
 
 export class KeyIndexProjection implements Projection {
@@ -32,10 +32,10 @@ export class KeyIndexProjection implements Projection {
     switch (event.type) {
       case 'appeared':
       case 'changed':
-        this.tree.put(event.key, log, log.location);
+        adoptKeyString(log.payload, this.tree.put(event.key, log, log.location));
         return;
       case 'disappeared':
-        this.tree.tombstone(event.key, log, log.location);
+        adoptKeyString(log.payload, this.tree.tombstone(event.key, log, log.location));
         return;
       case 'compaction-scheduled':
         this.tree.observe(log);

@@ -45,8 +45,7 @@ export function diffRevisions(state: QueryState, fromMain: number, toMain: numbe
   const before: KeyRevision[] = [];
   const after: KeyRevision[] = [];
   for (const ki of state.index.keyIndexes()) {
-    const last = ki.last();
-    if (last === undefined || last.main <= fromMain) continue;
+    if (ki.lastMain() <= fromMain) continue;
     const a = ki.get(fromMain);
     const b = ki.get(toMain);
     if (a === undefined && b !== undefined) appeared.push({ key: ki.key, revision: b });
@@ -78,8 +77,7 @@ export function disappearedBetween(state: QueryState, sinceMain: number, untilMa
   const tombstones: IndexedRevision[] = [];
   const lastPuts: KeyRevision[] = [];
   for (const ki of state.index.keyIndexes()) {
-    const newest = ki.last();
-    if (newest === undefined || newest.main <= sinceMain) continue;
+    if (ki.lastMain() <= sinceMain) continue;
     const history = ki.history();
     for (let i = 1; i < history.length; i++) {
       const e = history[i] as IndexedRevision;

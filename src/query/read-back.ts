@@ -34,32 +34,52 @@ export function readChange(state: QueryState, key: string, revision: IndexedRevi
 export function recordAt(state: QueryState, key: string, revision: IndexedRevision): ResourceRecord {
   const latest = latestRecord(state, key, revision);
   if (latest !== undefined) return latest;
-  const event = readChange(state, key, revision);
-  if (event.type === 'disappeared') throw new QueryError('damaged-log', `revision ${revision.main}.${revision.sub} of ${key} is a tombstone, a record was expected`);
-  return event.record;
+  return recordOf(readChange(state, key, revision), { key, revision });
+}
+
+function recordOf(event: ChangeEvent, at: KeyRevision): ResourceRecord {
+  if (event.type !== 'disappeared') return event.record;
+  const { main, sub } = at.revision;
+  throw new QueryError('damaged-log', `revision ${main}.${sub} of ${at.key} is a tombstone, a record was expected`);
 }
 
 /** Records for every entry of `wanted` (puts), in the order given; disk reads in log order. */
 export function readRecords(state: QueryState, wanted: readonly KeyRevision[]): ResourceRecord[] {
   const out = new Array<ResourceRecord | undefined>(wanted.length);
-  const fromDisk: number[] = [];
+  const fromDisk: KeyRevision[] = [];
+  const at: number[] = [];
   for (let i = 0; i < wanted.length; i++) {
     const w = wanted[i] as KeyRevision;
     const latest = latestRecord(state, w.key, w.revision);
     if (latest !== undefined) out[i] = latest;
-    else fromDisk.push(i);
+    else {
+      fromDisk.push(w);
+      at.push(i);
+    }
   }
-  fromDisk.sort((a, b) => compareLocations(wanted[a] as KeyRevision, wanted[b] as KeyRevision));
+  const read = readLoggedRecords(state, fromDisk);
+  for (let j = 0; j < at.length; j++) out[at[j] as number] = read[j];
+  return out as ResourceRecord[];
+}
+
+/**
+ * Records for every entry of `wanted` (puts), all read from the log, in the order given:
+ * the reads go in log order (segment, then offset), so one read-ahead window serves many
+ * records (LogEvents.batch). For entries known not to be a live key's newest.
+ */
+export function readLoggedRecords(state: QueryState, wanted: readonly KeyRevision[]): ResourceRecord[] {
+  const out = new Array<ResourceRecord>(wanted.length);
+  const order = wanted.map((_, i) => i);
+  order.sort((a, b) => compareLocations(wanted[a] as KeyRevision, wanted[b] as KeyRevision));
   const readAll = (): void => {
-    for (const i of fromDisk) {
+    for (const i of order) {
       const w = wanted[i] as KeyRevision;
-      out[i] = recordAt(state, w.key, w.revision);
+      out[i] = recordOf(readChange(state, w.key, w.revision), w);
     }
   };
-  // In log order, so one read-ahead window serves many records (LogEvents.batch).
   if (state.events.batch === undefined) readAll();
   else state.events.batch(readAll);
-  return out as ResourceRecord[];
+  return out;
 }
 
 /** The current record when `revision` is the key's newest entry and the key is live. */

@@ -8,7 +8,7 @@
 import type { ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision } from '../mvcc/key-index.js';
 import type { QueryState } from './query-state.js';
-import { recordAt } from './read-back.js';
+import { readLoggedRecords, recordAt, type KeyRevision } from './read-back.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -19,15 +19,12 @@ export interface Since {
 
 /** The entries of the key's open generation (the live one), oldest first. */
 export function openGeneration(state: QueryState, key: string): IndexedRevision[] {
-  const history = state.index.keyIndex(key)?.history() ?? [];
-  let start = history.length;
-  while (start > 0 && !(history[start - 1] as IndexedRevision).tombstone) start--;
-  return history.slice(start);
+  return state.index.keyIndex(key)?.openGeneration() ?? [];
 }
 
 /** When the current generation of `key` was first seen. */
 export function firstSeen(state: QueryState, key: string): Since {
-  return timeOfEntry(state, openGeneration(state, key)[0], false);
+  return timeOfEntry(state, state.index.keyIndex(key)?.openGenerationFirst(), false);
 }
 
 /** Days from `sinceMs` to `nowMs`, to a tenth (display only: thresholds compare milliseconds). */
@@ -38,13 +35,117 @@ export function days(nowMs: number, sinceMs: number | null): number | null {
 
 /** Since when `holds` has been true of the key's records, walking back from the newest. */
 export function sinceWhen(state: QueryState, key: string, holds: (r: ResourceRecord) => boolean): Since {
-  const generation = openGeneration(state, key);
-  let earliest = generation.length;
-  for (let i = generation.length - 1; i >= 0; i--) {
-    if (!holds(recordAt(state, key, generation[i] as IndexedRevision))) break;
-    earliest = i;
+  return sinceWhenMany(state, [{ key, holds }])[0] as Since;
+}
+
+/** What `sinceWhenMany` answers: since when `holds` has been true of `key`'s records. */
+export interface SinceRequest {
+  readonly key: string;
+  readonly holds: (r: ResourceRecord) => boolean;
+}
+
+/**
+ * `sinceWhen` for many keys at once, equal to it key by key. The walk back goes in rounds:
+ * round k looks at the k-th newest entry of every key still walking, and reads all of
+ * those records in one batch, in log order (readRecords), instead of one seek per record;
+ * a whole-fleet report then reads each segment forward about once per round, and most
+ * keys stop after one or two rounds.
+ */
+export function sinceWhenMany(state: QueryState, requests: readonly SinceRequest[], memo?: SinceMemo): Since[] {
+  const answers = new Array<Since | undefined>(requests.length);
+  const generations = new Array<IndexedRevision[]>(requests.length);
+  const earliest = new Array<number>(requests.length);
+  // The newest entry of a live key (a non-empty open generation) is its current record.
+  let walking: number[] = [];
+  memo?.begin(state);
+  requests.forEach((q, i) => {
+    const known = memo?.get(state, q.key);
+    if (known !== undefined) {
+      answers[i] = known;
+      return;
+    }
+    const g = openGeneration(state, q.key);
+    generations[i] = g;
+    earliest[i] = g.length;
+    const current = g.length > 0 ? state.current.get(q.key) : undefined;
+    if (current === undefined || !q.holds(current)) return;
+    earliest[i] = g.length - 1;
+    if (g.length > 1) walking.push(i);
+  });
+  for (let back = 2; walking.length > 0; back++) {
+    const wanted = walking.map((i): KeyRevision => {
+      const g = generations[i] as IndexedRevision[];
+      return { key: (requests[i] as SinceRequest).key, revision: g[g.length - back] as IndexedRevision };
+    });
+    const records = readLoggedRecords(state, wanted);
+    const next: number[] = [];
+    for (let j = 0; j < walking.length; j++) {
+      const i = walking[j] as number;
+      if (!(requests[i] as SinceRequest).holds(records[j] as ResourceRecord)) continue;
+      const at = (generations[i] as IndexedRevision[]).length - back;
+      earliest[i] = at;
+      if (at > 0) next.push(i);
+    }
+    walking = next;
   }
-  return timeOfEntry(state, generation[earliest], earliest === 0);
+  const out = requests.map((q, i) => {
+    const known = answers[i];
+    if (known !== undefined) return known;
+    const e = earliest[i] as number;
+    const since = timeOfEntry(state, (generations[i] as IndexedRevision[])[e], e === 0);
+    memo?.set(state, q.key, since);
+    return since;
+  });
+  memo?.end();
+  return out;
+}
+
+/**
+ * sinceWhenMany's answers for one condition, kept from one report to the next: a key's
+ * answer holds as long as its history is the same. History only grows at the end (every
+ * new entry moves the key's newest main and its length), except where compaction or
+ * retention rewrites it, and then every answer is dropped. After a scan cycle only the
+ * keys it touched are walked again. It holds the answers of the last call only, so it
+ * never outgrows one report.
+ */
+export class SinceMemo {
+  private last = new Map<string, MemoEntry>();
+  private next = new Map<string, MemoEntry>();
+  private history = '';
+
+  /** Starts a call: drops every answer when compaction or downsampling rewrote history. */
+  begin(state: QueryState): void {
+    const history = `${state.dir}:${state.compactedMain}:${state.downsampledBeforeMain}`;
+    if (history !== this.history) this.last.clear();
+    this.history = history;
+    this.next = new Map();
+  }
+
+  get(state: QueryState, key: string): Since | undefined {
+    const known = this.last.get(key);
+    if (known === undefined) return undefined;
+    const ki = state.index.keyIndex(key);
+    if (ki === undefined || ki.lastMain() !== known.lastMain || ki.length !== known.length) return undefined;
+    this.next.set(key, known);
+    return known.since;
+  }
+
+  set(state: QueryState, key: string, since: Since): void {
+    const ki = state.index.keyIndex(key);
+    if (ki !== undefined) this.next.set(key, { lastMain: ki.lastMain(), length: ki.length, since });
+  }
+
+  /** Ends a call: what it asked about is what the next one may reuse. */
+  end(): void {
+    this.last = this.next;
+    this.next = new Map();
+  }
+}
+
+interface MemoEntry {
+  lastMain: number;
+  length: number;
+  since: Since;
 }
 
 /** The time of `entry`; at the start of the known history the time is a lower bound. */

@@ -39,7 +39,7 @@ function add(map: Map<string, GroupTotal>, group: string, row: Row): void {
 }
 
 function finish(map: Map<string, GroupTotal>, byCost: boolean): GroupTotal[] {
-  const out = [...map.values()].map((t) => ({ ...t, monthlyUsd: roundUsd(t.monthlyUsd) }));
+  const out = [...map.values()].map((t) => Object.assign(t, { monthlyUsd: roundUsd(t.monthlyUsd) }));
   if (byCost) out.sort((a, b) => b.monthlyUsd - a.monthlyUsd || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
   return out;
 }

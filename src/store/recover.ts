@@ -19,6 +19,8 @@ import type { Logger } from 'pino';
 import { REPLAY_PROGRESS_EVERY_EVENTS, REPLAY_YIELD_EVERY_EVENTS } from '../limits.js';
 import { builtInProjections, findProjection } from '../projection/builtins.js';
 import { ControlState } from '../projection/control-state.js';
+import { CurrentState } from '../projection/current-state.js';
+import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import { isProjectionError } from '../projection/errors.js';
 import type { Projection } from '../projection/projection.js';
 import { replayYielding, type ReplayProgress } from '../projection/replay.js';
@@ -149,6 +151,7 @@ class Recovery {
     let stale: Projection[];
     try {
       stale = restoreMatching(projections, body, file);
+      shareRestoredKeys(projections);
     } catch (err) {
       if (!(err instanceof SnapshotError)) throw err;
       setAside(this.ctx, file, err);
@@ -246,6 +249,17 @@ class Recovery {
         onProgress({ phase, events: p.events, main: p.main, bytesTotal: total, bytesDone: p.location ? bytesBefore(this.layout, p.location.segment, p.location.offsetBytes) : 0 }),
     };
   }
+}
+
+/**
+ * After a restore the key index and the current state hold separately decoded key strings:
+ * the current state takes the key index's, so the process keeps one string per key (see
+ * adoptKeyString, which does the same for every event replayed or committed after).
+ */
+function shareRestoredKeys(projections: readonly Projection[]): void {
+  const keys = findProjection(projections, KeyIndexProjection)?.index;
+  const current = findProjection(projections, CurrentState);
+  if (keys !== undefined && current !== undefined) current.adoptKeys((key) => keys.keyIndex(key)?.key);
 }
 
 /** Restores every projection whose name and version match; returns the others. */

@@ -1,0 +1,152 @@
+/**
+ * The waste report's ages computed the fast way (sinceWhenMany: round by round, reads in log
+ * order; SinceMemo: answers kept across reports) equal the simple way (walk each key's open
+ * generation back one record at a time), over a seeded random history of volumes attaching
+ * and detaching, instances stopping and starting, resources going away and coming back;
+ * and a report made with a memo carried across new commits and a compaction equals one made
+ * from nothing.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ElavaEvent } from '../../src/model/events.js';
+import type { AttrValue, ResourceRecord } from '../../src/model/resource.js';
+import type { IndexedRevision } from '../../src/mvcc/key-index.js';
+import { queryStateFrom, type QueryState } from '../../src/query/query-state.js';
+import { recordAt } from '../../src/query/read-back.js';
+import { isStoppedInstance, isUnattached, newWasteMemo, wasteReport } from '../../src/query/waste.js';
+import { SinceMemo, sinceWhenMany, timeOfEntry, type Since } from '../../src/query/waste-history.js';
+import { Store } from '../../src/store/store.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const HOUR_MS = 3_600_000;
+const KEYS = 60;
+
+/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+function record(n: number, flag: boolean, version: number): ResourceRecord {
+  const volume = n % 2 === 0;
+  const type = volume ? 'ec2.volume' : 'ec2.instance';
+  const id = `${volume ? 'vol' : 'i'}-${n}`;
+  const attrs: Record<string, AttrValue> = volume
+    ? { attachments: flag ? [] : [{ device: '/dev/sdf', instanceId: 'i-x' }], sizeGiB: 10, volumeType: 'gp3', version }
+    : { instanceType: 'm5.large', version };
+  const state = volume ? (flag ? 'available' : 'in-use') : flag ? 'stopped' : 'running';
+  const key = `aws/123456789012/us-east-1/${type}/${id}`;
+  return { key, provider: 'aws', account: '123456789012', region: 'us-east-1', type, id, name: null, state, owner: n % 3 === 0 ? null : 'team', tags: {}, attrs };
+}
+
+/** `commits` commits of random churn over KEYS keys, one hour apart, from `startMs`. */
+async function churn(store: Store, random: () => number, live: Map<number, ResourceRecord>, commits: number, startMs: number): Promise<void> {
+  for (let c = 0; c < commits; c++) {
+    const events: ElavaEvent[] = [];
+    for (let n = 0; n < KEYS; n++) {
+      const roll = random();
+      if (roll > 0.3) continue;
+      const now = live.get(n);
+      const version = Math.floor(random() * 1000);
+      if (now === undefined) {
+        const r = record(n, random() < 0.5, version);
+        live.set(n, r);
+        events.push({ type: 'appeared', key: r.key, record: r });
+      } else if (roll < 0.03) {
+        live.delete(n);
+        events.push({ type: 'disappeared', key: now.key, record: now });
+      } else {
+        // Often the condition holds on; sometimes it flips; sometimes only a field moves.
+        const flag = roll < 0.12 ? !(isUnattached(now) || isStoppedInstance(now)) : isUnattached(now) || isStoppedInstance(now);
+        const r = record(n, flag, version);
+        live.set(n, r);
+        events.push({ type: 'changed', key: r.key, record: r, diff: [{ path: 'attrs.version', before: null, after: version }] });
+      }
+    }
+    events.sort((a, b) => ((a as { key: string }).key < (b as { key: string }).key ? -1 : 1));
+    if (events.length > 0) await store.commit(events, startMs + c * HOUR_MS);
+  }
+}
+
+/** The simple way: the open generation walked back one record at a time. */
+function sinceOneByOne(state: QueryState, key: string, holds: (r: ResourceRecord) => boolean): Since {
+  const generation = state.index.keyIndex(key)?.openGeneration() ?? [];
+  let earliest = generation.length;
+  for (let i = generation.length - 1; i >= 0; i--) {
+    if (!holds(recordAt(state, key, generation[i] as IndexedRevision))) break;
+    earliest = i;
+  }
+  return timeOfEntry(state, generation[earliest], earliest === 0);
+}
+
+function requests(state: QueryState): Array<{ key: string; holds: (r: ResourceRecord) => boolean }> {
+  const out = [];
+  for (const r of state.current.values()) {
+    if (r.type === 'ec2.volume') out.push({ key: r.key, holds: isUnattached });
+    else out.push({ key: r.key, holds: isStoppedInstance });
+  }
+  return out;
+}
+
+describe('waste ages: the batched walk and the memo equal the simple walk', () => {
+  for (const seed of [1, 2, 3]) {
+    it(`seed ${seed}: sinceWhenMany equals the record-by-record walk, with and without a memo`, async () => {
+      const dir = tempDir('elava-waste-ages-');
+      const random = prng(seed);
+      const live = new Map<number, ResourceRecord>();
+      const store = await Store.open(dir, { create: true, segmentSizeBytes: 64 * 1024 });
+      try {
+        const memo = new SinceMemo();
+        await churn(store, random, live, 40, T0);
+        let state = queryStateFrom(dir, store.projections, () => store.structures);
+        const first = requests(state);
+        assert.ok(first.length > 20, 'the history leaves many live keys');
+        const expected = first.map((q) => sinceOneByOne(state, q.key, q.holds));
+        assert.deepEqual(sinceWhenMany(state, first), expected);
+        assert.deepEqual(sinceWhenMany(state, first, memo), expected, 'a cold memo');
+        assert.ok(expected.some((s) => s.ms !== null && !s.atLeast), 'some conditions began inside the history');
+        assert.ok(expected.some((s) => s.atLeast), 'some held since first sight');
+
+        // New commits: the memo's answers of touched keys must not survive.
+        await churn(store, random, live, 10, T0 + 40 * HOUR_MS);
+        state = queryStateFrom(dir, store.projections, () => store.structures);
+        const second = requests(state);
+        assert.deepEqual(sinceWhenMany(state, second, memo), second.map((q) => sinceOneByOne(state, q.key, q.holds)), 'after new commits');
+
+        // A compaction rewrites history: the memo starts over.
+        await store.compact(state.lastMain - 5);
+        state = queryStateFrom(dir, store.projections, () => store.structures);
+        const third = requests(state);
+        assert.deepEqual(sinceWhenMany(state, third, memo), third.map((q) => sinceOneByOne(state, q.key, q.holds)), 'after a compaction');
+      } finally {
+        await store.close();
+      }
+    });
+  }
+
+  it('a report made with a memo carried across commits equals one made from nothing', async () => {
+    const dir = tempDir('elava-waste-ages-');
+    const random = prng(7);
+    const live = new Map<number, ResourceRecord>();
+    const store = await Store.open(dir, { create: true, segmentSizeBytes: 64 * 1024 });
+    try {
+      const memo = newWasteMemo();
+      const nowMs = T0 + 100 * HOUR_MS;
+      for (let round = 0; round < 4; round++) {
+        await churn(store, random, live, 8, T0 + round * 8 * HOUR_MS);
+        const state = queryStateFrom(dir, store.projections, () => store.structures);
+        const options = { stoppedDays: 0.1, nowMs };
+        assert.deepEqual(wasteReport(state, { ...options, memo }), wasteReport(state, options), `round ${round}`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -30,21 +30,24 @@ export function diffRecords(before: ResourceRecord, after: ResourceRecord): Fiel
   return changes;
 }
 
+/** The keys of either map whose values differ, sorted; paths are built for those only. */
 function diffMap(
   section: string,
   before: { readonly [k: string]: AttrValue },
   after: { readonly [k: string]: AttrValue },
   out: FieldChange[],
 ): void {
-  const keys = new Set<string>();
-  for (const key in before) keys.add(key);
-  for (const key in after) keys.add(key);
-  const sorted = [...keys].sort();
-  for (const key of sorted) {
-    const b = Object.hasOwn(before, key) ? (before[key] ?? null) : null;
-    const a = Object.hasOwn(after, key) ? (after[key] ?? null) : null;
-    pushIfDifferent(`${section}.${key}`, b, a, out);
+  const differing: string[] = [];
+  for (const key in before) if (!attrValuesEqual(valueOf(before, key), valueOf(after, key))) differing.push(key);
+  for (const key in after) {
+    if (!Object.hasOwn(before, key) && !attrValuesEqual(null, valueOf(after, key))) differing.push(key);
   }
+  differing.sort();
+  for (const key of differing) out.push({ path: `${section}.${key}`, before: valueOf(before, key), after: valueOf(after, key) });
+}
+
+function valueOf(map: { readonly [k: string]: AttrValue }, key: string): AttrValue {
+  return Object.hasOwn(map, key) ? (map[key] ?? null) : null;
 }
 
 function pushIfDifferent(path: string, before: AttrValue, after: AttrValue, out: FieldChange[]): void {

@@ -14,7 +14,7 @@ import type { IndexedRevision } from '../mvcc/key-index.js';
 import { QueryError } from './errors.js';
 import { checkRevision } from './point.js';
 import type { QueryState } from './query-state.js';
-import { readRecords, type KeyRevision } from './read-back.js';
+import { readLoggedRecords, readRecords, type KeyRevision } from './read-back.js';
 
 export interface ChangedResource {
   key: string;
@@ -40,36 +40,54 @@ export interface Disappearance {
 /** Appeared, changed and disappeared between `fromMain` and `toMain` (fromMain ≤ toMain). */
 export function diffRevisions(state: QueryState, fromMain: number, toMain: number): RevisionDiff {
   checkWindow(state, fromMain, toMain);
-  const appeared: KeyRevision[] = [];
-  const gone: KeyRevision[] = [];
-  const before: KeyRevision[] = [];
-  const after: KeyRevision[] = [];
+  // Records to read from the log, and where each goes: [kind, index in its list].
+  const logged: KeyRevision[] = [];
+  const slots: Array<[Slot, number]> = [];
+  const appeared: Array<ResourceRecord | undefined> = [];
+  const gone: Array<{ key: string; last: ResourceRecord | undefined }> = [];
+  const pairs: Array<{ key: string; before: ResourceRecord | undefined; after: ResourceRecord | undefined }> = [];
+  const read = (key: string, revision: IndexedRevision, slot: Slot, at: number): undefined => {
+    logged.push({ key, revision });
+    slots.push([slot, at]);
+    return undefined;
+  };
   for (const ki of state.index.keyIndexes()) {
-    if (ki.lastMain() <= fromMain) continue;
+    const newestMain = ki.lastMain();
+    if (newestMain <= fromMain) continue;
+    const key = ki.key;
     const a = ki.get(fromMain);
     const b = ki.get(toMain);
-    if (a === undefined && b !== undefined) appeared.push({ key: ki.key, revision: b });
-    else if (a !== undefined && b === undefined) gone.push({ key: ki.key, revision: a });
+    // At or past the key's newest entry, a put seen at `toMain` is the current record.
+    const bNow = b !== undefined && toMain >= newestMain ? state.current.get(key) : undefined;
+    if (a === undefined && b !== undefined) appeared.push(bNow ?? read(key, b, 'appeared', appeared.length));
+    else if (a !== undefined && b === undefined) gone.push({ key, last: read(key, a, 'gone', gone.length) });
     else if (a !== undefined && b !== undefined && (a.main !== b.main || a.sub !== b.sub)) {
-      before.push({ key: ki.key, revision: a });
-      after.push({ key: ki.key, revision: b });
+      const at = pairs.length;
+      pairs.push({ key, before: read(key, a, 'before', at), after: bNow ?? read(key, b, 'after', at) });
     }
   }
-  const records = readRecords(state, [...appeared, ...gone, ...before, ...after]);
+  const records = readLoggedRecords(state, logged);
+  slots.forEach(([slot, at], i) => {
+    const r = records[i] as ResourceRecord;
+    if (slot === 'appeared') appeared[at] = r;
+    else if (slot === 'gone') (gone[at] as { last: ResourceRecord | undefined }).last = r;
+    else (pairs[at] as { before?: ResourceRecord; after?: ResourceRecord })[slot] = r;
+  });
   const changed: ChangedResource[] = [];
-  const firstBefore = appeared.length + gone.length;
-  for (let i = 0; i < before.length; i++) {
-    const b = records[firstBefore + i] as ResourceRecord;
-    const a = records[firstBefore + before.length + i] as ResourceRecord;
-    const diff = diffRecords(b, a);
-    if (diff.length > 0) changed.push({ key: b.key, before: b, after: a, diff });
+  for (const p of pairs) {
+    const before = p.before as ResourceRecord;
+    const after = p.after as ResourceRecord;
+    const diff = diffRecords(before, after);
+    if (diff.length > 0) changed.push({ key: p.key, before, after, diff });
   }
   return {
-    appeared: records.slice(0, appeared.length),
+    appeared: appeared as ResourceRecord[],
     changed,
-    disappeared: gone.map((g, i) => ({ key: g.key, last: records[appeared.length + i] as ResourceRecord })),
+    disappeared: gone as Array<{ key: string; last: ResourceRecord }>,
   };
 }
+
+type Slot = 'appeared' | 'gone' | 'before' | 'after';
 
 /** Every disappearance with sinceMain < main ≤ untilMain, in revision order. */
 export function disappearedBetween(state: QueryState, sinceMain: number, untilMain: number): Disappearance[] {

@@ -48,7 +48,7 @@ function indexOps(report: Report, keys: number): void {
   if (found === 0) throw new Error('nothing found');
 }
 
-function memoryPerResource(report: Report, keys: number, revisions: number): void {
+export function memoryPerResource(report: Report, keys: number, revisions: number): void {
   const before = memory();
   const projections = builtInProjections();
   const perCommit = 10_000;

@@ -36,14 +36,14 @@ const T0_MS = Date.parse('2026-01-01T00:00:00Z');
 const TAIL_CYCLES = 3;
 const HISTORY_SAMPLES = 500;
 
-interface LogShape {
+export interface LogShape {
   resources: number;
   events: number;
   changesPerCycle: number;
 }
 
 /** Appends events [first, first + count) of the shape's sequence; returns the next index. */
-async function appendEvents(wal: Wal, shape: LogShape, first: number, count: number): Promise<number> {
+export async function appendEvents(wal: Wal, shape: LogShape, first: number, count: number): Promise<number> {
   let i = first;
   const end = Math.min(shape.events, first + count);
   while (i < end) {
@@ -62,7 +62,7 @@ function timed<T>(run: () => T): { ms: number; value: T } {
   return { ms: performance.now() - t0, value };
 }
 
-async function coldStart(report: Report, dir: string, params: Record<string, number>): Promise<QueryState> {
+export async function coldStart(report: Report, dir: string, params: Record<string, number>): Promise<QueryState> {
   const t0 = performance.now();
   const state = await openQueryState(dir);
   report.add('cold start: openQueryState (checkpoint + tail)', params, performance.now() - t0, 'ms');
@@ -80,7 +80,7 @@ process.stdout.write(String(performance.now() - t0)); process.exitCode = code;`;
   return state;
 }
 
-function historyFigures(report: Report, state: QueryState, shape: LogShape, params: Record<string, number>): void {
+export function historyFigures(report: Report, state: QueryState, shape: LogShape, params: Record<string, number>): void {
   const samples: number[] = [];
   let revisions = 0;
   for (let s = 0; s < HISTORY_SAMPLES; s++) {
@@ -96,7 +96,7 @@ function historyFigures(report: Report, state: QueryState, shape: LogShape, para
   report.add('history of one key p99', p, percentile(samples, 99), 'ms');
 }
 
-function fleetFigures(report: Report, state: QueryState, params: Record<string, number>): void {
+export function fleetFigures(report: Report, state: QueryState, params: Record<string, number>): void {
   const middle = Math.max(1, Math.floor(state.lastMain / 2));
   const old = timed(() => fleetAt(state, middle));
   report.add('at: whole fleet at a middle revision (from disk)', { ...params, atMain: middle, records: old.value.length }, old.ms, 'ms');
@@ -105,7 +105,7 @@ function fleetFigures(report: Report, state: QueryState, params: Record<string, 
   report.add('at: whole fleet at the newest revision (memory)', { ...params, records: now.value.length }, now.ms, 'ms');
 }
 
-function diffFigures(report: Report, state: QueryState, params: Record<string, number>): void {
+export function diffFigures(report: Report, state: QueryState, params: Record<string, number>): void {
   const lastMs = state.times.timeOf(state.lastMain) ?? 0;
   const from = state.times.mainAtOrBefore(lastMs - DAY_MS) ?? 0;
   const { ms, value } = timed(() => diffRevisions(state, Math.max(from, state.compactedMain), state.lastMain));

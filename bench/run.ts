@@ -6,6 +6,7 @@ import { runFanInBench } from './fan-in-bench.js';
 import { runIndexBench } from './index-bench.js';
 import { runQueryBench } from './query-bench.js';
 import { runRecoveryBench } from './recovery-bench.js';
+import { runScaleBench } from './scale-bench.js';
 import { runScanBench } from './scan-bench.js';
 import { runScanE2eBench } from './scan-e2e-bench.js';
 import { runWalBench } from './wal-bench.js';
@@ -23,6 +24,7 @@ const BENCHES: Record<string, Bench> = {
   waste: runWasteBench,
   console: runConsoleBench,
   'fan-in': runFanInBench,
+  scale: runScaleBench,
 };
 
 const args = process.argv.slice(2);

@@ -25,7 +25,7 @@ export async function runScanBench(args: string[]): Promise<void> {
   report.finish();
 }
 
-function benchFleet(report: Report, fleet: number): void {
+export function benchFleet(report: Report, fleet: number): void {
   const state = buildState(fleet);
   const results = scanCycle(state, fleet);
   const params = { fleet, churnPct: 1 };

@@ -159,7 +159,13 @@ export const HEALTH_CYCLES_KEPT = 100;
 /** Largest file the console's static server sends (they are a few KiB each). */
 export const CONSOLE_FILE_BYTES_MAX = 1 * MiB;
 
-assert.ok(LIST_PAGE_RESOURCES_MAX >= 1 && SUMMARY_OWNERS_MAX >= 1 && HEALTH_CYCLES_KEPT >= 1);
+/**
+ * Items of a long JSON answer serialised between two turns of the event loop (json-stream.ts):
+ * ~256 records take ~1–2 ms, so a request waits at most about that per concurrent stream.
+ */
+export const JSON_STREAM_ITEMS_PER_PIECE = 256;
+
+assert.ok(LIST_PAGE_RESOURCES_MAX >= 1 && SUMMARY_OWNERS_MAX >= 1 && HEALTH_CYCLES_KEPT >= 1 && JSON_STREAM_ITEMS_PER_PIECE >= 1);
 assert.ok(DIFF_ITEMS_PER_KIND_MAX >= LIST_PAGE_RESOURCES_MAX);
 
 // ---- fan-in through NATS JetStream (src/fanin/) ----

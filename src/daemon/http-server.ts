@@ -21,6 +21,7 @@ import type { ListenAddress } from './listen-address.js';
 import { formatListen } from './listen-address.js';
 import { CONSOLE_PREFIX, type StaticAnswer } from '../console/static-files.js';
 import { DaemonError } from './errors.js';
+import { writeJson } from './json-stream.js';
 
 export interface JsonAnswer {
   status: number;
@@ -172,8 +173,7 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
   return given.length === expected.length && crypto.timingSafeEqual(given, expected);
 }
 
-function sendJson(res: http.ServerResponse, answer: JsonAnswer): void {
-  const body = JSON.stringify(answer.body) + '\n';
-  res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
+/** Long answers are streamed in pieces that yield to the event loop (json-stream.ts). */
+function sendJson(res: http.ServerResponse, answer: JsonAnswer): Promise<void> {
+  return writeJson(res, answer.status, answer.body);
 }

@@ -1,0 +1,227 @@
+/**
+ * `npm run bench -- scale [--json] [--quick] [--resources N] [--events N]`: every row of
+ * the one-million-resources issue (12), at 1 M resources / 10 M events and at a 100 k /
+ * 1 M sweep point (`--quick`: 100 k only; `--resources`/`--events`: that one point), with
+ * the comparison baselines measured in the same run:
+ *
+ * - restart to ready from a checkpoint + a 100 k-event tail (read-only Store.open: the
+ *   writer's open does the same replay, and would change the cached log);
+ * - `elava get` in a new process (read-only open; the daemon-socket figure is the query
+ *   bench's, once a daemon answers there);
+ * - RSS and heap per live resource, heap and RSS per historical revision (all projections,
+ *   after a forced GC; index bench's method);
+ * - full replay into all projections with no checkpoint, events/s, beside the bare reader
+ *   (CRC + decode, no projection) over the same log;
+ * - change detection over the fleet at 1 % churn, first run with fresh key strings, beside
+ *   a JSON.stringify compare (scan bench's method);
+ * - `diff` across the last day, `at` a middle revision (whole fleet), `history`;
+ * - durable append at batch 10 000, beside a raw framed writer: the very bytes the log
+ *   wrote, written again commit by commit with write + fdatasync;
+ * - at the 100 k point: `/v1/status` p50/p99 while 16 clients ask for whole-fleet answers.
+ *
+ * The history is built once per size and kept between runs in the temp directory, keyed by
+ * the log format version (`elava-scale-v<format>-r<resources>-e<events>`); a run that
+ * stopped half-way leaves no `complete` mark and is rebuilt.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { queryEndpoints } from '../src/daemon/http-query.js';
+import { startHttpServer } from '../src/daemon/http-server.js';
+import { closeQueryState } from '../src/query/query-state.js';
+import { Store } from '../src/store/store.js';
+import { nodeFileSystem } from '../src/wal/file-system.js';
+import { FORMAT_VERSION } from '../src/wal/frame.js';
+import { readLog } from '../src/wal/reader.js';
+import { listSegments } from '../src/wal/segment.js';
+import { Wal } from '../src/wal/wal.js';
+import { benchEvent, numberFlag } from './bench-events.js';
+import { memoryPerResource } from './index-bench.js';
+import { appendEvents, coldStart, diffFigures, fleetFigures, historyFigures, type LogShape } from './query-bench.js';
+import { Report, percentile } from './report.js';
+import { benchFleet } from './scan-bench.js';
+
+const TAIL_EVENTS = 100_000;
+const APPEND_BATCH = 10_000;
+const APPEND_COMMITS = 50;
+const STATUS_CLIENTS = 16;
+/** How long `/v1/status` is sampled, one request after another, while the clients run. */
+const STATUS_RUN_MS = 20_000;
+
+/** The cached history of `shape`: the log up to a checkpoint, then a TAIL_EVENTS tail. */
+async function history(report: Report, shape: LogShape, params: Record<string, number>): Promise<string> {
+  const dir = path.join(os.tmpdir(), `elava-scale-v${FORMAT_VERSION}-r${shape.resources}-e${shape.events}`);
+  const mark = path.join(dir, '..', `${path.basename(dir)}.complete`);
+  if (fs.existsSync(mark)) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const t0 = performance.now();
+  const wal = Wal.open({ dir, create: true });
+  const next = await appendEvents(wal, shape, 0, shape.events - TAIL_EVENTS);
+  await wal.close();
+  const store = await Store.open(dir);
+  await store.checkpoint('demand');
+  await store.close();
+  const tail = Wal.open({ dir });
+  await appendEvents(tail, shape, next, shape.events - next);
+  await tail.close();
+  fs.writeFileSync(mark, `${new Date().toISOString()}\n`);
+  report.add('history built (not cached yet)', params, (performance.now() - t0) / 1000, 's');
+  return dir;
+}
+
+function logBytes(dir: string): number {
+  return listSegments(nodeFileSystem, dir).reduce((sum, s) => sum + fs.statSync(path.join(dir, s.name)).size, 0);
+}
+
+async function replayFigures(report: Report, dir: string, params: Record<string, number>): Promise<void> {
+  const bytes = logBytes(dir);
+  let events = 0;
+  const r0 = performance.now();
+  for (const e of readLog(dir)) if (e.kind === 'event') events++;
+  const bareMs = performance.now() - r0;
+  report.add('bare reader (CRC + decode, no projection)', params, events / (bareMs / 1000), 'events/s');
+  const f0 = performance.now();
+  const full = await Store.open(dir, { readOnly: true, rebuild: true });
+  const fullMs = performance.now() - f0;
+  const replayed = full.recovery.eventsReplayed;
+  await full.close();
+  report.add('full replay into all projections, no checkpoint', { ...params, logMiB: Math.round(bytes / 2 ** 20) }, replayed / (fullMs / 1000), 'events/s');
+  report.add('full replay / bare reader', params, replayed / fullMs / (events / bareMs), 'ratio');
+  const c0 = performance.now();
+  const restart = await Store.open(dir, { readOnly: true });
+  const restartMs = performance.now() - c0;
+  report.add('restart to ready: checkpoint + tail', { ...params, tail: restart.recovery.eventsReplayed }, restartMs, 'ms');
+  await restart.close();
+}
+
+/** Durable append at batch 10 000, and the same bytes written raw, commit by commit. */
+async function appendFigures(report: Report, shape: LogShape, params: Record<string, number>): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'elava-scale-append-'));
+  try {
+    const batches = Array.from({ length: APPEND_COMMITS }, (_, c) =>
+      Array.from({ length: APPEND_BATCH }, (_, i) => benchEvent(shape.resources + c * APPEND_BATCH + i, shape.resources)));
+    const wal = Wal.open({ dir, create: true });
+    const ends: number[] = [];
+    const t0 = performance.now();
+    for (const events of batches) {
+      await wal.append({ main: wal.nextMain, timeMs: Date.now(), events });
+      ends.push(wal.stats().bytesAppended);
+    }
+    const walMs = performance.now() - t0;
+    await wal.close();
+    const events = APPEND_BATCH * APPEND_COMMITS;
+    report.add('durable append, batch 10 000', params, events / (walMs / 1000), 'events/s');
+    // The raw framed writer: the bytes the log wrote (segment by segment, past each
+    // segment's header), written again in the same commit-sized pieces, each fdatasync'd.
+    const written = Buffer.concat(listSegments(nodeFileSystem, dir).map((s) => fs.readFileSync(path.join(dir, s.name))));
+    const raw = path.join(dir, 'raw');
+    const fd = fs.openSync(raw, 'w');
+    let from = 0;
+    const r0 = performance.now();
+    for (const end of ends) {
+      const to = Math.min(end, written.length);
+      fs.writeSync(fd, written, from, to - from);
+      fs.fdatasyncSync(fd);
+      from = to;
+    }
+    const rawMs = performance.now() - r0;
+    fs.closeSync(fd);
+    report.add('raw framed writer, same bytes', params, events / (rawMs / 1000), 'events/s');
+    report.add('durable append / raw framed writer', params, rawMs / walMs, 'ratio');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `/v1/status` latency while 16 clients read whole-fleet answers from the same server. */
+async function statusUnderLoad(report: Report, dir: string, params: Record<string, number>): Promise<void> {
+  const store = await Store.open(dir, { readOnly: true });
+  const queries = queryEndpoints(dir, () => store.projections, () => store.structures);
+  const server = await startHttpServer({ host: '127.0.0.1', port: 0, loopback: true }, null, {
+    isReady: () => true,
+    startup: () => ({}),
+    metrics: async () => ({ contentType: 'text/plain', body: '' }),
+    query: (p, q) => queries.handle(p, q),
+    console: () => null,
+  }, pino({ level: 'silent' }));
+  const base = `http://${server.address}`;
+  let running = true;
+  let answers = 0;
+  let failures = 0;
+  const ask = async (url: string): Promise<boolean> => {
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      return res.ok;
+    } catch {
+      return false; // a reset or timed-out connection: counted, the run goes on
+    }
+  };
+  const client = async (): Promise<void> => {
+    while (running) {
+      if (await ask(`${base}/v1/resources`)) answers++;
+      else failures++;
+    }
+  };
+  try {
+    const clients = Array.from({ length: STATUS_CLIENTS }, () => client());
+    const samples: number[] = [];
+    let statusFailures = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < STATUS_RUN_MS) {
+      const s = performance.now();
+      if (!(await ask(`${base}/v1/status`))) statusFailures++;
+      samples.push(performance.now() - s);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    running = false;
+    await Promise.all(clients);
+    samples.sort((a, b) => a - b);
+    const p = { ...params, clients: STATUS_CLIENTS, samples: samples.length };
+    report.add('/v1/status p50 under whole-fleet clients', p, percentile(samples, 50), 'ms');
+    report.add('/v1/status p99 under whole-fleet clients', p, percentile(samples, 99), 'ms');
+    report.add('/v1/status failed under whole-fleet clients', p, statusFailures, 'requests');
+    report.add('whole-fleet answers served meanwhile', p, answers / seconds, 'answers/s');
+    report.add('whole-fleet requests failed meanwhile', p, failures, 'requests');
+  } finally {
+    running = false;
+    await server.close();
+    queries.close();
+    await store.close();
+  }
+}
+
+async function sizePoint(report: Report, resources: number, events: number): Promise<void> {
+  const shape: LogShape = { resources, events, changesPerCycle: Math.max(1, Math.floor(resources / 100)) };
+  const params = { resources, events };
+  memoryPerResource(report, resources, events - resources);
+  benchFleet(report, resources);
+  const dir = await history(report, shape, params);
+  await replayFigures(report, dir, params);
+  const state = await coldStart(report, dir, params);
+  try {
+    historyFigures(report, state, shape, params);
+    fleetFigures(report, state, params);
+    diffFigures(report, state, params);
+  } finally {
+    closeQueryState(state);
+  }
+  await appendFigures(report, shape, params);
+  if (resources <= 100_000) await statusUnderLoad(report, dir, params);
+}
+
+export async function runScaleBench(args: string[]): Promise<void> {
+  const report = new Report('scale', args.includes('--json'));
+  const given = args.some((a) => a === '--resources' || a === '--events');
+  const resources = numberFlag(args, '--resources', 1_000_000);
+  const points: Array<[number, number]> = given
+    ? [[resources, numberFlag(args, '--events', resources * 10)]]
+    : args.includes('--quick') ? [[100_000, 1_000_000]] : [[100_000, 1_000_000], [1_000_000, 10_000_000]];
+  for (const [r, e] of points) {
+    if (e < r + TAIL_EVENTS) throw new Error(`--events must be at least --resources + ${TAIL_EVENTS}`);
+    if (!args.includes('--json')) console.log(`# size point: ${r.toLocaleString('en-US')} resources, ${e.toLocaleString('en-US')} events`);
+    await sizePoint(report, r, e);
+  }
+  report.finish();
+}

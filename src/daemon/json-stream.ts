@@ -1,0 +1,66 @@
+/**
+ * Writing a JSON answer without stalling the daemon. A whole-fleet answer (100 k records)
+ * is tens of megabytes: one JSON.stringify of it holds the event loop for a second, and
+ * sixteen of them at once held `/v1/status` for seconds (scale bench). Here each long
+ * top-level array of the answer goes out in pieces of JSON_STREAM_ITEMS_PER_PIECE items;
+ * between pieces the writer waits for the socket to drain and yields to the event loop,
+ * so other requests, `/healthz` and the scan cycle are served in between. The bytes are
+ * exactly JSON.stringify's (keys in order, `undefined` fields left out). Small answers go
+ * out in one write, with a content-length.
+ */
+import type http from 'node:http';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { JSON_STREAM_ITEMS_PER_PIECE } from '../limits.js';
+
+/** Writes `body` as `status` JSON; resolves when the last byte is handed to the socket. */
+export async function writeJson(res: http.ServerResponse, status: number, body: unknown): Promise<void> {
+  const head = res.req.method === 'HEAD';
+  if (head || !hasLongArray(body)) {
+    const text = JSON.stringify(body) + '\n';
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+    res.end(head ? undefined : text);
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  let first = true;
+  res.write('{');
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (value === undefined || typeof value === 'function') continue; // as JSON.stringify
+    res.write(`${first ? '' : ','}${JSON.stringify(key)}:`);
+    first = false;
+    if (!Array.isArray(value) || value.length <= JSON_STREAM_ITEMS_PER_PIECE) {
+      res.write(JSON.stringify(value));
+      continue;
+    }
+    for (let i = 0; i < value.length; i += JSON_STREAM_ITEMS_PER_PIECE) {
+      const piece = JSON.stringify(value.slice(i, i + JSON_STREAM_ITEMS_PER_PIECE));
+      // The piece without its brackets; an array's items then join with commas.
+      const items = piece.slice(1, -1);
+      const ok = res.write(`${i === 0 ? '[' : ','}${items}`);
+      if (res.destroyed) return; // the client went away: stop serialising for nobody
+      if (!ok) await drained(res);
+      await yieldToLoop();
+    }
+    res.write(']');
+  }
+  res.end('}\n');
+}
+
+/** A plain object with an array longer than one piece at its top level. */
+function hasLongArray(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  if (typeof (body as { toJSON?: unknown }).toJSON === 'function') return false;
+  return Object.values(body).some((v) => Array.isArray(v) && v.length > JSON_STREAM_ITEMS_PER_PIECE);
+}
+
+function drained(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * Long JSON answers go out in pieces (src/daemon/json-stream.ts): the bytes equal
+ * JSON.stringify's, HEAD gets none, a client that leaves mid-answer stops the writer, and
+ * another request is answered while a long answer is still being written.
+ */
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { writeJson } from '../../src/daemon/json-stream.js';
+import { JSON_STREAM_ITEMS_PER_PIECE } from '../../src/limits.js';
+
+const records = (n: number): Array<Record<string, unknown>> =>
+  Array.from({ length: n }, (_, i) => ({ key: `aws/1/us-east-1/ec2.instance/i-${i}`, tags: { Name: `n"${i}\u2028` }, attrs: { list: [i, [i]], none: null } }));
+
+const BODIES: Record<string, unknown> = {
+  small: { revision: 3, resources: records(3) },
+  long: { revision: 9, resources: records(JSON_STREAM_ITEMS_PER_PIECE * 3 + 7), skipped: undefined, after: 'x' },
+  exact: { resources: records(JSON_STREAM_ITEMS_PER_PIECE * 2), totals: { a: 1 } },
+  two: { appeared: records(JSON_STREAM_ITEMS_PER_PIECE + 1), changed: [], disappeared: records(JSON_STREAM_ITEMS_PER_PIECE * 2 + 1) },
+  huge: { resources: records(200_000) },
+};
+
+describe('streamed JSON answers', () => {
+  let server: http.Server;
+  let base = '';
+  const finished: string[] = [];
+  const left: string[] = [];
+
+  before(async () => {
+    server = http.createServer((req, res) => {
+      const name = (req.url ?? '/').slice(1);
+      if (name === 'healthz') {
+        void writeJson(res, 200, { status: 'ok' }).then(() => finished.push('healthz'));
+        return;
+      }
+      res.on('close', () => {
+        if (!res.writableFinished) left.push(name);
+      });
+      void writeJson(res, 200, BODIES[name]).then(() => finished.push(name));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  for (const name of ['small', 'long', 'exact', 'two']) {
+    it(`${name}: the bytes are JSON.stringify's`, async () => {
+      const res = await fetch(`${base}/${name}`);
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
+      assert.equal(res.headers.get('cache-control'), 'no-store');
+      assert.equal(await res.text(), JSON.stringify(BODIES[name]) + '\n');
+    });
+  }
+
+  it('HEAD of a long answer: headers, no body', async () => {
+    const res = await fetch(`${base}/long`, { method: 'HEAD' });
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), '');
+  });
+
+  it('another request is answered while a long answer is being written', async () => {
+    finished.length = 0;
+    const res = await fetch(`${base}/huge`);
+    const reader = res.body?.getReader();
+    assert.ok(reader !== undefined);
+    await reader.read(); // the long answer has begun
+    const health = await fetch(`${base}/healthz`);
+    assert.deepEqual(await health.json(), { status: 'ok' });
+    assert.ok(!finished.includes('huge'), 'the long answer is still being written after /healthz was answered');
+    let bytes = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      bytes += value.length;
+    }
+    assert.ok(bytes > 0);
+    assert.deepEqual(finished, ['healthz', 'huge']);
+  });
+
+  it('a client that leaves mid-answer stops the writer, and the server goes on', async () => {
+    left.length = 0;
+    const controller = new AbortController();
+    const res = await fetch(`${base}/huge`, { signal: controller.signal });
+    await res.body?.getReader().read();
+    controller.abort();
+    for (let i = 0; i < 200 && !left.includes('huge'); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(left, ['huge']);
+    const again = await fetch(`${base}/small`);
+    assert.equal(await again.text(), JSON.stringify(BODIES['small']) + '\n');
+  });
+});

@@ -116,10 +116,29 @@ export class KeyIndex {
     return out;
   }
 
-  /** The open generation's first entry (when the live resource appeared), or undefined. */
-  openGenerationFirst(): IndexedRevision | undefined {
+  /** The main of the open generation's first entry (when the live resource appeared), or undefined. */
+  openGenerationFirstMain(): number | undefined {
     const start = this.openGenerationStart();
-    return start < this.count ? this.entryAt(start) : undefined;
+    return start < this.count ? this.mainAt(start) : undefined;
+  }
+
+  /** Index of the open generation's first entry (`length` when it is empty). */
+  openGenerationStart(): number {
+    let start = this.count;
+    while (start > 0 && !this.isTombstoneAt(start - 1)) start--;
+    return start;
+  }
+
+  /** The entry at `index` (0 = oldest held), for walks that read only a few entries. */
+  entry(index: number): IndexedRevision {
+    assert.ok(Number.isInteger(index) && index >= 0 && index < this.count, `entry ${index} of ${this.count}`);
+    return this.entryAt(index);
+  }
+
+  /** The main of the entry at `index`, without allocating it. */
+  mainOf(index: number): number {
+    assert.ok(Number.isInteger(index) && index >= 0 && index < this.count, `entry ${index} of ${this.count}`);
+    return this.mainAt(index);
   }
 
   /** Records a new version of the key. `rev` must be greater than every revision held. */
@@ -345,13 +364,6 @@ export class KeyIndex {
     const kept = this.lastIndexAtOrBelow(atMain, genStart, genEnd);
     if (kept >= genStart) available.add(this.mainAt(kept), this.subAt(kept));
     return { genStart, genEnd, kept: kept >= genStart ? kept : -1 };
-  }
-
-  /** Index of the open generation's first entry (`count` when it is empty). */
-  private openGenerationStart(): number {
-    let start = this.count;
-    while (start > 0 && !this.isTombstoneAt(start - 1)) start--;
-    return start;
   }
 
   /** The last index in [lo, hi) whose main is ≤ atMain, or lo - 1. Binary search. */

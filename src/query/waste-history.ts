@@ -6,7 +6,7 @@
  * holds (first sight, or history compacted away), so the true age is longer.
  */
 import type { ResourceRecord } from '../model/resource.js';
-import type { IndexedRevision } from '../mvcc/key-index.js';
+import type { IndexedRevision, KeyIndex } from '../mvcc/key-index.js';
 import type { QueryState } from './query-state.js';
 import { readLoggedRecords, recordAt, type KeyRevision } from './read-back.js';
 
@@ -24,7 +24,7 @@ export function openGeneration(state: QueryState, key: string): IndexedRevision[
 
 /** When the current generation of `key` was first seen. */
 export function firstSeen(state: QueryState, key: string): Since {
-  return timeOfEntry(state, state.index.keyIndex(key)?.openGenerationFirst(), false);
+  return timeOfMain(state, state.index.keyIndex(key)?.openGenerationFirstMain(), false);
 }
 
 /** Days from `sinceMs` to `nowMs`, to a tenth (display only: thresholds compare milliseconds). */
@@ -52,11 +52,10 @@ export interface SinceRequest {
  * keys stop after one or two rounds.
  */
 export function sinceWhenMany(state: QueryState, requests: readonly SinceRequest[], memo?: SinceMemo): Since[] {
-  const answers = new Array<Since | undefined>(requests.length);
-  const generations = new Array<IndexedRevision[]>(requests.length);
-  const earliest = new Array<number>(requests.length);
-  // The newest entry of a live key (a non-empty open generation) is its current record.
-  let walking: number[] = [];
+  const answers = new Array<Since>(requests.length);
+  // Per request still walking: its key index, where its open generation starts, and the
+  // earliest entry found so far for which the condition holds.
+  const walks: Array<{ i: number; ki: KeyIndex; start: number; earliest: number }> = [];
   memo?.begin(state);
   requests.forEach((q, i) => {
     const known = memo?.get(state, q.key);
@@ -64,40 +63,28 @@ export function sinceWhenMany(state: QueryState, requests: readonly SinceRequest
       answers[i] = known;
       return;
     }
-    const g = openGeneration(state, q.key);
-    generations[i] = g;
-    earliest[i] = g.length;
-    const current = g.length > 0 ? state.current.get(q.key) : undefined;
-    if (current === undefined || !q.holds(current)) return;
-    earliest[i] = g.length - 1;
-    if (g.length > 1) walking.push(i);
-  });
-  for (let back = 2; walking.length > 0; back++) {
-    const wanted = walking.map((i): KeyRevision => {
-      const g = generations[i] as IndexedRevision[];
-      return { key: (requests[i] as SinceRequest).key, revision: g[g.length - back] as IndexedRevision };
-    });
-    const records = readLoggedRecords(state, wanted);
-    const next: number[] = [];
-    for (let j = 0; j < walking.length; j++) {
-      const i = walking[j] as number;
-      if (!(requests[i] as SinceRequest).holds(records[j] as ResourceRecord)) continue;
-      const at = (generations[i] as IndexedRevision[]).length - back;
-      earliest[i] = at;
-      if (at > 0) next.push(i);
+    const ki = state.index.keyIndex(q.key);
+    // The newest entry of a live key (a non-empty open generation) is its current record.
+    const current = ki?.isLive() === true ? state.current.get(q.key) : undefined;
+    if (ki === undefined || current === undefined || !q.holds(current)) {
+      answers[i] = { ms: null, atLeast: false };
+      return;
     }
-    walking = next;
-  }
-  const out = requests.map((q, i) => {
-    const known = answers[i];
-    if (known !== undefined) return known;
-    const e = earliest[i] as number;
-    const since = timeOfEntry(state, (generations[i] as IndexedRevision[])[e], e === 0);
-    memo?.set(state, q.key, since);
-    return since;
+    walks.push({ i, ki, start: ki.openGenerationStart(), earliest: ki.length - 1 });
   });
+  let walking = walks.filter((w) => w.earliest > w.start);
+  while (walking.length > 0) {
+    const records = readLoggedRecords(state, walking.map((w): KeyRevision => ({ key: w.ki.key, revision: w.ki.entry(w.earliest - 1) })));
+    walking = walking.filter((w, j) => {
+      if (!(requests[w.i] as SinceRequest).holds(records[j] as ResourceRecord)) return false;
+      w.earliest--;
+      return w.earliest > w.start;
+    });
+  }
+  for (const w of walks) answers[w.i] = timeOfMain(state, w.ki.mainOf(w.earliest), w.earliest === w.start);
+  requests.forEach((q, i) => memo?.set(state, q.key, answers[i] as Since));
   memo?.end();
-  return out;
+  return answers;
 }
 
 /**
@@ -150,9 +137,14 @@ interface MemoEntry {
 
 /** The time of `entry`; at the start of the known history the time is a lower bound. */
 export function timeOfEntry(state: QueryState, entry: IndexedRevision | undefined, atHistoryStart: boolean): Since {
-  if (entry === undefined) return { ms: null, atLeast: false };
-  const ms = state.times.timeOf(entry.main);
-  if (ms !== null && entry.main > state.compactedMain) return { ms, atLeast: atHistoryStart };
+  return timeOfMain(state, entry?.main, atHistoryStart);
+}
+
+/** timeOfEntry by the entry's main alone (undefined: no entry). */
+function timeOfMain(state: QueryState, main: number | undefined, atHistoryStart: boolean): Since {
+  if (main === undefined) return { ms: null, atLeast: false };
+  const ms = state.times.timeOf(main);
+  if (ms !== null && main > state.compactedMain) return { ms, atLeast: atHistoryStart };
   return { ms: state.times.firstTimeMs, atLeast: true };
 }
 

@@ -26,8 +26,10 @@ const BENCHES: Record<string, Bench> = {
 };
 
 const args = process.argv.slice(2);
-const names = args.filter((a) => !a.startsWith('--'));
-const flags = args.filter((a) => a.startsWith('--'));
+// A number right after a flag is that flag's value (--resources 1000000), not a benchmark.
+const isValue = (a: string, i: number): boolean => i > 0 && args[i - 1]!.startsWith('--') && /^\d/.test(a);
+const names = args.filter((a, i) => !a.startsWith('--') && !isValue(a, i));
+const flags = args.filter((a, i) => a.startsWith('--') || isValue(a, i));
 const unknown = names.filter((n) => !(n in BENCHES));
 if (unknown.length > 0) {
   console.error(`unknown benchmark ${unknown.join(', ')}; choose from: ${Object.keys(BENCHES).join(', ')}`);

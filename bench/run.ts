@@ -8,6 +8,7 @@ import { runQueryBench } from './query-bench.js';
 import { runRecoveryBench } from './recovery-bench.js';
 import { runScanBench } from './scan-bench.js';
 import { runScanE2eBench } from './scan-e2e-bench.js';
+import { runSocketBench } from './socket-bench.js';
 import { runWalBench } from './wal-bench.js';
 import { runWasteBench } from './waste-bench.js';
 
@@ -23,6 +24,7 @@ const BENCHES: Record<string, Bench> = {
   waste: runWasteBench,
   console: runConsoleBench,
   'fan-in': runFanInBench,
+  socket: runSocketBench,
 };
 
 const args = process.argv.slice(2);

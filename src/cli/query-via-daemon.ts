@@ -50,7 +50,13 @@ export async function queryViaDaemon(name: QueryCommandName, argv: readonly stri
   }
   const socketPath = querySocketPath(dataDir);
   if (socketPath === null || !isSocket(socketPath)) return null;
-  const request = encodeRequest({ v: QUERY_SOCKET_PROTOCOL, version: options.version ?? elavaVersion(), command: name, argv: [...argv], cwd: process.cwd() });
+  let cwd: string;
+  try {
+    cwd = process.cwd();
+  } catch {
+    return null; // the working directory was removed: relative names mean nothing to send
+  }
+  const request = encodeRequest({ v: QUERY_SOCKET_PROTOCOL, version: options.version ?? elavaVersion(), command: name, argv: [...argv], cwd });
   return ask(socketPath, request, name, io, options.acceptWaitMs ?? QUERY_ACCEPT_WAIT_MS);
 }
 

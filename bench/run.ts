@@ -9,6 +9,7 @@ import { runRecoveryBench } from './recovery-bench.js';
 import { runScaleBench } from './scale-bench.js';
 import { runScanBench } from './scan-bench.js';
 import { runScanE2eBench } from './scan-e2e-bench.js';
+import { runSocketBench } from './socket-bench.js';
 import { runWalBench } from './wal-bench.js';
 import { runWasteBench } from './waste-bench.js';
 
@@ -25,11 +26,14 @@ const BENCHES: Record<string, Bench> = {
   console: runConsoleBench,
   'fan-in': runFanInBench,
   scale: runScaleBench,
+  socket: runSocketBench,
 };
 
 const args = process.argv.slice(2);
-const names = args.filter((a) => !a.startsWith('--'));
-const flags = args.filter((a) => a.startsWith('--'));
+// A number right after a flag is that flag's value (--resources 1000000), not a benchmark.
+const isValue = (a: string, i: number): boolean => i > 0 && args[i - 1]!.startsWith('--') && /^\d/.test(a);
+const names = args.filter((a, i) => !a.startsWith('--') && !isValue(a, i));
+const flags = args.filter((a, i) => a.startsWith('--') || isValue(a, i));
 const unknown = names.filter((n) => !(n in BENCHES));
 if (unknown.length > 0) {
   console.error(`unknown benchmark ${unknown.join(', ')}; choose from: ${Object.keys(BENCHES).join(', ')}`);

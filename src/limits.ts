@@ -168,6 +168,40 @@ export const JSON_STREAM_ITEMS_PER_PIECE = 256;
 assert.ok(LIST_PAGE_RESOURCES_MAX >= 1 && SUMMARY_OWNERS_MAX >= 1 && HEALTH_CYCLES_KEPT >= 1 && JSON_STREAM_ITEMS_PER_PIECE >= 1);
 assert.ok(DIFF_ITEMS_PER_KIND_MAX >= LIST_PAGE_RESOURCES_MAX);
 
+// ---- queries through the daemon's Unix socket (src/query/socket-protocol.ts, src/daemon/query-socket.ts) ----
+
+/**
+ * Longest Unix socket path bind() and connect() take: sun_path is 108 bytes on Linux, 104
+ * on macOS and the BSDs, less the terminating NUL. A data directory whose socket path is
+ * longer has no socket: queries open the directory read-only instead.
+ */
+export const UNIX_SOCKET_PATH_BYTES_MAX = process.platform === 'linux' ? 107 : 103;
+/** Largest request line a client may send (a command line, JSON-encoded). */
+export const QUERY_REQUEST_BYTES_MAX = 64 * KiB;
+/** Arguments one request may carry. */
+export const QUERY_REQUEST_ARGS_MAX = 256;
+/** How long the daemon waits for a connected client's request line before hanging up. */
+export const QUERY_REQUEST_WAIT_MS = 5_000;
+/**
+ * How long the CLI waits for the daemon to accept its request (the `accepted` frame, sent
+ * before any work) before it opens the directory read-only itself.
+ */
+export const QUERY_ACCEPT_WAIT_MS = 10_000;
+/** Socket connections the daemon serves at once; more are closed at once (the CLI then opens the directory itself). */
+export const QUERY_CONNECTIONS_MAX = 8;
+/** Text one `out`/`err` frame carries at most: longer writes are split at line ends. */
+export const QUERY_FRAME_TEXT_CHARS_MAX = 1 * MiB;
+/** Largest frame the CLI believes; only a single line longer than the frame text (one huge record) comes near it. */
+export const QUERY_FRAME_BYTES_MAX = 64 * MiB;
+/** At a clean stop, answers in flight get this long to finish before their connections are cut. */
+export const QUERY_CLOSE_GRACE_MS = 2_000;
+
+assert.ok(UNIX_SOCKET_PATH_BYTES_MAX >= 100);
+assert.ok(QUERY_REQUEST_ARGS_MAX >= 16 && QUERY_REQUEST_BYTES_MAX >= 4 * KiB);
+assert.ok(QUERY_CONNECTIONS_MAX >= 1 && QUERY_CLOSE_GRACE_MS >= 0);
+// JSON escaping at most sextuples text (\u0000), and a frame must hold a whole one.
+assert.ok(QUERY_FRAME_BYTES_MAX >= 6 * QUERY_FRAME_TEXT_CHARS_MAX + 64);
+
 // ---- fan-in through NATS JetStream (src/fanin/) ----
 
 /** Publishes of one forwarder awaiting the server's acknowledgement, at most. */

@@ -12,7 +12,7 @@ import { UsageError } from './args.js';
 import { mainUsage, type CommandSummary } from './help.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, processIo, type CliIo } from './io.js';
 import { queryCommandNames, queryCommandSummary, runQuery } from './query-bridge.js';
-import { elavaVersion } from './version.js';
+import { elavaVersion } from '../version.js';
 
 type Command = (argv: readonly string[], io: CliIo) => Promise<number>;
 

@@ -5,6 +5,7 @@
  * so a typo never silently keeps the default.
  */
 import fs from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { DEFAULT_PRICES, type PriceTable } from './prices.js';
 
 export class PriceFileError extends Error {
@@ -46,12 +47,20 @@ function mergeChecked(base: Json, over: Json, at: string, file: string, openKeys
   return out;
 }
 
-export function loadPriceFile(file: string): PriceTable {
+/**
+ * `file` as the user wrote it (every message names it so); a relative one is read from
+ * `cwd` when given (the daemon reads it for a CLI in another directory), else from the
+ * process's own.
+ */
+export function loadPriceFile(file: string, cwd?: string): PriceTable {
+  const readPath = cwd === undefined ? file : resolvePath(cwd, file);
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    raw = JSON.parse(fs.readFileSync(readPath, 'utf8'));
   } catch (err) {
-    throw new PriceFileError(file, `${file}: cannot read a JSON price table: ${(err as Error).message}`);
+    // The system's message names the path read; name it as the user wrote it, as everywhere.
+    const reason = (err as Error).message.split(readPath).join(file);
+    throw new PriceFileError(file, `${file}: cannot read a JSON price table: ${reason}`);
   }
   if (!isTable(raw)) throw new PriceFileError(file, `${file}: must hold a JSON object`);
   const merged = mergeChecked(DEFAULT_PRICES as unknown as Json, raw, '', file, false);

@@ -4,7 +4,8 @@
  *   open:  start HTTP first (/healthz 200, /readyz 503 with phase, percent and ETA), then
  *          open the Store: the writer lock (a second daemon gets DATA_DIR_LOCKED naming the
  *          holder) and recovery (checkpoint + tail, one read of the log, yielding to the
- *          event loop so HTTP keeps answering), then ready.
+ *          event loop so HTTP keeps answering), then ready; then the query socket
+ *          (query-socket.ts), where `elava list|get|...` ask this daemon's live state.
  *   run:   cycles on the interval (+ jitter), one at a time: a cycle that overruns the
  *          interval delays the next, it never overlaps it. `once` runs a single cycle.
  *          A cycle is numbered by the revision it commits as (the one after the Store's last),
@@ -12,7 +13,7 @@
  *          checkpoint, compaction and retention markers take revisions too, so they skip.
  *   stop:  requestStop() stops scheduling and aborts the listing in flight; the aborted
  *          cycle commits nothing; close() then takes a checkpoint (if anything was written
- *          since the last), closes the log and the HTTP server.
+ *          since the last), closes the query socket, the HTTP server and the log.
  *
  * Tests drive `runCycle()` directly, N times, advancing the simulated cloud in between.
  */
@@ -44,6 +45,10 @@ import { compactTarget } from './compact-target.js';
 import { removeAdminAddress, writeAdminAddress } from './admin-address.js';
 import { DaemonMetrics } from './metrics.js';
 import { openStore } from './open-store.js';
+import { startQuerySocket, type QuerySocket } from './query-socket.js';
+import { registerQuerySocketMetrics } from './query-socket-metrics.js';
+import { SocketAnswers } from './socket-answers.js';
+import { elavaVersion } from '../version.js';
 import { queryEndpoints, type QueryEndpoints } from './http-query.js';
 import type { ScanSetup } from './scan-setup.js';
 import { currentStateView, detectOptions } from './scope-view.js';
@@ -71,6 +76,9 @@ export class Daemon {
   private readonly startup = new StartupProgress();
   private http: HttpServer | null = null;
   private readonly queries: QueryEndpoints;
+  /** The query commands' answers through the socket; the socket itself once ready (null: none). */
+  private readonly socketAnswers: SocketAnswers;
+  private querySocket: QuerySocket | null = null;
   /** The newest cycles of this process, for /v1/health. */
   private readonly cycleHistory = new CycleHistory();
   private readonly consoleFiles = new ConsoleFiles();
@@ -105,6 +113,8 @@ export class Daemon {
       },
       { processMetrics: options.processMetrics ?? true },
     );
+    this.socketAnswers = new SocketAnswers(options.config.dataDir, () => this.state, () => this.openStore.structures);
+    registerQuerySocketMetrics(this.metrics.registry, () => this.querySocket?.stats ?? null);
   }
 
   /** Opens the log, starts HTTP, recovers. Throws DaemonError; releases what it took. */
@@ -142,6 +152,11 @@ export class Daemon {
     if (this.http !== null) writeAdminAddress(config.dataDir, this.http.address);
     this.ready = true;
     this.startup.phase = 'ready';
+    // Only now: a CLI asking while the state is recovered finds no socket (or a dead one)
+    // and opens the directory read-only, which answers from the log as this daemon will.
+    this.querySocket = await startQuerySocket({
+      dir: config.dataDir, version: elavaVersion(), logger, answer: (request, io) => this.socketAnswers.answer(request, io),
+    });
     if (config.forward !== null) this.forwarding = this.startForwarder(config.forward);
     const stats = this.store.recovery;
     logger.info({
@@ -376,6 +391,9 @@ export class Daemon {
   private async release(): Promise<void> {
     this.closed = true;
     this.ready = false;
+    await this.querySocket?.close(); // answers in flight finish first: they read the store
+    this.querySocket = null;
+    this.socketAnswers.close();
     if (this.http !== null && this.store !== null) removeAdminAddress(this.config.dataDir);
     await this.http?.close();
     this.http = null;

@@ -24,6 +24,7 @@ const FILTER_OPTIONS = {
 
 const COMMON_OPTIONS = {
   'data-dir': { type: 'string', default: './elava-data' },
+  'no-daemon': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -67,6 +68,8 @@ export interface ParsedArgs {
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
   dataDir: string;
+  /** --no-daemon: open the data directory read-only even when a daemon answers on its socket. */
+  noDaemon: boolean;
   json: boolean;
   help: boolean;
 }
@@ -91,7 +94,7 @@ export function parseCommandArgs(name: QueryCommandName, argv: readonly string[]
     const got = positionals.length === 0 ? 'none' : positionals.map((p) => `"${p}"`).join(' ');
     throw new UsageError(wanted.length === 0 ? `takes no arguments, got ${got}` : `expects ${wanted.join(' ')}, got ${got}`);
   }
-  return { values, positionals, dataDir: String(values['data-dir']), json: values['json'] === true, help };
+  return { values, positionals, dataDir: String(values['data-dir']), noDaemon: values['no-daemon'] === true, json: values['json'] === true, help };
 }
 
 export function filterFrom(values: ParsedArgs['values']): ListFilter {

@@ -2,7 +2,9 @@
  * What each query command does, as `elava COMMAND --help` prints it. Kept next to the
  * option definitions (command-args.ts) so the two are read together.
  */
+import { UNIX_SOCKET_PATH_BYTES_MAX } from '../limits.js';
 import { exitCodeHelp } from './errors.js';
+import { QUERY_SOCKET_FILE } from './socket-path.js';
 
 export type QueryCommandName = 'list' | 'get' | 'history' | 'at' | 'diff' | 'disappeared' | 'waste' | 'sources';
 
@@ -90,9 +92,16 @@ const COMMON = `Points: a revision (1234) or a time (2026-11-20T10:00Z, 2026-11-
 date 2026-11-20 = its midnight UTC; no zone = UTC). A time means the newest commit at or
 before it.
 
+Where answers come from: when a daemon runs on DIR, from its live state, asked through its
+socket DIR/${QUERY_SOCKET_FILE} (mode 0600: its owner only); nothing is read from the log.
+Otherwise (no daemon, a daemon still recovering its state or of another elava version, a
+socket path over ${UNIX_SOCKET_PATH_BYTES_MAX} bytes) from DIR opened read-only: no lock taken, safe while the
+daemon runs, the state of the log's last whole commit, slower on a large log. Either way
+the same output and exit codes; a daemon that stops mid-answer is one line on stderr, exit 1.
+
 Common options:
-  --data-dir DIR   data directory (default ./elava-data); read-only, no lock taken, safe
-                   while the daemon runs
+  --data-dir DIR   data directory (default ELAVA_DATA_DIR, else ./elava-data)
+  --no-daemon      open DIR read-only even when a daemon answers (also ELAVA_NO_DAEMON=1)
   --json           NDJSON: one JSON object per line
   -h, --help       this help`;
 

@@ -1,8 +1,11 @@
 /**
- * The query commands: `elava list|get|history|at|diff|disappeared|waste`. Each parses its
- * options, opens the data directory read-only (no lock: safe while the daemon runs), runs
- * one query and prints a table or NDJSON. Failures print one line to stderr, never a stack
- * trace, and return the exit code of QUERY_EXIT_CODES (errors.ts).
+ * The query commands: `elava list|get|history|at|diff|disappeared|waste|sources`. Each
+ * parses its options, takes a state from its QueryStateSource, runs one query and prints a
+ * table or NDJSON. The source is the data directory opened read-only (no lock: safe while
+ * the daemon runs) in the CLI, or the daemon's live state when the daemon answers through
+ * its socket (src/daemon/socket-answers.ts): the same code prints the same bytes either way.
+ * Failures print one line to stderr, never a stack trace, and return the exit code of
+ * QUERY_EXIT_CODES (errors.ts).
  */
 import { isMvccError } from '../mvcc/errors.js';
 import { isProjectionError } from '../projection/errors.js';
@@ -18,22 +21,35 @@ import { loadPriceFile, PriceFileError } from '../cost/price-file.js';
 import { DEFAULT_PRICES } from '../cost/prices.js';
 import { parseTime, resolvePoint } from './point.js';
 import { cutWaste, diffRevisions, disappearedBetween, filterDiff, getResource, listResources, pageResources, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory, summarizeResources, wasteReport } from './queries.js';
-import { closeQueryState, openQueryState, type QueryState } from './query-state.js';
+import { readOnlyStates, type QueryState, type QueryStateSource } from './query-state.js';
 import { selfReport, sourcesReport } from './sources.js';
 import { formatSources } from './format-sources.js';
 import { lostText, type LogDamage } from '../wal/damage.js';
 
 export { isQueryCommandName, QUERY_COMMANDS, QUERY_COMMAND_NAMES, queryHelp, type QueryCommandName };
 
+/** Where a command's text goes: whole lines, each call ending in a newline. */
 export interface QueryIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /**
+   * Awaited after each piece of a long answer, when given: resolves once more may be
+   * written (the daemon's socket to a slow reader has drained).
+   */
+  writable?: () => Promise<void> | void;
+}
+
+export interface QueryRunOptions {
+  /** Where the state comes from (default: the data directory opened read-only). */
+  states?: QueryStateSource;
+  /** The directory relative file names (--prices FILE) are read from (default: the process's). */
+  cwd?: string;
 }
 
 /** Lines written per stdout call: big results go out in pieces, not one huge string. */
 const LINES_PER_WRITE = 4096;
 
-export async function runQueryCommand(name: QueryCommandName, argv: string[], io: QueryIo): Promise<number> {
+export async function runQueryCommand(name: QueryCommandName, argv: readonly string[], io: QueryIo, options: QueryRunOptions = {}): Promise<number> {
   let args: ParsedArgs;
   try {
     args = parseCommandArgs(name, argv);
@@ -44,18 +60,20 @@ export async function runQueryCommand(name: QueryCommandName, argv: string[], io
     io.stdout(queryHelp(name));
     return QUERY_EXIT_OK;
   }
+  const states = options.states ?? readOnlyStates;
   let state: QueryState | null = null;
   try {
-    state = await openQueryState(args.dataDir);
+    state = await states.open(args.dataDir);
     if (state.damage !== null) io.stderr(damageWarning(state.damage));
     const notes: string[] = [];
-    write(io, run(name, state, args, notes));
+    // run() is synchronous: the answer is that of one revision, whatever commits while it is written.
+    await write(io, run(name, state, args, notes, options.cwd));
     for (const note of notes) io.stderr(`elava ${name}: note: ${note}\n`);
     return QUERY_EXIT_OK;
   } catch (err) {
     return fail(name, err, io);
   } finally {
-    if (state !== null) closeQueryState(state);
+    if (state !== null) states.release(state);
   }
 }
 
@@ -64,7 +82,7 @@ function damageWarning(d: LogDamage): string {
   return `elava: warning: the log is damaged (${d.segment} at byte ${d.offsetBytes}): answering from revision ${d.lastMain}, the last whole one before it; ${lostText(d.lost)}. Stop the daemon and run \`elava repair\` to see what a cut would lose.`;
 }
 
-function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes: string[]): string[] {
+function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes: string[], cwd: string | undefined): string[] {
   const { values, positionals, json } = args;
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const point = (text: string): number => {
@@ -125,7 +143,7 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes:
       if (by !== 'rule' && by !== 'owner' && by !== 'account') throw new UsageError(`--by takes owner, account or rule, not "${by}"`);
       const limit = str('limit') === undefined ? undefined : parseWasteLimit(str('limit') as string, '--limit');
       const pricesFile = str('prices');
-      const prices = pricesFile === undefined ? DEFAULT_PRICES : loadPriceFile(pricesFile);
+      const prices = pricesFile === undefined ? DEFAULT_PRICES : loadPriceFile(pricesFile, cwd);
       const report = wasteReport(state, { stoppedDays, idleDays, nowMs, prices });
       return formatWaste(limit === undefined ? report : cutWaste(report, limit), json, by as WasteGrouping);
     }
@@ -170,8 +188,11 @@ function withFooter(lines: string[], json: boolean, footer: string): string[] {
   return lines;
 }
 
-function write(io: QueryIo, lines: readonly string[]): void {
-  for (let i = 0; i < lines.length; i += LINES_PER_WRITE) io.stdout(`${lines.slice(i, i + LINES_PER_WRITE).join('\n')}\n`);
+async function write(io: QueryIo, lines: readonly string[]): Promise<void> {
+  for (let i = 0; i < lines.length; i += LINES_PER_WRITE) {
+    io.stdout(`${lines.slice(i, i + LINES_PER_WRITE).join('\n')}\n`);
+    if (io.writable !== undefined) await io.writable();
+  }
 }
 
 /** One line on stderr and the exit code; unexpected errors too, without a stack. */

@@ -9,6 +9,9 @@
  * - `queryStateFrom(dir, projections, structures)`: over the daemon's live projections;
  *   `lastMain` and `compactedMain` follow them as they advance.
  *
+ * The query commands take theirs from a QueryStateSource: `readOnlyStates` (the first
+ * way, closed after each answer) or `keptStates` (a daemon answering through its socket).
+ *
  * `lastMain` is the key index's current revision: the newest readable one. (A trailing
  * commit with no events at all would not move it; scan cycles always write events.)
  */
@@ -104,6 +107,26 @@ export function queryStateFrom(
 
 export function closeQueryState(state: QueryState): void {
   state.events.close();
+}
+
+/** Where a query command's state comes from, and what becomes of it after the answer. */
+export interface QueryStateSource {
+  /** The state to answer from; `dataDir` is the command line's. */
+  open(dataDir: string): Promise<QueryState>;
+  /** Called once the answer is written. */
+  release(state: QueryState): void;
+}
+
+/** The query commands' own way: the data directory opened read-only, closed after the answer. */
+export const readOnlyStates: QueryStateSource = { open: openQueryState, release: closeQueryState };
+
+/**
+ * A state its owner keeps open (the daemon's live one, see src/daemon/socket-answers.ts):
+ * handed out as it is and never closed here; the command line's data directory is not
+ * looked at (the socket it came through is the directory's).
+ */
+export function keptStates(state: QueryState): QueryStateSource {
+  return { open: () => Promise.resolve(state), release: () => undefined };
 }
 
 function checkDataDir(dir: string): void {

@@ -57,13 +57,15 @@ export function sinceWhenMany(state: QueryState, requests: readonly SinceRequest
   // earliest entry found so far for which the condition holds.
   const walks: Array<{ i: number; ki: KeyIndex; start: number; earliest: number }> = [];
   memo?.begin(state);
+  const computed: number[] = [];
   requests.forEach((q, i) => {
-    const known = memo?.get(state, q.key);
+    const ki = state.index.keyIndex(q.key);
+    const known = ki === undefined ? undefined : memo?.get(q.key, ki);
     if (known !== undefined) {
       answers[i] = known;
       return;
     }
-    const ki = state.index.keyIndex(q.key);
+    computed.push(i);
     // The newest entry of a live key (a non-empty open generation) is its current record.
     const current = ki?.isLive() === true ? state.current.get(q.key) : undefined;
     if (ki === undefined || current === undefined || !q.holds(current)) {
@@ -82,8 +84,14 @@ export function sinceWhenMany(state: QueryState, requests: readonly SinceRequest
     });
   }
   for (const w of walks) answers[w.i] = timeOfMain(state, w.ki.mainOf(w.earliest), w.earliest === w.start);
-  requests.forEach((q, i) => memo?.set(state, q.key, answers[i] as Since));
-  memo?.end();
+  if (memo !== undefined) {
+    for (const i of computed) {
+      const key = (requests[i] as SinceRequest).key;
+      const ki = state.index.keyIndex(key);
+      if (ki !== undefined) memo.set(key, ki, answers[i] as Since);
+    }
+    memo.end();
+  }
   return answers;
 }
 
@@ -108,18 +116,16 @@ export class SinceMemo {
     this.next = new Map();
   }
 
-  get(state: QueryState, key: string): Since | undefined {
+  /** The answer kept for `key`, whose key index is `ki`, if its history is unchanged. */
+  get(key: string, ki: KeyIndex): Since | undefined {
     const known = this.last.get(key);
-    if (known === undefined) return undefined;
-    const ki = state.index.keyIndex(key);
-    if (ki === undefined || ki.lastMain() !== known.lastMain || ki.length !== known.length) return undefined;
+    if (known === undefined || ki.lastMain() !== known.lastMain || ki.length !== known.length) return undefined;
     this.next.set(key, known);
     return known.since;
   }
 
-  set(state: QueryState, key: string, since: Since): void {
-    const ki = state.index.keyIndex(key);
-    if (ki !== undefined) this.next.set(key, { lastMain: ki.lastMain(), length: ki.length, since });
+  set(key: string, ki: KeyIndex, since: Since): void {
+    this.next.set(key, { lastMain: ki.lastMain(), length: ki.length, since });
   }
 
   /** Ends a call: what it asked about is what the next one may reuse. */
@@ -161,8 +167,8 @@ export function goneSince(state: QueryState, key: string): Since | null {
 
 /** `since` unless a cloud timestamp says the condition held earlier: then that, at least. */
 export function boundedBy(since: Since | null, createdIso: unknown): Since {
-  const createdMs = typeof createdIso === 'string' ? Date.parse(createdIso) : NaN;
   if (since !== null && !since.atLeast) return since;
+  const createdMs = typeof createdIso === 'string' ? Date.parse(createdIso) : NaN;
   const usable = Number.isFinite(createdMs) && (since === null || since.ms === null || createdMs <= since.ms);
   if (usable) return { ms: createdMs, atLeast: true };
   return since ?? { ms: null, atLeast: false };

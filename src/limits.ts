@@ -166,6 +166,8 @@ assert.ok(DIFF_ITEMS_PER_KIND_MAX >= LIST_PAGE_RESOURCES_MAX);
 
 /** Publishes of one forwarder awaiting the server's acknowledgement, at most. */
 export const FORWARD_IN_FLIGHT_MAX = 4096;
+/** The oldest unacknowledged publish may wait this long; then the session starts again. */
+export const FORWARD_ACK_TIMEOUT_MS = 10_000;
 /** Events read from the local log per pass (a pass ends at a commit boundary past this). */
 export const FORWARD_READ_EVENTS_MAX = 65_536;
 /** How often a caught-up forwarder looks at the log for new commits. */

@@ -193,17 +193,28 @@ export class Aggregator {
       this.flushAgain = true;
       return;
     }
-    this.flushing = (async () => {
+    this.flushing = this.flushLoop();
+  }
+
+  /**
+   * Flushes until no message arrived during the last flush. `flushing` is cleared in the
+   * same turn as the last look at `flushAgain`: a message arriving after that look finds
+   * `flushing` null and starts a loop of its own. (Clearing it in a `.finally()` callback a
+   * few microtasks later lost such a message's flush: a whole source commit sat held until
+   * JetStream redelivered it, after the ack wait of 30 s.)
+   */
+  private async flushLoop(): Promise<void> {
+    try {
       do {
         this.flushAgain = false;
         await this.flush();
       } while (this.flushAgain && this.failure === null);
-    })().catch((err: unknown) => {
+    } catch (err) {
       this.failure = err;
       this.session?.abort(); // the log refused an append: nothing more is written
-    }).finally(() => {
+    } finally {
       this.flushing = null;
-    });
+    }
   }
 
   private async flush(): Promise<void> {

@@ -22,7 +22,7 @@ import { PayloadDecoder, decodeStructures, type StructureTable } from './codec.j
 import { CommitWalk, type CommitStop } from './commit-walk.js';
 import { damageError, describeDamage, surveySegmentsFrom, type LogDamage } from './damage.js';
 import { emptyLoss } from './damage-survey.js';
-import { SegmentDecoder } from './decoder.js';
+import { SegmentDecoder, type Frame } from './decoder.js';
 import { WalError, isDamageCode } from './errors.js';
 import { judgeStop } from './torn.js';
 import { nodeFileSystem, type WalFileSystem } from './file-system.js';
@@ -201,8 +201,7 @@ export class LogReader {
       if (emit && span.main >= fromMain) {
         behind.seek(span.startBytes, span.startCrc);
         for (;;) {
-          const f = behind.next(false);
-          if (typeof f === 'string') throw new WalError('WAL_IO', 'segment changed under the reader', { segment: seg.name, offsetBytes: behind.offsetBytes });
+          const f = nextVerified(behind, seg.name);
           if (f.type === RecordType.structures) continue; // adopted by the walk already
           const location = { segment: seg.name, offsetBytes: f.offsetBytes };
           if (f.type === RecordType.event) {
@@ -240,6 +239,22 @@ export class LogReader {
     }
     throw damageError(damage);
   }
+}
+
+/**
+ * The next frame of a span the walk ahead verified. In a log a writer is appending to, the
+ * decoder's window can hold bytes read before the writer wrote them (zeros where the walk
+ * ahead, reading later, found a commit): the window is read again once before the frame is
+ * called missing.
+ */
+function nextVerified(behind: SegmentDecoder, segment: string): Frame {
+  let f = behind.next(false);
+  if (typeof f === 'string') {
+    behind.forgetWindow();
+    f = behind.next(false);
+  }
+  if (typeof f === 'string') throw new WalError('WAL_IO', 'segment changed under the reader', { segment, offsetBytes: behind.offsetBytes });
+  return f;
 }
 
 function checkChain(seg: OpenSegment, prevEndCrc: number | null, prev: SegmentName | undefined): void {

@@ -21,8 +21,11 @@ import { connect, Events, StorageType, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
-  FANIN_DUPLICATE_WINDOW_MS, FORWARD_ACK_TIMEOUT_MS, FORWARD_IN_FLIGHT_MAX, FORWARD_POLL_MS, FORWARD_READ_EVENTS_MAX,
+  FANIN_DUPLICATE_WINDOW_MS, FORWARD_ACK_TIMEOUT_MS, FORWARD_DAMAGE_PATIENCE_MS, FORWARD_IN_FLIGHT_MAX, FORWARD_POLL_MS,
+  FORWARD_READ_EVENTS_MAX,
 } from '../limits.js';
+import { damageError, type LogDamage } from '../wal/damage.js';
+import type { ReadPosition } from '../wal/reader.js';
 import type { RecordLocation } from '../wal/types.js';
 import { Backoff, pause } from './backoff.js';
 import { readCursor, writeCursor, type ForwardCursor } from './cursor-file.js';
@@ -68,6 +71,10 @@ export class Forwarder {
   private sentMain = 0;
   private sentPrev = 0;
   private sent: SentCommit[] = [];
+  /** Where the next read resumes (just past sentMain); null: from the segment's start. */
+  private readFrom: ReadPosition | null = null;
+  /** The damage the last passes stopped at, and since when: believed after a while. */
+  private damageSeen: { segment: string; offsetBytes: number; sinceMs: number } | null = null;
   private window: PublishWindow | null = null;
   /** Acknowledgements not yet added to the counters (added once per pass, not per event). */
   private acksUncounted = 0;
@@ -142,6 +149,7 @@ export class Forwarder {
     this.sentMain = this.cursor.main;
     this.sentPrev = this.cursor.prev;
     this.sent = [];
+    this.readFrom = null;
     try {
       return await this.pump(window, nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER, signal, backoff);
     } finally {
@@ -173,18 +181,21 @@ export class Forwarder {
       }
       this.settle(window);
       this.updateLag();
-      await yieldTurn(); // a long catch-up never holds the event loop for more than a pass
+      if (pass.damage !== null) await pause(pollMs, signal); // look again once the writer is done
+      else await yieldTurn(); // a long catch-up never holds the event loop for more than a pass
     }
     return false;
   }
 
-  private readPass(): { commits: TailCommit[]; caughtUp: boolean } {
+  private readPass(): { commits: TailCommit[]; caughtUp: boolean; damage: LogDamage | null } {
     let pass;
     try {
-      pass = readCommitsAfter(this.options.dir, this.sentMain, this.options.readEventsMax ?? FORWARD_READ_EVENTS_MAX);
+      pass = readCommitsAfter(this.options.dir, this.sentMain, this.options.readEventsMax ?? FORWARD_READ_EVENTS_MAX, this.readFrom);
     } catch (err) {
       throw new FaninError('FANIN_LOG', `cannot read the log in ${this.options.dir}: ${(err as Error).message}`, { cause: err });
     }
+    this.readFrom = pass.next;
+    this.judgeDamage(pass.damage);
     if (pass.endMain !== null) {
       this.knownEndMain = pass.endMain;
       this.knownEnd = pass.end;
@@ -194,7 +205,27 @@ export class Forwarder {
       this.knownEndMain = last.main;
       this.knownEnd = last.end;
     }
-    return { commits: pass.commits, caughtUp: pass.endMain !== null };
+    return { commits: pass.commits, caughtUp: pass.endMain !== null, damage: pass.damage };
+  }
+
+  /**
+   * A pass that stops at damage: the writer may be half-way through that commit, so the
+   * same damage is believed only once it has stood FORWARD_DAMAGE_PATIENCE_MS; then it is
+   * FANIN_LOG (logged, and looked at again after the backoff).
+   */
+  private judgeDamage(damage: LogDamage | null): void {
+    if (damage === null) {
+      this.damageSeen = null;
+      return;
+    }
+    const seen = this.damageSeen;
+    if (seen === null || seen.segment !== damage.segment || seen.offsetBytes !== damage.offsetBytes) {
+      this.damageSeen = { segment: damage.segment, offsetBytes: damage.offsetBytes, sinceMs: Date.now() };
+      return;
+    }
+    if (Date.now() - seen.sinceMs >= FORWARD_DAMAGE_PATIENCE_MS) {
+      throw new FaninError('FANIN_LOG', `cannot read the log in ${this.options.dir} past revision ${damage.lastMain}: ${damageError(damage).message}`);
+    }
   }
 
   /** Publishes every event of `commits`; waits only when the window is full. */

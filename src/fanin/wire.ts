@@ -41,18 +41,18 @@ export function encodeWire(w: WireEvent): Uint8Array {
 }
 
 /** The message body as a WireEvent; FaninError FANIN_BAD_MESSAGE when it is not one. */
-export function decodeWire(data: Uint8Array, msgId: string | undefined): WireEvent {
+export function decodeWire(data: Uint8Array, msgId?: string): WireEvent {
   let w: Partial<WireEvent>;
   try {
     w = packr.unpack(data) as Partial<WireEvent>;
   } catch (err) {
-    throw new FaninError('FANIN_BAD_MESSAGE', `message ${msgId ?? '?'} does not decode`, { cause: err });
+    throw new FaninError('FANIN_BAD_MESSAGE', `message ${msgId ?? `of ${data.length} bytes`} does not decode`, { cause: err });
   }
   const ok = typeof w === 'object' && w !== null && w.v === WIRE_VERSION && typeof w.source === 'string' &&
     isCount(w.main) && w.main > 0 && isCount(w.sub) && isCount(w.count) && w.sub < w.count &&
     isCount(w.prev) && w.prev < w.main && isCount(w.timeMs) &&
     typeof w.event === 'object' && w.event !== null && typeof w.event.type === 'string';
-  if (!ok) throw new FaninError('FANIN_BAD_MESSAGE', `message ${msgId ?? '?'} is not an Elava fan-in event (version ${String((w as { v?: unknown } | null)?.v)})`);
+  if (!ok) throw new FaninError('FANIN_BAD_MESSAGE', `message ${msgId ?? `of ${data.length} bytes`} is not an Elava fan-in event (version ${String((w as { v?: unknown } | null)?.v)})`);
   return w as WireEvent;
 }
 

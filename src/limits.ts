@@ -173,6 +173,8 @@ export const FORWARD_ACK_TIMEOUT_MS = 10_000;
  * commit the writer is writing that moment can look like it; a real one stays).
  */
 export const FORWARD_DAMAGE_PATIENCE_MS = 5_000;
+/** Scopes whose subject the forwarder remembers (a subject is built once per scope). */
+export const FORWARD_SUBJECTS_CACHED_MAX = 4096;
 /** Events read from the local log per pass (a pass ends at a commit boundary past this). */
 export const FORWARD_READ_EVENTS_MAX = 65_536;
 /** How often a caught-up forwarder looks at the log for new commits. */

@@ -35,7 +35,7 @@ import { bytesBetween, logMark, readCommitsAfter, sameMark, type LogMark, type T
 import { connectionOptions, type NatsOptions } from './nats-options.js';
 import { PublishWindow } from './publish-window.js';
 import { sourceIdOf } from './source-id.js';
-import { encodeWire, msgIdOf, subjectOf, SUBJECT_ROOT, WIRE_VERSION } from './wire.js';
+import { encodeWire, msgIdOf, SubjectCache, SUBJECT_ROOT, WIRE_VERSION } from './wire.js';
 
 export interface ForwarderOptions {
   dir: string;
@@ -67,6 +67,7 @@ export class Forwarder {
   private knownEndMain = 0;
   private knownEnd: RecordLocation | null = null;
   private readonly inFlightMax: number;
+  private readonly subjects: SubjectCache;
   /** This session: the last local revision published whole, and the last of those with events. */
   private sentMain = 0;
   private sentPrev = 0;
@@ -82,6 +83,7 @@ export class Forwarder {
 
   private constructor(private readonly options: ForwarderOptions) {
     this.source = sourceIdOf(options.dir);
+    this.subjects = new SubjectCache(this.source);
     this.cursor = readCursor(options.dir, this.source);
     this.metrics = new ForwardMetrics(options.registry);
     this.metrics.cursorRevision.set(this.cursor.main);
@@ -240,7 +242,7 @@ export class Forwarder {
         if (data.length > maxPayload) {
           throw new FaninError('FANIN_TOO_LARGE', `event ${c.main}.${sub} encodes to ${data.length} bytes, over the server's max_payload ${maxPayload}`);
         }
-        window.publish(subjectOf(this.source, event), data, msgIdOf(this.source, c.main, sub));
+        window.publish(this.subjects.subjectOf(event), data, msgIdOf(this.source, c.main, sub));
       }
       if (count > 0) this.sentPrev = c.main;
       this.sentMain = c.main;

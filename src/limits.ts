@@ -206,6 +206,15 @@ assert.ok(QUERY_FRAME_BYTES_MAX >= 6 * QUERY_FRAME_TEXT_CHARS_MAX + 64);
 
 /** Publishes of one forwarder awaiting the server's acknowledgement, at most. */
 export const FORWARD_IN_FLIGHT_MAX = 4096;
+/** The oldest unacknowledged publish may wait this long; then the session starts again. */
+export const FORWARD_ACK_TIMEOUT_MS = 10_000;
+/**
+ * A stop that looks like damage in the forwarder's live log is believed after this long (a
+ * commit the writer is writing that moment can look like it; a real one stays).
+ */
+export const FORWARD_DAMAGE_PATIENCE_MS = 5_000;
+/** Scopes whose subject the forwarder remembers (a subject is built once per scope). */
+export const FORWARD_SUBJECTS_CACHED_MAX = 4096;
 /** Events read from the local log per pass (a pass ends at a commit boundary past this). */
 export const FORWARD_READ_EVENTS_MAX = 65_536;
 /** How often a caught-up forwarder looks at the log for new commits. */

@@ -168,10 +168,11 @@ export class Aggregator {
   private receive(m: JsMsg): void {
     let w: WireEvent;
     try {
-      w = decodeWire(m.data, m.headers?.get('Nats-Msg-Id'));
+      w = decodeWire(m.data); // the headers are parsed only for a bad message: ~5 % of the aggregator's time
     } catch (err) {
       this.metrics.badMessages.inc();
-      this.options.logger.error({ err: describe(err), subject: m.subject, streamSeq: m.seq }, 'message is not an Elava fan-in event; terminated, not applied');
+      const msgId = m.headers?.get('Nats-Msg-Id');
+      this.options.logger.error({ err: describe(err), subject: m.subject, streamSeq: m.seq, msgId }, 'message is not an Elava fan-in event; terminated, not applied');
       terminate(m);
       return;
     }
@@ -193,17 +194,28 @@ export class Aggregator {
       this.flushAgain = true;
       return;
     }
-    this.flushing = (async () => {
+    this.flushing = this.flushLoop();
+  }
+
+  /**
+   * Flushes until no message arrived during the last flush. `flushing` is cleared in the
+   * same turn as the last look at `flushAgain`: a message arriving after that look finds
+   * `flushing` null and starts a loop of its own. (Clearing it in a `.finally()` callback a
+   * few microtasks later lost such a message's flush: a whole source commit sat held until
+   * JetStream redelivered it, after the ack wait of 30 s.)
+   */
+  private async flushLoop(): Promise<void> {
+    try {
       do {
         this.flushAgain = false;
         await this.flush();
       } while (this.flushAgain && this.failure === null);
-    })().catch((err: unknown) => {
+    } catch (err) {
       this.failure = err;
       this.session?.abort(); // the log refused an append: nothing more is written
-    }).finally(() => {
+    } finally {
       this.flushing = null;
-    });
+    }
   }
 
   private async flush(): Promise<void> {

@@ -1,24 +1,31 @@
 /**
  * The forwarder: tails the local log from its durable cursor and publishes every event to
- * the JetStream stream (subjects and ids: wire.ts), in passes:
+ * the JetStream stream (subjects and ids: wire.ts), pipelined:
  *
- *   read whole commits after the cursor (log-tail.ts) → publish their events, at most
- *   `inFlightMax` awaiting acknowledgement → as the acknowledgements come back in order,
- *   the cursor moves past each commit whose every event is acknowledged → the cursor file
- *   is written (temp + fsync + rename) at the end of the pass, or when the pass fails.
+ *   read whole commits after the last one sent (log-tail.ts) → publish their events
+ *   through the publish window (publish-window.ts), at most `inFlightMax` awaiting
+ *   acknowledgement; when the window is full, wait until half of it is acknowledged →
+ *   read the next pass while the server works through the window → after each pass (and
+ *   when caught up, once the window is empty) the cursor moves past every commit whose
+ *   events are all acknowledged, and the cursor file is written (temp + fsync + rename):
+ *   once per pass, never past an unacknowledged event.
  *
  * A duplicate acknowledgement (the stream already holds that Nats-Msg-Id) counts as
- * delivered. Any failure (connection lost, a publish timing out, the server restarting)
- * ends the session: the client is closed, the forwarder waits its backoff and starts again
- * from the cursor; what was published but not acknowledged is published again and the
- * stream drops it. The log is the buffer: the daemon's scan cycle never waits for this.
+ * delivered. Any failure (connection lost, an acknowledgement not coming in time, the server
+ * restarting) ends the session: the client is closed, the forwarder waits its backoff and
+ * starts again from the cursor; what was published but not acknowledged is published again
+ * and the stream drops it. The log is the buffer: the daemon's scan cycle never waits for this.
  */
-import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldTurn } from 'node:timers/promises';
-import { connect, Events, StorageType, type JetStreamClient, type NatsConnection, type PubAck } from 'nats';
+import { connect, Events, StorageType, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { FANIN_DUPLICATE_WINDOW_MS, FORWARD_IN_FLIGHT_MAX, FORWARD_POLL_MS, FORWARD_READ_EVENTS_MAX } from '../limits.js';
+import {
+  FANIN_DUPLICATE_WINDOW_MS, FORWARD_ACK_TIMEOUT_MS, FORWARD_DAMAGE_PATIENCE_MS, FORWARD_IN_FLIGHT_MAX, FORWARD_POLL_MS,
+  FORWARD_READ_EVENTS_MAX,
+} from '../limits.js';
+import { damageError, type LogDamage } from '../wal/damage.js';
+import type { ReadPosition } from '../wal/reader.js';
 import type { RecordLocation } from '../wal/types.js';
 import { Backoff, pause } from './backoff.js';
 import { readCursor, writeCursor, type ForwardCursor } from './cursor-file.js';
@@ -26,8 +33,9 @@ import { FaninError, isFaninError } from './errors.js';
 import { ForwardMetrics } from './forward-metrics.js';
 import { bytesBetween, logMark, readCommitsAfter, sameMark, type LogMark, type TailCommit } from './log-tail.js';
 import { connectionOptions, type NatsOptions } from './nats-options.js';
+import { PublishWindow } from './publish-window.js';
 import { sourceIdOf } from './source-id.js';
-import { encodeWire, msgIdOf, subjectOf, SUBJECT_ROOT, WIRE_VERSION } from './wire.js';
+import { encodeWire, msgIdOf, SubjectCache, SUBJECT_ROOT, WIRE_VERSION } from './wire.js';
 
 export interface ForwarderOptions {
   dir: string;
@@ -43,13 +51,12 @@ export interface ForwarderOptions {
   exitWhenCaughtUp?: boolean;
 }
 
-/** One publish's outcome; never a rejected promise (an unawaited rejection would crash). */
-type Outcome = { ok: true; ack: PubAck } | { ok: false; err: unknown };
-
-interface Slot {
-  outcome: Promise<Outcome> | null;
-  /** The cursor once this slot is acknowledged, when it ends a commit; else null. */
-  after: { cursor: ForwardCursor; end: RecordLocation } | null;
+/** A commit whose events are all published, awaiting their acknowledgements. */
+interface SentCommit {
+  /** Acknowledged whole once the window's `acknowledged` count reaches this. */
+  ackedAt: number;
+  cursor: ForwardCursor;
+  end: RecordLocation;
 }
 
 export class Forwarder {
@@ -60,9 +67,23 @@ export class Forwarder {
   private knownEndMain = 0;
   private knownEnd: RecordLocation | null = null;
   private readonly inFlightMax: number;
+  private readonly subjects: SubjectCache;
+  /** This session: the last local revision published whole, and the last of those with events. */
+  private sentMain = 0;
+  private sentPrev = 0;
+  private sent: SentCommit[] = [];
+  /** Where the next read resumes (just past sentMain); null: from the segment's start. */
+  private readFrom: ReadPosition | null = null;
+  /** The damage the last passes stopped at, and since when: believed after a while. */
+  private damageSeen: { segment: string; offsetBytes: number; sinceMs: number } | null = null;
+  private window: PublishWindow | null = null;
+  /** Acknowledgements not yet added to the counters (added once per pass, not per event). */
+  private acksUncounted = 0;
+  private duplicatesUncounted = 0;
 
   private constructor(private readonly options: ForwarderOptions) {
     this.source = sourceIdOf(options.dir);
+    this.subjects = new SubjectCache(this.source);
     this.cursor = readCursor(options.dir, this.source);
     this.metrics = new ForwardMetrics(options.registry);
     this.metrics.cursorRevision.set(this.cursor.main);
@@ -93,7 +114,7 @@ export class Forwarder {
         this.watch(nc);
         await ensureStream(nc, this.options.nats.stream, this.options.createStream ?? true);
         backoff.reset();
-        if (await this.pump(nc, nc.jetstream(), signal, backoff)) return;
+        if (await this.session(nc, signal, backoff)) return;
       } catch (err) {
         if (signal.aborted) break;
         if (isFaninError(err) && err.code !== 'FANIN_CONNECT' && err.code !== 'FANIN_LOG') throw err;
@@ -107,47 +128,76 @@ export class Forwarder {
     logger.info({ source: this.source, cursor: this.cursor.main }, 'forwarder stopped');
   }
 
+  /** A lost connection fails the window at once: the session ends and starts again from the cursor. */
   private watch(nc: NatsConnection): void {
     void (async () => {
       for await (const s of nc.status()) {
         if (s.type === Events.Reconnect) this.metrics.reconnects.inc();
-        if (s.type === Events.Disconnect) this.options.logger.warn({ server: s.data }, 'NATS connection lost; reconnecting');
+        if (s.type === Events.Disconnect) {
+          this.options.logger.warn({ server: s.data }, 'NATS connection lost; reconnecting');
+          this.window?.abort('the NATS connection was lost');
+        }
       }
     })().catch(() => undefined);
   }
 
+  /** One connection's work: a fresh window, starting from the cursor. */
+  private async session(nc: NatsConnection, signal: AbortSignal, backoff: Backoff): Promise<boolean> {
+    const window = new PublishWindow(nc, {
+      stream: this.options.nats.stream, capacity: this.inFlightMax, timeoutMs: FORWARD_ACK_TIMEOUT_MS,
+      onAck: (roundTripMs, duplicate) => this.onAck(roundTripMs, duplicate),
+    });
+    this.window = window;
+    this.sentMain = this.cursor.main;
+    this.sentPrev = this.cursor.prev;
+    this.sent = [];
+    this.readFrom = null;
+    try {
+      return await this.pump(window, nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER, signal, backoff);
+    } finally {
+      window.close();
+      this.window = null;
+      this.settle(window); // what was acknowledged before the end counts
+    }
+  }
+
   /** Passes until stopped; true when caught up and asked to exit then. */
-  private async pump(nc: NatsConnection, js: JetStreamClient, signal: AbortSignal, backoff: Backoff): Promise<boolean> {
+  private async pump(window: PublishWindow, maxPayload: number, signal: AbortSignal, backoff: Backoff): Promise<boolean> {
     const pollMs = this.options.pollMs ?? FORWARD_POLL_MS;
     let seen: LogMark | null = null;
     while (!signal.aborted) {
       const mark = logMark(this.options.dir); // before the read: a later write changes it
       if (seen !== null && sameMark(mark, seen)) {
+        await window.untilInFlightAtMost(0);
+        this.settle(window);
+        this.updateLag();
         if (this.options.exitWhenCaughtUp) return true;
         await pause(pollMs, signal);
         continue;
       }
       const pass = this.readPass();
       if (pass.caughtUp) seen = mark;
-      this.updateLag();
       if (pass.commits.length > 0) {
-        await this.publishPass(nc, js, pass.commits);
+        await this.publishPass(window, maxPayload, pass.commits);
         backoff.reset();
-        this.updateLag();
       }
-      if (pass.caughtUp && this.options.exitWhenCaughtUp) return true;
-      await yieldTurn(); // a long catch-up never holds the event loop for more than a pass
+      this.settle(window);
+      this.updateLag();
+      if (pass.damage !== null) await pause(pollMs, signal); // look again once the writer is done
+      else await yieldTurn(); // a long catch-up never holds the event loop for more than a pass
     }
     return false;
   }
 
-  private readPass(): { commits: TailCommit[]; caughtUp: boolean } {
+  private readPass(): { commits: TailCommit[]; caughtUp: boolean; damage: LogDamage | null } {
     let pass;
     try {
-      pass = readCommitsAfter(this.options.dir, this.cursor.main, this.options.readEventsMax ?? FORWARD_READ_EVENTS_MAX);
+      pass = readCommitsAfter(this.options.dir, this.sentMain, this.options.readEventsMax ?? FORWARD_READ_EVENTS_MAX, this.readFrom);
     } catch (err) {
       throw new FaninError('FANIN_LOG', `cannot read the log in ${this.options.dir}: ${(err as Error).message}`, { cause: err });
     }
+    this.readFrom = pass.next;
+    this.judgeDamage(pass.damage);
     if (pass.endMain !== null) {
       this.knownEndMain = pass.endMain;
       this.knownEnd = pass.end;
@@ -157,66 +207,67 @@ export class Forwarder {
       this.knownEndMain = last.main;
       this.knownEnd = last.end;
     }
-    return { commits: pass.commits, caughtUp: pass.endMain !== null };
+    return { commits: pass.commits, caughtUp: pass.endMain !== null, damage: pass.damage };
   }
 
-  private async publishPass(nc: NatsConnection, js: JetStreamClient, commits: readonly TailCommit[]): Promise<void> {
-    const slots: Slot[] = [];
-    let head = 0;
-    let acked: Slot['after'] = null;
-    let failure: unknown = null;
-    const settle = async (): Promise<void> => {
-      const slot = slots[head++] as Slot;
-      const outcome = slot.outcome === null ? null : await slot.outcome;
-      if (outcome !== null && !outcome.ok) throw outcome.err;
-      if (outcome !== null) this.acknowledged(outcome.ack);
-      if (slot.after !== null) acked = slot.after;
-    };
-    try {
-      let prev = this.cursor.prev;
-      const maxPayload = nc.info?.max_payload ?? Number.MAX_SAFE_INTEGER;
-      for (const c of commits) {
-        const count = c.events.length;
-        for (let sub = 0; sub < count; sub++) {
-          while (slots.length - head >= this.inFlightMax) await settle();
-          const event = c.events[sub]!;
-          const data = encodeWire({ v: WIRE_VERSION, source: this.source, main: c.main, sub, count, prev, timeMs: c.timeMs, event });
-          if (data.length > maxPayload) {
-            throw new FaninError('FANIN_TOO_LARGE', `event ${c.main}.${sub} encodes to ${data.length} bytes, over the server's max_payload ${maxPayload}`);
-          }
-          const outcome = this.publish(js, subjectOf(this.source, event), data, msgIdOf(this.source, c.main, sub));
-          slots.push({ outcome, after: sub === count - 1 ? { cursor: { main: c.main, prev: c.main }, end: c.end } : null });
+  /**
+   * A pass that stops at damage: the writer may be half-way through that commit, so the
+   * same damage is believed only once it has stood FORWARD_DAMAGE_PATIENCE_MS; then it is
+   * FANIN_LOG (logged, and looked at again after the backoff).
+   */
+  private judgeDamage(damage: LogDamage | null): void {
+    if (damage === null) {
+      this.damageSeen = null;
+      return;
+    }
+    const seen = this.damageSeen;
+    if (seen === null || seen.segment !== damage.segment || seen.offsetBytes !== damage.offsetBytes) {
+      this.damageSeen = { segment: damage.segment, offsetBytes: damage.offsetBytes, sinceMs: Date.now() };
+      return;
+    }
+    if (Date.now() - seen.sinceMs >= FORWARD_DAMAGE_PATIENCE_MS) {
+      throw new FaninError('FANIN_LOG', `cannot read the log in ${this.options.dir} past revision ${damage.lastMain}: ${damageError(damage).message}`);
+    }
+  }
+
+  /** Publishes every event of `commits`; waits only when the window is full. */
+  private async publishPass(window: PublishWindow, maxPayload: number, commits: readonly TailCommit[]): Promise<void> {
+    const lowWater = this.inFlightMax >> 1; // refill in bursts: many publishes per socket write
+    for (const c of commits) {
+      const count = c.events.length;
+      for (let sub = 0; sub < count; sub++) {
+        if (window.inFlight >= this.inFlightMax) await window.untilInFlightAtMost(lowWater);
+        const event = c.events[sub]!;
+        const data = encodeWire({ v: WIRE_VERSION, source: this.source, main: c.main, sub, count, prev: this.sentPrev, timeMs: c.timeMs, event });
+        if (data.length > maxPayload) {
+          throw new FaninError('FANIN_TOO_LARGE', `event ${c.main}.${sub} encodes to ${data.length} bytes, over the server's max_payload ${maxPayload}`);
         }
-        if (count > 0) prev = c.main;
-        else slots.push({ outcome: null, after: { cursor: { main: c.main, prev }, end: c.end } });
+        window.publish(this.subjects.subjectOf(event), data, msgIdOf(this.source, c.main, sub));
       }
-      while (head < slots.length) await settle();
-    } catch (err) {
-      failure = err;
+      if (count > 0) this.sentPrev = c.main;
+      this.sentMain = c.main;
+      this.sent.push({ ackedAt: window.published, cursor: { main: c.main, prev: this.sentPrev }, end: c.end });
     }
-    const done = acked as Slot['after'];
-    if (done !== null) this.advance(done.cursor, done.end);
-    if (failure !== null) throw failure;
   }
 
-  private publish(js: JetStreamClient, subject: string, data: Uint8Array, msgID: string): Promise<Outcome> {
-    const startedMs = performance.now();
-    const expect = { streamName: this.options.nats.stream };
-    return js.publish(subject, data, { msgID, expect }).then(
-      (ack): Outcome => {
-        this.metrics.publishSeconds.observe((performance.now() - startedMs) / 1000);
-        return { ok: true, ack };
-      },
-      (err: unknown): Outcome => ({ ok: false, err }),
-    );
+  private onAck(roundTripMs: number, duplicate: boolean): void {
+    this.metrics.publishSeconds.observe(roundTripMs / 1000);
+    this.acksUncounted++;
+    if (duplicate) this.duplicatesUncounted++;
   }
 
-  private acknowledged(ack: PubAck): void {
-    if (ack.stream !== this.options.nats.stream) {
-      throw new FaninError('FANIN_STREAM', `the acknowledgement came from stream ${ack.stream}, not ${this.options.nats.stream}`);
-    }
-    this.metrics.forwarded.inc();
-    if (ack.duplicate) this.metrics.duplicates.inc();
+  /** Moves the cursor past every sent commit whose events are all acknowledged (one file write). */
+  private settle(window: PublishWindow): void {
+    this.metrics.forwarded.inc(this.acksUncounted);
+    this.metrics.duplicates.inc(this.duplicatesUncounted);
+    this.acksUncounted = 0;
+    this.duplicatesUncounted = 0;
+    let done = 0;
+    while (done < this.sent.length && this.sent[done]!.ackedAt <= window.acknowledged) done++;
+    if (done === 0) return;
+    const last = this.sent[done - 1]!;
+    this.sent = this.sent.slice(done);
+    this.advance(last.cursor, last.end);
   }
 
   private advance(cursor: ForwardCursor, end: RecordLocation): void {

@@ -4,16 +4,26 @@
  * only commits whose commit record is on disk, so a commit the daemon is still writing is
  * never seen half; a torn-looking end is simply where the log ends for now.
  *
- * Cost: a pass starts at the segment holding the first wanted revision and verifies that
- * segment from its start. A caught-up forwarder therefore asks `changedSince()` first (the
- * newest segment's name and mtime), so an idle log costs one stat per poll, not a walk.
+ * Cost: a pass resumes where the previous one stopped (the reader's position just past
+ * its last commit), so each byte of the log is verified once, not once per pass; without a
+ * position (the first pass of a session) it starts at the segment holding the first wanted
+ * revision and verifies that segment from its start. A caught-up forwarder asks
+ * `logMark()` first (the newest segment's name and mtime), so an idle log costs one stat
+ * per poll, not a walk.
+ *
+ * Damage: a pass ends at the last whole commit before it and says so (`damage`), rather
+ * than throwing. A commit the writer is writing at this moment can look like damage (the
+ * reader copies a page before the writer's copy reaches it and the next one after:
+ * "a zero length word, but non-zero bytes follow"), so the caller looks again before it
+ * believes it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ElavaEvent } from '../model/events.js';
 import { eventOf } from '../projection/event-payload.js';
+import type { LogDamage } from '../wal/damage.js';
 import { nodeFileSystem } from '../wal/file-system.js';
-import { LogReader } from '../wal/reader.js';
+import { LogReader, type ReadPosition } from '../wal/reader.js';
 import { listSegments } from '../wal/segment.js';
 import type { RecordLocation } from '../wal/types.js';
 
@@ -30,6 +40,10 @@ export interface TailPass {
   /** The log's last whole revision, when this pass read to the end; null otherwise. */
   endMain: number | null;
   end: RecordLocation | null;
+  /** Where the next pass resumes: just past this pass's last commit (null: nothing read yet). */
+  next: ReadPosition | null;
+  /** Where and why the pass stopped short of the end; null: it did not. */
+  damage: LogDamage | null;
 }
 
 /** What the log looked like at the last look: the newest segment and its mtime. */
@@ -56,10 +70,19 @@ export function sameMark(a: LogMark, b: LogMark): boolean {
 /**
  * Whole commits with main > afterMain, in order, until at least `eventsMax` events were
  * read (a pass always ends at a commit boundary, so one huge commit is read whole).
- * Throws the reader's WalError on damage.
+ * `from`, the previous pass's `next`, is used when it lies just after `afterMain`; when its
+ * bytes no longer chain (a repair cut the segment), the pass reads again without it.
+ * Throws the reader's WalError on what is not damage (I/O).
  */
-export function readCommitsAfter(dir: string, afterMain: number, eventsMax: number): TailPass {
-  const reader = new LogReader(dir, { fromMain: afterMain + 1 });
+export function readCommitsAfter(dir: string, afterMain: number, eventsMax: number, from: ReadPosition | null = null): TailPass {
+  const usable = from !== null && from.lastMain === afterMain ? from : null;
+  const pass = readOnce(dir, afterMain, eventsMax, usable);
+  if (usable !== null && pass.damage !== null && pass.commits.length === 0) return readOnce(dir, afterMain, eventsMax, null);
+  return pass;
+}
+
+function readOnce(dir: string, afterMain: number, eventsMax: number, from: ReadPosition | null): TailPass {
+  const reader = new LogReader(dir, { fromMain: afterMain + 1, onDamage: 'stop', ...(from !== null ? { resume: from } : {}) });
   const commits: TailCommit[] = [];
   let events: ElavaEvent[] = [];
   let total = 0;
@@ -73,11 +96,13 @@ export function readCommitsAfter(dir: string, afterMain: number, eventsMax: numb
     commits.push({ main: entry.main, timeMs: entry.timeMs, events, end });
     total += events.length;
     events = [];
-    if (total >= eventsMax) return { commits, endMain: null, end: null };
+    if (total >= eventsMax) return { commits, endMain: null, end: null, next: reader.position, damage: null };
   }
   const tail = reader.tail;
+  const next = reader.position ?? from;
+  if (tail.damage !== null) return { commits, endMain: null, end: null, next, damage: tail.damage };
   const end = tail.segment === null ? null : { segment: tail.segment, offsetBytes: tail.lastCommitEndBytes };
-  return { commits, endMain: tail.lastMain, end };
+  return { commits, endMain: tail.lastMain, end, next, damage: null };
 }
 
 /**

@@ -99,6 +99,12 @@ export class SegmentDecoder {
     this.crc = crc;
   }
 
+  /** Drops the window: the next frame is read from the file again. */
+  forgetWindow(): void {
+    this.windowStart = 0;
+    this.windowLength = 0;
+  }
+
   /** Makes file bytes [offset, offset + n) available in the window. */
   private ensure(offset: number, n: number): void {
     if (offset >= this.windowStart && offset + n <= this.windowStart + this.windowLength) return;

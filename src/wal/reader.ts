@@ -10,13 +10,19 @@
  * throws a WalError naming the file, the offset, the last whole revision before it and the
  * whole commits after it; with `onDamage: 'stop'` (read-only queries) the log instead ends
  * at the last whole commit before the damage and `tail.damage` says what is wrong.
+ *
+ * A reader that follows a growing log (the fan-in forwarder) resumes where its last read
+ * stopped: `position` (just past the last whole commit, with the running CRC and the
+ * structure table there) given back as `resume` starts the next read at that byte instead
+ * of verifying the segment again from its first record.
  */
 import assert from 'node:assert/strict';
+import { SEGMENT_HEADER_BYTES } from '../limits.js';
 import { PayloadDecoder, decodeStructures, type StructureTable } from './codec.js';
 import { CommitWalk, type CommitStop } from './commit-walk.js';
 import { damageError, describeDamage, surveySegmentsFrom, type LogDamage } from './damage.js';
 import { emptyLoss } from './damage-survey.js';
-import { SegmentDecoder } from './decoder.js';
+import { SegmentDecoder, type Frame } from './decoder.js';
 import { WalError, isDamageCode } from './errors.js';
 import { judgeStop } from './torn.js';
 import { nodeFileSystem, type WalFileSystem } from './file-system.js';
@@ -37,6 +43,24 @@ export interface ReadOptions {
   knownDurableMain?: number;
   /** On damage: throw a WalError (default), or end the log before it and fill tail.damage. */
   onDamage?: 'throw' | 'stop';
+  /**
+   * Start at this position (an earlier reader's `position`) instead of at the start of the
+   * segment holding `fromMain`; what lies before it is not verified again. Ignored when
+   * its segment is gone (compacted away): the read starts as without it.
+   */
+  resume?: ReadPosition;
+}
+
+/** Just past a whole commit: where a later read can start, and what it needs there. */
+export interface ReadPosition {
+  segment: string;
+  offsetBytes: number;
+  /** The running CRC after that commit (the seed of the next record). */
+  crc: number;
+  /** That commit's main. */
+  lastMain: number;
+  /** The structure table in force after that commit. */
+  structures: StructureTable;
 }
 
 /** How the log ended: cleanly, or at a torn tail in its last segment. */
@@ -58,6 +82,12 @@ export class LogReader {
   /** Filled in as reading goes; final once entries() is exhausted. */
   tail: LogTail = { segment: null, lastCommitEndBytes: 0, lastMain: 0, crc: 0, torn: null, damage: null };
   /**
+   * Just past the last whole commit walked (handed out or skipped); set before a commit's
+   * own entry is handed out, so a caller that stops there can resume after it. Null until
+   * a commit is walked.
+   */
+  position: ReadPosition | null = null;
+  /**
    * The newest structure table of a whole commit read so far (decodes every record handed
    * out). A table logged inside a commit whose end never reached the disk is not adopted:
    * repair cuts it, and a writer must not believe it is logged.
@@ -77,16 +107,27 @@ export class LogReader {
   *entries(): Generator<LogEntry> {
     const segments = listSegments(this.wfs, this.dir);
     const fromMain = this.options.fromMain ?? 0;
+    const resume = this.options.resume;
+    const resumeAt = resume === undefined ? -1 : segments.findIndex((s) => s.name === resume.segment);
     let first = 0;
     for (let i = 0; i < segments.length; i++) if (segments[i]!.firstMain <= fromMain) first = i;
     let prevEndCrc: number | null = null;
     let lastMain = 0;
+    if (resume !== undefined && resumeAt >= 0) {
+      assert.ok(resume.lastMain >= 1 && resume.offsetBytes >= SEGMENT_HEADER_BYTES, 'a read position lies after a commit');
+      assert.ok(fromMain === 0 || fromMain > resume.lastMain, 'a resumed read wants only commits after its position');
+      first = resumeAt;
+      lastMain = resume.lastMain;
+      this.structures = resume.structures;
+      this.payloads.useStructures(resume.structures);
+    }
     for (let i = first; i < segments.length && this.tail.damage === null; i++) {
       const seg = this.openChecked(segments, i, prevEndCrc);
       if (seg === null) return;
       try {
         if (lastMain === 0) lastMain = Math.max(0, seg.header.firstMain - 1);
-        yield* this.segmentEntries(seg, segments, i, lastMain, fromMain);
+        const from = i === resumeAt && i === first ? resume ?? null : null;
+        yield* this.segmentEntries(seg, segments, i, lastMain, fromMain, from);
         prevEndCrc = this.tail.crc;
         lastMain = this.tail.lastMain;
       } finally {
@@ -138,9 +179,13 @@ export class LogReader {
     }
   }
 
-  private *segmentEntries(seg: OpenSegment, segments: SegmentName[], index: number, lastMain: number, fromMain: number): Generator<LogEntry> {
-    const ahead = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, seg.header.prevCrc);
-    const behind = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, seg.header.prevCrc);
+  private *segmentEntries(
+    seg: OpenSegment, segments: SegmentName[], index: number, lastMain: number, fromMain: number, from: ReadPosition | null,
+  ): Generator<LogEntry> {
+    const startBytes = from?.offsetBytes ?? SEGMENT_HEADER_BYTES;
+    const startCrc = from?.crc ?? seg.header.prevCrc;
+    const ahead = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, startCrc, startBytes);
+    const behind = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, startCrc, startBytes);
     const walk = new CommitWalk(ahead, lastMain, false, (bytes, at) => this.adoptStructures(bytes, seg.name, at));
     const decode = this.options.decode ?? true;
     const emit = this.options.emit ?? true;
@@ -152,11 +197,11 @@ export class LogReader {
         return;
       }
       this.commitStructures();
+      const after: ReadPosition = { segment: seg.name, offsetBytes: span.endBytes, crc: span.endCrc, lastMain: span.main, structures: this.structures };
       if (emit && span.main >= fromMain) {
         behind.seek(span.startBytes, span.startCrc);
         for (;;) {
-          const f = behind.next(false);
-          if (typeof f === 'string') throw new WalError('WAL_IO', 'segment changed under the reader', { segment: seg.name, offsetBytes: behind.offsetBytes });
+          const f = nextVerified(behind, seg.name);
           if (f.type === RecordType.structures) continue; // adopted by the walk already
           const location = { segment: seg.name, offsetBytes: f.offsetBytes };
           if (f.type === RecordType.event) {
@@ -166,10 +211,12 @@ export class LogReader {
             yield { kind: 'event', main: f.main, sub: f.sub, timeMs: span.timeMs, payload, location };
             continue;
           }
+          this.position = after;
           yield { kind: 'commit', main: span.main, timeMs: span.timeMs, eventCount: span.eventCount, location };
           break;
         }
       }
+      this.position = after;
       this.tail = { segment: seg.name, lastCommitEndBytes: span.endBytes, lastMain: span.main, crc: span.endCrc, torn: null, damage: null };
     }
   }
@@ -192,6 +239,22 @@ export class LogReader {
     }
     throw damageError(damage);
   }
+}
+
+/**
+ * The next frame of a span the walk ahead verified. In a log a writer is appending to, the
+ * decoder's window can hold bytes read before the writer wrote them (zeros where the walk
+ * ahead, reading later, found a commit): the window is read again once before the frame is
+ * called missing.
+ */
+function nextVerified(behind: SegmentDecoder, segment: string): Frame {
+  let f = behind.next(false);
+  if (typeof f === 'string') {
+    behind.forgetWindow();
+    f = behind.next(false);
+  }
+  if (typeof f === 'string') throw new WalError('WAL_IO', 'segment changed under the reader', { segment, offsetBytes: behind.offsetBytes });
+  return f;
 }
 
 function checkChain(seg: OpenSegment, prevEndCrc: number | null, prev: SegmentName | undefined): void {

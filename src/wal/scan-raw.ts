@@ -116,17 +116,27 @@ export function findNextFrame(wfs: WalFileSystem, fd: number, fileSizeBytes: num
   return { found: null, budgetExhausted: false };
 }
 
-/** Offset of the first non-zero byte in [fromBytes, toBytes), or null when all are zero. */
+/** The first read of a zero scan; each next read is twice as long, up to READ_WINDOW_BYTES. */
+const ZERO_SCAN_FIRST_BYTES = 512;
+/** Zeros to compare with, and a buffer to read into: one of each for every scan. */
+const zeros = Buffer.alloc(READ_WINDOW_BYTES);
+const scratch = Buffer.allocUnsafe(READ_WINDOW_BYTES);
+
+/**
+ * Offset of the first non-zero byte in [fromBytes, toBytes), or null when all are zero.
+ * Reads start small and double: a resync probing the bytes of a record finds one within a
+ * few bytes, and must not pay a whole window for it (it asks once per zero word it meets:
+ * at a window per question, a survey over a half-written commit in a 64 MiB segment took
+ * minutes); zero-filled space is still read in whole windows.
+ */
 export function firstNonZeroByte(wfs: WalFileSystem, fd: number, fromBytes: number, toBytes: number): number | null {
-  const chunkBytes = Math.min(READ_WINDOW_BYTES, Math.max(0, toBytes - fromBytes));
-  const chunk = Buffer.allocUnsafe(chunkBytes);
-  const zeros = Buffer.alloc(chunkBytes);
-  for (let at = fromBytes; at < toBytes; at += chunkBytes) {
+  let chunkBytes = ZERO_SCAN_FIRST_BYTES;
+  for (let at = fromBytes; at < toBytes; at += chunkBytes, chunkBytes = Math.min(READ_WINDOW_BYTES, chunkBytes * 2)) {
     const want = Math.min(chunkBytes, toBytes - at);
-    const n = readFully(wfs, fd, chunk, 0, want, at);
+    const n = readFully(wfs, fd, scratch, 0, want, at);
     // A native compare first: segments are mostly zero-filled space.
-    if (!chunk.subarray(0, n).equals(zeros.subarray(0, n))) {
-      for (let i = 0; i < n; i++) if (chunk[i] !== 0) return at + i;
+    if (!scratch.subarray(0, n).equals(zeros.subarray(0, n))) {
+      for (let i = 0; i < n; i++) if (scratch[i] !== 0) return at + i;
     }
     if (n < want) return null; // shrank under us
   }

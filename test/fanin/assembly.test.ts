@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { Assembler } from '../../src/fanin/assembly.js';
 import { planCommits } from '../../src/fanin/plan-commits.js';
 import type { WireEvent } from '../../src/fanin/wire.js';
-import { decodeWire, encodeWire, msgIdOf, subjectOf } from '../../src/fanin/wire.js';
+import { decodeWire, encodeWire, msgIdOf, SubjectCache, subjectOf } from '../../src/fanin/wire.js';
 import type { ElavaEvent } from '../../src/model/events.js';
 import { Sources } from '../../src/projection/sources.js';
 
@@ -98,5 +98,15 @@ describe('wire format', () => {
     assert.equal(subjectOf('0123456789abcdef', { type: 'checkpoint', file: 'f', coversMain: 1 }), 'elava.0123456789abcdef._._._.checkpoint');
     assert.throws(() => decodeWire(encodeWire({ ...w!, v: 2 }), 'x'), { code: 'FANIN_BAD_MESSAGE' });
     assert.throws(() => decodeWire(new Uint8Array([0xc1]), 'x'), { code: 'FANIN_BAD_MESSAGE' });
+  });
+
+  it('subjects from the per-scope cache are the ones subjectOf builds (table)', () => {
+    const other = 'aws/222222222222/eu-west-1/rds.instance';
+    const events: ElavaEvent[] = [
+      appeared('i-1'), appeared('i-2'), scanned(), appeared('i-3', other), scanned(other), appeared('i-1'),
+      { type: 'checkpoint', file: 'f', coversMain: 1 }, { type: 'disappeared', key: `${other}/db-1` },
+    ];
+    const cache = new SubjectCache('0123456789abcdef');
+    for (const e of [...events, ...events]) assert.equal(cache.subjectOf(e), subjectOf('0123456789abcdef', e));
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Resynchronisation after damage (src/wal/scan-raw.ts): the next verified frame pair is
- * found right after a damaged record, nothing is found in zeros or garbage, and a file
- * full of plausible length words is scanned within the CRC budget.
+ * found right after a damaged record, nothing is found in zeros or garbage, a file full of
+ * plausible length words is scanned within the CRC budget, and the zero scan reads about
+ * as far as the next non-zero byte.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -77,6 +78,25 @@ describe('scan-raw', () => {
     withFile(bytes, dir, (fd) => {
       assert.equal(firstNonZeroByte(nodeFileSystem, fd, 0, bytes.length), 2 * 1024 * 1024 + 5);
       assert.equal(firstNonZeroByte(nodeFileSystem, fd, 0, 2 * 1024 * 1024), null);
+    });
+  });
+
+  test('firstNonZeroByte reads a few bytes, not a window, when the non-zero byte is near', () => {
+    // A resync over a half-written commit asks once per zero word it meets: each answer
+    // must cost about the distance to the next non-zero byte, not a whole read window.
+    const bytes = Buffer.alloc(3 * 1024 * 1024);
+    bytes[40] = 7;
+    let readBytes = 0;
+    const counting = { ...nodeFileSystem, readSync: (fd: number, buf: Buffer, offset: number, length: number, position: number): number => {
+      readBytes += length;
+      return nodeFileSystem.readSync(fd, buf, offset, length, position);
+    } };
+    withFile(bytes, dir, (fd) => {
+      assert.equal(firstNonZeroByte(counting, fd, 0, bytes.length), 40);
+      assert.ok(readBytes <= 4096, `read ${readBytes} bytes to find a byte 40 bytes on`);
+      readBytes = 0;
+      assert.equal(firstNonZeroByte(counting, fd, 48, bytes.length), null);
+      assert.equal(readBytes, bytes.length - 48, 'zero-filled space is read once');
     });
   });
 });

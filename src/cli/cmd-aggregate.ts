@@ -13,6 +13,7 @@ import { startHttpServer, type HttpServer } from '../daemon/http-server.js';
 import { createLogger } from '../daemon/logger.js';
 import { DaemonMetrics } from '../daemon/metrics.js';
 import { Aggregator } from '../fanin/aggregator.js';
+import { DEFAULT_DURABLE } from '../fanin/nats-options.js';
 import { AGGREGATE_ACK_PENDING_MAX, AGGREGATE_ACK_WAIT_MS } from '../limits.js';
 import { findProjection } from '../projection/builtins.js';
 import { Counts } from '../projection/counts.js';
@@ -22,7 +23,6 @@ import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.js';
 import { stopOnSignals } from './stop-signals.js';
 
 const FLAGS = new Map<string, FlagKind>([...FANIN_FLAGS, ['durable', 'string'], ['create', 'boolean'], ['ack-wait', 'string']]);
-const DEFAULT_DURABLE = 'elava-aggregate';
 const DEFAULT_LISTEN = '127.0.0.1:9464';
 
 export function aggregateHelp(): string {
@@ -36,7 +36,8 @@ export function aggregateHelp(): string {
     'changes nothing; a source\'s commits are applied in order, never over a gap. Two sources',
     'reporting the same scope is a conflict: the first keeps it, the other\'s events for it are',
     'not applied, and it is logged, counted and shown by `elava sources`. Query the directory',
-    'with every query command (elava list, history, diff, ... --data-dir DIR).',
+    'with every query command (elava list, history, diff, ... --data-dir DIR). `elava daemon`',
+    'with an [aggregate] section does the same from the daemon (see elava daemon --help).',
     '',
     ...FANIN_OPTIONS_HELP,
     `  --durable NAME         durable consumer name (default ${DEFAULT_DURABLE}); one aggregator each`,

@@ -73,6 +73,9 @@ function parseInvocation(argv: readonly string[], io: CliIo): DaemonInvocation |
     flags: keyFlags,
     ...(scenario !== null ? { presets: SIMULATE_PRESETS, forced: simulateForced(scenario), modeLabel: '--simulate' } : {}),
   });
+  if (flags.has('once') && config.aggregate !== null) {
+    throw new UsageError('--once runs one scan cycle, and an aggregating daemon (aggregate.natsServers) runs none');
+  }
   return { config, scenario, once: flags.has('once'), create: flags.has('create') };
 }
 

@@ -70,7 +70,9 @@ function quietSdkNodeWarning(logger: Logger): void {
 
 function logHint(logger: Logger, config: DaemonConfig, http: string | null, once: boolean): void {
   const dir = config.dataDir;
-  const every = `scanning every ${Math.round(config.intervalMs / 1000)}s`;
+  const every = config.aggregate !== null
+    ? `aggregating stream ${config.aggregate.nats.stream} (consumer ${config.aggregate.durable}) from ${config.aggregate.nats.servers.join(',')}`
+    : `scanning every ${Math.round(config.intervalMs / 1000)}s`;
   const pace = once ? 'one cycle (--once), then exit' : every;
   const auth = config.http.token !== null ? ' -H "Authorization: Bearer $ELAVA_HTTP_TOKEN"' : '';
   logger.info({
@@ -81,6 +83,7 @@ function logHint(logger: Logger, config: DaemonConfig, http: string | null, once
       `elava history <KEY> --data-dir ${dir}`,
       `elava diff <REV-A> <REV-B> --data-dir ${dir}`,
       `elava waste --data-dir ${dir}`,
+      ...(config.aggregate !== null ? [`elava sources --data-dir ${dir}`] : []),
       ...(http !== null ? [`curl -s${auth} http://${http}/v1/resources`, `curl -s${auth} http://${http}/metrics`, `open http://${http}/ui/ (web console)`] : []),
     ],
   }, `${pace}; query the data with e.g. \`elava list --data-dir ${dir}\` (works while this runs)`);

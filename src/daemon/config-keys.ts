@@ -92,6 +92,17 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'forward.natsTlsCert', kind: 'string', help: 'fan-in: TLS client certificate (with forward.natsTlsKey)' },
   { path: 'forward.natsTlsKey', kind: 'string', help: 'fan-in: TLS client key' },
   { path: 'forward.inFlight', kind: 'int', min: 1, max: 4096, help: 'fan-in: publishes awaiting acknowledgement at most' },
+  { path: 'aggregate.natsServers', kind: 'list', help: 'fan-in: aggregate the stream on these NATS servers into this data directory (no scans then)' },
+  { path: 'aggregate.stream', kind: 'string', help: 'fan-in: JetStream stream to consume (default ELAVA)' },
+  { path: 'aggregate.durable', kind: 'string', help: 'fan-in: durable consumer name, one aggregator each (default elava-aggregate)' },
+  { path: 'aggregate.ackWait', kind: 'duration', help: 'fan-in: how long JetStream waits for an acknowledgement before it redelivers' },
+  { path: 'aggregate.natsUser', kind: 'string', help: 'fan-in: NATS user (with aggregate.natsPassword)' },
+  { path: 'aggregate.natsPassword', kind: 'string', secret: true, help: 'fan-in: NATS password' },
+  { path: 'aggregate.natsToken', kind: 'string', secret: true, help: 'fan-in: NATS token' },
+  { path: 'aggregate.natsCreds', kind: 'string', help: 'fan-in: NATS .creds file (JWT and NKey seed)' },
+  { path: 'aggregate.natsTlsCa', kind: 'string', help: 'fan-in: CA certificate to trust for tls://' },
+  { path: 'aggregate.natsTlsCert', kind: 'string', help: 'fan-in: TLS client certificate (with aggregate.natsTlsKey)' },
+  { path: 'aggregate.natsTlsKey', kind: 'string', help: 'fan-in: TLS client key' },
 ];
 
 /** `aws.retry.maxAttempts` → `ELAVA_AWS_RETRY_MAX_ATTEMPTS`. */

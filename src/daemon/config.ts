@@ -20,9 +20,9 @@ import { checkValue, type ConfigValues } from './config-values.js';
 import { parseListen, type ListenAddress } from './listen-address.js';
 import { endpointUrlProblem } from './endpoint-url.js';
 import { DaemonError } from './errors.js';
-import { checkNatsOptions, DEFAULT_STREAM, type NatsOptions } from '../fanin/nats-options.js';
-import { isFaninError } from '../fanin/errors.js';
-import { FORWARD_IN_FLIGHT_MAX } from '../limits.js';
+import { DEFAULT_DURABLE, DEFAULT_STREAM } from '../fanin/nats-options.js';
+import { AGGREGATE_ACK_WAIT_MS, FORWARD_IN_FLIGHT_MAX } from '../limits.js';
+import { aggregateSection, forwardSection, type AggregateConfig, type ForwardConfig } from './config-fanin.js';
 import { parseDurationMs } from './duration.js';
 import { DAY_MS, type RetentionPolicy } from '../store/retention-policy.js';
 
@@ -71,7 +71,12 @@ export interface DaemonConfig {
     accessToken: string | null;
   } | null;
   /** Fan-in ([forward]): forward the log to JetStream from this process; null: off. */
-  forward: { nats: NatsOptions; inFlightMax: number } | null;
+  forward: ForwardConfig | null;
+  /**
+   * Fan-in ([aggregate]): consume the stream into this directory's log from this process;
+   * null: off. Set, the daemon scans nothing (aws and gcp are null).
+   */
+  aggregate: AggregateConfig | null;
 }
 
 export const DEFAULT_DATA_DIR = './elava-data';
@@ -111,6 +116,10 @@ export function defaultValues(): Record<string, unknown> {
     'forward.natsServers': [],
     'forward.stream': DEFAULT_STREAM,
     'forward.inFlight': FORWARD_IN_FLIGHT_MAX,
+    'aggregate.natsServers': [],
+    'aggregate.stream': DEFAULT_STREAM,
+    'aggregate.durable': DEFAULT_DURABLE,
+    'aggregate.ackWait': `${AGGREGATE_ACK_WAIT_MS / 1000}s`,
   };
 }
 
@@ -142,6 +151,7 @@ export function buildConfig(values: ConfigValues): DaemonConfig {
     aws: null,
     gcp: null,
     forward: forwardSection(values),
+    aggregate: aggregateSection(values),
   };
   const accounts = v('aws.accounts') as AwsAccountConfig[];
   if (accounts.length > 0) {
@@ -167,8 +177,13 @@ export function buildConfig(values: ConfigValues): DaemonConfig {
       accessToken: str('gcp.accessToken') ?? null,
     };
   }
-  if (config.aws === null && config.gcp === null) {
-    values.fail('aws.accounts', 'nothing to scan: set aws.accounts or gcp.projects (or run `elava daemon --simulate`)');
+  if (config.aggregate !== null && (config.aws !== null || config.gcp !== null)) {
+    // Its log holds what the sources forward; scans of its own would commit beside them.
+    const scanned = config.aws !== null ? 'aws.accounts' : 'gcp.projects';
+    values.fail('aggregate.natsServers', `an aggregating daemon scans nothing of its own, but ${scanned} is set (from ${values.sourceOf(scanned)}): remove it, and run a scanning daemon that forwards ([forward]) instead`);
+  }
+  if (config.aws === null && config.gcp === null && config.aggregate === null) {
+    values.fail('aws.accounts', 'nothing to scan: set aws.accounts or gcp.projects (or run `elava daemon --simulate`), or aggregate.natsServers to aggregate');
   }
   return config;
 }
@@ -194,25 +209,6 @@ function httpSection(values: ConfigValues): DaemonConfig['http'] {
     values.fail('http.listen', `${listenText} is not a loopback address, so http.token (ELAVA_HTTP_TOKEN) is required`);
   }
   return { listen, token: token ?? null };
-}
-
-function forwardSection(values: ConfigValues): DaemonConfig['forward'] {
-  const servers = checkValue(values, 'forward.natsServers') as string[];
-  if (servers.length === 0) return null;
-  const nats: NatsOptions = { servers, stream: checkValue(values, 'forward.stream') as string };
-  const keys = [['user', 'natsUser'], ['password', 'natsPassword'], ['token', 'natsToken'], ['credsFile', 'natsCreds'],
-    ['tlsCa', 'natsTlsCa'], ['tlsCert', 'natsTlsCert'], ['tlsKey', 'natsTlsKey']] as const;
-  for (const [field, key] of keys) {
-    const value = checkValue(values, `forward.${key}`) as string | undefined;
-    if (value !== undefined) nats[field] = value;
-  }
-  try {
-    checkNatsOptions(nats);
-  } catch (err) {
-    if (isFaninError(err, 'FANIN_CONFIG')) values.fail('forward.natsServers', err.message);
-    throw err;
-  }
-  return { nats, inFlightMax: checkValue(values, 'forward.inFlight') as number };
 }
 
 function retentionSection(values: ConfigValues): RetentionPolicy {

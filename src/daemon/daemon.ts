@@ -15,6 +15,12 @@
  *          cycle commits nothing; close() then takes a checkpoint (if anything was written
  *          since the last), closes the query socket, the HTTP server and the log.
  *
+ * With [aggregate] the daemon scans nothing: the aggregator (src/fanin/aggregator.ts)
+ * consumes the fan-in stream into this Store from this process, each of its commit
+ * groups inside exclusively(), and run() applies retention on the interval instead of
+ * cycles. A failure the aggregator cannot mend (the log refusing an append, an unusable
+ * stream) stops the daemon: run() throws it.
+ *
  * Tests drive `runCycle()` directly, N times, advancing the simulated cloud in between.
  */
 import assert from 'node:assert/strict';
@@ -35,7 +41,9 @@ import type { CheckpointReason } from '../store/take-checkpoint.js';
 import type { StructureTable } from '../wal/codec.js';
 import type { WalFileSystem } from '../wal/file-system.js';
 import type { Wal } from '../wal/wal.js';
+import type { Aggregator } from '../fanin/aggregator.js';
 import type { DaemonConfig } from './config.js';
+import type { AggregateConfig } from './config-fanin.js';
 import { runCycle, type CycleContext, type CycleReport } from './cycle.js';
 import { DaemonError } from './errors.js';
 import { startHttpServer, type HttpServer, type JsonAnswer } from './http-server.js';
@@ -96,6 +104,10 @@ export class Daemon {
   private failed = false;
   /** The in-process forwarder ([forward]), running until stop; null when off. */
   private forwarding: Promise<void> | null = null;
+  /** The in-process aggregator ([aggregate]), running until stop; null when off. */
+  private aggregating: Promise<void> | null = null;
+  /** Why the aggregator stopped before it was asked to (run() throws it). */
+  private aggregateFailure: unknown = null;
 
   private constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
@@ -158,6 +170,7 @@ export class Daemon {
       dir: config.dataDir, version: elavaVersion(), logger, answer: (request, io) => this.socketAnswers.answer(request, io),
     });
     if (config.forward !== null) this.forwarding = this.startForwarder(config.forward);
+    if (config.aggregate !== null) this.aggregating = this.startAggregator(config.aggregate, await this.openAggregator(config.aggregate));
     const stats = this.store.recovery;
     logger.info({
       revision: this.store.lastMain, live: findProjection(this.state, Counts)?.live ?? 0, checkpoint: stats.checkpoint,
@@ -217,6 +230,7 @@ export class Daemon {
 
   /** One cycle now (never two at once), then a checkpoint if the policy says so. */
   runCycle(): Promise<CycleReport> {
+    assert.ok(this.config.aggregate === null, 'an aggregating daemon runs no scan cycles');
     return this.exclusively(() => this.cycleNow());
   }
 
@@ -275,6 +289,11 @@ export class Daemon {
    */
   async run(options: { once?: boolean } = {}): Promise<CycleReport | null> {
     const { config, logger } = this.options;
+    if (config.aggregate !== null) {
+      assert.ok(!options.once, 'an aggregating daemon runs no cycle to run once');
+      await this.runAggregating();
+      return null;
+    }
     let last: CycleReport | null = null;
     while (!this.stopRequested) {
       const startedMs = Date.now();
@@ -320,11 +339,62 @@ export class Daemon {
     }
   }
 
+  /** The aggregator over this daemon's Store; its commits take turns with retention and compaction. */
+  private async openAggregator(aggregate: AggregateConfig): Promise<Aggregator> {
+    const { Aggregator } = await import('../fanin/aggregator.js'); // NATS only when configured
+    return Aggregator.over(this.openStore, {
+      exclusively: (fn) => this.exclusively(fn),
+      afterCommit: () => this.checkpointIfDue(),
+    }, {
+      nats: aggregate.nats, durable: aggregate.durable, ackWaitMs: aggregate.ackWaitMs,
+      logger: this.options.logger.child({ component: 'aggregate' }), registry: this.metrics.registry,
+    });
+  }
+
+  /** Runs the aggregator until stop; a failure it cannot mend stops the daemon. */
+  private async startAggregator(aggregate: AggregateConfig, aggregator: Aggregator): Promise<void> {
+    try {
+      await aggregator.run(this.stopping.signal);
+    } catch (err) {
+      this.aggregateFailure = err;
+      this.options.logger.fatal({ err: { code: (err as { code?: unknown }).code, message: (err as Error).message }, stream: aggregate.nats.stream }, 'the aggregator stopped; the daemon stops');
+      this.requestStop('aggregator failed');
+    }
+  }
+
+  /** [aggregate]: no cycles; retention between the aggregator's commits, on the interval. */
+  private async runAggregating(): Promise<void> {
+    const { config } = this.options;
+    while (!this.stopRequested) {
+      const waitMs = config.intervalMs + Math.floor(Math.random() * (config.jitterMs + 1));
+      try {
+        await sleep(waitMs, undefined, { signal: this.stopping.signal });
+      } catch {
+        break; // stop requested while waiting
+      }
+      await this.exclusively(() => this.retain());
+    }
+    await this.aggregating;
+    if (this.aggregateFailure !== null) {
+      const err = this.aggregateFailure;
+      if ((err as { code?: unknown }).code === 'FANIN_LOG' || this.store?.log.isFenced === true) {
+        throw new DaemonError('LOG_APPEND_FAILED', `the aggregate log refused an append: ${(err as Error).message}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** After a commit of the aggregator's, inside exclusively(): a checkpoint when the policy says so. */
+  private async checkpointIfDue(): Promise<void> {
+    if (this.policy.isDue(this.openStore.log.stats())) await this.checkpoint('policy');
+  }
+
   /** Waits for the cycle in flight, checkpoints if anything is new, closes everything. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.requestStop('close');
     await this.running?.catch(() => undefined);
+    await this.aggregating; // its commit in flight finishes, nothing after it is acknowledged
     await this.turn; // an admin compaction in flight finishes first
     const store = this.store;
     const wal = store?.log ?? null;

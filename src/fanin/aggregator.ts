@@ -19,13 +19,14 @@ import {
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { AGGREGATE_ACK_PENDING_MAX, AGGREGATE_ACK_WAIT_MS, AGGREGATE_FETCH_MESSAGES } from '../limits.js';
-import { AggregateLog } from './aggregate-log.js';
+import type { Store } from '../store/store.js';
+import { AggregateLog, type StoreHost } from './aggregate-log.js';
 import { AggregateMetrics } from './aggregate-metrics.js';
 import { Assembler } from './assembly.js';
 import { Backoff } from './backoff.js';
 import { FaninError, isFaninError } from './errors.js';
 import { describe, ensureStream } from './forwarder.js';
-import { connectionOptions, type NatsOptions } from './nats-options.js';
+import { checkDurableName, connectionOptions, type NatsOptions } from './nats-options.js';
 import { planCommits } from './plan-commits.js';
 import { decodeWire, SUBJECT_ROOT, type WireEvent } from './wire.js';
 
@@ -56,14 +57,18 @@ export class Aggregator {
   }
 
   static async open(options: AggregatorOptions): Promise<Aggregator> {
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(options.durable)) {
-      throw new FaninError('FANIN_CONFIG', `consumer name ${JSON.stringify(options.durable)}: letters, digits, _ and - only (1..64)`);
-    }
+    checkDurableName(options.durable);
     const log = await AggregateLog.open(options.dir, {
       logger: options.logger, create: options.create,
       ...(options.checkpointEveryEvents !== undefined ? { checkpointEveryEvents: options.checkpointEveryEvents } : {}),
     });
     return new Aggregator(options, log);
+  }
+
+  /** An aggregator writing through a daemon's open Store (a daemon with [aggregate]). */
+  static over(store: Store, host: StoreHost, options: Omit<AggregatorOptions, 'dir' | 'create' | 'checkpointEveryEvents'>): Aggregator {
+    checkDurableName(options.durable);
+    return new Aggregator({ ...options, dir: store.dir, create: false }, AggregateLog.over(store, host, options.logger));
   }
 
   /** Consumes until `signal`; throws on what a retry cannot mend (the log refusing appends). */

@@ -21,7 +21,16 @@ export interface NatsOptions {
 }
 
 export const DEFAULT_STREAM = 'ELAVA';
+/** The aggregator's durable consumer, unless named: one aggregator per name. */
+export const DEFAULT_DURABLE = 'elava-aggregate';
 const STREAM_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** A durable consumer name JetStream takes; throws FaninError FANIN_CONFIG. */
+export function checkDurableName(durable: string): void {
+  if (!STREAM_NAME_PATTERN.test(durable)) {
+    throw new FaninError('FANIN_CONFIG', `consumer name ${JSON.stringify(durable)}: letters, digits, _ and - only (1..64)`);
+  }
+}
 
 /** Checks what can be checked before connecting; throws FaninError FANIN_CONFIG. */
 export function checkNatsOptions(o: NatsOptions): void {

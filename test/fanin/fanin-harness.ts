@@ -14,14 +14,14 @@ import { openTestDaemon, type DaemonUnderTest } from '../daemon/daemon-harness.j
 
 export const STREAM = 'ELAVA';
 
-export async function openSource(dir: string, n: number): Promise<DaemonUnderTest> {
+export async function openSource(dir: string, n: number, flags: Record<string, string> = {}): Promise<DaemonUnderTest> {
   return openTestDaemon(dir, {
     seed: 100 + n,
     aws: { accounts: [`${n}`.padStart(12, '1')], regions: ['us-east-1'] },
     gcp: { projects: [`sim-project-${n}`], zones: ['us-central1-a'] },
     fleet: { ec2Instances: 12, ec2Volumes: 10, rdsInstances: 3, gceInstances: 8, gceDisks: 6 },
     churn: { appearPerTick: 2, changePerTick: 3, disappearPerTick: 1, recreatePerTick: 1 },
-  }, { 'log-level': 'warn' });
+  }, { 'log-level': 'warn', ...flags });
 }
 
 /** Advances the simulated cloud and runs one cycle. */

@@ -10,6 +10,7 @@
  * list of account ids that use the default credential chain; an `endpoints` key is one URL
  * or `region=URL` pairs (`us-east-1=https://a,eu-west-1=https://b`).
  */
+import { FORWARD_IN_FLIGHT_MAX } from '../limits.js';
 
 export type KeyKind =
   | 'string' | 'duration' | 'int' | 'list' | 'enum' | 'enumList' | 'accounts' | 'endpoints'
@@ -35,6 +36,19 @@ export const AWS_TYPES = [
 ] as const;
 export const GCP_TYPES = ['gce.instance', 'gce.disk', 'gce.address', 'gce.snapshot', 'gce.image'] as const;
 export const AWS_RETRY_MODES = ['standard', 'adaptive'] as const;
+
+/** The NATS client's credential and TLS keys, the same in `[forward]` and `[aggregate]`. */
+function natsClientKeys(section: 'forward' | 'aggregate'): KeySpec[] {
+  return [
+    { path: `${section}.natsUser`, kind: 'string', help: `fan-in: NATS user (with ${section}.natsPassword)` },
+    { path: `${section}.natsPassword`, kind: 'string', secret: true, help: 'fan-in: NATS password' },
+    { path: `${section}.natsToken`, kind: 'string', secret: true, help: 'fan-in: NATS token' },
+    { path: `${section}.natsCreds`, kind: 'string', help: 'fan-in: NATS .creds file (JWT and NKey seed)' },
+    { path: `${section}.natsTlsCa`, kind: 'string', help: 'fan-in: CA certificate to trust for tls://' },
+    { path: `${section}.natsTlsCert`, kind: 'string', help: `fan-in: TLS client certificate (with ${section}.natsTlsKey)` },
+    { path: `${section}.natsTlsKey`, kind: 'string', help: 'fan-in: TLS client key' },
+  ];
+}
 
 export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'dataDir', kind: 'string', help: 'data directory: log segments, LOCK, checkpoints' },
@@ -84,25 +98,13 @@ export const CONFIG_KEYS: readonly KeySpec[] = [
   { path: 'gcp.accessToken', kind: 'string', secret: true, help: 'static OAuth access token instead of application default credentials (e.g. "sim")' },
   { path: 'forward.natsServers', kind: 'list', help: 'fan-in: forward the log to these NATS servers (host:port,...) from this process' },
   { path: 'forward.stream', kind: 'string', help: 'fan-in: JetStream stream to publish to (default ELAVA)' },
-  { path: 'forward.natsUser', kind: 'string', help: 'fan-in: NATS user (with forward.natsPassword)' },
-  { path: 'forward.natsPassword', kind: 'string', secret: true, help: 'fan-in: NATS password' },
-  { path: 'forward.natsToken', kind: 'string', secret: true, help: 'fan-in: NATS token' },
-  { path: 'forward.natsCreds', kind: 'string', help: 'fan-in: NATS .creds file (JWT and NKey seed)' },
-  { path: 'forward.natsTlsCa', kind: 'string', help: 'fan-in: CA certificate to trust for tls://' },
-  { path: 'forward.natsTlsCert', kind: 'string', help: 'fan-in: TLS client certificate (with forward.natsTlsKey)' },
-  { path: 'forward.natsTlsKey', kind: 'string', help: 'fan-in: TLS client key' },
-  { path: 'forward.inFlight', kind: 'int', min: 1, max: 4096, help: 'fan-in: publishes awaiting acknowledgement at most' },
+  ...natsClientKeys('forward'),
+  { path: 'forward.inFlight', kind: 'int', min: 1, max: FORWARD_IN_FLIGHT_MAX, help: 'fan-in: publishes awaiting acknowledgement at most' },
   { path: 'aggregate.natsServers', kind: 'list', help: 'fan-in: aggregate the stream on these NATS servers into this data directory (no scans then)' },
   { path: 'aggregate.stream', kind: 'string', help: 'fan-in: JetStream stream to consume (default ELAVA)' },
   { path: 'aggregate.durable', kind: 'string', help: 'fan-in: durable consumer name, one aggregator each (default elava-aggregate)' },
   { path: 'aggregate.ackWait', kind: 'duration', help: 'fan-in: how long JetStream waits for an acknowledgement before it redelivers' },
-  { path: 'aggregate.natsUser', kind: 'string', help: 'fan-in: NATS user (with aggregate.natsPassword)' },
-  { path: 'aggregate.natsPassword', kind: 'string', secret: true, help: 'fan-in: NATS password' },
-  { path: 'aggregate.natsToken', kind: 'string', secret: true, help: 'fan-in: NATS token' },
-  { path: 'aggregate.natsCreds', kind: 'string', help: 'fan-in: NATS .creds file (JWT and NKey seed)' },
-  { path: 'aggregate.natsTlsCa', kind: 'string', help: 'fan-in: CA certificate to trust for tls://' },
-  { path: 'aggregate.natsTlsCert', kind: 'string', help: 'fan-in: TLS client certificate (with aggregate.natsTlsKey)' },
-  { path: 'aggregate.natsTlsKey', kind: 'string', help: 'fan-in: TLS client key' },
+  ...natsClientKeys('aggregate'),
 ];
 
 /** `aws.retry.maxAttempts` → `ELAVA_AWS_RETRY_MAX_ATTEMPTS`. */

@@ -1,12 +1,14 @@
 /**
  * The projection set Elava runs: the key index, the current state, counts, commit times
  * (revision <-> time for queries), the log's own control state, what the
- * mass-disappearance guard withholds, each scope's last listing outcome (health), and
- * (in an aggregator's log) the fan-in sources.
+ * mass-disappearance guard withholds, each scope's last listing outcome (health),
+ * (in an aggregator's log) the fan-in sources, and since when each resource has been in
+ * its waste condition (the waste report's ages).
  * Recovery, rebuild and checkpoints default to it. The key index comes first: it hands each
  * event the key's one string (adoptKeyString) before the others keep it.
  */
 import { CommitTimes } from './commit-times.js';
+import { ConditionSince } from './condition-since.js';
 import { ControlState } from './control-state.js';
 import { Counts } from './counts.js';
 import { CurrentState } from './current-state.js';
@@ -26,6 +28,7 @@ export function builtInProjections(): Projection[] {
     new WithheldDisappearances(),
     new ScopeStatusProjection(),
     new Sources(),
+    new ConditionSince(),
   ];
 }
 

@@ -20,6 +20,7 @@ import fs from 'node:fs';
 import type { TreeIndex } from '../mvcc/tree-index.js';
 import { findProjection } from '../projection/builtins.js';
 import { CommitTimes } from '../projection/commit-times.js';
+import { ConditionSince } from '../projection/condition-since.js';
 import { ControlState } from '../projection/control-state.js';
 import { Counts } from '../projection/counts.js';
 import { CurrentState } from '../projection/current-state.js';
@@ -43,6 +44,8 @@ export interface QueryState {
   readonly current: CurrentState;
   readonly counts: Counts;
   readonly times: CommitTimes;
+  /** Since when each resource has been in its waste condition; null: not kept (ages walk the log). */
+  readonly conditionSince: ConditionSince | null;
   /** Fan-in sources (empty unless this is an aggregator's log). */
   readonly sources: Sources;
   /** The newest readable revision main (0 before any). */
@@ -90,6 +93,7 @@ export function queryStateFrom(
     current,
     counts,
     times,
+    conditionSince: findProjection(projections, ConditionSince) ?? null,
     sources,
     get lastMain() {
       return keyIndex.index.currentMain;

@@ -51,21 +51,13 @@ export interface SinceRequest {
  * a whole-fleet report then reads each segment forward about once per round, and most
  * keys stop after one or two rounds.
  */
-export function sinceWhenMany(state: QueryState, requests: readonly SinceRequest[], memo?: SinceMemo): Since[] {
+export function sinceWhenMany(state: QueryState, requests: readonly SinceRequest[]): Since[] {
   const answers = new Array<Since>(requests.length);
   // Per request still walking: its key index, where its open generation starts, and the
   // earliest entry found so far for which the condition holds.
   const walks: Array<{ i: number; ki: KeyIndex; start: number; earliest: number }> = [];
-  memo?.begin(state);
-  const computed: number[] = [];
   requests.forEach((q, i) => {
     const ki = state.index.keyIndex(q.key);
-    const known = ki === undefined ? undefined : memo?.get(q.key, ki);
-    if (known !== undefined) {
-      answers[i] = known;
-      return;
-    }
-    computed.push(i);
     // The newest entry of a live key (a non-empty open generation) is its current record.
     const current = ki?.isLive() === true ? state.current.get(q.key) : undefined;
     if (ki === undefined || current === undefined || !q.holds(current)) {
@@ -84,61 +76,36 @@ export function sinceWhenMany(state: QueryState, requests: readonly SinceRequest
     });
   }
   for (const w of walks) answers[w.i] = timeOfMain(state, w.ki.mainOf(w.earliest), w.earliest === w.start);
-  if (memo !== undefined) {
-    for (const i of computed) {
-      const key = (requests[i] as SinceRequest).key;
-      const ki = state.index.keyIndex(key);
-      if (ki !== undefined) memo.set(key, ki, answers[i] as Since);
-    }
-    memo.end();
-  }
   return answers;
 }
 
 /**
- * sinceWhenMany's answers for one condition, kept from one report to the next: a key's
- * answer holds as long as its history is the same. History only grows at the end (every
- * new entry moves the key's newest main and its length), except where compaction or
- * retention rewrites it, and then every answer is dropped. After a scan cycle only the
- * keys it touched are walked again. It holds the answers of the last call only, so it
- * never outgrows one report.
+ * Since when each of `records` (current records meeting `holds`, one of the aged
+ * conditions of src/model/waste-conditions.ts) has met it: kept by the ConditionSince
+ * projection as events were applied, so no log is read; sinceWhenMany walks the log for
+ * any the state does not keep (a projection set without it). Equal to sinceWhenMany
+ * (test/query/waste-ages.test.ts). `firstSeenOut`, when given, gets each one's firstSeen
+ * from the same key index lookup.
  */
-export class SinceMemo {
-  private last = new Map<string, MemoEntry>();
-  private next = new Map<string, MemoEntry>();
-  private history = '';
-
-  /** Starts a call: drops every answer when compaction or downsampling rewrote history. */
-  begin(state: QueryState): void {
-    const history = `${state.dir}:${state.compactedMain}:${state.downsampledBeforeMain}`;
-    if (history !== this.history) this.last.clear();
-    this.history = history;
-    this.next = new Map();
+export function conditionAges(
+  state: QueryState, records: readonly ResourceRecord[], holds: (r: ResourceRecord) => boolean, firstSeenOut?: Since[],
+): Since[] {
+  const kept = state.conditionSince;
+  const answers = new Array<Since>(records.length);
+  const walk: number[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const key = (records[i] as ResourceRecord).key;
+    const firstMain = state.index.keyIndex(key)?.openGenerationFirstMain();
+    if (firstSeenOut !== undefined) firstSeenOut[i] = timeOfMain(state, firstMain, false);
+    const main = kept?.sinceMain(key);
+    if (main === undefined) walk.push(i);
+    else answers[i] = timeOfMain(state, main, main === firstMain);
   }
-
-  /** The answer kept for `key`, whose key index is `ki`, if its history is unchanged. */
-  get(key: string, ki: KeyIndex): Since | undefined {
-    const known = this.last.get(key);
-    if (known === undefined || ki.lastMain() !== known.lastMain || ki.length !== known.length) return undefined;
-    this.next.set(key, known);
-    return known.since;
+  if (walk.length > 0) {
+    const walked = sinceWhenMany(state, walk.map((i) => ({ key: (records[i] as ResourceRecord).key, holds })));
+    walk.forEach((i, j) => (answers[i] = walked[j] as Since));
   }
-
-  set(key: string, ki: KeyIndex, since: Since): void {
-    this.next.set(key, { lastMain: ki.lastMain(), length: ki.length, since });
-  }
-
-  /** Ends a call: what it asked about is what the next one may reuse. */
-  end(): void {
-    this.last = this.next;
-    this.next = new Map();
-  }
-}
-
-interface MemoEntry {
-  lastMain: number;
-  length: number;
-  since: Since;
+  return answers;
 }
 
 /** The time of `entry`; at the start of the known history the time is a lower bound. */

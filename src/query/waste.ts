@@ -27,6 +27,7 @@
  */
 import type { ResourceRecord, ResourceType } from '../model/resource.js';
 import { monthlyUsd, roundUsd } from '../cost/estimate.js';
+import { isStoppedInstance, isUnattached } from '../model/waste-conditions.js';
 import { DEFAULT_PRICES, type PriceTable } from '../cost/prices.js';
 import { RDS_FORCED_RESTART_GAP_MS_MAX, RDS_STOP_MS_MAX } from '../limits.js';
 import { QueryError } from './errors.js';
@@ -37,8 +38,7 @@ import {
   days,
   firstSeen,
   oldestFirst,
-  SinceMemo,
-  sinceWhenMany,
+  conditionAges,
   stoppedAcrossRestarts,
   type Since,
 } from './waste-history.js';
@@ -46,6 +46,7 @@ import { leftoverWaste, type LeftoverSections, type LeftoverWaste } from './wast
 import { wasteTotals, type WasteTotals } from './waste-totals.js';
 
 export type { LeftoverWaste } from './waste-leftovers.js';
+export { isStoppedInstance, isUnattached } from '../model/waste-conditions.js';
 export type { WasteTotals, GroupTotal } from './waste-totals.js';
 
 export interface WasteOptions {
@@ -55,18 +56,6 @@ export interface WasteOptions {
   idleDays?: number;
   /** Default DEFAULT_PRICES. */
   prices?: PriceTable;
-  /** Ages kept from the last report (the daemon's; see SinceMemo): only changed keys walk. */
-  memo?: WasteMemo;
-}
-
-/** One SinceMemo per condition whose age the report walks history for. */
-export interface WasteMemo {
-  readonly unattached: SinceMemo;
-  readonly stopped: SinceMemo;
-}
-
-export function newWasteMemo(): WasteMemo {
-  return { unattached: new SinceMemo(), stopped: new SinceMemo() };
 }
 
 interface WasteItem {
@@ -144,7 +133,7 @@ export function wasteReport(state: QueryState, options: WasteOptions): WasteRepo
   }
   const prices = options.prices ?? DEFAULT_PRICES;
   const { nowMs, stoppedDays } = options;
-  const base = baseSections(state, nowMs, stoppedDays * DAY_MS, prices, options.memo);
+  const base = baseSections(state, nowMs, stoppedDays * DAY_MS, prices);
   const sections = { ...base, ...leftoverWaste(state, { idleDays, nowMs, prices }) };
   return {
     nowMs, stoppedDays, idleDays, ...sections,
@@ -158,7 +147,7 @@ export function wasteReport(state: QueryState, options: WasteOptions): WasteRepo
  * ages of the first two are resolved for all candidates at once (sinceWhenMany: reads in
  * log order, round by round), not one seek per record.
  */
-function baseSections(state: QueryState, nowMs: number, stoppedMs: number, prices: PriceTable, memo?: WasteMemo): BaseSections {
+function baseSections(state: QueryState, nowMs: number, stoppedMs: number, prices: PriceTable): BaseSections {
   const out: BaseSections = { unattachedVolumes: [], longStoppedInstances: [], stoppedRds: [], unowned: [] };
   const storage = storageOf(state, prices);
   const long = (ms: number | null): ms is number => ms !== null && nowMs - ms >= stoppedMs;
@@ -181,16 +170,17 @@ function baseSections(state: QueryState, nowMs: number, stoppedMs: number, price
       }));
     }
   }
-  const unattachedSince = sinceWhenMany(state, unattached.map((r) => ({ key: r.key, holds: isUnattached })), memo?.unattached);
+  const unattachedSeen: Since[] = [];
+  const unattachedSince = conditionAges(state, unattached, isUnattached, unattachedSeen);
   unattached.forEach((r, i) => {
-    const seen = firstSeen(state, r.key);
+    const seen = unattachedSeen[i] as Since;
     const since = boundedBy(unattachedSince[i] as Since, r.attrs['createTime']);
     out.unattachedVolumes.push(Object.assign(item(r, monthlyUsd(r, prices)), {
       sizeGiB: sizeGiB(r), firstSeenMs: seen.ms,
       unattachedSinceMs: since.ms, ageDays: days(nowMs, since.ms), ageAtLeast: since.atLeast,
     }));
   });
-  const stoppedSince = sinceWhenMany(state, stoppedInstances.map((r) => ({ key: r.key, holds: isStoppedInstance })), memo?.stopped);
+  const stoppedSince = conditionAges(state, stoppedInstances, isStoppedInstance);
   stoppedInstances.forEach((r, i) => {
     const since = stoppedSince[i] as Since;
     if (long(since.ms)) out.longStoppedInstances.push(stopped(r, storage(r), since, nowMs));
@@ -254,24 +244,6 @@ function storageOf(state: QueryState, prices: PriceTable): (r: ResourceRecord) =
     }
     return sum === null ? null : roundUsd(sum);
   };
-}
-
-export function isUnattached(r: ResourceRecord): boolean {
-  if (r.type === 'ec2.volume') {
-    const attachments = r.attrs['attachments'];
-    return r.state === 'available' || (Array.isArray(attachments) && attachments.length === 0);
-  }
-  if (r.type === 'gce.disk') {
-    const users = r.attrs['users'];
-    return users === undefined || users === null || (Array.isArray(users) && users.length === 0);
-  }
-  return false;
-}
-
-export function isStoppedInstance(r: ResourceRecord): boolean {
-  if (r.type === 'ec2.instance') return r.state === 'stopped';
-  if (r.type === 'gce.instance') return r.state === 'TERMINATED' || r.state === 'SUSPENDED';
-  return false;
 }
 
 function sizeGiB(r: ResourceRecord): number | null {

@@ -18,6 +18,7 @@
 import type { Logger } from 'pino';
 import { REPLAY_PROGRESS_EVERY_EVENTS, REPLAY_YIELD_EVERY_EVENTS } from '../limits.js';
 import { builtInProjections, findProjection } from '../projection/builtins.js';
+import { ConditionSince } from '../projection/condition-since.js';
 import { ControlState } from '../projection/control-state.js';
 import { CurrentState } from '../projection/current-state.js';
 import { KeyIndexProjection } from '../projection/key-index-projection.js';
@@ -252,14 +253,17 @@ class Recovery {
 }
 
 /**
- * After a restore the key index and the current state hold separately decoded key strings:
- * the current state takes the key index's, so the process keeps one string per key (see
- * adoptKeyString, which does the same for every event replayed or committed after).
+ * After a restore the key index, the current state and the condition ages hold separately
+ * decoded key strings: the others take the key index's, so the process keeps one string
+ * per key (see adoptKeyString, which does the same for every event replayed or committed
+ * after).
  */
 function shareRestoredKeys(projections: readonly Projection[]): void {
   const keys = findProjection(projections, KeyIndexProjection)?.index;
-  const current = findProjection(projections, CurrentState);
-  if (keys !== undefined && current !== undefined) current.adoptKeys((key) => keys.keyIndex(key)?.key);
+  if (keys === undefined) return;
+  const canonical = (key: string): string | undefined => keys.keyIndex(key)?.key;
+  findProjection(projections, CurrentState)?.adoptKeys(canonical);
+  findProjection(projections, ConditionSince)?.adoptKeys(canonical);
 }
 
 /** Restores every projection whose name and version match; returns the others. */

@@ -1,10 +1,10 @@
 /**
- * The waste report's ages computed the fast way (sinceWhenMany: round by round, reads in log
- * order; SinceMemo: answers kept across reports) equal the simple way (walk each key's open
- * generation back one record at a time), over a seeded random history of volumes attaching
- * and detaching, instances stopping and starting, resources going away and coming back;
- * and a report made with a memo carried across new commits and a compaction equals one made
- * from nothing.
+ * The waste report's ages computed the fast ways (the ConditionSince projection, kept as
+ * events apply; sinceWhenMany: round by round, reads in log order) equal the simple way
+ * (walk each key's open generation back one record at a time), over a seeded random
+ * history of volumes attaching and detaching, instances stopping and starting, resources
+ * going away and coming back: after new commits, after a compaction, and after a restart
+ * from a checkpoint; and a report from the projection equals one that walks the log.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -13,8 +13,8 @@ import type { AttrValue, ResourceRecord } from '../../src/model/resource.js';
 import type { IndexedRevision } from '../../src/mvcc/key-index.js';
 import { queryStateFrom, type QueryState } from '../../src/query/query-state.js';
 import { recordAt } from '../../src/query/read-back.js';
-import { isStoppedInstance, isUnattached, newWasteMemo, wasteReport } from '../../src/query/waste.js';
-import { SinceMemo, sinceWhenMany, timeOfEntry, type Since } from '../../src/query/waste-history.js';
+import { isStoppedInstance, isUnattached, wasteReport } from '../../src/query/waste.js';
+import { conditionAges, sinceWhenMany, timeOfEntry, type Since } from '../../src/query/waste-history.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -95,55 +95,76 @@ function requests(state: QueryState): Array<{ key: string; holds: (r: ResourceRe
   return out;
 }
 
-describe('waste ages: the batched walk and the memo equal the simple walk', () => {
+/** The ages the projection keeps, request by request. */
+function kept(state: QueryState, qs: ReturnType<typeof requests>): Since[] {
+  assert.ok(state.conditionSince !== null, 'the built-in projections keep the ages');
+  return qs.map((q) => conditionAges(state, [state.current.get(q.key) as ResourceRecord], q.holds)[0] as Since);
+}
+
+/** The same state without the projection: every age walks the log. */
+function walking(state: QueryState): QueryState {
+  return Object.create(state, { conditionSince: { value: null } }) as QueryState;
+}
+
+describe('waste ages: the projection and the batched walk equal the simple walk', () => {
   for (const seed of [1, 2, 3]) {
-    it(`seed ${seed}: sinceWhenMany equals the record-by-record walk, with and without a memo`, async () => {
+    it(`seed ${seed}: ConditionSince and sinceWhenMany equal the record-by-record walk`, async () => {
       const dir = tempDir('elava-waste-ages-');
       const random = prng(seed);
       const live = new Map<number, ResourceRecord>();
-      const store = await Store.open(dir, { create: true, segmentSizeBytes: 64 * 1024 });
+      let store = await Store.open(dir, { create: true, segmentSizeBytes: 64 * 1024 });
       try {
-        const memo = new SinceMemo();
         await churn(store, random, live, 40, T0);
         let state = queryStateFrom(dir, store.projections, () => store.structures);
         const first = requests(state);
         assert.ok(first.length > 20, 'the history leaves many live keys');
         const expected = first.map((q) => sinceOneByOne(state, q.key, q.holds));
         assert.deepEqual(sinceWhenMany(state, first), expected);
-        assert.deepEqual(sinceWhenMany(state, first, memo), expected, 'a cold memo');
+        assert.deepEqual(kept(state, first), expected, 'the projection');
         assert.ok(expected.some((s) => s.ms !== null && !s.atLeast), 'some conditions began inside the history');
         assert.ok(expected.some((s) => s.atLeast), 'some held since first sight');
+        assert.ok(expected.some((s) => s.ms === null), 'some keys are not in their condition');
 
-        // New commits: the memo's answers of touched keys must not survive.
         await churn(store, random, live, 10, T0 + 40 * HOUR_MS);
         state = queryStateFrom(dir, store.projections, () => store.structures);
         const second = requests(state);
-        assert.deepEqual(sinceWhenMany(state, second, memo), second.map((q) => sinceOneByOne(state, q.key, q.holds)), 'after new commits');
+        assert.deepEqual(kept(state, second), second.map((q) => sinceOneByOne(state, q.key, q.holds)), 'after new commits');
 
-        // A compaction rewrites history: the memo starts over.
         await store.compact(state.lastMain - 5);
         state = queryStateFrom(dir, store.projections, () => store.structures);
         const third = requests(state);
-        assert.deepEqual(sinceWhenMany(state, third, memo), third.map((q) => sinceOneByOne(state, q.key, q.holds)), 'after a compaction');
+        const afterCompaction = third.map((q) => sinceOneByOne(state, q.key, q.holds));
+        assert.deepEqual(sinceWhenMany(state, third), afterCompaction, 'the walk, after a compaction');
+        assert.deepEqual(kept(state, third), afterCompaction, 'the projection, after a compaction');
+
+        // A restart: the projection restored from a checkpoint, then the tail replayed.
+        await store.checkpoint('demand');
+        await churn(store, random, live, 5, T0 + 50 * HOUR_MS);
+        await store.close();
+        store = await Store.open(dir);
+        state = queryStateFrom(dir, store.projections, () => store.structures);
+        const fourth = requests(state);
+        assert.deepEqual(kept(state, fourth), fourth.map((q) => sinceOneByOne(state, q.key, q.holds)), 'after a restart');
       } finally {
         await store.close();
       }
     });
   }
 
-  it('a report made with a memo carried across commits equals one made from nothing', async () => {
+  it('a report from the projection equals one that walks the log, round after round', async () => {
     const dir = tempDir('elava-waste-ages-');
     const random = prng(7);
     const live = new Map<number, ResourceRecord>();
     const store = await Store.open(dir, { create: true, segmentSizeBytes: 64 * 1024 });
     try {
-      const memo = newWasteMemo();
       const nowMs = T0 + 100 * HOUR_MS;
       for (let round = 0; round < 4; round++) {
         await churn(store, random, live, 8, T0 + round * 8 * HOUR_MS);
         const state = queryStateFrom(dir, store.projections, () => store.structures);
         const options = { stoppedDays: 0.1, nowMs };
-        assert.deepEqual(wasteReport(state, { ...options, memo }), wasteReport(state, options), `round ${round}`);
+        const report = wasteReport(state, options);
+        assert.ok(report.unattachedVolumes.length + report.longStoppedInstances.length > 5, 'rows with ages');
+        assert.deepEqual(report, wasteReport(walking(state), options), `round ${round}`);
       }
     } finally {
       await store.close();

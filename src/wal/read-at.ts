@@ -23,6 +23,14 @@ export interface PointReaderOptions {
   structures?: StructureTable | (() => StructureTable);
 }
 
+/** Bytes of one segment read ahead inside a batch. */
+interface ReadWindow {
+  segment: string;
+  startBytes: number;
+  lengthBytes: number;
+  buf: Buffer;
+}
+
 export class PointReader {
   private readonly wfs: WalFileSystem;
   private readonly open = new Map<string, { fd: number; sizeBytes: number }>();
@@ -30,7 +38,7 @@ export class PointReader {
   private decoder: PayloadDecoder | null = null;
   private decoderTableLength = -1;
   /** Read-ahead inside batch() only; null outside one (see batch). */
-  private window: { segment: string; startBytes: number; lengthBytes: number; buf: Buffer } | null = null;
+  private window: ReadWindow | null = null;
   private batchDepth = 0;
 
   constructor(
@@ -60,8 +68,7 @@ export class PointReader {
     if (expect && (expect.main !== main || expect.sub !== sub)) {
       throw new WalError('WAL_BAD_RECORD', `expected event ${expect.main}.${expect.sub}, found ${main}.${sub}`, where);
     }
-    const payload = Buffer.allocUnsafe(bodyBytes - RECORD_BODY_HEAD_BYTES);
-    this.readAt(location.segment, file, payload, payload.length, location.offsetBytes + FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES);
+    const payload = this.payloadBytes(location.segment, file, bodyBytes - RECORD_BODY_HEAD_BYTES, location.offsetBytes + FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES);
     try {
       return this.payloadDecoder(file, location.offsetBytes).decode(payload);
     } catch (err) {
@@ -92,9 +99,23 @@ export class PointReader {
     this.window = null;
   }
 
-  /** `lengthBytes` bytes at `positionBytes` into `buf`; fewer at the end of the file. */
-  private readAt(segment: string, file: { fd: number; sizeBytes: number }, buf: Buffer, lengthBytes: number, positionBytes: number): number {
-    if (this.batchDepth === 0 || lengthBytes > BATCH_READ_WINDOW_BYTES) return readFully(this.wfs, file.fd, buf, 0, lengthBytes, positionBytes);
+  /**
+   * The payload's bytes: inside a batch, a view of the read-ahead window (no copy; the
+   * decoder copies binary values out, so nothing decoded aliases the window), else read.
+   */
+  private payloadBytes(segment: string, file: { fd: number; sizeBytes: number }, lengthBytes: number, positionBytes: number): Buffer {
+    if (this.batchDepth > 0 && lengthBytes <= BATCH_READ_WINDOW_BYTES) {
+      const w = this.windowHolding(segment, file, lengthBytes, positionBytes);
+      const from = positionBytes - w.startBytes;
+      return w.buf.subarray(from, Math.min(from + lengthBytes, w.lengthBytes));
+    }
+    const payload = Buffer.allocUnsafe(lengthBytes);
+    const got = readFully(this.wfs, file.fd, payload, 0, lengthBytes, positionBytes);
+    return got < lengthBytes ? payload.subarray(0, got) : payload;
+  }
+
+  /** The read-ahead window, moved to hold `lengthBytes` at `positionBytes` when it does not. */
+  private windowHolding(segment: string, file: { fd: number; sizeBytes: number }, lengthBytes: number, positionBytes: number): ReadWindow {
     let w = this.window;
     if (w === null || w.segment !== segment || positionBytes < w.startBytes || positionBytes + lengthBytes > w.startBytes + w.lengthBytes) {
       const into = w?.buf ?? Buffer.allocUnsafe(BATCH_READ_WINDOW_BYTES);
@@ -102,6 +123,13 @@ export class PointReader {
       const got = readFully(this.wfs, file.fd, into, 0, wanted, positionBytes);
       w = this.window = { segment, startBytes: positionBytes, lengthBytes: got, buf: into };
     }
+    return w;
+  }
+
+  /** `lengthBytes` bytes at `positionBytes` into `buf`; fewer at the end of the file. */
+  private readAt(segment: string, file: { fd: number; sizeBytes: number }, buf: Buffer, lengthBytes: number, positionBytes: number): number {
+    if (this.batchDepth === 0 || lengthBytes > BATCH_READ_WINDOW_BYTES) return readFully(this.wfs, file.fd, buf, 0, lengthBytes, positionBytes);
+    const w = this.windowHolding(segment, file, lengthBytes, positionBytes);
     const from = positionBytes - w.startBytes;
     const n = Math.max(0, Math.min(lengthBytes, w.lengthBytes - from));
     w.buf.copy(buf, 0, from, from + n);

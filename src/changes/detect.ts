@@ -78,13 +78,13 @@ export function detectChanges(
   const changes: ChangeEvent[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const result = sorted[i] as ScanResult;
-    if (i > 0) assert.ok(compareResults(sorted[i - 1] as ScanResult, result) < 0, 'each scope scanned once per cycle');
+    if (i > 0 && compareResults(sorted[i - 1] as ScanResult, result) >= 0) assert.fail('each scope scanned once per cycle');
     events.push(detectInScope(result, current, options, changes));
   }
   changes.sort(compareByKey);
   for (let i = 0; i < changes.length; i++) {
     const change = changes[i] as ChangeEvent;
-    if (i > 0) assert.ok((changes[i - 1] as ChangeEvent).key < change.key, 'one change event per key per commit');
+    if (i > 0 && !((changes[i - 1] as ChangeEvent).key < change.key)) assert.fail('one change event per key per commit');
     events.push(change);
   }
   return events;

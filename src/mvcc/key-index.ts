@@ -131,13 +131,15 @@ export class KeyIndex {
 
   /** The entry at `index` (0 = oldest held), for walks that read only a few entries. */
   entry(index: number): IndexedRevision {
-    assert.ok(Number.isInteger(index) && index >= 0 && index < this.count, `entry ${index} of ${this.count}`);
+    // Hot in history walks: the message is built only on failure (assert.ok takes rest
+    // arguments and the template would be formatted on every call).
+    if (!(Number.isInteger(index) && index >= 0 && index < this.count)) assert.fail(`entry ${index} of ${this.count}`);
     return this.entryAt(index);
   }
 
   /** The main of the entry at `index`, without allocating it. */
   mainOf(index: number): number {
-    assert.ok(Number.isInteger(index) && index >= 0 && index < this.count, `entry ${index} of ${this.count}`);
+    if (!(Number.isInteger(index) && index >= 0 && index < this.count)) assert.fail(`entry ${index} of ${this.count}`);
     return this.mainAt(index);
   }
 

@@ -40,15 +40,19 @@ export interface Disappearance {
 /** Appeared, changed and disappeared between `fromMain` and `toMain` (fromMain ≤ toMain). */
 export function diffRevisions(state: QueryState, fromMain: number, toMain: number): RevisionDiff {
   checkWindow(state, fromMain, toMain);
-  // Records to read from the log, and where each goes: [kind, index in its list].
+  // Records to read from the log, and where each goes: its kind and index in that list
+  // (parallel arrays: one allocation per record read is the records themselves).
   const logged: KeyRevision[] = [];
-  const slots: Array<[Slot, number]> = [];
+  const slotKinds: Slot[] = [];
+  const slotAt: number[] = [];
   const appeared: Array<ResourceRecord | undefined> = [];
   const gone: Array<{ key: string; last: ResourceRecord | undefined }> = [];
-  const pairs: Array<{ key: string; before: ResourceRecord | undefined; after: ResourceRecord | undefined }> = [];
+  // Each pair becomes the ChangedResource itself once its diff is known.
+  const pairs: Array<{ key: string; before: ResourceRecord | undefined; after: ResourceRecord | undefined; diff: FieldChange[] }> = [];
   const read = (key: string, revision: IndexedRevision, slot: Slot, at: number): undefined => {
     logged.push({ key, revision });
-    slots.push([slot, at]);
+    slotKinds.push(slot);
+    slotAt.push(at);
     return undefined;
   };
   for (const ki of state.index.keyIndexes()) {
@@ -63,22 +67,22 @@ export function diffRevisions(state: QueryState, fromMain: number, toMain: numbe
     else if (a !== undefined && b === undefined) gone.push({ key, last: read(key, a, 'gone', gone.length) });
     else if (a !== undefined && b !== undefined && (a.main !== b.main || a.sub !== b.sub)) {
       const at = pairs.length;
-      pairs.push({ key, before: read(key, a, 'before', at), after: bNow ?? read(key, b, 'after', at) });
+      pairs.push({ key, before: read(key, a, 'before', at), after: bNow ?? read(key, b, 'after', at), diff: NO_CHANGES });
     }
   }
   const records = readLoggedRecords(state, logged);
-  slots.forEach(([slot, at], i) => {
+  for (let i = 0; i < records.length; i++) {
     const r = records[i] as ResourceRecord;
+    const slot = slotKinds[i] as Slot;
+    const at = slotAt[i] as number;
     if (slot === 'appeared') appeared[at] = r;
     else if (slot === 'gone') (gone[at] as { last: ResourceRecord | undefined }).last = r;
     else (pairs[at] as { before?: ResourceRecord; after?: ResourceRecord })[slot] = r;
-  });
+  }
   const changed: ChangedResource[] = [];
   for (const p of pairs) {
-    const before = p.before as ResourceRecord;
-    const after = p.after as ResourceRecord;
-    const diff = diffRecords(before, after);
-    if (diff.length > 0) changed.push({ key: p.key, before, after, diff });
+    p.diff = diffRecords(p.before as ResourceRecord, p.after as ResourceRecord);
+    if (p.diff.length > 0) changed.push(p as ChangedResource);
   }
   return {
     appeared: appeared as ResourceRecord[],
@@ -86,6 +90,8 @@ export function diffRevisions(state: QueryState, fromMain: number, toMain: numbe
     disappeared: gone as Array<{ key: string; last: ResourceRecord }>,
   };
 }
+
+const NO_CHANGES: FieldChange[] = [];
 
 type Slot = 'appeared' | 'gone' | 'before' | 'after';
 

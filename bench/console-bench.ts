@@ -48,7 +48,7 @@ function record(n: number, version: number): ResourceRecord {
   const isVolume = type === 'ec2.volume' || type === 'gce.disk';
   const state = isVolume ? (n % 4 === 1 ? 'available' : 'in-use') : version % 2 === 1 ? 'stopped' : 'running';
   const attrs: Record<string, unknown> = isVolume
-    ? { sizeGiB: 10 + (n % 500), attachments: state === 'available' ? [] : ['i-x'], users: state === 'available' ? [] : ['x'], createTime: '2026-01-01T00:00:00Z' }
+    ? { sizeGiB: 10 + (n % 500), attachments: state === 'available' ? [] : ['i-x'], users: state === 'available' ? [] : ['x'], createTime: '2026-01-01T00:00:00Z', version }
     : { instanceType: 'm5.large', zone: region, version };
   return { key: `${provider}/${account}/${region}/${type}/${id}`, provider, account, region, type, id, name: tags['Name'] ?? null, state, owner, tags, attrs } as ResourceRecord;
 }

@@ -164,10 +164,18 @@ export class KeyIndex {
    * below it came later (then the key did not exist at `atMain`: undefined).
    */
   get(atMain: number): IndexedRevision | undefined {
+    const i = this.visibleAt(atMain);
+    return i < 0 ? undefined : this.entryAt(i);
+  }
+
+  /**
+   * get() as an index (see entry), allocating nothing: -1 when nothing is visible at
+   * `atMain` (not yet appeared, or a tombstone). Equal indices are the same entry.
+   */
+  visibleAt(atMain: number): number {
     assertRevisionPart(atMain, 'get main');
     const i = this.lastIndexAtOrBelow(atMain, 0, this.count);
-    if (i < 0 || this.isTombstoneAt(i)) return undefined;
-    return this.entryAt(i);
+    return i < 0 || this.isTombstoneAt(i) ? -1 : i;
   }
 
   /**

@@ -59,15 +59,17 @@ export function diffRevisions(state: QueryState, fromMain: number, toMain: numbe
     const newestMain = ki.lastMain();
     if (newestMain <= fromMain) continue;
     const key = ki.key;
-    const a = ki.get(fromMain);
-    const b = ki.get(toMain);
+    // Entry indices (-1: nothing visible), so a key needs no entry object unless read.
+    const a = ki.visibleAt(fromMain);
+    const b = ki.visibleAt(toMain);
+    if (a === b) continue;
     // At or past the key's newest entry, a put seen at `toMain` is the current record.
-    const bNow = b !== undefined && toMain >= newestMain ? state.current.get(key) : undefined;
-    if (a === undefined && b !== undefined) appeared.push(bNow ?? read(key, b, 'appeared', appeared.length));
-    else if (a !== undefined && b === undefined) gone.push({ key, last: read(key, a, 'gone', gone.length) });
-    else if (a !== undefined && b !== undefined && (a.main !== b.main || a.sub !== b.sub)) {
+    const bNow = b >= 0 && toMain >= newestMain ? state.current.get(key) : undefined;
+    if (a < 0) appeared.push(bNow ?? read(key, ki.entry(b), 'appeared', appeared.length));
+    else if (b < 0) gone.push({ key, last: read(key, ki.entry(a), 'gone', gone.length) });
+    else {
       const at = pairs.length;
-      pairs.push({ key, before: read(key, a, 'before', at), after: bNow ?? read(key, b, 'after', at), diff: NO_CHANGES });
+      pairs.push({ key, before: read(key, ki.entry(a), 'before', at), after: bNow ?? read(key, ki.entry(b), 'after', at), diff: NO_CHANGES });
     }
   }
   const records = readLoggedRecords(state, logged);

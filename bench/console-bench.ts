@@ -6,8 +6,9 @@
  *
  * The log, written through the log's own API into a temp directory: every resource
  * appears in one commit (two providers, three accounts, two regions, four types, eight
- * owners and unowned ones), then 48 hourly scan cycles each change 1 % of the fleet and
- * end 0.1 % of it, so "the last 24 h" of the changes page holds a day of real churn. The
+ * owners and unowned ones), then 48 hourly scan cycles each change 1 % of the fleet (a
+ * real change: the record's `version` attribute moves, as the event's diff says) and end
+ * 0.1 % of it, so "the last 24 h" of the changes page holds a day of real churn. The
  * projections are recovered from it as the daemon does; the HTTP server is the daemon's.
  *
  * A page's time is the wall clock from its first request to its last answer, the way the

@@ -144,8 +144,8 @@ export function wasteReport(state: QueryState, options: WasteOptions): WasteRepo
 
 /**
  * Unattached volumes, long-stopped instances and RDS, unowned: from each live record. The
- * ages of the first two are resolved for all candidates at once (sinceWhenMany: reads in
- * log order, round by round), not one seek per record.
+ * ages of the first two come from the ConditionSince projection (conditionAges), with no
+ * read of history; RDS stops walk the key's history across forced restarts.
  */
 function baseSections(state: QueryState, nowMs: number, stoppedMs: number, prices: PriceTable): BaseSections {
   const out: BaseSections = { unattachedVolumes: [], longStoppedInstances: [], stoppedRds: [], unowned: [] };

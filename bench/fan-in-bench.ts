@@ -15,6 +15,7 @@
  *   to its durable commit in the aggregator's log; p50, p99, max. One warm-up cycle first,
  *   not counted: it waits until the forwarder process is up and connected (its start-up,
  *   about a second, is a one-off, not a lag).
+ * Every figure runs against a nats-server of its own (a fresh store and dedupe table).
  * Targets (issue 13): the forwarder ≥ 100 k events/s; lag p99 ≤ 1 s at 10 k events/s.
  * `cycles` in a lag figure is how many of the `of` cycles reached the aggregator within
  * two minutes of the last commit: fewer means the pipeline did not keep up on this machine.
@@ -69,14 +70,27 @@ async function warmUp(work: string, nats: NatsServer): Promise<void> {
   await windowPublish(nats, 1_000, 20_000, 'warm');
 }
 
-async function forwarderThroughput(report: Report, work: string, nats: NatsServer, perCycle: number, total: number): Promise<void> {
+/** The forwarder and both baselines, each on a nats-server of its own. */
+async function forwarderThroughput(report: Report, work: string, perCycle: number, total: number): Promise<void> {
   const dir = path.join(work, `tp-${perCycle}`);
   const events = await writeCycles(dir, Math.max(1, Math.round(total / perCycle)), perCycle);
-  const seconds = await forwardAll(dir, nats);
+  const at = (name: string): string => path.join(work, `tp-nats-${perCycle}-${name}`);
+  let seconds = 0;
+  await withNatsServer(at('forwarder'), async (nats) => {
+    seconds = await forwardAll(dir, nats);
+  });
   report.add('forwarder throughput', { perCycle, events }, events / seconds, 'events/s');
-  report.add('baseline: publish window from memory', { perCycle, events }, await windowPublish(nats, perCycle, events), 'events/s');
+  let windowRate = 0;
+  await withNatsServer(at('window'), async (nats) => {
+    windowRate = await windowPublish(nats, perCycle, events);
+  });
+  report.add('baseline: publish window from memory', { perCycle, events }, windowRate, 'events/s');
   const jsEvents = Math.min(events, JS_PUBLISH_EVENTS_MAX);
-  report.add('baseline: nats.js js.publish from memory', { perCycle, events: jsEvents }, await jsPublish(nats, perCycle, jsEvents), 'events/s');
+  let jsRate = 0;
+  await withNatsServer(at('js'), async (nats) => {
+    jsRate = await jsPublish(nats, perCycle, jsEvents);
+  });
+  report.add('baseline: nats.js js.publish from memory', { perCycle, events: jsEvents }, jsRate, 'events/s');
 }
 
 /** Message n of a baseline run: what the forwarder would publish for it. */
@@ -128,11 +142,19 @@ async function jsPublish(nats: NatsServer, perCycle: number, total: number): Pro
   }
 }
 
-/** Each lag run on a server of its own: nothing of the throughput runs in its stream. */
+/** Each lag run on a server of its own: nothing of another run in its stream. */
 async function endToEndLag(report: Report, work: string, perCycle: number, cycles: number): Promise<void> {
-  const nats = await startNatsServer(path.join(work, `lag-nats-${perCycle}`));
+  await withNatsServer(path.join(work, `lag-nats-${perCycle}`), (nats) => lagRun(report, work, nats, perCycle, cycles));
+}
+
+/** Runs `fn` against a nats-server of its own with the stream created: no figure pays for another's messages. */
+async function withNatsServer(dir: string, fn: (nats: NatsServer) => Promise<void>): Promise<void> {
+  const nats = await startNatsServer(dir);
   try {
-    await lagRun(report, work, nats, perCycle, cycles);
+    const nc = await connect({ servers: nats.url });
+    await ensureStream(nc, STREAM, true);
+    await nc.close();
+    await fn(nats);
   } finally {
     await nats.stop();
   }
@@ -194,18 +216,14 @@ export async function runFanInBench(args: string[]): Promise<void> {
   const report = new Report('fan-in', args.includes('--json'));
   const quick = args.includes('--quick');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'elava-fanin-bench-'));
-  const nats = await startNatsServer(work);
   try {
-    const nc = await connect({ servers: nats.url });
-    await ensureStream(nc, STREAM, true);
-    await nc.close();
-    await warmUp(work, nats);
+    await withNatsServer(path.join(work, 'warm-up-nats'), (nats) => warmUp(work, nats));
     for (const perCycle of [1_000, 50_000]) {
-      await forwarderThroughput(report, work, nats, perCycle, quick ? 50_000 : 200_000);
+      const total = quick ? 50_000 : 200_000;
+      await forwarderThroughput(report, work, perCycle, total);
       await endToEndLag(report, work, perCycle, perCycle === 1_000 ? (quick ? 30 : 150) : (quick ? 3 : 8));
     }
   } finally {
-    await nats.stop();
     fs.rmSync(work, { recursive: true, force: true });
   }
   report.finish();

@@ -15,12 +15,15 @@
  *   to its durable commit in the aggregator's log; p50, p99, max. One warm-up cycle first,
  *   not counted: it waits until the forwarder process is up and connected (its start-up,
  *   about a second, is a one-off, not a lag).
+ * - CPU per event, of this process and of nats-server (from /proc), in the forwarder and
+ *   the window runs, and the ceiling they set together: cores × 1 s / (both per event),
+ *   the most events per second this machine could carry however the time were spread.
  * Every figure runs against a nats-server of its own (a fresh store and dedupe table).
  * Targets (issue 13): the forwarder ≥ 100 k events/s; lag p99 ≤ 1 s at 10 k events/s.
  * `cycles` in a lag figure is how many of the `of` cycles reached the aggregator within
  * two minutes of the last commit: fewer means the pipeline did not keep up on this machine.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -76,21 +79,81 @@ async function forwarderThroughput(report: Report, work: string, perCycle: numbe
   const events = await writeCycles(dir, Math.max(1, Math.round(total / perCycle)), perCycle);
   const at = (name: string): string => path.join(work, `tp-nats-${perCycle}-${name}`);
   let seconds = 0;
+  let forwarderCpu: CpuPerEvent | null = null;
   await withNatsServer(at('forwarder'), async (nats) => {
-    seconds = await forwardAll(dir, nats);
+    forwarderCpu = await cpuPerEvent(nats, events, async () => {
+      seconds = await forwardAll(dir, nats);
+    });
   });
   report.add('forwarder throughput', { perCycle, events }, events / seconds, 'events/s');
   let windowRate = 0;
+  let windowCpu: CpuPerEvent | null = null;
   await withNatsServer(at('window'), async (nats) => {
-    windowRate = await windowPublish(nats, perCycle, events);
+    windowCpu = await cpuPerEvent(nats, events, async () => {
+      windowRate = await windowPublish(nats, perCycle, events);
+    });
   });
   report.add('baseline: publish window from memory', { perCycle, events }, windowRate, 'events/s');
+  for (const [name, cpu] of [['forwarder', forwarderCpu], ['publish window from memory', windowCpu]] as const) {
+    if (cpu === null) continue;
+    const { publisherUs, serverUs } = cpu as CpuPerEvent;
+    report.add(`CPU per event: ${name} (this process)`, { perCycle, events }, publisherUs, 'µs');
+    report.add(`CPU per event: nats-server, under the ${name}`, { perCycle, events }, serverUs, 'µs');
+    // Both processes' CPU for one event, spread over every core of the machine at best:
+    // the most events per second they could carry here together, whatever the code did.
+    report.add(`ceiling on ${os.cpus().length} cores: ${name} + nats-server`, { perCycle, events }, (os.cpus().length * 1e6) / (publisherUs + serverUs), 'events/s');
+  }
   const jsEvents = Math.min(events, JS_PUBLISH_EVENTS_MAX);
   let jsRate = 0;
   await withNatsServer(at('js'), async (nats) => {
     jsRate = await jsPublish(nats, perCycle, jsEvents);
   });
   report.add('baseline: nats.js js.publish from memory', { perCycle, events: jsEvents }, jsRate, 'events/s');
+}
+
+interface CpuPerEvent {
+  /** CPU time of this process (user + system, all its threads) per event. */
+  publisherUs: number;
+  /** CPU time of the nats-server process per event. */
+  serverUs: number;
+}
+
+/** CPU time per event of this process and of the server while `run` publishes `events`. */
+async function cpuPerEvent(nats: NatsServer, events: number, run: () => Promise<void>): Promise<CpuPerEvent | null> {
+  const serverBefore = processCpuSeconds(nats.pid);
+  const own = process.cpuUsage();
+  await run();
+  const ownUs = process.cpuUsage(own);
+  const serverAfter = processCpuSeconds(nats.pid);
+  if (serverBefore === null || serverAfter === null) return null;
+  return { publisherUs: (ownUs.user + ownUs.system) / events, serverUs: ((serverAfter - serverBefore) * 1e6) / events };
+}
+
+/** A process's CPU seconds so far (user + system) from /proc; null where that is not readable. */
+function processCpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond();
+  } catch {
+    return null;
+  }
+}
+
+let ticks: number | null = null;
+
+/** The kernel's clock ticks per second (utime/stime unit), from getconf; 100 if unknown. */
+function clockTicksPerSecond(): number {
+  if (ticks === null) {
+    try {
+      ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticks = 100;
+    }
+  }
+  return ticks;
 }
 
 /** Message n of a baseline run: what the forwarder would publish for it. */

@@ -12,6 +12,8 @@ export interface NatsServer {
   readonly port: number;
   readonly url: string;
   readonly storeDir: string;
+  /** The running server's process id (the bench reads its CPU time from /proc). */
+  readonly pid: number | undefined;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -58,6 +60,9 @@ export async function startNatsServer(workDir: string): Promise<NatsServer> {
     },
     get url() {
       return `127.0.0.1:${port}`;
+    },
+    get pid() {
+      return child.pid;
     },
     storeDir,
     async restart() {

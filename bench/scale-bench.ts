@@ -21,14 +21,17 @@
  * - at the 100 k point: `/v1/status` p50/p99 while 16 clients ask for whole-fleet answers.
  *
  * The history is built once per size and kept between runs in the temp directory, keyed by
- * the log format version (`elava-scale-v<format>-r<resources>-e<events>`); a run that
- * stopped half-way leaves no `complete` mark and is rebuilt.
+ * the log format version and the projection set (`elava-scale-v<format>-p<set>-r<resources>
+ * -e<events>`: its checkpoint must hold every projection); a run that stopped half-way
+ * leaves no `complete` mark and is rebuilt.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { queryEndpoints } from '../src/daemon/http-query.js';
+import { builtInProjections } from '../src/projection/builtins.js';
 import { startHttpServer } from '../src/daemon/http-server.js';
 import { closeQueryState } from '../src/query/query-state.js';
 import { Store } from '../src/store/store.js';
@@ -52,7 +55,7 @@ const STATUS_RUN_MS = 20_000;
 
 /** The cached history of `shape`: the log up to a checkpoint, then a TAIL_EVENTS tail. */
 async function history(report: Report, shape: LogShape, params: Record<string, number>): Promise<string> {
-  const dir = path.join(os.tmpdir(), `elava-scale-v${FORMAT_VERSION}-r${shape.resources}-e${shape.events}`);
+  const dir = path.join(os.tmpdir(), `elava-scale-v${FORMAT_VERSION}-p${projectionSetTag()}-r${shape.resources}-e${shape.events}`);
   const mark = path.join(dir, '..', `${path.basename(dir)}.complete`);
   if (fs.existsSync(mark)) return dir;
   fs.rmSync(dir, { recursive: true, force: true });
@@ -69,6 +72,16 @@ async function history(report: Report, shape: LogShape, params: Record<string, n
   fs.writeFileSync(mark, `${new Date().toISOString()}\n`);
   report.add('history built (not cached yet)', params, (performance.now() - t0) / 1000, 's');
   return dir;
+}
+
+/**
+ * The projection set's names and versions, hashed short: the cached checkpoint holds every
+ * projection's state, and one it lacks would be rebuilt by replaying the whole history on
+ * every open (the upgrade path), which is not what the restart figures measure.
+ */
+function projectionSetTag(): string {
+  const set = builtInProjections().map((p) => `${p.name}@${p.version}`).join(',');
+  return createHash('sha256').update(set).digest('hex').slice(0, 8);
 }
 
 function logBytes(dir: string): number {

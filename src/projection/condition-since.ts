@@ -6,12 +6,11 @@
  * the log, so its first answer after a restart costs no disk reads.
  *
  * It equals that walk (test/query/waste-ages.test.ts) over any history the key index
- * holds whole. Compaction: a key whose run began at or below the compaction point has
- * its since there or earlier, which the report shows as "at least" the start of history,
- * as the walk does; a rebuild from a compaction base starts each live key's run at its
- * base event, below the point, so it reads the same. Retention's downsampling drops
- * revisions from the key index, never from here: where a dropped revision broke a run,
- * this keeps the later, true start the walk can no longer see.
+ * holds whole. Compaction: a run that began at or below the compaction point is kept as
+ * beginning there (compactTo), which the report shows as "at least" the start of history,
+ * as the walk does; a rebuild from a compaction base holds the same. Retention's
+ * downsampling drops revisions from the key index, never from here: where a dropped
+ * revision broke a run, this keeps the later, true start the walk can no longer see.
  *
  * One Map entry per resource in the condition (most live resources are in none).
  */
@@ -31,7 +30,7 @@ export interface ConditionSinceSnapshot {
 
 export class ConditionSince implements Projection {
   readonly name = 'condition-since';
-  readonly version = 1;
+  readonly version: number = 1;
   private since = new Map<ResourceKey, number>();
 
   /** Keys in the condition now. */
@@ -66,9 +65,11 @@ export class ConditionSince implements Projection {
       case 'disappeared':
         this.since.delete(event.key);
         return;
+      case 'compaction-scheduled':
+        this.compactTo(event.atMain);
+        return;
       case 'scope-scanned':
       case 'checkpoint':
-      case 'compaction-scheduled':
       case 'compaction-finished':
       case 'log-repaired':
       case 'history-downsampled':
@@ -77,6 +78,17 @@ export class ConditionSince implements Projection {
       default:
         return assertNever(event);
     }
+  }
+
+  /**
+   * History at or below `atMain` is gone: a run that began there began "at or before the
+   * compaction point", and is kept as atMain. A projection rebuilt from the compaction
+   * base sees each key's visible event there instead of the run's start; after this both
+   * hold the same, so their hashes agree (the report shows either as "at least" the
+   * start of history).
+   */
+  private compactTo(atMain: number): void {
+    for (const [key, main] of this.since) if (main < atMain) this.since.set(key, atMain);
   }
 
   snapshot(): ConditionSinceSnapshot {

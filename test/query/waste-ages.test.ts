@@ -15,6 +15,9 @@ import { queryStateFrom, type QueryState } from '../../src/query/query-state.js'
 import { recordAt } from '../../src/query/read-back.js';
 import { isStoppedInstance, isUnattached, wasteReport } from '../../src/query/waste.js';
 import { conditionAges, sinceWhenMany, timeOfEntry, type Since } from '../../src/query/waste-history.js';
+import { builtInProjections, findProjection } from '../../src/projection/builtins.js';
+import { ConditionSince } from '../../src/projection/condition-since.js';
+import { rebuild } from '../../src/store/rebuild.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -95,6 +98,11 @@ function requests(state: QueryState): Array<{ key: string; holds: (r: ResourceRe
   return out;
 }
 
+/** The same projection at another version: a checkpoint of version 1 cannot restore it. */
+class ConditionSinceV2 extends ConditionSince {
+  override readonly version: number = 2;
+}
+
 /** The ages the projection keeps, request by request. */
 function kept(state: QueryState, qs: ReturnType<typeof requests>): Since[] {
   assert.ok(state.conditionSince !== null, 'the built-in projections keep the ages');
@@ -136,6 +144,19 @@ describe('waste ages: the projection and the batched walk equal the simple walk'
         const afterCompaction = third.map((q) => sinceOneByOne(state, q.key, q.holds));
         assert.deepEqual(sinceWhenMany(state, third), afterCompaction, 'the walk, after a compaction');
         assert.deepEqual(kept(state, third), afterCompaction, 'the projection, after a compaction');
+        // Rebuilt from the compaction base (each live key's visible event there), the
+        // projections hash as the live ones do.
+        const rebuilt = await rebuild(dir, { progress: false, readOnly: true });
+        assert.equal(rebuilt.hash, store.hash(), 'a rebuild from the compaction base');
+        // A projection the base does not hold (an upgrade) is replayed from the base's
+        // events (each key's visible event there, not its run's start): it holds the same.
+        const upgraded = await rebuild(dir, {
+          progress: false, readOnly: true,
+          projections: () => builtInProjections().map((p) => (p instanceof ConditionSince ? new ConditionSinceV2() : p)),
+        });
+        const ages = findProjection(store.projections, ConditionSince) as ConditionSince;
+        assert.deepEqual(findProjection(upgraded.projections, ConditionSinceV2)?.snapshot(), ages.snapshot(), 'replayed from the base events');
+        assert.ok(ages.size > 0, 'keys in a condition');
 
         // A restart: the projection restored from a checkpoint, then the tail replayed.
         await store.checkpoint('demand');

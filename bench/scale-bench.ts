@@ -18,13 +18,15 @@
  * - durable append at batch 10 000, beside a raw writer of the same byte count: bytes taken
  *   from the log's own segment files (framed records; past the first segment the pieces do
  *   not line up with commits exactly), written again commit-sized with write + fdatasync;
- * - at the 100 k point: `/v1/status` p50/p99 while 16 clients ask for whole-fleet answers.
+ * - at the 100 k point: `/v1/status` p50/p99 while 16 clients (a process of their own:
+ *   bench/fleet-clients.ts) ask for whole-fleet answers.
  *
  * The history is built once per size and kept between runs in the temp directory, keyed by
  * the log format version and the projection set (`elava-scale-v<format>-p<set>-r<resources>
  * -e<events>`: its checkpoint must hold every projection); a run that stopped half-way
  * leaves no `complete` mark and is rebuilt.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,6 +48,7 @@ import { appendEvents, coldStart, diffFigures, fleetFigures, historyFigures, typ
 import { Report, percentile } from './report.js';
 import { benchFleet } from './scan-bench.js';
 
+const FLEET_CLIENTS_JS = path.join(path.dirname(new URL(import.meta.url).pathname), 'fleet-clients.js');
 const TAIL_EVENTS = 100_000;
 const APPEND_BATCH = 10_000;
 const APPEND_COMMITS = 50;
@@ -162,9 +165,6 @@ async function statusUnderLoad(report: Report, dir: string, params: Record<strin
     console: () => null,
   }, pino({ level: 'silent' }));
   const base = `http://${server.address}`;
-  let running = true;
-  let answers = 0;
-  let failures = 0;
   const ask = async (url: string): Promise<boolean> => {
     try {
       const res = await fetch(url);
@@ -174,14 +174,10 @@ async function statusUnderLoad(report: Report, dir: string, params: Record<strin
       return false; // a reset or timed-out connection: counted, the run goes on
     }
   };
-  const client = async (): Promise<void> => {
-    while (running) {
-      if (await ask(`${base}/v1/resources`)) answers++;
-      else failures++;
-    }
-  };
+  // The whole-fleet clients run in a process of their own, as a daemon's clients do.
+  const clients = spawn(process.execPath, [FLEET_CLIENTS_JS, `${base}/v1/resources`, String(STATUS_CLIENTS)], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
-    const clients = Array.from({ length: STATUS_CLIENTS }, () => client());
+    await lineFrom(clients, (line) => line === 'started');
     const samples: number[] = [];
     let statusFailures = 0;
     const t0 = performance.now();
@@ -190,9 +186,9 @@ async function statusUnderLoad(report: Report, dir: string, params: Record<strin
       if (!(await ask(`${base}/v1/status`))) statusFailures++;
       samples.push(performance.now() - s);
     }
-    const seconds = (performance.now() - t0) / 1000;
-    running = false;
-    await Promise.all(clients);
+    const result = lineFrom(clients, (line) => line.startsWith('{'));
+    clients.stdin!.end('stop\n');
+    const { answers, failures, seconds } = JSON.parse(await result) as { answers: number; failures: number; seconds: number };
     samples.sort((a, b) => a - b);
     const p = { ...params, clients: STATUS_CLIENTS, samples: samples.length };
     report.add('/v1/status p50 under whole-fleet clients', p, percentile(samples, 50), 'ms');
@@ -201,11 +197,31 @@ async function statusUnderLoad(report: Report, dir: string, params: Record<strin
     report.add('whole-fleet answers served meanwhile', p, answers / seconds, 'answers/s');
     report.add('whole-fleet requests failed meanwhile', p, failures, 'requests');
   } finally {
-    running = false;
+    clients.kill();
     await server.close();
     queries.close();
     await store.close();
   }
+}
+
+/** The first line of `child`'s stdout that `wanted` accepts; rejects if it exits first. */
+function lineFrom(child: ChildProcess, wanted: (line: string) => boolean): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString('utf8');
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      const found = lines.find(wanted);
+      if (found === undefined) return;
+      child.stdout!.off('data', onData);
+      child.off('exit', onExit);
+      resolve(found);
+    };
+    const onExit = (): void => reject(new Error('the fleet clients process ended early'));
+    child.stdout!.on('data', onData);
+    child.once('exit', onExit);
+  });
 }
 
 async function sizePoint(report: Report, resources: number, events: number): Promise<void> {

@@ -10,6 +10,7 @@
  */
 import type http from 'node:http';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { drainedOrClosed } from './drained.js';
 import { JSON_STREAM_ITEMS_PER_PIECE } from '../limits.js';
 
 /** Writes `body` as `status` JSON; resolves when the last byte is handed to the socket. */
@@ -38,7 +39,7 @@ export async function writeJson(res: http.ServerResponse, status: number, body: 
       const items = piece.slice(1, -1);
       const ok = res.write(`${i === 0 ? '[' : ','}${items}`);
       if (res.destroyed) return; // the client went away: stop serialising for nobody
-      if (!ok) await drained(res);
+      if (!ok) await drainedOrClosed(res);
       await yieldToLoop();
     }
     res.write(']');
@@ -51,16 +52,4 @@ function hasLongArray(body: unknown): boolean {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
   if (typeof (body as { toJSON?: unknown }).toJSON === 'function') return false;
   return Object.values(body).some((v) => Array.isArray(v) && v.length > JSON_STREAM_ITEMS_PER_PIECE);
-}
-
-function drained(res: http.ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }

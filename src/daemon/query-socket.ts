@@ -24,6 +24,7 @@ import { QUERY_CLOSE_GRACE_MS, QUERY_CONNECTIONS_MAX, QUERY_REQUEST_BYTES_MAX, Q
 import type { QueryIo } from '../query/commands.js';
 import { querySocketPath } from '../query/socket-path.js';
 import { encodeFrame, parseRequest, splitAtLines, type Frame, type QueryRequest } from '../query/socket-protocol.js';
+import { drainedOrClosed } from './drained.js';
 import { clearSocketPath, listenOwnerOnly } from './socket-file.js';
 
 export interface QuerySocketOptions {
@@ -204,13 +205,5 @@ function refuse(socket: net.Socket, frame: { refused: string }, stats: QuerySock
 /** Nothing when the socket takes more now; else a promise resolved at 'drain', or when the client is gone. */
 function drained(socket: net.Socket, isGone: () => boolean): Promise<void> | void {
   if (isGone() || socket.destroyed || !socket.writableNeedDrain) return;
-  return new Promise<void>((resolve) => {
-    const done = (): void => {
-      socket.off('drain', done);
-      socket.off('close', done);
-      resolve();
-    };
-    socket.on('drain', done);
-    socket.on('close', done);
-  });
+  return drainedOrClosed(socket);
 }

@@ -20,22 +20,11 @@ import { ConditionSince } from '../../src/projection/condition-since.js';
 import { rebuild } from '../../src/store/rebuild.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
+import { prng } from '../projection/log-fixture.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const HOUR_MS = 3_600_000;
 const KEYS = 60;
-
-/** A small seeded PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 function record(n: number, flag: boolean, version: number): ResourceRecord {
   const volume = n % 2 === 0;

@@ -47,9 +47,9 @@ export interface SinceRequest {
 /**
  * `sinceWhen` for many keys at once, equal to it key by key. The walk back goes in rounds:
  * round k looks at the k-th newest entry of every key still walking, and reads all of
- * those records in one batch, in log order (readRecords), instead of one seek per record;
- * a whole-fleet report then reads each segment forward about once per round, and most
- * keys stop after one or two rounds.
+ * those records in one batch, in log order (readLoggedRecords), instead of one seek per
+ * record; a whole-fleet report then reads each segment forward about once per round, and
+ * most keys stop after one or two rounds.
  */
 export function sinceWhenMany(state: QueryState, requests: readonly SinceRequest[]): Since[] {
   const answers = new Array<Since>(requests.length);

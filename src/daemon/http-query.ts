@@ -144,7 +144,7 @@ function route(state: QueryState, path: string, params: URLSearchParams, prices:
       const limit = opt('limit') === undefined ? undefined : parseDiffLimit(opt('limit') as string, 'limit');
       const fromMs = state.times.timeOf(from);
       const toMs = state.times.timeOf(to);
-      return { from, to, fromMs, toMs, ...filterDiff(caches.diffs.get(state, from, to), filterOf(params, ['from', 'to', 'limit']), limit), granularity: granularityOf(state, [from, to]) };
+      return { from, to, fromMs, toMs, ...filterDiff(state, caches.diffs.get(state, from, to), filterOf(params, ['from', 'to', 'limit']), limit), granularity: granularityOf(state, [from, to]) };
     }
     case '/v1/disappeared': {
       const since = point(required(params, 'since'));

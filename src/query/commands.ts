@@ -20,7 +20,7 @@ import { granularityOf } from './granularity.js';
 import { loadPriceFile, PriceFileError } from '../cost/price-file.js';
 import { DEFAULT_PRICES } from '../cost/prices.js';
 import { parseTime, resolvePoint } from './point.js';
-import { cutWaste, diffRevisions, disappearedBetween, filterDiff, getResource, listResources, pageResources, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory, summarizeResources, wasteReport } from './queries.js';
+import { cutWaste, diffWindow, disappearedBetween, filterDiff, getResource, listResources, pageResources, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory, summarizeResources, wasteReport } from './queries.js';
 import { readOnlyStates, type QueryState, type QueryStateSource } from './query-state.js';
 import { selfReport, sourcesReport } from './sources.js';
 import { formatSources } from './format-sources.js';
@@ -119,7 +119,7 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes:
       const from = point(pos(0));
       const to = point(pos(1));
       const limit = str('limit') === undefined ? undefined : parseDiffLimit(str('limit') as string, '--limit');
-      const d = filterDiff(diffRevisions(state, from, to), filterFrom(values), limit);
+      const d = filterDiff(state, diffWindow(state, from, to), filterFrom(values), limit);
       const t = d.totals;
       const counts = `${t.appeared} appeared, ${t.changed} changed, ${t.disappeared} disappeared`;
       const cut = d.truncated ? ` (at most ${limit ?? 0} of each kind shown)` : '';

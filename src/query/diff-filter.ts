@@ -1,15 +1,29 @@
 /**
- * A diff narrowed by the list filters (type, owner, provider, account, region, tag, state,
- * untagged), with totals per kind, and cut to a number of items per kind for a page that
- * shows a window with millions of changes. A change matches when its record before or
- * after matches (a resource that lost its owner shows under that owner's filter); an
- * appearance by its record; a disappearance by its last record.
+ * The answer to a diff window (diff.ts): narrowed by the list filters (type, owner,
+ * provider, account, region, tag, state, untagged), with totals per kind, and cut to a
+ * number of items per kind for a page that shows a window with millions of changes. A
+ * change matches when its record before or after matches (a resource that lost its owner
+ * shows under that owner's filter); an appearance by its record; a disappearance by its
+ * last record.
+ *
+ * Records are read in two batches, each in log order: first those the totals need (none
+ * without a filter, when every change is certain; with one, each key's record after, and
+ * its record before when the after does not match), then those of the items shown. The
+ * newest record of a key is the current state's and is not read. A change taken as
+ * certain whose records turn out equal (a log the change detector did not write) makes
+ * the whole answer be computed again comparing every pair.
  */
 import assert from 'node:assert/strict';
+import { diffRecords } from '../changes/diff.js';
 import { DIFF_ITEMS_PER_KIND_MAX } from '../limits.js';
-import type { RevisionDiff } from './diff.js';
+import type { FieldChange } from '../model/events.js';
+import type { ResourceRecord } from '../model/resource.js';
+import type { IndexedRevision } from '../mvcc/key-index.js';
+import { diffWindow, type ChangedResource, type DiffWindow, type RevisionDiff, type WindowKey } from './diff.js';
 import { QueryError } from './errors.js';
 import { matchesList } from './page.js';
+import type { QueryState } from './query-state.js';
+import { readLoggedRecords, readRecords, type KeyRevision } from './read-back.js';
 import { checkFilter, type ListFilter } from './resources.js';
 
 export interface DiffTotals {
@@ -25,30 +39,152 @@ export interface FilteredDiff extends RevisionDiff {
   truncated: boolean;
 }
 
-/** `diff` narrowed to `filter`; each kind cut to `limitPerKind` items when given. */
+/** Appeared, changed and disappeared between `fromMain` and `toMain` (fromMain ≤ toMain), whole. */
+export function diffRevisions(state: QueryState, fromMain: number, toMain: number): RevisionDiff {
+  const { appeared, changed, disappeared } = filterDiff(state, diffWindow(state, fromMain, toMain), {});
+  return { appeared, changed, disappeared };
+}
+
+/** `window` narrowed to `filter`; each kind cut to `limitPerKind` items when given. */
 export function filterDiff(
-  diff: RevisionDiff, filter: ListFilter, limitPerKind?: number,
+  state: QueryState, window: DiffWindow, filter: ListFilter, limitPerKind?: number,
 ): FilteredDiff {
   const l = limitPerKind;
   assert.ok(l === undefined || (Number.isSafeInteger(l) && l >= 1 && l <= DIFF_ITEMS_PER_KIND_MAX));
   checkFilter(filter);
-  const appeared = diff.appeared.filter((r) => matchesList(r, filter));
-  const changed = diff.changed.filter(
-    (c) => matchesList(c.before, filter) || matchesList(c.after, filter),
-  );
-  const disappeared = diff.disappeared.filter((d) => matchesList(d.last, filter));
-  const totals = {
-    appeared: appeared.length, changed: changed.length, disappeared: disappeared.length,
-  };
-  const max = limitPerKind ?? Number.MAX_SAFE_INTEGER;
-  const truncated = appeared.length > max || changed.length > max || disappeared.length > max;
+  return answer(state, window, filter, limitPerKind ?? Number.MAX_SAFE_INTEGER, true);
+}
+
+function answer(state: QueryState, w: DiffWindow, filter: ListFilter, max: number, trustCertain: boolean): FilteredDiff {
+  const all = Object.values(filter).every((v) => v === undefined);
+  const reads = new Reads(state, state.lastMain === w.walkedAtMain && state.compactedMain === w.walkedCompactedMain);
+  // Step 1: what deciding each item needs.
+  const appearedAt = w.appeared.map((k) => (all ? NONE : reads.after(k)));
+  const goneAt = w.disappeared.map((k) => (all ? NONE : reads.before(k)));
+  const changedAfter = new Int32Array(w.changed.length).fill(NONE);
+  const changedBefore = new Int32Array(w.changed.length).fill(NONE);
+  const certain = (k: WindowKey): boolean => trustCertain && k.certain;
+  w.changed.forEach((k, i) => {
+    if (certain(k) && all) return;
+    const now = reads.now(k);
+    if (certain(k) && now !== undefined && matchesList(now, filter)) return;
+    changedAfter[i] = reads.after(k);
+    changedBefore[i] = reads.before(k);
+  });
+  reads.run();
+  // Step 2: which items match; the first `max` of each kind are shown.
+  const shownAppeared = firstMatches(w.appeared, max, (_, i) => all || matchesList(reads.got(appearedAt[i] as number), filter));
+  const shownGone = firstMatches(w.disappeared, max, (_, i) => all || matchesList(reads.got(goneAt[i] as number), filter));
+  const diffs = new Map<number, FieldChange[]>();
+  const shownChanged = firstMatches(w.changed, max, (k, i) => {
+    if (changedBefore[i] === NONE) return true; // certain, and no filter or its record after matches
+    const before = reads.got(changedBefore[i] as number);
+    const after = reads.got(changedAfter[i] as number);
+    const diff = diffRecords(before, after);
+    if (diff.length === 0 || !(matchesList(before, filter) || matchesList(after, filter))) return false;
+    diffs.set(i, diff);
+    return true;
+  });
+  // Step 3: the records of what is shown that step 1 did not read.
+  const at = (slot: number, want: () => number): number => (slot === NONE ? want() : slot);
+  const appearedSlots = shownAppeared.indices.map((i) => at(appearedAt[i] as number, () => reads.after(w.appeared[i] as WindowKey)));
+  const goneSlots = shownGone.indices.map((i) => at(goneAt[i] as number, () => reads.before(w.disappeared[i] as WindowKey)));
+  const changedSlots = shownChanged.indices.map((i) => {
+    const k = w.changed[i] as WindowKey;
+    return [at(changedBefore[i] as number, () => reads.before(k)), at(changedAfter[i] as number, () => reads.after(k))] as const;
+  });
+  reads.run();
+  const changed: ChangedResource[] = [];
+  for (let j = 0; j < changedSlots.length; j++) {
+    const i = shownChanged.indices[j] as number;
+    const [b, a] = changedSlots[j] as readonly [number, number];
+    const before = reads.got(b);
+    const after = reads.got(a);
+    const diff = diffs.get(i) ?? diffRecords(before, after);
+    // A certain change with equal records: the log breaks the rule `certain` rests on.
+    if (diff.length === 0) return answer(state, w, filter, max, false);
+    changed.push({ key: (w.changed[i] as WindowKey).key, before, after, diff });
+  }
+  const totals = { appeared: shownAppeared.total, changed: shownChanged.total, disappeared: shownGone.total };
   return {
-    appeared: appeared.slice(0, max),
-    changed: changed.slice(0, max),
-    disappeared: disappeared.slice(0, max),
+    appeared: appearedSlots.map((s) => reads.got(s)),
+    changed,
+    disappeared: goneSlots.map((s, j) => ({ key: (w.disappeared[shownGone.indices[j] as number] as WindowKey).key, last: reads.got(s) })),
     totals,
-    truncated,
+    truncated: totals.appeared > max || totals.changed > max || totals.disappeared > max,
   };
+}
+
+const NONE = -1;
+
+/** How many of `keys` match, and the indices of the first `max` that do. */
+function firstMatches(keys: readonly WindowKey[], max: number, matches: (k: WindowKey, i: number) => boolean): { total: number; indices: number[] } {
+  const indices: number[] = [];
+  let total = 0;
+  for (let i = 0; i < keys.length; i++) {
+    if (!matches(keys[i] as WindowKey, i)) continue;
+    total++;
+    if (indices.length < max) indices.push(i);
+  }
+  return { total, indices };
+}
+
+/**
+ * Records asked for by slot, read together by `run()` (in log order): a window's key's
+ * record after is the current state's while it is the key's newest entry; every record
+ * before is an older entry, read from the log.
+ */
+class Reads {
+  private readonly records: Array<ResourceRecord | undefined> = [];
+  private logged: KeyRevision[] = [];
+  private loggedSlots: number[] = [];
+  private maybeNewest: KeyRevision[] = [];
+  private maybeNewestSlots: number[] = [];
+
+  /** `fresh`: nothing was committed or compacted since the window was walked. */
+  constructor(private readonly state: QueryState, private readonly fresh: boolean) {}
+
+  /** The key's record after, when it is in memory (the current state's); else undefined. */
+  now(k: WindowKey): ResourceRecord | undefined {
+    return this.fresh && k.afterNewest ? this.state.current.get(k.key) : undefined;
+  }
+
+  after(k: WindowKey): number {
+    const slot = this.records.length;
+    const now = this.now(k);
+    this.records.push(now);
+    if (now === undefined) {
+      // Not known to be the newest now: readRecords looks it up (current state or log).
+      this.maybeNewest.push({ key: k.key, revision: k.after as IndexedRevision });
+      this.maybeNewestSlots.push(slot);
+    }
+    return slot;
+  }
+
+  before(k: WindowKey): number {
+    const slot = this.records.length;
+    this.records.push(undefined);
+    this.logged.push({ key: k.key, revision: k.before as IndexedRevision });
+    this.loggedSlots.push(slot);
+    return slot;
+  }
+
+  run(): void {
+    const logged = readLoggedRecords(this.state, this.logged);
+    logged.forEach((r, j) => (this.records[this.loggedSlots[j] as number] = r));
+    const newest = readRecords(this.state, this.maybeNewest);
+    newest.forEach((r, j) => (this.records[this.maybeNewestSlots[j] as number] = r));
+    this.logged = [];
+    this.loggedSlots = [];
+    this.maybeNewest = [];
+    this.maybeNewestSlots = [];
+  }
+
+  got(slot: number): ResourceRecord {
+    const r = this.records[slot];
+    if (r === undefined) assert.fail(`record ${slot} was not read`);
+    return r;
+  }
 }
 
 /** An items-per-kind limit from text: a whole number 1..DIFF_ITEMS_PER_KIND_MAX. */

@@ -2,19 +2,31 @@
  * What changed between two revisions, and what disappeared in a window.
  *
  * Both walk the key index once, skipping at once every key whose newest entry is at or
- * below the start (most keys, for a short window), then read the records they need from
- * the log in one batch, in log order. A key that changed and changed back within the
- * window is not reported by the diff; one that disappeared and came back is reported as
- * changed (its record at both ends), and by `disappearedBetween` as disappeared.
+ * below the start (most keys, for a short window). A key that changed and changed back
+ * within the window is not reported by the diff; one that disappeared and came back is
+ * reported as changed (its record at both ends), and by `disappearedBetween` as
+ * disappeared.
+ *
+ * A diff is found in two steps. `diffWindow` walks the index and says which keys appeared,
+ * may have changed, and disappeared, and at which entries, reading nothing from the log
+ * (a page of the console asks for a day of changes and shows 500 of them). The answer
+ * (diff-filter.ts) then reads only the records it needs: those it shows, and those a
+ * filter or the changed-back rule must look at.
+ *
+ * `certain`: a key whose two ends are consecutive puts of its history was changed by one
+ * `changed` event, and the change detector writes one only for a record that differs from
+ * the key's previous one (src/changes/detect.ts), so it changed and its records need not be
+ * compared to know it. That holds for the log one daemon writes; not below the retention
+ * mark (downsampling drops entries between puts that remain) nor in an aggregator's log
+ * (events of several sources interleave), where the records are compared.
  */
-import { diffRecords } from '../changes/diff.js';
 import type { FieldChange } from '../model/events.js';
 import type { ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision } from '../mvcc/key-index.js';
 import { QueryError } from './errors.js';
 import { checkRevision } from './point.js';
 import type { QueryState } from './query-state.js';
-import { readLoggedRecords, readRecords, type KeyRevision } from './read-back.js';
+import { readRecords, type KeyRevision } from './read-back.js';
 
 export interface ChangedResource {
   key: string;
@@ -37,65 +49,59 @@ export interface Disappearance {
   last: ResourceRecord;
 }
 
-/** Appeared, changed and disappeared between `fromMain` and `toMain` (fromMain ≤ toMain). */
-export function diffRevisions(state: QueryState, fromMain: number, toMain: number): RevisionDiff {
+/** A key that may be in the diff, and its entries at the window's two ends. */
+export interface WindowKey {
+  readonly key: string;
+  /** The put visible at the start; null: the key did not exist then (it appeared). */
+  readonly before: IndexedRevision | null;
+  /** The put visible at the end; null: the key does not exist then (it disappeared). */
+  readonly after: IndexedRevision | null;
+  /** `after` was the key's newest entry when the window was walked. */
+  readonly afterNewest: boolean;
+  /** Changed for certain (see the header); false: compare the records. */
+  readonly certain: boolean;
+}
+
+/** The keys of a diff between two revisions, by kind, ascending by key; no record read. */
+export interface DiffWindow {
+  readonly fromMain: number;
+  readonly toMain: number;
+  /** The state's newest and compacted revision when walked: `afterNewest` holds while they do. */
+  readonly walkedAtMain: number;
+  readonly walkedCompactedMain: number;
+  readonly appeared: readonly WindowKey[];
+  readonly changed: readonly WindowKey[];
+  readonly disappeared: readonly WindowKey[];
+}
+
+/** The keys that appeared, may have changed, and disappeared between `fromMain` and `toMain`. */
+export function diffWindow(state: QueryState, fromMain: number, toMain: number): DiffWindow {
   checkWindow(state, fromMain, toMain);
-  // Records to read from the log, and where each goes: its kind and index in that list
-  // (parallel arrays: one allocation per record read is the records themselves).
-  const logged: KeyRevision[] = [];
-  const slotKinds: Slot[] = [];
-  const slotAt: number[] = [];
-  const appeared: Array<ResourceRecord | undefined> = [];
-  const gone: Array<{ key: string; last: ResourceRecord | undefined }> = [];
-  // Each pair becomes the ChangedResource itself once its diff is known.
-  const pairs: Array<{ key: string; before: ResourceRecord | undefined; after: ResourceRecord | undefined; diff: FieldChange[] }> = [];
-  const read = (key: string, revision: IndexedRevision, slot: Slot, at: number): undefined => {
-    logged.push({ key, revision });
-    slotKinds.push(slot);
-    slotAt.push(at);
-    return undefined;
-  };
+  const appeared: WindowKey[] = [];
+  const changed: WindowKey[] = [];
+  const disappeared: WindowKey[] = [];
+  // One daemon's own log, above the retention mark: consecutive puts differ (header).
+  const trusted = state.sources.size === 0;
+  const trustedFrom = state.downsampledBeforeMain;
   for (const ki of state.index.keyIndexes()) {
     const newestMain = ki.lastMain();
     if (newestMain <= fromMain) continue;
-    const key = ki.key;
-    // Entry indices (-1: nothing visible), so a key needs no entry object unless read.
+    // Entry indices (-1: nothing visible), so a key needs no entry object unless listed.
     const a = ki.visibleAt(fromMain);
     const b = ki.visibleAt(toMain);
     if (a === b) continue;
-    // At or past the key's newest entry, a put seen at `toMain` is the current record.
-    const bNow = b >= 0 && toMain >= newestMain ? state.current.get(key) : undefined;
-    if (a < 0) appeared.push(bNow ?? read(key, ki.entry(b), 'appeared', appeared.length));
-    else if (b < 0) gone.push({ key, last: read(key, ki.entry(a), 'gone', gone.length) });
-    else {
-      const at = pairs.length;
-      pairs.push({ key, before: read(key, ki.entry(a), 'before', at), after: bNow ?? read(key, ki.entry(b), 'after', at), diff: NO_CHANGES });
-    }
+    const before = a < 0 ? null : ki.entry(a);
+    const after = b < 0 ? null : ki.entry(b);
+    const w: WindowKey = {
+      key: ki.key, before, after, afterNewest: b === ki.length - 1,
+      certain: trusted && a >= 0 && b === a + 1 && (before as IndexedRevision).main >= trustedFrom,
+    };
+    if (a < 0) appeared.push(w);
+    else if (b < 0) disappeared.push(w);
+    else changed.push(w);
   }
-  const records = readLoggedRecords(state, logged);
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i] as ResourceRecord;
-    const slot = slotKinds[i] as Slot;
-    const at = slotAt[i] as number;
-    if (slot === 'appeared') appeared[at] = r;
-    else if (slot === 'gone') (gone[at] as { last: ResourceRecord | undefined }).last = r;
-    else (pairs[at] as { before?: ResourceRecord; after?: ResourceRecord })[slot] = r;
-  }
-  const changed: ChangedResource[] = [];
-  for (const p of pairs) {
-    p.diff = diffRecords(p.before as ResourceRecord, p.after as ResourceRecord);
-    if (p.diff.length > 0) changed.push(p as ChangedResource);
-  }
-  return {
-    appeared: appeared as ResourceRecord[],
-    changed,
-    disappeared: gone as Array<{ key: string; last: ResourceRecord }>,
-  };
+  return { fromMain, toMain, walkedAtMain: state.lastMain, walkedCompactedMain: state.compactedMain, appeared, changed, disappeared };
 }
-
-const NO_CHANGES: FieldChange[] = [];
-
-type Slot = 'appeared' | 'gone' | 'before' | 'after';
 
 /** Every disappearance with sinceMain < main ≤ untilMain, in revision order. */
 export function disappearedBetween(state: QueryState, sinceMain: number, untilMain: number): Disappearance[] {

@@ -15,7 +15,7 @@ import type { SimFault } from '../../src/sim/scenario.js';
 import type { CycleReport } from '../../src/daemon/cycle.js';
 import { tempDir } from '../helpers/tmp.js';
 import { simKey, snapshot } from '../scan/truth.js';
-import { diffRevisions, disappearedBetween, filterDiff, listResources, resourceHistory, wasteCounts, wasteReport } from '../../src/query/queries.js';
+import { diffRevisions, diffWindow, disappearedBetween, filterDiff, listResources, resourceHistory, wasteCounts, wasteReport } from '../../src/query/queries.js';
 import { queryStateFrom, type QueryState } from '../../src/query/query-state.js';
 import type { SimResource } from '../../src/sim/world.js';
 import { type DaemonUnderTest, commitEvents, openTestDaemon } from './daemon-harness.js';
@@ -229,7 +229,7 @@ describe('daemon against the simulated cloud, with churn and faults', () => {
       assert.deepEqual(await get('/v1/at/2'), { revision: 2, resources: json(listResources(q, {}, 2)), granularity: null });
       assert.deepEqual(await get('/v1/resources?type=ec2.volume&untagged'), { revision: q.lastMain, resources: json(listResources(q, { type: 'ec2.volume', untagged: true })) });
       const times = { fromMs: q.times.timeOf(1), toMs: q.times.timeOf(2) };
-      assert.deepEqual(await get('/v1/diff?from=1&to=2'), { from: 1, to: 2, ...times, ...(json(filterDiff(diffRevisions(q, 1, 2), {})) as object), granularity: null });
+      assert.deepEqual(await get('/v1/diff?from=1&to=2'), { from: 1, to: 2, ...times, ...(json(filterDiff(q, diffWindow(q, 1, 2), {})) as object), granularity: null });
       assert.deepEqual(await get('/v1/disappeared?since=1'), { since: 1, until: q.lastMain, disappeared: json(disappearedBetween(q, 1, q.lastMain)) });
       assert.deepEqual(await get(`/v1/history/${key}`), { key, field: null, entries: json(resourceHistory(q, key)), granularity: null });
       assert.deepEqual(await get(`/v1/history/${key}?field=tags.Owner`), { key, field: 'tags.Owner', entries: json(resourceHistory(q, key, 'tags.Owner')), granularity: null });

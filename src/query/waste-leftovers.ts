@@ -25,6 +25,7 @@ import type { IndexedRevision } from '../mvcc/key-index.js';
 import { monthlyUsd } from '../cost/estimate.js';
 import type { PriceTable } from '../cost/prices.js';
 import type { QueryState } from './query-state.js';
+import type { WasteFleet } from './waste-fleet.js';
 import { recordAt } from './read-back.js';
 import {
   boundedBy,
@@ -93,22 +94,24 @@ interface InUse {
   images: Set<string>;
 }
 
-function inUse(state: QueryState): InUse {
+function inUse(fleet: WasteFleet): InUse {
   const used: InUse = { snapshots: new Set(), images: new Set() };
-  for (const r of state.current.values()) {
-    if (r.type === 'ec2.image') {
-      for (const s of asStrings(r.attrs['snapshotIds'])) {
-        used.snapshots.add(sibling(r, 'ec2.snapshot', s));
-      }
-    } else if (r.type === 'ec2.instance') {
-      const image = str(r, 'imageId');
-      if (image !== null) used.images.add(sibling(r, 'ec2.image', image));
+  for (const r of fleet.of('ec2.image')) {
+    for (const s of asStrings(r.attrs['snapshotIds'])) {
+      used.snapshots.add(sibling(r, 'ec2.snapshot', s));
     }
+  }
+  for (const r of fleet.of('ec2.instance')) {
+    const image = str(r, 'imageId');
+    if (image !== null) used.images.add(sibling(r, 'ec2.image', image));
   }
   return used;
 }
 
-export function leftoverWaste(state: QueryState, o: LeftoverOptions): LeftoverSections {
+/** The types the leftover rules look at (ruleOf), besides images. */
+const LEFTOVER_TYPES = ['ec2.address', 'ec2.snapshot', 'rds.snapshot', 'gce.address', 'gce.snapshot'] as const;
+
+export function leftoverWaste(state: QueryState, fleet: WasteFleet, o: LeftoverOptions): LeftoverSections {
   const out: LeftoverSections = {
     unassociatedAddresses: [], orphanSnapshots: [], unusedImages: [],
     orphanRdsSnapshots: [], unusedGcpAddresses: [], orphanGcpSnapshots: [],
@@ -118,11 +121,10 @@ export function leftoverWaste(state: QueryState, o: LeftoverOptions): LeftoverSe
     since, sinceMs: at.ms, ageDays: days(o.nowMs, at.ms), ageAtLeast: at.atLeast, detail,
     monthlyUsd: monthlyUsd(r, o.prices),
   });
-  const used = inUse(state);
-  const candidateImages: ResourceRecord[] = [];
-  for (const r of state.current.values()) {
-    if (r.type === 'ec2.image' && !used.images.has(r.key)) candidateImages.push(r);
-    else ruleOf(state, r, o, used, row, out);
+  const used = inUse(fleet);
+  const candidateImages = fleet.of('ec2.image').filter((r) => !used.images.has(r.key));
+  for (const type of LEFTOVER_TYPES) {
+    for (const r of fleet.of(type)) ruleOf(state, r, o, used, row, out);
   }
   for (const w of unusedImages(state, candidateImages, row)) {
     if (idleLongEnough(w.sinceMs, o)) out.unusedImages.push(w);

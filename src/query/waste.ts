@@ -43,6 +43,7 @@ import {
   type Since,
 } from './waste-history.js';
 import { leftoverWaste, type LeftoverSections, type LeftoverWaste } from './waste-leftovers.js';
+import { wasteFleet, type WasteFleet } from './waste-fleet.js';
 import { wasteTotals, type WasteTotals } from './waste-totals.js';
 
 export type { LeftoverWaste } from './waste-leftovers.js';
@@ -133,8 +134,9 @@ export function wasteReport(state: QueryState, options: WasteOptions): WasteRepo
   }
   const prices = options.prices ?? DEFAULT_PRICES;
   const { nowMs, stoppedDays } = options;
-  const base = baseSections(state, nowMs, stoppedDays * DAY_MS, prices);
-  const sections = { ...base, ...leftoverWaste(state, { idleDays, nowMs, prices }) };
+  const fleet = wasteFleet(state);
+  const base = baseSections(state, fleet, nowMs, stoppedDays * DAY_MS, prices);
+  const sections = { ...base, ...leftoverWaste(state, fleet, { idleDays, nowMs, prices }) };
   return {
     nowMs, stoppedDays, idleDays, ...sections,
     totals: wasteTotals(sectionRows(sections)),
@@ -147,38 +149,37 @@ export function wasteReport(state: QueryState, options: WasteOptions): WasteRepo
  * ages of the first two come from the ConditionSince projection (conditionAges), with no
  * read of history; RDS stops walk the key's history across forced restarts.
  */
-function baseSections(state: QueryState, nowMs: number, stoppedMs: number, prices: PriceTable): BaseSections {
+function baseSections(state: QueryState, fleet: WasteFleet, nowMs: number, stoppedMs: number, prices: PriceTable): BaseSections {
   const out: BaseSections = { unattachedVolumes: [], longStoppedInstances: [], stoppedRds: [], unowned: [] };
-  const storage = storageOf(state, prices);
+  const storage = storageOf(state, fleet, prices);
   const long = (ms: number | null): ms is number => ms !== null && nowMs - ms >= stoppedMs;
-  const unattached: ResourceRecord[] = [];
-  const stoppedInstances: ResourceRecord[] = [];
-  for (const r of state.current.values()) {
-    if (isUnattached(r)) unattached.push(r);
-    if (isStoppedInstance(r)) stoppedInstances.push(r);
-    if (r.type === 'rds.instance' && r.state === 'stopped') {
-      const isStopped = (x: ResourceRecord): boolean => x.state === 'stopped';
-      const since = stoppedAcrossRestarts(state, r.key, isStopped, RDS_STOP_MS_MAX, RDS_FORCED_RESTART_GAP_MS_MAX);
-      if (long(since.ms)) {
-        out.stoppedRds.push(Object.assign(stopped(r, monthlyUsd(r, prices), since, nowMs), { forcedRestarts: since.forcedRestarts }));
-      }
+  const unattached = [...fleet.of('ec2.volume'), ...fleet.of('gce.disk')].filter(isUnattached);
+  const stoppedInstances = [...fleet.of('ec2.instance'), ...fleet.of('gce.instance')].filter(isStoppedInstance);
+  for (const r of fleet.of('rds.instance')) {
+    if (r.state !== 'stopped') continue;
+    const isStopped = (x: ResourceRecord): boolean => x.state === 'stopped';
+    const since = stoppedAcrossRestarts(state, r.key, isStopped, RDS_STOP_MS_MAX, RDS_FORCED_RESTART_GAP_MS_MAX);
+    if (long(since.ms)) {
+      out.stoppedRds.push(Object.assign(stopped(r, monthlyUsd(r, prices), since, nowMs), { forcedRestarts: since.forcedRestarts }));
     }
-    if (r.owner === null) {
-      const seen = firstSeen(state, r.key);
-      out.unowned.push(Object.assign(item(r, monthlyUsd(r, prices)), {
-        firstSeenMs: seen.ms, ageDays: days(nowMs, seen.ms), ageAtLeast: seen.atLeast,
-      }));
-    }
+  }
+  for (const r of fleet.unowned) {
+    const seen = firstSeen(state, r.key);
+    out.unowned.push({
+      key: r.key, type: r.type, account: r.account, name: r.name, owner: r.owner, state: r.state, monthlyUsd: monthlyUsd(r, prices),
+      firstSeenMs: seen.ms, ageDays: days(nowMs, seen.ms), ageAtLeast: seen.atLeast,
+    });
   }
   const unattachedSeen: Since[] = [];
   const unattachedSince = conditionAges(state, unattached, isUnattached, unattachedSeen);
   unattached.forEach((r, i) => {
     const seen = unattachedSeen[i] as Since;
     const since = boundedBy(unattachedSince[i] as Since, r.attrs['createTime']);
-    out.unattachedVolumes.push(Object.assign(item(r, monthlyUsd(r, prices)), {
+    out.unattachedVolumes.push({
+      key: r.key, type: r.type, account: r.account, name: r.name, owner: r.owner, state: r.state, monthlyUsd: monthlyUsd(r, prices),
       sizeGiB: sizeGiB(r), firstSeenMs: seen.ms,
       unattachedSinceMs: since.ms, ageDays: days(nowMs, since.ms), ageAtLeast: since.atLeast,
-    }));
+    });
   });
   const stoppedSince = conditionAges(state, stoppedInstances, isStoppedInstance);
   stoppedInstances.forEach((r, i) => {
@@ -213,13 +214,12 @@ export function sectionRows(report: Pick<WasteReport, WasteSectionField>): Array
  * What a stopped instance costs: its volumes. EBS volumes whose attachments name it; GCE
  * disks its `disks` attribute names (in its zone). Null when it has none priced.
  */
-function storageOf(state: QueryState, prices: PriceTable): (r: ResourceRecord) => number | null {
+function storageOf(state: QueryState, fleet: WasteFleet, prices: PriceTable): (r: ResourceRecord) => number | null {
   let byInstance: Map<string, number> | null = null;
   return (r) => {
     if (byInstance === null) {
       byInstance = new Map();
-      for (const v of state.current.values()) {
-        if (v.type !== 'ec2.volume') continue;
+      for (const v of fleet.of('ec2.volume')) {
         const cost = monthlyUsd(v, prices);
         const attachments = Array.isArray(v.attrs['attachments']) ? v.attrs['attachments'] : [];
         for (const a of attachments) {

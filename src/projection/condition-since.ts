@@ -12,7 +12,13 @@
  * downsampling drops revisions from the key index, never from here: where a dropped
  * revision broke a run, this keeps the later, true start the walk can no longer see.
  *
- * One Map entry per resource in the condition (most live resources are in none).
+ * It also says whether the run began when the key's lifetime did (first seen in the
+ * condition): then the report needs no look at the key index for the resource's first
+ * sight. A run the compaction point clamps (begun at or below it) counts as begun at
+ * first sight: both began at or before the start of history.
+ *
+ * One Map entry per resource in the condition (most live resources are in none): the run's
+ * start main times two, plus one when it began at first sight.
  */
 import type { ResourceKey } from '../model/resource.js';
 import { inAgedCondition } from '../model/waste-conditions.js';
@@ -26,11 +32,14 @@ export interface ConditionSinceSnapshot {
   /** Keys in the condition, ascending, and the main its run began at. */
   keys: ResourceKey[];
   mains: number[];
+  /** Per key, 1 when its run began at first sight, else 0. */
+  firstSight: number[];
 }
 
 export class ConditionSince implements Projection {
   readonly name = 'condition-since';
-  readonly version: number = 1;
+  readonly version: number = 2;
+  /** since main * 2 + (began at first sight ? 1 : 0). */
   private since = new Map<ResourceKey, number>();
 
   /** Keys in the condition now. */
@@ -40,7 +49,13 @@ export class ConditionSince implements Projection {
 
   /** The main where the key's current run in the condition began; undefined: not in it. */
   sinceMain(key: ResourceKey): number | undefined {
-    return this.since.get(key);
+    const run = this.since.get(key);
+    return run === undefined ? undefined : Math.floor(run / 2);
+  }
+
+  /** The key's run in the condition began when its lifetime did (false: not in it). */
+  sinceFirstSight(key: ResourceKey): boolean {
+    return (this.since.get(key) ?? 0) % 2 === 1;
   }
 
   /** Makes every entry hold the key string `canonical` gives (as CurrentState.adoptKeys). */
@@ -55,12 +70,12 @@ export class ConditionSince implements Projection {
     switch (event.type) {
       case 'appeared':
         // A new lifetime: nothing of an earlier one carries over.
-        if (inAgedCondition(event.record)) this.since.set(event.key, log.main);
+        if (inAgedCondition(event.record)) this.since.set(event.key, run(log.main, true));
         else this.since.delete(event.key);
         return;
       case 'changed':
         if (!inAgedCondition(event.record)) this.since.delete(event.key);
-        else if (!this.since.has(event.key)) this.since.set(event.key, log.main);
+        else if (!this.since.has(event.key)) this.since.set(event.key, run(log.main, false));
         return;
       case 'disappeared':
         this.since.delete(event.key);
@@ -88,35 +103,44 @@ export class ConditionSince implements Projection {
    * start of history).
    */
   private compactTo(atMain: number): void {
-    for (const [key, main] of this.since) if (main < atMain) this.since.set(key, atMain);
+    // At the point itself too: the key index holds no earlier entry of it, so its run
+    // began "at first sight" there, as a rebuild from the base (whose event for the key
+    // may be a change at exactly atMain) also finds.
+    for (const [key, packed] of this.since) if (Math.floor(packed / 2) <= atMain) this.since.set(key, run(atMain, true));
   }
 
   snapshot(): ConditionSinceSnapshot {
     const keys = [...this.since.keys()].sort();
-    return { keys, mains: keys.map((k) => this.since.get(k) as number) };
+    const packed = keys.map((k) => this.since.get(k) as number);
+    return { keys, mains: packed.map((p) => Math.floor(p / 2)), firstSight: packed.map((p) => p % 2) };
   }
 
   restore(data: unknown): void {
     const s = data as Partial<ConditionSinceSnapshot> | null;
-    if (!Array.isArray(s?.keys) || !Array.isArray(s?.mains) || s.keys.length !== s.mains.length) {
-      this.bad('keys and mains must be arrays of one length');
+    if (!Array.isArray(s?.keys) || !Array.isArray(s?.mains) || !Array.isArray(s?.firstSight) || s.keys.length !== s.mains.length || s.keys.length !== s.firstSight.length) {
+      this.bad('keys, mains and firstSight must be arrays of one length');
     }
     const next = new Map<ResourceKey, number>();
     s.keys.forEach((key, i) => {
       const main = (s.mains as unknown[])[i];
-      if (typeof key !== 'string' || !Number.isSafeInteger(main) || (main as number) < 1) this.bad(`bad entry ${i}`);
+      const first = (s.firstSight as unknown[])[i];
+      if (typeof key !== 'string' || !Number.isSafeInteger(main) || (main as number) < 1 || (first !== 0 && first !== 1)) this.bad(`bad entry ${i}`);
       if (next.has(key)) this.bad(`duplicate key ${key}`);
-      next.set(key, main as number);
+      next.set(key, run(main as number, first === 1));
     });
     this.since = next;
   }
 
   hashState(sink: HashSink): void {
-    const { keys, mains } = this.snapshot();
-    keys.forEach((key, i) => sink.update(`${key}\t${mains[i]}\n`));
+    const { keys, mains, firstSight } = this.snapshot();
+    keys.forEach((key, i) => sink.update(`${key}\t${mains[i]}${firstSight[i] === 1 ? '\tfirst' : ''}\n`));
   }
 
   private bad(why: string): never {
     throw new ProjectionError('PROJECTION_BAD_SNAPSHOT', `bad condition-since snapshot: ${why}`, { projection: this.name });
   }
+}
+
+function run(sinceMain: number, atFirstSight: boolean): number {
+  return sinceMain * 2 + (atFirstSight ? 1 : 0);
 }

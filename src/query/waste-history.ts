@@ -7,6 +7,7 @@
  */
 import type { ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision, KeyIndex } from '../mvcc/key-index.js';
+import type { ConditionSince } from '../projection/condition-since.js';
 import type { QueryState } from './query-state.js';
 import { readLoggedRecords, recordAt, type KeyRevision } from './read-back.js';
 
@@ -85,7 +86,8 @@ export function sinceWhenMany(state: QueryState, requests: readonly SinceRequest
  * projection as events were applied, so no log is read; sinceWhenMany walks the log for
  * any the state does not keep (a projection set without it). Equal to sinceWhenMany
  * (test/query/waste-ages.test.ts). `firstSeenOut`, when given, gets each one's firstSeen
- * from the same key index lookup.
+ * (firstSeen's answer): the run's start when it began at first sight, else from the key
+ * index.
  */
 export function conditionAges(
   state: QueryState, records: readonly ResourceRecord[], holds: (r: ResourceRecord) => boolean, firstSeenOut?: Since[],
@@ -95,9 +97,11 @@ export function conditionAges(
   const walk: number[] = [];
   for (let i = 0; i < records.length; i++) {
     const key = (records[i] as ResourceRecord).key;
-    const firstMain = state.index.keyIndex(key)?.openGenerationFirstMain();
-    if (firstSeenOut !== undefined) firstSeenOut[i] = timeOfMain(state, firstMain, false);
     const main = kept?.sinceMain(key);
+    // A run begun at first sight began at the lifetime's first main: no key index lookup.
+    const fromFirstSight = main !== undefined && (kept as ConditionSince).sinceFirstSight(key);
+    const firstMain = fromFirstSight ? main : state.index.keyIndex(key)?.openGenerationFirstMain();
+    if (firstSeenOut !== undefined) firstSeenOut[i] = timeOfMain(state, firstMain, false);
     if (main === undefined) walk.push(i);
     else answers[i] = timeOfMain(state, main, main === firstMain);
   }

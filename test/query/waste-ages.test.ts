@@ -14,7 +14,7 @@ import type { IndexedRevision } from '../../src/mvcc/key-index.js';
 import { queryStateFrom, type QueryState } from '../../src/query/query-state.js';
 import { recordAt } from '../../src/query/read-back.js';
 import { isStoppedInstance, isUnattached, wasteReport } from '../../src/query/waste.js';
-import { conditionAges, sinceWhenMany, timeOfEntry, type Since } from '../../src/query/waste-history.js';
+import { conditionAges, firstSeen, sinceWhenMany, timeOfEntry, type Since } from '../../src/query/waste-history.js';
 import { builtInProjections, findProjection } from '../../src/projection/builtins.js';
 import { ConditionSince } from '../../src/projection/condition-since.js';
 import { rebuild } from '../../src/store/rebuild.js';
@@ -88,14 +88,19 @@ function requests(state: QueryState): Array<{ key: string; holds: (r: ResourceRe
 }
 
 /** The same projection at another version: a checkpoint of version 1 cannot restore it. */
-class ConditionSinceV2 extends ConditionSince {
-  override readonly version: number = 2;
+class ConditionSinceNext extends ConditionSince {
+  override readonly version: number = 3;
 }
 
-/** The ages the projection keeps, request by request. */
+/** The ages the projection keeps, request by request; its first sights equal firstSeen's. */
 function kept(state: QueryState, qs: ReturnType<typeof requests>): Since[] {
   assert.ok(state.conditionSince !== null, 'the built-in projections keep the ages');
-  return qs.map((q) => conditionAges(state, [state.current.get(q.key) as ResourceRecord], q.holds)[0] as Since);
+  return qs.map((q) => {
+    const seen: Since[] = [];
+    const since = conditionAges(state, [state.current.get(q.key) as ResourceRecord], q.holds, seen)[0] as Since;
+    assert.deepEqual(seen[0], firstSeen(state, q.key), `first sight of ${q.key}`);
+    return since;
+  });
 }
 
 /** The same state without the projection: every age walks the log. */
@@ -141,10 +146,10 @@ describe('waste ages: the projection and the batched walk equal the simple walk'
         // events (each key's visible event there, not its run's start): it holds the same.
         const upgraded = await rebuild(dir, {
           progress: false, readOnly: true,
-          projections: () => builtInProjections().map((p) => (p instanceof ConditionSince ? new ConditionSinceV2() : p)),
+          projections: () => builtInProjections().map((p) => (p instanceof ConditionSince ? new ConditionSinceNext() : p)),
         });
         const ages = findProjection(store.projections, ConditionSince) as ConditionSince;
-        assert.deepEqual(findProjection(upgraded.projections, ConditionSinceV2)?.snapshot(), ages.snapshot(), 'replayed from the base events');
+        assert.deepEqual(findProjection(upgraded.projections, ConditionSinceNext)?.snapshot(), ages.snapshot(), 'replayed from the base events');
         assert.ok(ages.size > 0, 'keys in a condition');
 
         // A restart: the projection restored from a checkpoint, then the tail replayed.

@@ -14,7 +14,7 @@
  * A page's time is the wall clock from its first request to its last answer, the way the
  * browser asks: /v1/status first, then the page's calls in parallel. Each page's first
  * load is printed on its own (it fills what later loads find cached: the changes page's
- * window, the waste ages of keys unchanged since), then `--runs` more loads (default 20)
+ * diff window, the waste report of this revision and minute), then `--runs` more loads (default 20)
  * as p50 and p99; the static file (index.html) is the baseline of the HTTP round trip.
  */
 import fs from 'node:fs';
@@ -137,8 +137,8 @@ export async function runConsoleBench(args: string[]): Promise<void> {
         ['resource', [`/v1/history/${k}`, `/v1/history/${k}?field=tags.Owner`, `/v1/resources/${k}`]],
         ['changes, last 24 h', [`/v1/diff?from=${dayAgo}&to=${CYCLES + 1}&limit=500`]],
         ['waste', ['/v1/waste?stoppedDays=30&by=owner&limit=500']],
-        // A report not cached yet, over ages already known: what a new revision costs
-        // (there, only the keys changed since have their ages computed again).
+        // A report not cached yet (another threshold each run), its code warm: what a
+        // new revision or minute costs a daemon that has answered before.
         ['waste, uncached report, ages known', (run) => [`/v1/waste?stoppedDays=${31 + run}&by=owner&limit=500`]],
         ['health', ['/v1/health']],
       ];
@@ -153,8 +153,8 @@ export async function runConsoleBench(args: string[]): Promise<void> {
           }
           : (): Promise<number> => timePage(base, calls, n++);
         const params = { resources, runs, targetMs: TARGET_MS };
-        // The first load computes what later ones find cached (the changes page's window,
-        // the waste ages of unchanged keys): after a new revision, a page is this slow once.
+        // The first load computes what later ones find cached (the changes page's diff
+        // window, the waste report), in a process that has not run that code yet.
         report.add(`${name} first load`, { resources }, await run(), 'ms');
         for (let i = 0; i < runs; i++) samples.push(await run());
         samples.sort((a, b) => a - b);

@@ -165,21 +165,19 @@ function baseSections(state: QueryState, fleet: WasteFleet, nowMs: number, stopp
   }
   for (const r of fleet.unowned) {
     const seen = firstSeen(state, r.key);
-    out.unowned.push({
-      key: r.key, type: r.type, account: r.account, name: r.name, owner: r.owner, state: r.state, monthlyUsd: monthlyUsd(r, prices),
+    out.unowned.push(Object.assign(item(r, monthlyUsd(r, prices)), {
       firstSeenMs: seen.ms, ageDays: days(nowMs, seen.ms), ageAtLeast: seen.atLeast,
-    });
+    }));
   }
   const unattachedSeen: Since[] = [];
   const unattachedSince = conditionAges(state, unattached, isUnattached, unattachedSeen);
   unattached.forEach((r, i) => {
     const seen = unattachedSeen[i] as Since;
     const since = boundedBy(unattachedSince[i] as Since, r.attrs['createTime']);
-    out.unattachedVolumes.push({
-      key: r.key, type: r.type, account: r.account, name: r.name, owner: r.owner, state: r.state, monthlyUsd: monthlyUsd(r, prices),
+    out.unattachedVolumes.push(Object.assign(item(r, monthlyUsd(r, prices)), {
       sizeGiB: sizeGiB(r), firstSeenMs: seen.ms,
       unattachedSinceMs: since.ms, ageDays: days(nowMs, since.ms), ageAtLeast: since.atLeast,
-    });
+    }));
   });
   const stoppedSince = conditionAges(state, stoppedInstances, isStoppedInstance);
   stoppedInstances.forEach((r, i) => {

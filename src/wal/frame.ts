@@ -31,6 +31,7 @@
  * zero-filled ahead of use).
  */
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import CRC32 from 'crc-32';
 import { RECORD_ALIGN_BYTES, SEGMENT_HEADER_BYTES } from '../limits.js';
 
@@ -53,7 +54,16 @@ export interface SegmentHeader {
   prevCrc: number;
 }
 
+/**
+ * zlib's CRC-32 (Node ≥ 20.15) is the same function, native: 3x faster at 4 KiB, 6x on a
+ * checkpoint body, no faster on a 300-byte record, and for an empty input it answers 0
+ * instead of the seed. So it takes large inputs only, where it exists.
+ */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+const NATIVE_CRC_MIN_BYTES = 1024;
+
 export function crc32(bytes: Uint8Array, seed: number): number {
+  if (nativeCrc32 !== undefined && bytes.length >= NATIVE_CRC_MIN_BYTES) return nativeCrc32(bytes, seed >>> 0) >>> 0;
   return CRC32.buf(bytes, seed) >>> 0;
 }
 

@@ -28,6 +28,7 @@ import { replayYielding, type ReplayProgress } from '../projection/replay.js';
 import type { StructureTable } from '../wal/codec.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import type { LogDamage } from '../wal/damage.js';
+import { PointReader } from '../wal/read-at.js';
 import { LogReader } from '../wal/reader.js';
 import type { CheckpointBody } from '../checkpoint/checkpoint-body.js';
 import { listCheckpoints, type CheckpointName } from '../checkpoint/checkpoint-name.js';
@@ -184,6 +185,7 @@ class Recovery {
   }
 
   finish(r: Replayed, started: number): RecoveredState {
+    this.resolveDeferred(r);
     const control = findProjection(r.projections, ControlState) as ControlState;
     const stats: RecoveryStats = {
       checkpoint: r.checkpoint,
@@ -209,6 +211,16 @@ class Recovery {
     return projections;
   }
 
+  /** The current state's records, read back from the log once replay is over (see deferRecords). */
+  private resolveDeferred(r: Replayed): void {
+    const points = new PointReader(this.layout.logDir, { fs: this.ctx.wfs, structures: r.structures });
+    try {
+      findProjection(r.projections, CurrentState)?.resolveDeferred((locations) => points.batch(() => locations.map((l) => points.read(l))));
+    } finally {
+      points.close();
+    }
+  }
+
   private findBase(): BaseSource | null {
     if (this.base === undefined) this.base = findBase(this.ctx, this.layout);
     return this.base;
@@ -221,6 +233,10 @@ class Recovery {
     const base = this.layout.prefixDeleted ? this.findBase() : null;
     const final = untilMain === Number.MAX_SAFE_INTEGER;
     const { entries, reader } = historyEntries(this.layout, base, (fromMain) => this.reader(fromMain, final));
+    // A history replay hands the current state every revision of every key: it keeps where
+    // each last one is and reads those back at the end (finish). A checkpoint's tail holds
+    // about one revision per key it touches, so there the records are kept as they come.
+    findProjection(projections, CurrentState)?.deferRecords();
     const result = await replayYielding(entries, projections, { untilMain, ...this.progress('history') });
     this.historyEvents = result.events;
     this.damage ??= reader.tail.damage;

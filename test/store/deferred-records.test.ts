@@ -1,0 +1,127 @@
+/**
+ * A history replay keeps only where each key's last record is and reads the live ones back
+ * at the end (CurrentState.deferRecords / resolveDeferred, used by recovery). The state it
+ * builds must equal the state built the simple way: every event applied, records kept as
+ * they come. Checked over a churning synthetic history (appear, change, disappear, come
+ * back), after a compaction (base events from a checkpoint, then the log), and with a
+ * checkpoint whose current-state must be rebuilt by replay (the upgrade path).
+ */
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { describe, it } from 'node:test';
+import { builtInProjections, findProjection } from '../../src/projection/builtins.js';
+import { CurrentState } from '../../src/projection/current-state.js';
+import type { Projection } from '../../src/projection/projection.js';
+import { replay } from '../../src/projection/replay.js';
+import { stateHash } from '../../src/projection/state-hash.js';
+import { recoverState } from '../../src/store/recover.js';
+import { readLog } from '../../src/wal/reader.js';
+import { tempDir } from '../helpers/tmp.js';
+import { syntheticLog } from '../projection/log-fixture.js';
+import { commitAll, historyCommits, openStore } from './store-harness.js';
+
+/** The projections built the simple way: every entry of the log applied, nothing deferred. */
+function simpleHash(dir: string, projections = builtInProjections()): string {
+  replay(readLog(dir), projections);
+  return stateHash(projections);
+}
+
+/** The current state's canonical records alone (its hashState), whatever its version. */
+function recordsHash(projections: readonly Projection[]): string {
+  const hash = crypto.createHash('sha256');
+  (findProjection(projections, CurrentState) as CurrentState).hashState(hash);
+  return hash.digest('hex');
+}
+
+/** CurrentState is version 1: a projection set whose current-state is version 2 must rebuild it. */
+class UpgradedCurrentState extends CurrentState {
+  override readonly version: number = 2;
+}
+
+describe('deferred records in a history replay', () => {
+  it('a full replay equals the simple fold and the live store, over churn with keys coming back', async () => {
+    const dir = tempDir();
+    const store = await openStore(dir);
+    await commitAll(store, historyCommits(120, 11));
+    const live = store.hash();
+    await store.close();
+    const recovered = await recoverState(dir);
+    assert.equal(recovered.stats.checkpoint, null, 'replayed from the start');
+    assert.equal(stateHash(recovered.projections), simpleHash(dir));
+    assert.equal(stateHash(recovered.projections), live);
+    const current = findProjection(recovered.projections, CurrentState) as CurrentState;
+    assert.ok(current.size > 0);
+    for (const record of current.values()) assert.equal(current.get(record.key), record);
+  });
+
+  it('after a compaction: base events, then the log, equal the live store', async () => {
+    const dir = tempDir();
+    const store = await openStore(dir);
+    await commitAll(store, historyCommits(150, 5).slice(0, 100));
+    await store.compact(store.lastMain - 20);
+    await commitAll(store, historyCommits(150, 5).slice(100));
+    const live = store.hash();
+    await store.close();
+    const recovered = await recoverState(dir, { projections: () => builtInProjections() });
+    assert.equal(stateHash(recovered.projections), live);
+  });
+
+  it('a stale current-state in a checkpoint is rebuilt by replay, then the tail applied on top', async () => {
+    const dir = tempDir();
+    const store = await openStore(dir);
+    const commits = historyCommits(90, 7);
+    await commitAll(store, commits.slice(0, 60));
+    await store.checkpoint('demand');
+    await commitAll(store, commits.slice(60));
+    const live = recordsHash(store.projections);
+    await store.close();
+    const upgraded = (): ReturnType<typeof builtInProjections> => builtInProjections().map((p) => (p instanceof CurrentState ? new UpgradedCurrentState() : p));
+    const recovered = await recoverState(dir, { projections: upgraded });
+    assert.ok(recovered.stats.checkpoint !== null, 'the checkpoint was used');
+    assert.deepEqual(recovered.stats.rebuiltProjections, ['current-state']);
+    assert.equal(stateHash(recovered.projections), simpleHash(dir, upgraded()));
+    assert.equal(recordsHash(recovered.projections), live);
+  });
+});
+
+describe('CurrentState.deferRecords', () => {
+  const log = syntheticLog(60, 2);
+  const events = log.entries.filter((e) => e.kind === 'event');
+
+  function deferred(): CurrentState {
+    const state = new CurrentState();
+    state.deferRecords();
+    replay(log.entries, [state]);
+    return state;
+  }
+
+  it('reads back exactly the live keys last records, in log order, and equals the simple fold', () => {
+    const simple = new CurrentState();
+    replay(log.entries, [simple]);
+    const state = deferred();
+    let asked: Array<[string, number]> = [];
+    state.resolveDeferred((locations) => {
+      asked = locations.map((l) => [l.segment, l.offsetBytes]);
+      return locations.map((l) => events.find((e) => e.location.segment === l.segment && e.location.offsetBytes === l.offsetBytes)?.payload);
+    });
+    assert.equal(asked.length, log.live.size, 'one read per live key');
+    const inLogOrder = [...asked].sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] < b[0] ? -1 : 1));
+    assert.deepEqual(asked, inLogOrder, 'in log order');
+    assert.equal(stateHash([state]), stateHash([simple]));
+  });
+
+  it('refuses to be read while deferred', () => {
+    const state = deferred();
+    assert.throws(() => state.get('aws/x'), /deferred/);
+    assert.throws(() => state.list(), /deferred/);
+    assert.throws(() => state.snapshot(), /deferred/);
+  });
+
+  it('refuses a read-back that is not the key s own appeared or changed event', () => {
+    const other = events.find((e) => (e.payload as { type: string }).type === 'changed')?.payload as { key: string };
+    const wrongKey = deferred();
+    assert.throws(() => wrongKey.resolveDeferred((locations) => locations.map(() => other)), { code: 'PROJECTION_BAD_EVENT' });
+    const short = deferred();
+    assert.throws(() => short.resolveDeferred((locations) => locations.slice(1).map(() => other)), /read back/);
+  });
+});

@@ -10,6 +10,8 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { TreeIndex } from '../src/mvcc/tree-index.js';
+import { PayloadDecoder, PayloadEncoder } from '../src/wal/codec.js';
+import type { LogEvent } from '../src/wal/types.js';
 import { builtInProjections } from '../src/projection/builtins.js';
 import { KeyIndexProjection } from '../src/projection/key-index-projection.js';
 import type { ElavaEvent } from '../src/model/events.js';
@@ -48,13 +50,36 @@ function indexOps(report: Report, keys: number): void {
   if (found === 0) throw new Error('nothing found');
 }
 
+/**
+ * Each event goes through the log's payload codec first: a daemon's projections hold
+ * records decoded from the log (or parsed from a cloud's answer), each string its own copy,
+ * not the string constants a literal in this file would share.
+ */
 export function memoryPerResource(report: Report, keys: number, revisions: number): void {
   const before = memory();
   const projections = builtInProjections();
   const perCommit = 10_000;
-  for (let i = 0; i < keys; i++) for (const p of projections) p.apply(benchLogEvent(i, keys, perCommit));
+  const encoder = new PayloadEncoder();
+  const decoder = new PayloadDecoder();
+  let known = 0;
+  const decoded = (i: number): LogEvent => {
+    const event = benchLogEvent(i, keys, perCommit);
+    const bytes = encoder.encode(event.payload);
+    if (encoder.structureCount > known) {
+      known = encoder.structureCount;
+      decoder.useStructures(encoder.structures);
+    }
+    return { ...event, payload: decoder.decode(bytes) };
+  };
+  for (let i = 0; i < keys; i++) {
+    const event = decoded(i);
+    for (const p of projections) p.apply(event);
+  }
   const live = memory();
-  for (let i = keys; i < keys + revisions; i++) for (const p of projections) p.apply(benchLogEvent(i, keys, perCommit));
+  for (let i = keys; i < keys + revisions; i++) {
+    const event = decoded(i);
+    for (const p of projections) p.apply(event);
+  }
   const history = memory();
   report.add('rss per live resource (all projections)', { keys }, (live.rss - before.rss) / keys, 'B');
   report.add('heap per live resource (all projections)', { keys }, (live.heap - before.heap) / keys, 'B');

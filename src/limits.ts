@@ -53,6 +53,14 @@ export const BROKEN_COPIES_KEPT = 8;
 export const LOCK_FILE_BYTES_MAX = 4 * KiB;
 /** Largest config file read (a bigger one, or /dev/zero, is refused without reading it). */
 export const CONFIG_FILE_BYTES_MAX = 1 * MiB;
+/**
+ * The current state keeps one copy of each short string value of its records (states,
+ * accounts, regions, types, tag values): strings up to this many characters are pooled,
+ * and the pool is emptied when it reaches its entry cap (unique values such as ids pass
+ * through it; repeated ones are pooled again at once).
+ */
+export const RECORD_STRING_POOL_LENGTH_MAX = 32;
+export const RECORD_STRING_POOL_ENTRIES_MAX = 65_536;
 /** Histogram of fdatasync latency: first bucket bound, and bucket count (doubling). */
 export const FSYNC_BUCKET_FIRST_SECONDS = 0.001;
 export const FSYNC_BUCKET_COUNT = 14; // 1 ms .. 8.192 s

@@ -18,6 +18,7 @@ import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
 import { eventOf, isRecordShaped } from './event-payload.js';
 import type { HashSink, Projection } from './projection.js';
+import { StringPool } from './string-pool.js';
 import type { ResourceFilter } from './resource-filter.js';
 import { matchesFilter } from './resource-filter.js';
 
@@ -32,6 +33,8 @@ export class CurrentState implements Projection {
   private records = new Map<ResourceKey, ResourceRecord>();
   /** sortedRecords() until the next change; null: to be sorted again. */
   private sorted: ResourceRecord[] | null = null;
+  /** One copy of each short string value across the records held. */
+  private readonly strings = new StringPool();
   /** While deferring: where each key replayed since has its last record (see resolveDeferred). */
   private deferred: Map<ResourceKey, RecordLocation> | null = null;
 
@@ -84,7 +87,7 @@ export class CurrentState implements Projection {
         });
       }
       record.key = key;
-      this.records.set(key, record);
+      this.records.set(key, this.strings.internValues(record));
     }
     this.sorted = null;
   }
@@ -115,7 +118,7 @@ export class CurrentState implements Projection {
       case 'appeared':
       case 'changed':
         if (this.deferred !== null) this.deferred.set(event.key, log.location);
-        else this.records.set(event.key, event.record);
+        else this.records.set(event.key, this.strings.internValues(event.record));
         this.sorted = null;
         return;
       case 'disappeared':
@@ -148,7 +151,7 @@ export class CurrentState implements Projection {
     for (const r of records as unknown[]) {
       if (!isRecordShaped(r)) this.bad('not a resource record');
       if (next.has(r.key)) this.bad(`duplicate key ${r.key}`);
-      next.set(r.key, r);
+      next.set(r.key, this.strings.internValues(r));
     }
     this.records = next;
     this.sorted = null;

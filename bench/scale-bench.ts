@@ -12,7 +12,7 @@
  *   after a forced GC; index bench's method);
  * - full replay into all projections with no checkpoint, events/s, beside the bare reader
  *   (CRC + decode, no projection) over the same log;
- * - change detection over the fleet at 1 % churn, first run with fresh key strings, beside
+ * - change detection over the fleet at 1 % churn, every run on a fresh scan (fresh key strings), beside
  *   a JSON.stringify compare (scan bench's method);
  * - `diff` across the last day, `at` a middle revision (whole fleet), `history`;
  * - durable append at batch 10 000, beside a raw writer of the same byte count: bytes taken

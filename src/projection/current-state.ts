@@ -118,7 +118,7 @@ export class CurrentState implements Projection {
       case 'appeared':
       case 'changed':
         if (this.deferred !== null) this.deferred.set(event.key, log.location);
-        else this.records.set(event.key, this.strings.internValues(event.record));
+        else this.records.set(event.key, this.strings.internValues(event.record, this.records.get(event.key)));
         this.sorted = null;
         return;
       case 'disappeared':

@@ -29,9 +29,15 @@ export class StringPool {
     return s;
   }
 
-  /** Makes every short string value in `value` (nested objects and arrays too) the pool's copy; returns `value`. */
-  internValues<T extends object>(value: T): T {
-    this.walk(value as Record<string, unknown>, 0);
+  /**
+   * Makes every short string value in `value` (nested objects and arrays too) the pool's
+   * copy; returns `value`. With `like` (the record it replaces), a value equal to the one
+   * at the same place in `like` takes that one's copy without a pool lookup: a change
+   * leaves most of a record as it was, and comparing two short strings costs less than
+   * hashing one.
+   */
+  internValues<T extends object>(value: T, like?: T): T {
+    this.walk(value as Record<string, unknown>, like as Record<string, unknown> | undefined, 0);
     return value;
   }
 
@@ -40,12 +46,15 @@ export class StringPool {
     return this.strings.size;
   }
 
-  private walk(o: Record<string, unknown>, depth: number): void {
+  private walk(o: Record<string, unknown>, like: Record<string, unknown> | undefined, depth: number): void {
     for (const k in o) {
       const v = o[k];
+      const old = like === undefined ? undefined : like[k];
       // Always written back: strings compare by value, so no test tells the copies apart.
-      if (typeof v === 'string') o[k] = this.intern(v);
-      else if (typeof v === 'object' && v !== null && depth < DEPTH_MAX) this.walk(v as Record<string, unknown>, depth + 1);
+      if (typeof v === 'string') o[k] = old === v ? old : this.intern(v);
+      else if (typeof v === 'object' && v !== null && depth < DEPTH_MAX) {
+        this.walk(v as Record<string, unknown>, typeof old === 'object' && old !== null ? (old as Record<string, unknown>) : undefined, depth + 1);
+      }
     }
   }
 }

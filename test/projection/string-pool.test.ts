@@ -27,6 +27,18 @@ describe('StringPool', () => {
     assert.ok(pool.size >= 5, 'short strings were pooled');
   });
 
+  it('with the record it replaces, keeps every new value, changed or not, at every depth', () => {
+    const like = { state: 'running', owner: 'a', tags: { env: 'prod', team: 'x' }, attrs: { groups: ['sg-1', 'sg-2'], size: 8 } };
+    const record = { state: 'stopped', owner: 'a', tags: { env: 'prod', team: 'y', added: 'z' }, attrs: { groups: ['sg-1', 'sg-3'], size: 'large' } };
+    const expected = structuredClone(record);
+    new StringPool().internValues<object>(record, like);
+    assert.deepEqual(record, expected);
+    const shapeless = { tags: 'none', attrs: { groups: 'sg-1' } };
+    const record2 = { tags: { env: 'prod' }, attrs: { groups: ['sg-1'] } };
+    new StringPool().internValues(record2, shapeless as unknown as typeof record2);
+    assert.deepEqual(record2, { tags: { env: 'prod' }, attrs: { groups: ['sg-1'] } });
+  });
+
   it('stays within its cap, and answers every string with an equal one', () => {
     const pool = new StringPool();
     for (let i = 0; i < RECORD_STRING_POOL_ENTRIES_MAX + 10; i++) {

@@ -65,6 +65,13 @@ export class Counts implements Projection {
     return new Map(owners.map((o) => [o, sums.get(o) as number]));
   }
 
+  /** Makes every entry hold the key string `canonical` gives (as CurrentState.adoptKeys). */
+  adoptKeys(canonical: (key: ResourceKey) => ResourceKey | undefined): void {
+    const next = new Map<ResourceKey, Bucket>();
+    for (const [key, bucket] of this.byKey) next.set(canonical(key) ?? key, bucket);
+    this.byKey = next;
+  }
+
   apply(log: LogEvent): void {
     const event = eventOf(log);
     switch (event.type) {

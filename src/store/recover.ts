@@ -20,6 +20,7 @@ import { REPLAY_PROGRESS_EVERY_EVENTS, REPLAY_YIELD_EVERY_EVENTS } from '../limi
 import { builtInProjections, findProjection } from '../projection/builtins.js';
 import { ConditionSince } from '../projection/condition-since.js';
 import { ControlState } from '../projection/control-state.js';
+import { Counts } from '../projection/counts.js';
 import { CurrentState } from '../projection/current-state.js';
 import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import { isProjectionError } from '../projection/errors.js';
@@ -269,10 +270,10 @@ class Recovery {
 }
 
 /**
- * After a restore the key index, the current state and the condition ages hold separately
- * decoded key strings: the others take the key index's, so the process keeps one string
- * per key (see adoptKeyString, which does the same for every event replayed or committed
- * after).
+ * After a restore the key index, the current state, the counts and the condition ages
+ * hold separately decoded key strings: the others take the key index's, so the process
+ * keeps one string per key (see adoptKeyString, which does the same for every event
+ * replayed or committed after).
  */
 function shareRestoredKeys(projections: readonly Projection[]): void {
   const keys = findProjection(projections, KeyIndexProjection)?.index;
@@ -280,6 +281,7 @@ function shareRestoredKeys(projections: readonly Projection[]): void {
   const canonical = (key: string): string | undefined => keys.keyIndex(key)?.key;
   findProjection(projections, CurrentState)?.adoptKeys(canonical);
   findProjection(projections, ConditionSince)?.adoptKeys(canonical);
+  findProjection(projections, Counts)?.adoptKeys(canonical);
 }
 
 /** Restores every projection whose name and version match; returns the others. */

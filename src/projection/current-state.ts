@@ -68,15 +68,14 @@ export class CurrentState implements Projection {
    * log order, and returns their payloads (the events written there), which must be the
    * appeared or changed events of those keys.
    */
-  resolveDeferred(read: (locations: readonly RecordLocation[]) => unknown[]): void {
+  async resolveDeferred(read: (locations: readonly RecordLocation[]) => Promise<unknown[]>): Promise<void> {
     const deferred = this.deferred;
     if (deferred === null) return;
-    this.deferred = null;
     const keys = [...deferred.keys()];
     const locations = keys.map((key) => deferred.get(key) as RecordLocation);
     const order = keys.map((_, i) => i).sort((a, b) => compareLocations(locations[a] as RecordLocation, locations[b] as RecordLocation));
     const inOrder = order.map((i) => locations[i] as RecordLocation);
-    const payloads = read(inOrder);
+    const payloads = await read(inOrder);
     if (payloads.length !== inOrder.length) throw new Error(`read back ${payloads.length} records for ${inOrder.length} locations`);
     for (let n = 0; n < order.length; n++) {
       const key = keys[order[n] as number] as ResourceKey;
@@ -89,6 +88,7 @@ export class CurrentState implements Projection {
       record.key = key;
       this.records.set(key, this.strings.internValues(record));
     }
+    this.deferred = null;
     this.sorted = null;
   }
 

@@ -27,6 +27,7 @@ import { isProjectionError } from '../projection/errors.js';
 import type { Projection } from '../projection/projection.js';
 import { replayYielding, type ReplayProgress } from '../projection/replay.js';
 import type { StructureTable } from '../wal/codec.js';
+import type { RecordLocation } from '../wal/types.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import type { LogDamage } from '../wal/damage.js';
 import { PointReader } from '../wal/read-at.js';
@@ -39,8 +40,12 @@ import { loadCheckpoint, setAside, type LoadContext } from '../checkpoint/load-c
 import { bytesBefore, logLayout, totalBytes, type LogLayout } from './log-layout.js';
 
 export interface RecoveryProgress {
-  /** 'history': rebuilding projections from the start; 'tail': replaying after the checkpoint. */
-  phase: 'history' | 'tail';
+  /**
+   * 'history': rebuilding projections from the start; 'tail': replaying after the
+   * checkpoint; 'records': reading back the live records a history replay passed over
+   * (events = records read).
+   */
+  phase: 'history' | 'tail' | 'records';
   events: number;
   main: number;
   /** Log bytes behind the latest event, and the log's size (for percent and ETA). */
@@ -120,9 +125,9 @@ export async function recoverWith(dir: string, options: RecoverOptions, usable: 
       continue;
     }
     const state = await run.fromCheckpoint(c.name, body);
-    if (state !== null) return run.finish(state, started);
+    if (state !== null) return await run.finish(state, started);
   }
-  return run.finish(await run.fromScratch(), started);
+  return await run.finish(await run.fromScratch(), started);
 }
 
 interface Replayed {
@@ -185,8 +190,8 @@ class Recovery {
     return { projections, checkpoint: null, coversMain: null, ...history };
   }
 
-  finish(r: Replayed, started: number): RecoveredState {
-    this.resolveDeferred(r);
+  async finish(r: Replayed, started: number): Promise<RecoveredState> {
+    await this.resolveDeferred(r);
     const control = findProjection(r.projections, ControlState) as ControlState;
     const stats: RecoveryStats = {
       checkpoint: r.checkpoint,
@@ -212,11 +217,32 @@ class Recovery {
     return projections;
   }
 
-  /** The current state's records, read back from the log once replay is over (see deferRecords). */
-  private resolveDeferred(r: Replayed): void {
+  /**
+   * The current state's records, read back from the log once replay is over (see
+   * deferRecords): in log order, in batches that give the event loop a turn as replay does,
+   * reported as the `records` phase (records read, and how far into the log they are).
+   */
+  private async resolveDeferred(r: Replayed): Promise<void> {
     const points = new PointReader(this.layout.logDir, { fs: this.ctx.wfs, structures: r.structures });
+    const onProgress = this.options.onProgress;
+    const total = onProgress === undefined ? 0 : totalBytes(this.layout);
+    const readAll = async (locations: readonly RecordLocation[]): Promise<unknown[]> => {
+      const payloads = new Array<unknown>(locations.length);
+      for (let from = 0; from < locations.length; from += REPLAY_YIELD_EVERY_EVENTS) {
+        const to = Math.min(locations.length, from + REPLAY_YIELD_EVERY_EVENTS);
+        points.batch(() => {
+          for (let i = from; i < to; i++) payloads[i] = points.read(locations[i] as RecordLocation);
+        });
+        const last = locations[to - 1] as RecordLocation;
+        if (onProgress !== undefined && (to % REPLAY_PROGRESS_EVERY_EVENTS < REPLAY_YIELD_EVERY_EVENTS || to === locations.length)) {
+          onProgress({ phase: 'records', events: to, main: r.lastMain, bytesTotal: total, bytesDone: bytesBefore(this.layout, last.segment, last.offsetBytes) });
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return payloads;
+    };
     try {
-      findProjection(r.projections, CurrentState)?.resolveDeferred((locations) => points.batch(() => locations.map((l) => points.read(l))));
+      await findProjection(r.projections, CurrentState)?.resolveDeferred(readAll);
     } finally {
       points.close();
     }

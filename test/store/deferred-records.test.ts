@@ -14,7 +14,7 @@ import { CurrentState } from '../../src/projection/current-state.js';
 import type { Projection } from '../../src/projection/projection.js';
 import { replay } from '../../src/projection/replay.js';
 import { stateHash } from '../../src/projection/state-hash.js';
-import { recoverState } from '../../src/store/recover.js';
+import { recoverState, type RecoveryProgress } from '../../src/store/recover.js';
 import { readLog } from '../../src/wal/reader.js';
 import { tempDir } from '../helpers/tmp.js';
 import { syntheticLog } from '../projection/log-fixture.js';
@@ -45,8 +45,14 @@ describe('deferred records in a history replay', () => {
     await commitAll(store, historyCommits(120, 11));
     const live = store.hash();
     await store.close();
-    const recovered = await recoverState(dir);
+    const progress: RecoveryProgress[] = [];
+    const recovered = await recoverState(dir, { onProgress: (p) => progress.push(p) });
     assert.equal(recovered.stats.checkpoint, null, 'replayed from the start');
+    const last = progress.at(-1);
+    assert.equal(last?.phase, 'records', 'reading the records back is reported after the history');
+    assert.equal(last?.events, findProjection(recovered.projections, CurrentState)?.size);
+    assert.ok(last.bytesDone > 0 && last.bytesDone <= last.bytesTotal);
+    assert.ok(progress.some((p) => p.phase === 'history'));
     assert.equal(stateHash(recovered.projections), simpleHash(dir));
     assert.equal(stateHash(recovered.projections), live);
     const current = findProjection(recovered.projections, CurrentState) as CurrentState;
@@ -95,12 +101,12 @@ describe('CurrentState.deferRecords', () => {
     return state;
   }
 
-  it('reads back exactly the live keys last records, in log order, and equals the simple fold', () => {
+  it('reads back exactly the live keys last records, in log order, and equals the simple fold', async () => {
     const simple = new CurrentState();
     replay(log.entries, [simple]);
     const state = deferred();
     let asked: Array<[string, number]> = [];
-    state.resolveDeferred((locations) => {
+    await state.resolveDeferred(async (locations) => {
       asked = locations.map((l) => [l.segment, l.offsetBytes]);
       return locations.map((l) => events.find((e) => e.location.segment === l.segment && e.location.offsetBytes === l.offsetBytes)?.payload);
     });
@@ -117,11 +123,12 @@ describe('CurrentState.deferRecords', () => {
     assert.throws(() => state.snapshot(), /deferred/);
   });
 
-  it('refuses a read-back that is not the key s own appeared or changed event', () => {
+  it('refuses a read-back that is not the key s own appeared or changed event, and stays deferred', async () => {
     const other = events.find((e) => (e.payload as { type: string }).type === 'changed')?.payload as { key: string };
     const wrongKey = deferred();
-    assert.throws(() => wrongKey.resolveDeferred((locations) => locations.map(() => other)), { code: 'PROJECTION_BAD_EVENT' });
+    await assert.rejects(wrongKey.resolveDeferred(async (locations) => locations.map(() => other)), { code: 'PROJECTION_BAD_EVENT' });
+    assert.throws(() => wrongKey.get('aws/x'), /deferred/);
     const short = deferred();
-    assert.throws(() => short.resolveDeferred((locations) => locations.slice(1).map(() => other)), /read back/);
+    await assert.rejects(short.resolveDeferred(async (locations) => locations.slice(1).map(() => other)), /read back/);
   });
 });

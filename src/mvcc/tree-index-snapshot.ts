@@ -12,6 +12,7 @@
  * Restoring validates everything (the checkpoint file's CRC covers bytes, not meaning) and
  * throws MVCC_BAD_SNAPSHOT on any mismatch.
  */
+import { flatString } from '../model/flat-string.js';
 import { MvccError } from './errors.js';
 import { KeyIndex } from './key-index.js';
 import { SegmentTable } from './segment-table.js';
@@ -67,7 +68,7 @@ export function restoreTreeIndex(data: unknown): TreeIndex {
   const keyIndexes: KeyIndex[] = [];
   let slotOffset = 0;
   for (let k = 0; k < snap.keys.length; k++) {
-    const key = snap.keys[k] as string;
+    const key = flatString(snap.keys[k] as string);
     if (k > 0 && !((snap.keys[k - 1] as string) < key)) bad(`keys not ascending at ${key}`);
     const n = counts.getUint32(k * 4, true) * STRIDE;
     if (slotOffset + n * 8 > slots.byteLength) bad(`slots end before key ${key}`);

@@ -8,6 +8,7 @@
  * no KeyIndex in the tree is empty (compaction removes emptied keys).
  */
 import assert from 'node:assert/strict';
+import { flatString } from '../model/flat-string.js';
 import type { RecordLocation } from '../model/record-location.js';
 import { MvccError } from './errors.js';
 import type { IndexedRevision } from './key-index.js';
@@ -83,9 +84,9 @@ export class TreeIndex {
     this.advance(rev);
     let ki = this.byKey.get(key);
     if (ki === undefined) {
-      ki = new KeyIndex(key, this.segments);
-      this.tree.set(key, ki);
-      this.byKey.set(key, ki);
+      ki = new KeyIndex(flatString(key), this.segments);
+      this.tree.set(ki.key, ki);
+      this.byKey.set(ki.key, ki);
     }
     if (!ki.isLive()) this.live++;
     ki.put(rev, location);

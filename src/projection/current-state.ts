@@ -86,7 +86,7 @@ export class CurrentState implements Projection {
         });
       }
       record.key = key;
-      this.records.set(key, this.strings.internValues(record));
+      this.records.set(key, this.strings.internValues(record, undefined, 'key'));
     }
     this.deferred = null;
     this.sorted = null;
@@ -118,7 +118,7 @@ export class CurrentState implements Projection {
       case 'appeared':
       case 'changed':
         if (this.deferred !== null) this.deferred.set(event.key, log.location);
-        else this.records.set(event.key, this.strings.internValues(event.record, this.records.get(event.key)));
+        else this.records.set(event.key, this.strings.internValues(event.record, this.records.get(event.key), 'key'));
         this.sorted = null;
         return;
       case 'disappeared':
@@ -151,7 +151,7 @@ export class CurrentState implements Projection {
     for (const r of records as unknown[]) {
       if (!isRecordShaped(r)) this.bad('not a resource record');
       if (next.has(r.key)) this.bad(`duplicate key ${r.key}`);
-      next.set(r.key, this.strings.internValues(r));
+      next.set(r.key, this.strings.internValues(r, undefined, 'key'));
     }
     this.records = next;
     this.sorted = null;

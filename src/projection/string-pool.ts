@@ -7,11 +7,13 @@
  * much less to copy on a restore.
  *
  * Replacing a string by an equal one changes nothing a reader can see; the pool only
- * decides which copy is kept. Bounded: strings up to RECORD_STRING_POOL_LENGTH_MAX
+ * decides which copy is kept, and keeps flat copies (src/model/flat-string.ts), so that a
+ * record's strings do not pin the decoded message they came from. Bounded: strings up to RECORD_STRING_POOL_LENGTH_MAX
  * characters, and the pool is emptied when it holds RECORD_STRING_POOL_ENTRIES_MAX
  * (unique values such as ids pass through; repeated ones come back at once).
  */
 import { RECORD_STRING_POOL_ENTRIES_MAX, RECORD_STRING_POOL_LENGTH_MAX } from '../limits.js';
+import { flatString } from '../model/flat-string.js';
 
 /** How deep pooling walks into nested values (a record, its tags or attrs, their values). */
 const DEPTH_MAX = 4;
@@ -19,14 +21,15 @@ const DEPTH_MAX = 4;
 export class StringPool {
   private readonly strings = new Map<string, string>();
 
-  /** The pool's copy of `s` (`s` itself when it is long, or new to the pool). */
+  /** The pool's copy of `s`; a long string, or one new to the pool, as a flat copy (see flatString). */
   intern(s: string): string {
-    if (s.length > RECORD_STRING_POOL_LENGTH_MAX) return s;
+    if (s.length > RECORD_STRING_POOL_LENGTH_MAX) return flatString(s);
     const pooled = this.strings.get(s);
     if (pooled !== undefined) return pooled;
     if (this.strings.size >= RECORD_STRING_POOL_ENTRIES_MAX) this.strings.clear();
-    this.strings.set(s, s);
-    return s;
+    const flat = flatString(s);
+    this.strings.set(flat, flat);
+    return flat;
   }
 
   /**
@@ -34,10 +37,11 @@ export class StringPool {
    * copy; returns `value`. With `like` (the record it replaces), a value equal to the one
    * at the same place in `like` takes that one's copy without a pool lookup: a change
    * leaves most of a record as it was, and comparing two short strings costs less than
-   * hashing one.
+   * hashing one. The top-level field `except` is left as it is (the current state's `key`,
+   * which it sets to the key index's one string itself).
    */
-  internValues<T extends object>(value: T, like?: T): T {
-    this.walk(value as Record<string, unknown>, like as Record<string, unknown> | undefined, 0);
+  internValues<T extends object>(value: T, like?: T, except?: string): T {
+    this.walk(value as Record<string, unknown>, like as Record<string, unknown> | undefined, 0, except);
     return value;
   }
 
@@ -46,8 +50,9 @@ export class StringPool {
     return this.strings.size;
   }
 
-  private walk(o: Record<string, unknown>, like: Record<string, unknown> | undefined, depth: number): void {
+  private walk(o: Record<string, unknown>, like: Record<string, unknown> | undefined, depth: number, except?: string): void {
     for (const k in o) {
+      if (k === except) continue;
       const v = o[k];
       const old = like === undefined ? undefined : like[k];
       // Always written back: strings compare by value, so no test tells the copies apart.

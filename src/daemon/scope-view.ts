@@ -8,12 +8,11 @@ import assert from 'node:assert/strict';
 import type { CurrentStateView, DetectOptions } from '../changes/detect.js';
 import { WithheldDisappearances } from '../projection/withheld.js';
 import type { DaemonConfig } from './config.js';
-import type { ResourceKey } from '../model/resource.js';
 import { findProjection } from '../projection/builtins.js';
 import { CurrentState } from '../projection/current-state.js';
 import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import type { Projection } from '../projection/projection.js';
-import { scopePrefix, type Scope } from '../model/scope.js';
+import { scopePrefix } from '../model/scope.js';
 
 export function currentStateView(projections: readonly Projection[]): CurrentStateView {
   const current = findProjection(projections, CurrentState);
@@ -21,7 +20,7 @@ export function currentStateView(projections: readonly Projection[]): CurrentSta
   assert.ok(current !== undefined && keyIndex !== undefined, 'the daemon runs the built-in projections');
   return {
     get: (key) => current.get(key),
-    keysInScope: (scope) => liveKeys(keyIndex, scope),
+    keysInScope: (scope) => keyIndex.index.liveKeysWithPrefix(scopePrefix(scope)),
   };
 }
 
@@ -32,10 +31,4 @@ export function detectOptions(
   const withheld = findProjection(projections, WithheldDisappearances);
   assert.ok(withheld !== undefined, 'the daemon runs the built-in projections');
   return { guard: config.guard, withheldIn: (scope) => withheld.withheldIn(scope) };
-}
-
-function* liveKeys(keyIndex: KeyIndexProjection, scope: Scope): Generator<ResourceKey> {
-  for (const visible of keyIndex.index.prefix(scopePrefix(scope))) {
-    if (!visible.revision.tombstone) yield visible.key;
-  }
 }

@@ -155,6 +155,21 @@ export class TreeIndex {
     }
   }
 
+  /**
+   * The keys live at the current revision that start with `prefix`, ascending: what
+   * prefix() yields there, as bare keys. Change detection walks every live key of every
+   * complete scope each cycle, so this allocates nothing per key (prefix() builds an entry
+   * and its location for each).
+   */
+  *liveKeysWithPrefix(prefix: string): Generator<string> {
+    const pair: Array<string | KeyIndex> = [];
+    for (const entry of this.tree.entries(prefix, pair)) {
+      const key = entry[0];
+      if (!key.startsWith(prefix)) return;
+      if (entry[1].isLive()) yield key;
+    }
+  }
+
   /** Every KeyIndex held, ascending by key, deleted keys included (snapshots, hashing). */
   keyIndexes(): IterableIterator<KeyIndex> {
     return this.tree.values();

@@ -61,6 +61,38 @@ describe('tree index: prefix and range iteration', () => {
     );
   });
 
+  it('liveKeysWithPrefix yields what prefix() yields at the current revision, over random churn', () => {
+    let seed = 7;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const index = new TreeIndex();
+    const live = new Set<string>();
+    const scopes = [`${A1}/ec2.instance/`, `${A1}/ec2.volume/`, `${A2}/ec2.instance/`, `${G1}/gce.disk/`];
+    for (let main = 1; main <= 60; main++) {
+      const touched = new Set<string>();
+      for (let sub = 0; sub < 12; sub++) {
+        const key = `${scopes[rnd(scopes.length)]}r-${rnd(40)}`;
+        if (touched.has(key)) continue;
+        touched.add(key);
+        if (live.has(key) && rnd(3) === 0) {
+          index.tombstone(key, { main, sub }, loc(main, sub));
+          live.delete(key);
+        } else {
+          index.put(key, { main, sub }, loc(main, sub));
+          live.add(key);
+        }
+      }
+      if (main === 30) index.compact(20);
+      for (const prefix of [...scopes, 'aws/', A1, 'gcp/proj-a/', 'nowhere/']) {
+        const want = keysOf(index.prefix(prefix));
+        assert.deepEqual([...index.liveKeysWithPrefix(prefix)], want, `prefix ${prefix} at ${main}`);
+        assert.deepEqual(want, [...live].filter((k) => k.startsWith(prefix)).sort());
+      }
+    }
+  });
+
   it('range without an upper bound runs to the last key', () => {
     assert.deepEqual(keysOf(fleet().range('b', undefined)), [`${G1}/gce.disk/42`]);
   });

@@ -27,7 +27,7 @@ import { isProjectionError } from '../projection/errors.js';
 import type { Projection } from '../projection/projection.js';
 import { replayYielding, type ReplayProgress } from '../projection/replay.js';
 import type { StructureTable } from '../wal/codec.js';
-import type { RecordLocation } from '../wal/types.js';
+import type { LogEntry, RecordLocation } from '../wal/types.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import type { LogDamage } from '../wal/damage.js';
 import { PointReader } from '../wal/read-at.js';
@@ -261,10 +261,13 @@ class Recovery {
     const final = untilMain === Number.MAX_SAFE_INTEGER;
     const { entries, reader } = historyEntries(this.layout, base, (fromMain) => this.reader(fromMain, final));
     // A history replay hands the current state every revision of every key: it keeps where
-    // each last one is and reads those back at the end (finish). A checkpoint's tail holds
-    // about one revision per key it touches, so there the records are kept as they come.
-    findProjection(projections, CurrentState)?.deferRecords();
-    const result = await replayYielding(entries, projections, { untilMain, ...this.progress('history') });
+    // each last one is and reads those back at the end (finish). Not a compaction base's
+    // events: they come from the checkpoint, and their locations may be in segments deleted
+    // since. (A checkpoint's tail holds about one revision per key it touches, so there the
+    // records are kept as they come.)
+    const current = findProjection(projections, CurrentState);
+    const replayed = current === undefined ? entries : deferringFrom(entries, base === null ? 0 : base.atMain + 1, current);
+    const result = await replayYielding(replayed, projections, { untilMain, ...this.progress('history') });
     this.historyEvents = result.events;
     this.damage ??= reader.tail.damage;
     if (untilMain !== Number.MAX_SAFE_INTEGER) this.rebuilt = projections.map((p) => p.name);
@@ -292,6 +295,18 @@ class Recovery {
       onProgress: (p) =>
         onProgress({ phase, events: p.events, main: p.main, bytesTotal: total, bytesDone: p.location ? bytesBefore(this.layout, p.location.segment, p.location.offsetBytes) : 0 }),
     };
+  }
+}
+
+/** `entries`, with the current state deferring its records from the first entry at `fromMain` on. */
+function* deferringFrom(entries: Iterable<LogEntry>, fromMain: number, current: CurrentState): Generator<LogEntry> {
+  let deferring = false;
+  for (const entry of entries) {
+    if (!deferring && entry.main >= fromMain) {
+      current.deferRecords();
+      deferring = true;
+    }
+    yield entry;
   }
 }
 

@@ -10,10 +10,12 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, it } from 'node:test';
 import { builtInProjections, findProjection } from '../../src/projection/builtins.js';
+import type { ElavaEvent, ResourceAppeared } from '../../src/model/events.js';
 import { CurrentState } from '../../src/projection/current-state.js';
 import type { Projection } from '../../src/projection/projection.js';
 import { replay } from '../../src/projection/replay.js';
 import { stateHash } from '../../src/projection/state-hash.js';
+import { rebuild } from '../../src/store/rebuild.js';
 import { recoverState, type RecoveryProgress } from '../../src/store/recover.js';
 import { readLog } from '../../src/wal/reader.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -37,6 +39,8 @@ function recordsHash(projections: readonly Projection[]): string {
 class UpgradedCurrentState extends CurrentState {
   override readonly version: number = 2;
 }
+
+const upgraded = (): Projection[] => builtInProjections().map((p) => (p instanceof CurrentState ? new UpgradedCurrentState() : p));
 
 describe('deferred records in a history replay', () => {
   it('a full replay equals the simple fold and the live store, over churn with keys coming back', async () => {
@@ -72,6 +76,31 @@ describe('deferred records in a history replay', () => {
     assert.equal(stateHash(recovered.projections), live);
   });
 
+  it('a stale current-state over a compacted log is rebuilt from the base events (their segments are gone), then the log', async () => {
+    const dir = tempDir();
+    const store = await openStore(dir);
+    // Commit 1 makes the fleet appear; then one key changes, commit after commit, until
+    // the segments holding commit 1 are compacted away: the other keys' visible events
+    // exist only in the compaction base.
+    const appeared = (historyCommits(1, 9)[0] ?? []).filter((e) => e.type === 'appeared') as ResourceAppeared[];
+    assert.ok(appeared.length >= 3);
+    const busy = appeared[0] as ResourceAppeared;
+    const change = (n: number): ElavaEvent[] => [{
+      type: 'changed', key: busy.key, record: { ...busy.record, tags: { ...busy.record.tags, n: String(n) } },
+      diff: [{ path: 'tags.n', before: n === 1 ? null : String(n - 1), after: String(n) }],
+    }];
+    await commitAll(store, [appeared, ...Array.from({ length: 150 }, (_, i) => change(i + 1))]);
+    const compacted = await store.compact(store.lastMain - 5);
+    assert.ok(compacted.segmentsDeleted.length > 0, 'segments below the base were deleted');
+    await commitAll(store, Array.from({ length: 20 }, (_, i) => change(151 + i)));
+    const live = recordsHash(store.projections);
+    await store.close();
+    const rebuilt = await rebuild(dir, { progress: false, readOnly: true, projections: upgraded });
+    assert.deepEqual(rebuilt.stats.rebuiltProjections, ['current-state']);
+    assert.equal(recordsHash(rebuilt.projections), live);
+    assert.equal((findProjection(rebuilt.projections, CurrentState) as CurrentState).size, appeared.length);
+  });
+
   it('a stale current-state in a checkpoint is rebuilt by replay, then the tail applied on top', async () => {
     const dir = tempDir();
     const store = await openStore(dir);
@@ -81,7 +110,6 @@ describe('deferred records in a history replay', () => {
     await commitAll(store, commits.slice(60));
     const live = recordsHash(store.projections);
     await store.close();
-    const upgraded = (): ReturnType<typeof builtInProjections> => builtInProjections().map((p) => (p instanceof CurrentState ? new UpgradedCurrentState() : p));
     const recovered = await recoverState(dir, { projections: upgraded });
     assert.ok(recovered.stats.checkpoint !== null, 'the checkpoint was used');
     assert.deepEqual(recovered.stats.rebuiltProjections, ['current-state']);

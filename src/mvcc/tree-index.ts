@@ -17,7 +17,7 @@ import type { Revision } from './revision.js';
 import { assertRevisionPart, compareRevisionParts } from './revision.js';
 import { RevisionSet } from './revision-set.js';
 import { SegmentTable } from './segment-table.js';
-import { BTree, compareStrings } from './sorted-btree.js';
+import { BTree, bulkLoad, compareStrings } from './sorted-btree.js';
 
 /** A key and the entry visible for it at the revision a scan asked for. */
 export interface VisibleKey {
@@ -35,7 +35,7 @@ export interface CompactionOutcome {
 export class TreeIndex {
   readonly segments: SegmentTable;
   /** Ordered access: ranges, prefixes, compaction. */
-  private readonly tree: BTree<string, KeyIndex>;
+  private tree: BTree<string, KeyIndex>;
   /**
    * The same KeyIndexes by key, for point lookups: a hash lookup instead of ~log2(n)
    * comparisons of long keys that share most of their prefix. Costs a Map entry per key;
@@ -236,15 +236,20 @@ export class TreeIndex {
    */
   static fromParts(segments: SegmentTable, keyIndexes: Iterable<KeyIndex>, parts: TreeIndexCursor): TreeIndex {
     const index = new TreeIndex(segments);
+    const keys: string[] = [];
+    const values: KeyIndex[] = [];
     let previous: string | undefined;
     for (const ki of keyIndexes) {
       if (!(!ki.isEmpty() && (previous === undefined || previous < ki.key))) assert.fail(`bad key order at ${ki.key}`);
       previous = ki.key;
-      index.tree.set(ki.key, ki);
+      keys.push(ki.key);
+      values.push(ki);
       index.byKey.set(ki.key, ki);
       index.revisions += ki.length;
       if (ki.isLive()) index.live++;
     }
+    // The keys come sorted (a snapshot's order, checked above): one pass builds the tree.
+    index.tree = bulkLoad(keys, values, compareStrings);
     index.lastMain = parts.lastMain;
     index.lastSub = parts.lastSub;
     index.compacted = parts.compactedMain;

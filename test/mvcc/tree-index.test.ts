@@ -197,6 +197,24 @@ describe('tree index: snapshot', () => {
     assert.equal(restored.revisionCount, index.revisionCount);
   });
 
+  it('a restored index (its tree built in one pass) takes further puts, tombstones and compaction as the original does', () => {
+    const key = (i: number): string => `${A1}/ec2.instance/i-${String(i).padStart(5, '0')}`;
+    const original = new TreeIndex();
+    for (let i = 0; i < 3000; i += 2) original.put(key(i), { main: 1, sub: i }, loc(1, i));
+    const restored = restoreTreeIndex(unpack(pack(snapshotTreeIndex(original))));
+    for (const index of [original, restored]) {
+      // new keys between, before and after the restored ones; changes; deletions
+      for (let i = 1; i < 3001; i += 2) index.put(key(i), { main: 2, sub: i }, loc(2, i));
+      for (let i = 0; i < 3000; i += 7) index.tombstone(key(i), { main: 3, sub: i }, loc(3, i));
+      for (let i = 0; i < 3000; i += 5) if (index.get(key(i)) !== undefined) index.put(key(i), { main: 4, sub: i }, loc(4, i));
+      index.compact(3);
+    }
+    assert.deepEqual([...restored.keyIndexes()].map((ki) => [ki.key, ki.history()]), [...original.keyIndexes()].map((ki) => [ki.key, ki.history()]));
+    assert.deepEqual([...restored.liveKeysWithPrefix(`${A1}/ec2.instance/i-01`)], [...original.liveKeysWithPrefix(`${A1}/ec2.instance/i-01`)]);
+    assert.deepEqual(keysOf(restored.range(key(100), key(2500))), keysOf(original.range(key(100), key(2500))));
+    assert.equal(restored.count(), original.count());
+  });
+
   const corruptions: Array<[string, (snap: Record<string, unknown>) => void]> = [
     ['an unknown format', (s) => (s['format'] = 99)],
     ['keys out of order', (s) => (s['keys'] = [...(s['keys'] as string[])].reverse())],

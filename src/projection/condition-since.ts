@@ -25,7 +25,7 @@ import { inAgedCondition } from '../model/waste-conditions.js';
 import type { LogEvent } from '../wal/types.js';
 import { assertNever } from './assert-never.js';
 import { ProjectionError } from './errors.js';
-import { eventOf } from './event-payload.js';
+import { eventOf, withCanonicalKeys } from './event-payload.js';
 import type { HashSink, Projection } from './projection.js';
 
 export interface ConditionSinceSnapshot {
@@ -60,9 +60,7 @@ export class ConditionSince implements Projection {
 
   /** Makes every entry hold the key string `canonical` gives (as CurrentState.adoptKeys). */
   adoptKeys(canonical: (key: ResourceKey) => ResourceKey | undefined): void {
-    const next = new Map<ResourceKey, number>();
-    for (const [key, main] of this.since) next.set(canonical(key) ?? key, main);
-    this.since = next;
+    this.since = withCanonicalKeys(this.since, canonical);
   }
 
   apply(log: LogEvent): void {

@@ -8,7 +8,7 @@ import type { ResourceKey } from '../model/resource.js';
 import type { LogEvent } from '../wal/types.js';
 import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
-import { eventOf } from './event-payload.js';
+import { eventOf, withCanonicalKeys } from './event-payload.js';
 import type { HashSink, Projection } from './projection.js';
 
 interface Bucket {
@@ -67,9 +67,7 @@ export class Counts implements Projection {
 
   /** Makes every entry hold the key string `canonical` gives (as CurrentState.adoptKeys). */
   adoptKeys(canonical: (key: ResourceKey) => ResourceKey | undefined): void {
-    const next = new Map<ResourceKey, Bucket>();
-    for (const [key, bucket] of this.byKey) next.set(canonical(key) ?? key, bucket);
-    this.byKey = next;
+    this.byKey = withCanonicalKeys(this.byKey, canonical);
   }
 
   apply(log: LogEvent): void {

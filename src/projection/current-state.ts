@@ -71,19 +71,14 @@ export class CurrentState implements Projection {
   async resolveDeferred(read: (locations: readonly RecordLocation[]) => Promise<unknown[]>): Promise<void> {
     const deferred = this.deferred;
     if (deferred === null) return;
-    const keys = [...deferred.keys()];
-    const locations = keys.map((key) => deferred.get(key) as RecordLocation);
-    const order = keys.map((_, i) => i).sort((a, b) => compareLocations(locations[a] as RecordLocation, locations[b] as RecordLocation));
-    const inOrder = order.map((i) => locations[i] as RecordLocation);
-    const payloads = await read(inOrder);
-    if (payloads.length !== inOrder.length) throw new Error(`read back ${payloads.length} records for ${inOrder.length} locations`);
-    for (let n = 0; n < order.length; n++) {
-      const key = keys[order[n] as number] as ResourceKey;
+    const entries = [...deferred].sort((a, b) => compareLocations(a[1], b[1]));
+    const payloads = await read(entries.map((e) => e[1]));
+    if (payloads.length !== entries.length) throw new Error(`read back ${payloads.length} records for ${entries.length} locations`);
+    for (let n = 0; n < entries.length; n++) {
+      const [key, location] = entries[n] as [ResourceKey, RecordLocation];
       const record = recordFor(key, payloads[n]);
       if (record === null) {
-        throw new ProjectionError('PROJECTION_BAD_EVENT', `the record read back for ${key} is not its appeared or changed event`, {
-          location: inOrder[n],
-        });
+        throw new ProjectionError('PROJECTION_BAD_EVENT', `the record read back for ${key} is not its appeared or changed event`, { location });
       }
       record.key = key;
       this.records.set(key, this.strings.internValues(record, undefined, 'key'));

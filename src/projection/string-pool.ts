@@ -8,9 +8,10 @@
  *
  * Replacing a string by an equal one changes nothing a reader can see; the pool only
  * decides which copy is kept, and keeps flat copies (src/model/flat-string.ts), so that a
- * record's strings do not pin the decoded message they came from. Bounded: strings up to RECORD_STRING_POOL_LENGTH_MAX
- * characters, and the pool is emptied when it holds RECORD_STRING_POOL_ENTRIES_MAX
- * (unique values such as ids pass through; repeated ones come back at once).
+ * record's strings do not pin the decoded message they came from. Bounded: strings up to
+ * RECORD_STRING_POOL_LENGTH_MAX characters, and the pool is emptied when it holds
+ * RECORD_STRING_POOL_ENTRIES_MAX (unique values such as ids pass through; repeated ones
+ * come back at once).
  */
 import { RECORD_STRING_POOL_ENTRIES_MAX, RECORD_STRING_POOL_LENGTH_MAX } from '../limits.js';
 import { flatString } from '../model/flat-string.js';

@@ -266,7 +266,11 @@ class Recovery {
     // since. (A checkpoint's tail holds about one revision per key it touches, so there the
     // records are kept as they come.)
     const current = findProjection(projections, CurrentState);
-    const replayed = current === undefined ? entries : deferringFrom(entries, base === null ? 0 : base.atMain + 1, current);
+    let replayed = entries;
+    if (current !== undefined) {
+      if (base === null) current.deferRecords();
+      else replayed = deferringFrom(entries, base.atMain + 1, current);
+    }
     const result = await replayYielding(replayed, projections, { untilMain, ...this.progress('history') });
     this.historyEvents = result.events;
     this.damage ??= reader.tail.damage;

@@ -35,6 +35,7 @@ import pino from 'pino';
 import { queryEndpoints } from '../src/daemon/http-query.js';
 import { builtInProjections } from '../src/projection/builtins.js';
 import { startHttpServer } from '../src/daemon/http-server.js';
+import { SNAP_FORMAT_VERSION } from '../src/checkpoint/snap-file.js';
 import { closeQueryState } from '../src/query/query-state.js';
 import { Store } from '../src/store/store.js';
 import { nodeFileSystem } from '../src/wal/file-system.js';
@@ -58,7 +59,7 @@ const STATUS_RUN_MS = 20_000;
 
 /** The cached history of `shape`: the log up to a checkpoint, then a TAIL_EVENTS tail. */
 async function history(report: Report, shape: LogShape, params: Record<string, number>): Promise<string> {
-  const dir = path.join(os.tmpdir(), `elava-scale-v${FORMAT_VERSION}-p${projectionSetTag()}-r${shape.resources}-e${shape.events}`);
+  const dir = path.join(os.tmpdir(), `elava-scale-v${FORMAT_VERSION}-c${SNAP_FORMAT_VERSION}-p${projectionSetTag()}-r${shape.resources}-e${shape.events}`);
   const mark = path.join(dir, '..', `${path.basename(dir)}.complete`);
   if (fs.existsSync(mark)) return dir;
   fs.rmSync(dir, { recursive: true, force: true });

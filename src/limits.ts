@@ -119,6 +119,16 @@ export const CHECKPOINT_EVERY_EVENTS = 1_000_000;
 export const CHECKPOINT_EVERY_BYTES = 256 * MiB;
 /** Largest checkpoint body believed on read (a length word past it is corruption). */
 export const CHECKPOINT_BODY_BYTES_MAX = 4 * GiB - 1;
+/** Largest part of a checkpoint file (format 2) believed on read or written. */
+export const CHECKPOINT_PART_BYTES_MAX = 1 * GiB;
+/** Most parts one checkpoint file may hold (a count past it is corruption). */
+export const CHECKPOINT_PARTS_MAX = 1_000_000;
+/**
+ * Keys (key index) or records (current state) per checkpoint part: ~5 MB each at ten
+ * revisions or one ~300-byte record per key, so restoring reads and decodes a few MB at a
+ * time, with a turn of the event loop between parts.
+ */
+export const CHECKPOINT_PART_ITEMS = 16_384;
 /** Checkpoints kept after a new one is durable (the newest compaction base is kept too). */
 export const CHECKPOINTS_KEPT = 3;
 /** Progress of a rebuild or recovery is reported at most this often. */
@@ -140,6 +150,8 @@ export const RETENTION_HORIZON_DAYS_MAX = 36_600;
 assert.ok(CHECKPOINTS_KEPT >= 1);
 assert.ok(CHECKPOINT_EVERY_BYTES >= SEGMENT_SIZE_BYTES_MIN);
 assert.ok(CHECKPOINT_BODY_BYTES_MAX < 2 ** 32, 'checkpoint body length is a u32');
+assert.ok(CHECKPOINT_PART_BYTES_MAX < 2 ** 32, 'checkpoint part length is a u32');
+assert.ok(CHECKPOINT_PART_ITEMS >= 1);
 
 /** AWS starts a stopped RDS instance (or Aurora cluster) after this many days stopped. */
 export const RDS_STOP_MS_MAX = 7 * 86_400_000;

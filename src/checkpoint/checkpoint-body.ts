@@ -1,29 +1,43 @@
 /**
- * What a checkpoint file's body holds (msgpackr), and the checks made on it after decoding:
+ * What a checkpoint holds, in the parts of its file (snap-file.ts), and the checks made on
+ * it after decoding. Format 2: every projection's snapshot in one or more parts of its own
+ * (snapshot-parts.ts: the key index and the current state write ~16 k keys or records per
+ * part), the compaction base in a part of its own, and last a meta part (msgpackr):
  *
- *   format        1
- *   coversMain    every commit up to this revision main is folded into the states below
+ *   format        2
+ *   coversMain    every commit up to this revision main is folded into the states
  *   createdMs     wall-clock time it was written
  *   structures    the log's msgpackr structure table at coversMain (decodes every record
  *                 before it: history point reads need it)
- *   projections   [{ name, version, state }]: each projection's snapshot()
- *   base          null, or the compaction base: { atMain, events } where `events` is a
+ *   projections   [{ name, version, first, count }]: the parts first..first+count-1 hold
+ *                 that projection's snapshot parts, in order
+ *   base          null, or the compaction base: { atMain, part } where part `part` is a
  *                 msgpackr-encoded array of BaseEvent, ascending by revision: for every key
  *                 visible at atMain, the event visible for it. Replay can start from it
- *                 when the log below atMain has been deleted. Kept encoded so loading a
- *                 checkpoint does not decode it unless it is needed.
+ *                 when the log below atMain has been deleted.
+ *
+ * Format 1 (read only): the file's one part is { format: 1, coversMain, createdMs,
+ * structures, projections: [{ name, version, state }], base: { atMain, events } | null }.
+ *
+ * Loading (openCheckpoint) reads the meta and the base; each projection's parts are read,
+ * CRC-checked and decoded only as restore asks for them, one at a time.
  */
 import { Packr, Unpackr } from 'msgpackr';
+import type { WalFileSystem } from '../wal/file-system.js';
 import type { StructureTable } from '../wal/codec.js';
 import type { LogEntry, LogEvent, RecordLocation } from '../wal/types.js';
 import { SnapshotError } from './errors.js';
+import { SNAP_FORMAT_VERSION_ONE_BODY, SnapReader, SnapWriter } from './snap-file.js';
 
-export const CHECKPOINT_BODY_FORMAT = 1;
+export const CHECKPOINT_BODY_FORMAT = 2;
+const CHECKPOINT_BODY_FORMAT_ONE = 1;
 
-export interface ProjectionState {
+/** A projection's saved snapshot: where its parts are (format 2) or its one state (format 1). */
+export interface SavedProjection {
   name: string;
   version: number;
-  state: unknown;
+  first: number;
+  count: number;
 }
 
 export interface EncodedBase {
@@ -36,8 +50,17 @@ export interface CheckpointBody {
   coversMain: number;
   createdMs: number;
   structures: StructureTable;
-  projections: ProjectionState[];
+  projections: SavedProjection[];
   base: EncodedBase | null;
+}
+
+/** What takeCheckpoint writes: each projection's snapshot parts, produced as they are written. */
+export interface CheckpointContent {
+  coversMain: number;
+  createdMs: number;
+  structures: StructureTable;
+  projections: { name: string; version: number; parts: Iterable<unknown> }[];
+  base: { atMain: number; events: readonly BaseEvent[] } | null;
 }
 
 /** One event of a compaction base: revision, commit time, original log location, payload. */
@@ -45,38 +68,153 @@ export type BaseEvent = [main: number, sub: number, timeMs: number, segment: str
 
 const packr = new Packr({ variableMapSize: true });
 const unpackr = new Unpackr({ mapsAsObjects: true });
+/** Parts are decoded from a reused buffer: byte strings in them must be copies, not views. */
+const partUnpackr = new Unpackr({ mapsAsObjects: true, copyBuffers: true });
 
-export function encodeCheckpointBody(body: CheckpointBody): Buffer {
-  return packr.pack(body);
+/**
+ * Writes `content` to `name` in `dir` (durably, see SnapWriter), encoding one part at a
+ * time; returns the file's size in bytes.
+ */
+export function writeCheckpoint(wfs: WalFileSystem, dir: string, name: string, content: CheckpointContent, flags: number): number {
+  const writer = new SnapWriter(wfs, dir, name);
+  try {
+    let bytes = 0;
+    const add = (part: Uint8Array): number => {
+      bytes += part.length + 8;
+      return writer.add(part);
+    };
+    const projections: SavedProjection[] = [];
+    for (const p of content.projections) {
+      let first = -1;
+      let count = 0;
+      for (const part of p.parts) {
+        const index = add(packr.pack(part));
+        if (first < 0) first = index;
+        count++;
+      }
+      projections.push({ name: p.name, version: p.version, first: Math.max(first, 0), count });
+    }
+    const base = content.base === null ? null : { atMain: content.base.atMain, part: add(encodeBaseEvents(content.base.events)) };
+    add(packr.pack({ format: CHECKPOINT_BODY_FORMAT, coversMain: content.coversMain, createdMs: content.createdMs, structures: content.structures, projections, base }));
+    writer.finish(flags);
+    return bytes + 32;
+  } catch (err) {
+    writer.abandon();
+    throw err;
+  }
 }
 
-export function decodeCheckpointBody(bytes: Uint8Array, file: string): CheckpointBody {
+/**
+ * An open checkpoint: its meta (`body`), and its projections' parts read on demand.
+ * Close it once restored (it holds the file open).
+ */
+export class LoadedCheckpoint {
+  private constructor(
+    readonly body: CheckpointBody,
+    private readonly reader: SnapReader,
+    /** Format 1: each projection's one state, by name. */
+    private readonly states: Map<string, unknown> | null,
+  ) {}
+
+  /** Opens and checks `name`: SnapshotError when it is damaged (SNAPSHOT_IO when unreadable). */
+  static open(wfs: WalFileSystem, dir: string, name: string): LoadedCheckpoint {
+    const reader = SnapReader.open(wfs, dir, name);
+    try {
+      if (reader.version === SNAP_FORMAT_VERSION_ONE_BODY) {
+        const { body, states } = decodeBodyOne(reader.part(0), name);
+        return new LoadedCheckpoint(body, reader, states);
+      }
+      if (reader.partCount === 0) throw bad(name, 'no meta part');
+      const metaIndex = reader.partCount - 1;
+      const meta = decodeMeta(decodePart(reader.part(metaIndex), name, 'meta'), name, metaIndex);
+      const base = meta.base === null ? null : { atMain: meta.base.atMain, events: Buffer.from(reader.part(meta.base.part)) };
+      return new LoadedCheckpoint({ ...meta, base }, reader, null);
+    } catch (err) {
+      reader.close();
+      throw err;
+    }
+  }
+
+  get name(): string {
+    return this.reader.name;
+  }
+
+  get sizeBytes(): number {
+    return this.reader.sizeBytes;
+  }
+
+  /** The file's bytes before `saved`'s part `n` (progress through the file). */
+  bytesBefore(saved: SavedProjection, n: number): number {
+    return this.states === null ? this.reader.offsetOf(saved.first + n) : 0;
+  }
+
+  /** `saved`'s snapshot parts, each read, CRC-checked and decoded when asked for. */
+  *parts(saved: SavedProjection): Generator<unknown> {
+    if (this.states !== null) {
+      yield this.states.get(saved.name);
+      return;
+    }
+    for (let i = saved.first; i < saved.first + saved.count; i++) yield decodePart(this.reader.part(i), this.name, `part ${i}`);
+  }
+
+  close(): void {
+    this.reader.close();
+  }
+}
+
+function decodePart(bytes: Uint8Array, file: string, what: string): unknown {
+  try {
+    return partUnpackr.unpack(bytes);
+  } catch (err) {
+    throw bad(file, `${what} does not decode`, err);
+  }
+}
+
+function decodeMeta(value: unknown, file: string, metaIndex: number): Omit<CheckpointBody, 'base'> & { base: { atMain: number; part: number } | null } {
+  const b = (value ?? {}) as Record<string, unknown>;
+  if (b['format'] !== CHECKPOINT_BODY_FORMAT) throw bad(file, `unknown body format ${String(b['format'])}`);
+  const { coversMain, createdMs, structures, projections, base } = b;
+  if (!isCount(coversMain) || typeof createdMs !== 'number') throw bad(file, 'bad coversMain or createdMs');
+  if (!isStructureTable(structures)) throw bad(file, 'bad structure table');
+  const isPartRange = (first: unknown, count: unknown): boolean => isCount(first) && isCount(count) && first + count <= metaIndex;
+  const saved = Array.isArray(projections) ? (projections as unknown[]) : [];
+  if (!Array.isArray(projections) || !saved.every((p) => {
+    const q = (p ?? {}) as Record<string, unknown>;
+    return typeof q['name'] === 'string' && Number.isSafeInteger(q['version']) && isPartRange(q['first'], q['count']);
+  })) throw bad(file, 'bad projection list');
+  let parsedBase: { atMain: number; part: number } | null = null;
+  if (base !== null && base !== undefined) {
+    const { atMain, part } = base as Record<string, unknown>;
+    if (!isCount(atMain) || atMain > coversMain || !isPartRange(part, 1)) throw bad(file, 'bad compaction base');
+    parsedBase = { atMain, part: part as number };
+  }
+  return { format: CHECKPOINT_BODY_FORMAT, coversMain, createdMs, structures, projections: saved as SavedProjection[], base: parsedBase };
+}
+
+/** A format-1 body: the meta, and each projection's one state by name. */
+function decodeBodyOne(bytes: Uint8Array, file: string): { body: CheckpointBody; states: Map<string, unknown> } {
   let value: unknown;
   try {
     value = unpackr.unpack(bytes);
   } catch (err) {
     throw bad(file, 'body does not decode', err);
   }
-  const b = (value ?? {}) as Partial<Record<keyof CheckpointBody, unknown>>;
-  if (b.format !== CHECKPOINT_BODY_FORMAT) throw bad(file, `unknown body format ${String(b.format)}`);
-  if (!isCount(b.coversMain) || typeof b.createdMs !== 'number') throw bad(file, 'bad coversMain or createdMs');
-  if (!Array.isArray(b.structures) || !b.structures.every((k) => Array.isArray(k) && k.every((s) => typeof s === 'string'))) {
-    throw bad(file, 'bad structure table');
-  }
-  if (!Array.isArray(b.projections) || !b.projections.every(isProjectionState)) throw bad(file, 'bad projection list');
-  const base = b.base ?? null;
+  const b = (value ?? {}) as Record<string, unknown>;
+  if (b['format'] !== CHECKPOINT_BODY_FORMAT_ONE) throw bad(file, `unknown body format ${String(b['format'])}`);
+  const { coversMain, createdMs, structures, projections } = b;
+  if (!isCount(coversMain) || typeof createdMs !== 'number') throw bad(file, 'bad coversMain or createdMs');
+  if (!isStructureTable(structures)) throw bad(file, 'bad structure table');
+  if (!Array.isArray(projections) || !projections.every(isStateOne)) throw bad(file, 'bad projection list');
+  const base = b['base'] ?? null;
   if (base !== null) {
     const { atMain, events } = base as Partial<EncodedBase>;
-    if (!isCount(atMain) || atMain > b.coversMain || !(events instanceof Uint8Array)) throw bad(file, 'bad compaction base');
+    if (!isCount(atMain) || atMain > coversMain || !(events instanceof Uint8Array)) throw bad(file, 'bad compaction base');
   }
-  return {
-    format: CHECKPOINT_BODY_FORMAT,
-    coversMain: b.coversMain,
-    createdMs: b.createdMs,
-    structures: b.structures as StructureTable,
-    projections: b.projections as ProjectionState[],
-    base: base as EncodedBase | null,
-  };
+  const states = new Map<string, unknown>();
+  for (const p of projections as { name: string; state: unknown }[]) states.set(p.name, p.state);
+  const saved = (projections as { name: string; version: number }[]).map((p) => ({ name: p.name, version: p.version, first: 0, count: 1 }));
+  const body = { format: CHECKPOINT_BODY_FORMAT_ONE, coversMain, createdMs, structures, projections: saved, base: base as EncodedBase | null };
+  return { body, states };
 }
 
 export function encodeBaseEvents(events: readonly BaseEvent[]): Uint8Array {
@@ -127,10 +265,14 @@ export function* baseEntries(events: readonly BaseEvent[]): Generator<LogEntry> 
   }
 }
 
-function isProjectionState(v: unknown): v is ProjectionState {
+function isStateOne(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return false;
   const p = v as Record<string, unknown>;
   return typeof p['name'] === 'string' && Number.isSafeInteger(p['version']) && 'state' in p;
+}
+
+function isStructureTable(v: unknown): v is StructureTable {
+  return Array.isArray(v) && v.every((k) => Array.isArray(k) && k.every((s) => typeof s === 'string'));
 }
 
 function isCount(v: unknown): v is number {

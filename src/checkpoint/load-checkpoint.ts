@@ -6,10 +6,9 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { WalFileSystem } from '../wal/file-system.js';
-import { decodeCheckpointBody, type CheckpointBody } from './checkpoint-body.js';
+import { LoadedCheckpoint } from './checkpoint-body.js';
 import { CHECKPOINT_BROKEN_SUFFIX } from './checkpoint-name.js';
 import { SnapshotError } from './errors.js';
-import { readSnapFile } from './snap-file.js';
 
 export interface LoadContext {
   dir: string;
@@ -20,12 +19,18 @@ export interface LoadContext {
   broken: string[];
 }
 
-/** The decoded body, or null when the file is damaged (and then set aside). */
-export function loadCheckpoint(ctx: LoadContext, name: string): CheckpointBody | null {
+/**
+ * The checkpoint, open, its meta read and checked (its projections' parts are read as
+ * restore asks for them: close it after); null when the file is damaged (and then set aside).
+ */
+export function loadCheckpoint(ctx: LoadContext, name: string): LoadedCheckpoint | null {
   try {
-    const body = decodeCheckpointBody(readSnapFile(ctx.wfs, ctx.dir, name), name);
-    if (body.projections.length === 0) throw new SnapshotError('SNAPSHOT_BAD_BODY', 'checkpoint holds no projection', { file: name });
-    return body;
+    const loaded = LoadedCheckpoint.open(ctx.wfs, ctx.dir, name);
+    if (loaded.body.projections.length === 0) {
+      loaded.close();
+      throw new SnapshotError('SNAPSHOT_BAD_BODY', 'checkpoint holds no projection', { file: name });
+    }
+    return loaded;
   } catch (err) {
     if (!(err instanceof SnapshotError) || err.code === 'SNAPSHOT_IO') throw err;
     setAside(ctx, name, err);

@@ -4,7 +4,7 @@
  */
 import type { RecoveryProgress } from '../store/recover.js';
 
-export type StartupPhase = 'opening' | 'history' | 'tail' | 'records' | 'ready';
+export type StartupPhase = 'opening' | 'checkpoint' | 'history' | 'tail' | 'records' | 'ready';
 
 export interface StartupStatus {
   phase: StartupPhase;

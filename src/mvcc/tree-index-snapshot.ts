@@ -12,6 +12,7 @@
  * Restoring validates everything (the checkpoint file's CRC covers bytes, not meaning) and
  * throws MVCC_BAD_SNAPSHOT on any mismatch.
  */
+import os from 'node:os';
 import { flatString } from '../model/flat-string.js';
 import { MvccError } from './errors.js';
 import { KeyIndex } from './key-index.js';
@@ -20,6 +21,7 @@ import { TreeIndex } from './tree-index.js';
 
 export const TREE_INDEX_SNAPSHOT_FORMAT = 1;
 const STRIDE = 3;
+const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 export interface TreeIndexSnapshot {
   format: number;
@@ -33,53 +35,115 @@ export interface TreeIndexSnapshot {
 }
 
 export function snapshotTreeIndex(index: TreeIndex): TreeIndexSnapshot {
-  const keys: string[] = [];
-  const counts = new DataView(new ArrayBuffer(index.keyCount * 4));
-  const slots = new DataView(new ArrayBuffer(index.revisionCount * STRIDE * 8));
-  let slotOffset = 0;
-  for (const ki of index.keyIndexes()) {
-    counts.setUint32(keys.length * 4, ki.length, true);
-    keys.push(ki.key);
-    for (const v of ki.exportSlots()) {
-      slots.setFloat64(slotOffset, v, true);
-      slotOffset += 8;
-    }
-  }
+  return snapshotTreeIndexParts(index, Number.MAX_SAFE_INTEGER).next().value as TreeIndexSnapshot;
+}
+
+/**
+ * The snapshot as parts of `keysPerPart` keys each (at least one part, for an empty
+ * index): each part is a whole TreeIndexSnapshot of its keys, so the bookkeeping fields
+ * repeat in every part. Read the index only while no put, tombstone or compaction runs.
+ */
+export function* snapshotTreeIndexParts(index: TreeIndex, keysPerPart: number): Generator<TreeIndexSnapshot> {
   const cursor = index.cursor();
-  return {
-    format: TREE_INDEX_SNAPSHOT_FORMAT,
-    lastMain: cursor.lastMain,
-    lastSub: cursor.lastSub,
-    compactedMain: cursor.compactedMain,
-    segments: [...index.segments.toArray()],
-    keys,
-    counts: new Uint8Array(counts.buffer),
-    slots: new Uint8Array(slots.buffer),
+  const segments = [...index.segments.toArray()];
+  const all = index.keyIndexes();
+  let chunk: KeyIndex[] = [];
+  let yielded = false;
+  const part = (): TreeIndexSnapshot => {
+    let revisions = 0;
+    for (const ki of chunk) revisions += ki.length;
+    const keys: string[] = [];
+    const counts = new DataView(new ArrayBuffer(chunk.length * 4));
+    const slots = new DataView(new ArrayBuffer(revisions * STRIDE * 8));
+    let slotOffset = 0;
+    for (const ki of chunk) {
+      counts.setUint32(keys.length * 4, ki.length, true);
+      keys.push(ki.key);
+      for (const v of ki.exportSlots()) {
+        slots.setFloat64(slotOffset, v, true);
+        slotOffset += 8;
+      }
+    }
+    chunk = [];
+    yielded = true;
+    return {
+      format: TREE_INDEX_SNAPSHOT_FORMAT, ...cursor, segments, keys,
+      counts: new Uint8Array(counts.buffer), slots: new Uint8Array(slots.buffer),
+    };
   };
+  for (const ki of all) {
+    chunk.push(ki);
+    if (chunk.length >= keysPerPart) yield part();
+  }
+  if (chunk.length > 0 || !yielded) yield part();
 }
 
 export function restoreTreeIndex(data: unknown): TreeIndex {
-  const snap = parseSnapshot(data);
-  if (new Set(snap.segments).size !== snap.segments.length) bad('duplicate segment names');
-  const segments = SegmentTable.fromArray(snap.segments);
-  const counts = view(snap.counts);
-  const slots = view(snap.slots);
-  if (counts.byteLength !== snap.keys.length * 4) bad('counts do not match keys');
-  const keyIndexes: KeyIndex[] = [];
-  let slotOffset = 0;
-  for (let k = 0; k < snap.keys.length; k++) {
-    const key = flatString(snap.keys[k] as string);
-    if (k > 0 && !((snap.keys[k - 1] as string) < key)) bad(`keys not ascending at ${key}`);
-    const n = counts.getUint32(k * 4, true) * STRIDE;
-    if (slotOffset + n * 8 > slots.byteLength) bad(`slots end before key ${key}`);
-    const values = new Array<number>(n);
-    for (let i = 0; i < n; i++, slotOffset += 8) values[i] = slots.getFloat64(slotOffset, true);
-    const ki = KeyIndex.fromSlots(key, segments, values);
-    if (ki === undefined) bad(`malformed history for key ${key}`);
-    keyIndexes.push(ki);
+  const restorer = new TreeIndexRestorer();
+  restorer.add(data);
+  return restorer.finish();
+}
+
+/**
+ * Takes a snapshot's parts in order (snapshotTreeIndexParts, or one whole snapshot) and
+ * builds the index once all are in. Every part must carry the same bookkeeping and
+ * segments, and keys ascend across parts.
+ */
+export class TreeIndexRestorer {
+  private first: TreeIndexSnapshot | null = null;
+  private segments: SegmentTable | null = null;
+  private readonly keyIndexes: KeyIndex[] = [];
+  private lastKey: string | null = null;
+
+  add(data: unknown): void {
+    const snap = parseSnapshot(data);
+    const segments = this.segmentsFor(snap);
+    const counts = view(snap.counts);
+    if (counts.byteLength !== snap.keys.length * 4) bad('counts do not match keys');
+    const slots = slotValues(snap.slots);
+    let slot = 0;
+    for (let k = 0; k < snap.keys.length; k++) {
+      const key = flatString(snap.keys[k] as string);
+      if (this.lastKey !== null && !(this.lastKey < key)) bad(`keys not ascending at ${key}`);
+      this.lastKey = key;
+      const n = counts.getUint32(k * 4, true) * STRIDE;
+      if (slot + n > slots.length) bad(`slots end before key ${key}`);
+      const ki = KeyIndex.fromSlots(key, segments, slots.subarray(slot, slot + n));
+      if (ki === undefined) bad(`malformed history for key ${key}`);
+      slot += n;
+      this.keyIndexes.push(ki);
+    }
+    if (slot !== slots.length) bad('slots left over after the last key');
   }
-  if (slotOffset !== slots.byteLength) bad('slots left over after the last key');
-  return TreeIndex.fromParts(segments, keyIndexes, snap);
+
+  finish(): TreeIndex {
+    if (this.first === null || this.segments === null) return bad('no part');
+    return TreeIndex.fromParts(this.segments, this.keyIndexes, this.first);
+  }
+
+  private segmentsFor(snap: TreeIndexSnapshot): SegmentTable {
+    const first = this.first;
+    if (first === null || this.segments === null) {
+      if (new Set(snap.segments).size !== snap.segments.length) bad('duplicate segment names');
+      this.first = snap;
+      this.segments = SegmentTable.fromArray(snap.segments);
+      return this.segments;
+    }
+    const same = snap.lastMain === first.lastMain && snap.lastSub === first.lastSub && snap.compactedMain === first.compactedMain &&
+      snap.segments.length === first.segments.length && snap.segments.every((name, i) => name === first.segments[i]);
+    if (!same) bad('parts disagree on the revision bookkeeping or the segments');
+    return this.segments;
+  }
+}
+
+/** The slots as float64 values: a view when aligned on a little-endian host, else a copy. */
+function slotValues(bytes: Uint8Array): Float64Array {
+  if (bytes.byteLength % 8 !== 0) bad('slots are not whole float64 values');
+  if (LITTLE_ENDIAN && bytes.byteOffset % 8 === 0) return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
+  const d = view(bytes);
+  const out = new Float64Array(bytes.byteLength / 8);
+  for (let i = 0; i < out.length; i++) out[i] = d.getFloat64(i * 8, true);
+  return out;
 }
 
 function parseSnapshot(data: unknown): TreeIndexSnapshot {

@@ -10,6 +10,7 @@
  * being superseded: at 100 k resources and 1 M events that copying was about a third of
  * the whole replay.
  */
+import { CHECKPOINT_PART_ITEMS } from '../limits.js';
 import type { ResourceKey, ResourceRecord } from '../model/resource.js';
 import type { RecordLocation } from '../model/record-location.js';
 import type { LogEvent } from '../wal/types.js';
@@ -17,7 +18,7 @@ import { canonicalJson } from './canonical-json.js';
 import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
 import { eventOf, isRecordShaped } from './event-payload.js';
-import type { HashSink, Projection } from './projection.js';
+import type { HashSink, PartRestorer, Projection } from './projection.js';
 import { StringPool } from './string-pool.js';
 import type { ResourceFilter } from './resource-filter.js';
 import { matchesFilter } from './resource-filter.js';
@@ -140,16 +141,36 @@ export class CurrentState implements Projection {
   }
 
   restore(data: unknown): void {
-    const records = (data as Partial<CurrentStateSnapshot> | null)?.records;
-    if (!Array.isArray(records)) this.bad('records must be an array');
-    const next = new Map<ResourceKey, ResourceRecord>();
-    for (const r of records as unknown[]) {
-      if (!isRecordShaped(r)) this.bad('not a resource record');
-      if (next.has(r.key)) this.bad(`duplicate key ${r.key}`);
-      next.set(r.key, this.strings.internValues(r, undefined, 'key'));
+    const restorer = this.restorer();
+    restorer.add(data);
+    restorer.finish();
+  }
+
+  /** The snapshot in parts of `recordsPerPart` records (at least one part), ascending by key. */
+  *snapshotParts(recordsPerPart = CHECKPOINT_PART_ITEMS): Generator<CurrentStateSnapshot> {
+    const records = this.sortedRecords();
+    for (let from = 0; from === 0 || from < records.length; from += recordsPerPart) {
+      yield { records: records.slice(from, from + recordsPerPart) };
     }
-    this.records = next;
-    this.sorted = null;
+  }
+
+  restorer(): PartRestorer {
+    const next = new Map<ResourceKey, ResourceRecord>();
+    return {
+      add: (data) => {
+        const records = (data as Partial<CurrentStateSnapshot> | null)?.records;
+        if (!Array.isArray(records)) this.bad('records must be an array');
+        for (const r of records as unknown[]) {
+          if (!isRecordShaped(r)) this.bad('not a resource record');
+          if (next.has(r.key)) this.bad(`duplicate key ${r.key}`);
+          next.set(r.key, this.strings.internValues(r, undefined, 'key'));
+        }
+      },
+      finish: () => {
+        this.records = next;
+        this.sorted = null;
+      },
+    };
   }
 
   hashState(sink: HashSink): void {

@@ -10,13 +10,14 @@
  * `history-downsampled` marker thins its window the same way on every replay.
  */
 import { isMvccError } from '../mvcc/errors.js';
-import { restoreTreeIndex, snapshotTreeIndex } from '../mvcc/tree-index-snapshot.js';
+import { CHECKPOINT_PART_ITEMS } from '../limits.js';
+import { snapshotTreeIndex, snapshotTreeIndexParts, TreeIndexRestorer } from '../mvcc/tree-index-snapshot.js';
 import { TreeIndex } from '../mvcc/tree-index.js';
 import type { LogEvent } from '../wal/types.js';
 import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
 import { adoptKeyString, eventOf } from './event-payload.js';
-import type { HashSink, Projection } from './projection.js';
+import type { HashSink, PartRestorer, Projection } from './projection.js';
 
 export class KeyIndexProjection implements Projection {
   readonly name = 'key-index';
@@ -72,8 +73,29 @@ export class KeyIndexProjection implements Projection {
   }
 
   restore(data: unknown): void {
+    const restorer = this.restorer();
+    restorer.add(data);
+    restorer.finish();
+  }
+
+  /** The snapshot in parts of `keysPerPart` keys (see snapshotTreeIndexParts). */
+  snapshotParts(keysPerPart = CHECKPOINT_PART_ITEMS): Iterable<unknown> {
+    return snapshotTreeIndexParts(this.tree, keysPerPart);
+  }
+
+  restorer(): PartRestorer {
+    const restorer = new TreeIndexRestorer();
+    return {
+      add: (part) => this.asProjectionError(() => restorer.add(part)),
+      finish: () => {
+        this.tree = this.asProjectionError(() => restorer.finish());
+      },
+    };
+  }
+
+  private asProjectionError<T>(run: () => T): T {
     try {
-      this.tree = restoreTreeIndex(data);
+      return run();
     } catch (err) {
       if (isMvccError(err, 'MVCC_BAD_SNAPSHOT')) {
         throw new ProjectionError('PROJECTION_BAD_SNAPSHOT', err.message, { projection: this.name });

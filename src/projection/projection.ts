@@ -24,4 +24,18 @@ export interface Projection {
   restore(data: unknown): void;
   /** Feeds the state to `sink` in a canonical order: equal states feed equal bytes. */
   hashState(sink: HashSink): void;
+  /**
+   * Optional, for large states: the snapshot as a series of parts (each plain data, as
+   * snapshot()), which a checkpoint writes and reads back one at a time. Without it a
+   * projection's snapshot is one part, snapshot() itself (see snapshot-parts.ts).
+   */
+  snapshotParts?(): Iterable<unknown>;
+  /** With snapshotParts: takes its parts back in order; finish() replaces the state. */
+  restorer?(): PartRestorer;
+}
+
+/** Restores a snapshot given part by part (PROJECTION_BAD_SNAPSHOT on a malformed part). */
+export interface PartRestorer {
+  add(part: unknown): void;
+  finish(): void;
 }

@@ -14,6 +14,9 @@ export interface ProgressLine {
   etaSeconds: number | null;
 }
 
+/** What each phase counts (RecoveryProgress.events). */
+const UNITS: Record<RecoveryProgress['phase'], string> = { checkpoint: 'parts', history: 'events', tail: 'events', records: 'records' };
+
 export class ProgressReporter {
   private readonly startedMs = performance.now();
   private lastMs = 0;
@@ -41,7 +44,8 @@ export class ProgressReporter {
   private report(line: ProgressLine): void {
     if (this.stream?.isTTY === true) {
       const eta = line.etaSeconds === null ? '?' : `${Math.ceil(line.etaSeconds)} s`;
-      this.stream.write(`\r${this.label} ${line.phase}: ${line.events.toLocaleString('en-US')} events, ${Math.round(line.eventsPerSecond).toLocaleString('en-US')} events/s, ${line.percent.toFixed(1)} %, ETA ${eta}   `);
+      const unit = UNITS[line.phase];
+      this.stream.write(`\r${this.label} ${line.phase}: ${line.events.toLocaleString('en-US')} ${unit}, ${Math.round(line.eventsPerSecond).toLocaleString('en-US')} ${unit}/s, ${line.percent.toFixed(1)} %, ETA ${eta}   `);
       this.wroteLine = true;
       return;
     }

@@ -26,13 +26,14 @@ import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import { isProjectionError } from '../projection/errors.js';
 import type { Projection } from '../projection/projection.js';
 import { replayYielding, type ReplayProgress } from '../projection/replay.js';
+import { partRestorer } from '../projection/snapshot-parts.js';
 import type { StructureTable } from '../wal/codec.js';
 import type { LogEntry, RecordLocation } from '../wal/types.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
 import type { LogDamage } from '../wal/damage.js';
 import { PointReader } from '../wal/read-at.js';
 import { LogReader } from '../wal/reader.js';
-import type { CheckpointBody } from '../checkpoint/checkpoint-body.js';
+import type { LoadedCheckpoint } from '../checkpoint/checkpoint-body.js';
 import { listCheckpoints, type CheckpointName } from '../checkpoint/checkpoint-name.js';
 import { SnapshotError } from '../checkpoint/errors.js';
 import { findBase, historyEntries, markerDurable, type BaseSource } from './replayable-history.js';
@@ -43,9 +44,10 @@ export interface RecoveryProgress {
   /**
    * 'history': rebuilding projections from the start; 'tail': replaying after the
    * checkpoint; 'records': reading back the live records a history replay passed over
-   * (events = records read).
+   * (events = records read); 'checkpoint': restoring projections from a checkpoint
+   * (events = parts restored, bytes = of the checkpoint file).
    */
-  phase: 'history' | 'tail' | 'records';
+  phase: 'checkpoint' | 'history' | 'tail' | 'records';
   events: number;
   main: number;
   /** Log bytes behind the latest event, and the log's size (for percent and ETA). */
@@ -117,14 +119,19 @@ export async function recoverWith(dir: string, options: RecoverOptions, usable: 
       continue;
     }
     if (!usable(c, layout, ctx)) continue;
-    const body = loadCheckpoint(ctx, c.name);
-    if (body === null) continue;
-    if (!markerDurable(layout, c.name, c.coversMain, wfs)) {
-      run.ignored.push(c.name);
-      options.logger?.warn({ file: c.name, coversMain: c.coversMain }, 'checkpoint has no durable marker in the log (crash before its marker?); ignored');
-      continue;
+    const loaded = loadCheckpoint(ctx, c.name);
+    if (loaded === null) continue;
+    let state: Replayed | null = null;
+    try {
+      if (!markerDurable(layout, c.name, c.coversMain, wfs)) {
+        run.ignored.push(c.name);
+        options.logger?.warn({ file: c.name, coversMain: c.coversMain }, 'checkpoint has no durable marker in the log (crash before its marker?); ignored');
+        continue;
+      }
+      state = await run.fromCheckpoint(loaded);
+    } finally {
+      loaded.close();
     }
-    const state = await run.fromCheckpoint(c.name, body);
     if (state !== null) return await run.finish(state, started);
   }
   return await run.finish(await run.fromScratch(), started);
@@ -154,14 +161,15 @@ class Recovery {
   ) {}
 
   /** Restore + tail; null when the checkpoint turns out unusable (it is then set aside). */
-  async fromCheckpoint(file: string, body: CheckpointBody): Promise<Replayed | null> {
+  async fromCheckpoint(loaded: LoadedCheckpoint): Promise<Replayed | null> {
+    const { body, name: file } = loaded;
     const projections = this.fresh();
     let stale: Projection[];
     try {
-      stale = restoreMatching(projections, body, file);
+      stale = await this.restoreMatching(projections, loaded);
       shareRestoredKeys(projections);
     } catch (err) {
-      if (!(err instanceof SnapshotError)) throw err;
+      if (!(err instanceof SnapshotError) || err.code === 'SNAPSHOT_IO') throw err;
       setAside(this.ctx, file, err);
       return null;
     }
@@ -248,6 +256,40 @@ class Recovery {
     }
   }
 
+  /**
+   * Restores every projection whose name and version match from `loaded`, part by part,
+   * giving the event loop a turn between parts and reporting the `checkpoint` phase (parts
+   * restored; bytes of the checkpoint file behind them). Returns the projections it could
+   * not restore (new or upgraded: rebuilt by replay).
+   */
+  private async restoreMatching(projections: readonly Projection[], loaded: LoadedCheckpoint): Promise<Projection[]> {
+    const stale: Projection[] = [];
+    const onProgress = this.options.onProgress;
+    let parts = 0;
+    for (const p of projections) {
+      const saved = loaded.body.projections.find((s) => s.name === p.name);
+      if (saved === undefined || saved.version !== p.version) {
+        stale.push(p);
+        continue;
+      }
+      try {
+        const restorer = partRestorer(p);
+        let n = 0;
+        for (const part of loaded.parts(saved)) {
+          restorer.add(part);
+          parts++;
+          onProgress?.({ phase: 'checkpoint', events: parts, main: loaded.body.coversMain, bytesDone: loaded.bytesBefore(saved, ++n), bytesTotal: loaded.sizeBytes });
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        restorer.finish();
+      } catch (err) {
+        if (!isProjectionError(err, 'PROJECTION_BAD_SNAPSHOT')) throw err;
+        throw new SnapshotError('SNAPSHOT_BAD_BODY', `projection ${p.name}: ${err.message}`, { file: loaded.name, cause: err });
+      }
+    }
+    return stale;
+  }
+
   private findBase(): BaseSource | null {
     if (this.base === undefined) this.base = findBase(this.ctx, this.layout);
     return this.base;
@@ -329,21 +371,4 @@ function shareRestoredKeys(projections: readonly Projection[]): void {
   findProjection(projections, Counts)?.adoptKeys(canonical);
 }
 
-/** Restores every projection whose name and version match; returns the others. */
-function restoreMatching(projections: readonly Projection[], body: CheckpointBody, file: string): Projection[] {
-  const stale: Projection[] = [];
-  for (const p of projections) {
-    const saved = body.projections.find((s) => s.name === p.name);
-    if (saved === undefined || saved.version !== p.version) {
-      stale.push(p);
-      continue;
-    }
-    try {
-      p.restore(saved.state);
-    } catch (err) {
-      if (!isProjectionError(err, 'PROJECTION_BAD_SNAPSHOT')) throw err;
-      throw new SnapshotError('SNAPSHOT_BAD_BODY', `projection ${p.name}: ${err.message}`, { file, cause: err });
-    }
-  }
-  return stale;
-}
+

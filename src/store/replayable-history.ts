@@ -26,8 +26,11 @@ export function findBase(ctx: LoadContext, layout: LogLayout): BaseSource | null
   for (const c of listCheckpoints(ctx.wfs, ctx.dir)) {
     if (c.coversMain < layout.minCoversMain) return null;
     if (((readSnapFlags(ctx.wfs, ctx.dir, c.name) ?? 0) & SNAP_FLAG_BASE) === 0) continue;
-    const body = loadCheckpoint(ctx, c.name);
-    if (body === null || body.base === null) continue;
+    const loaded = loadCheckpoint(ctx, c.name);
+    if (loaded === null) continue;
+    loaded.close(); // the base is read with the meta; the projections' parts are not needed
+    const body = loaded.body;
+    if (body.base === null) continue;
     if (body.base.atMain < layout.minCoversMain) return null;
     try {
       return { file: c.name, atMain: body.base.atMain, events: decodeBaseEvents(body.base, c.name), body };

@@ -1,8 +1,8 @@
 /**
  * Taking a checkpoint (the projections are already at the end of the log: the Store feeds
  * them every commit as it becomes durable):
- *   1. write every projection's snapshot, the covered revision and the structure table to
- *      `checkpoint-%016x.snap` (temp file, fsync, rename, directory fsync);
+ *   1. write every projection's snapshot (part by part), the covered revision and the
+ *      structure table to `checkpoint-%016x.snap` (temp file, fsync, rename, directory fsync);
  *   2. commit the marker {type:'checkpoint', file, coversMain} through the Store, like any
  *      other commit;
  *   3. prune older checkpoints.
@@ -16,10 +16,11 @@ import assert from 'node:assert/strict';
 import type { Logger } from 'pino';
 import type { CheckpointTaken } from '../model/events.js';
 import type { StateWriter } from './state-writer.js';
-import { encodeBaseEvents, encodeCheckpointBody, type BaseEvent, type CheckpointBody } from '../checkpoint/checkpoint-body.js';
+import { writeCheckpoint, type BaseEvent, type CheckpointContent } from '../checkpoint/checkpoint-body.js';
 import { checkpointFileName } from '../checkpoint/checkpoint-name.js';
 import { pruneCheckpoints } from '../checkpoint/prune-checkpoints.js';
-import { SNAP_FLAG_BASE, writeSnapFile } from '../checkpoint/snap-file.js';
+import { SNAP_FLAG_BASE } from '../checkpoint/snap-file.js';
+import { snapshotParts } from '../projection/snapshot-parts.js';
 
 export type CheckpointReason = 'policy' | 'shutdown' | 'demand' | 'compaction';
 
@@ -45,24 +46,22 @@ export async function takeCheckpoint(state: StateWriter, options: TakeCheckpoint
   const started = performance.now();
   const { wfs, dir, projections } = state;
   const coversMain = state.lastMain;
-  const body: CheckpointBody = {
-    format: 1,
+  const content: CheckpointContent = {
     coversMain,
     createdMs: Date.now(),
     structures: state.structures,
-    projections: projections.map((p) => ({ name: p.name, version: p.version, state: p.snapshot() })),
-    base: options.base ? { atMain: options.base.atMain, events: encodeBaseEvents(options.base.events) } : null,
+    projections: projections.map((p) => ({ name: p.name, version: p.version, parts: snapshotParts(p) })),
+    base: options.base ?? null,
   };
-  assert.equal(new Set(body.projections.map((p) => p.name)).size, projections.length, 'projection names must be unique');
-  const bytes = encodeCheckpointBody(body);
+  assert.equal(new Set(projections.map((p) => p.name)).size, projections.length, 'projection names must be unique');
   const file = checkpointFileName(coversMain);
-  writeSnapFile(wfs, dir, file, bytes, options.base ? SNAP_FLAG_BASE : 0);
-  if (options.skipMarker) return { file, coversMain, markerMain: null, bodyBytes: bytes.length, ms: performance.now() - started };
+  const bodyBytes = writeCheckpoint(wfs, dir, file, content, options.base ? SNAP_FLAG_BASE : 0);
+  if (options.skipMarker) return { file, coversMain, markerMain: null, bodyBytes, ms: performance.now() - started };
   const marker: CheckpointTaken = { type: 'checkpoint', file, coversMain };
   const { main: markerMain } = await state.commit([marker]);
   assert.equal(markerMain, coversMain + 1, 'the marker is the commit right after what it covers');
   const removed = pruneCheckpoints(wfs, dir);
-  const info = { file, coversMain, markerMain, bodyBytes: bytes.length, ms: performance.now() - started };
+  const info = { file, coversMain, markerMain, bodyBytes, ms: performance.now() - started };
   options.logger?.info({ ...info, reason: options.reason ?? 'demand', removed }, 'checkpoint taken');
   return info;
 }

@@ -175,6 +175,11 @@ export class TreeIndex {
     return this.tree.values();
   }
 
+  /** Every key held (live or not), ascending. */
+  keys(): IterableIterator<string> {
+    return this.tree.keys();
+  }
+
   /** Keys visible at `atMain`; O(1) at the current revision, a full scan otherwise. */
   count(atMain: number = this.lastMain): number {
     this.checkReadable(atMain);

@@ -25,7 +25,8 @@ import { inAgedCondition } from '../model/waste-conditions.js';
 import type { LogEvent } from '../wal/types.js';
 import { assertNever } from './assert-never.js';
 import { ProjectionError } from './errors.js';
-import { eventOf, withCanonicalKeys } from './event-payload.js';
+import { eventOf } from './event-payload.js';
+import { ownKey, type CanonicalKey } from './canonical-keys.js';
 import type { HashSink, Projection } from './projection.js';
 
 export interface ConditionSinceSnapshot {
@@ -56,11 +57,6 @@ export class ConditionSince implements Projection {
   /** The key's run in the condition began when its lifetime did (false: not in it). */
   sinceFirstSight(key: ResourceKey): boolean {
     return (this.since.get(key) ?? 0) % 2 === 1;
-  }
-
-  /** Makes every entry hold the key string `canonical` gives (as CurrentState.adoptKeys). */
-  adoptKeys(canonical: (key: ResourceKey) => ResourceKey | undefined): void {
-    this.since = withCanonicalKeys(this.since, canonical);
   }
 
   apply(log: LogEvent): void {
@@ -113,7 +109,7 @@ export class ConditionSince implements Projection {
     return { keys, mains: packed.map((p) => Math.floor(p / 2)), firstSight: packed.map((p) => p % 2) };
   }
 
-  restore(data: unknown): void {
+  restore(data: unknown, canonical: CanonicalKey = ownKey): void {
     const s = data as Partial<ConditionSinceSnapshot> | null;
     if (!Array.isArray(s?.keys) || !Array.isArray(s?.mains) || !Array.isArray(s?.firstSight) || s.keys.length !== s.mains.length || s.keys.length !== s.firstSight.length) {
       this.bad('keys, mains and firstSight must be arrays of one length');
@@ -123,8 +119,9 @@ export class ConditionSince implements Projection {
       const main = (s.mains as unknown[])[i];
       const first = (s.firstSight as unknown[])[i];
       if (typeof key !== 'string' || !Number.isSafeInteger(main) || (main as number) < 1 || (first !== 0 && first !== 1)) this.bad(`bad entry ${i}`);
-      if (next.has(key)) this.bad(`duplicate key ${key}`);
-      next.set(key, run(main as number, first === 1));
+      const canonicalKey = canonical(key);
+      if (next.has(canonicalKey)) this.bad(`duplicate key ${key}`);
+      next.set(canonicalKey, run(main as number, first === 1));
     });
     this.since = next;
   }

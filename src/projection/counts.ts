@@ -8,7 +8,8 @@ import type { ResourceKey } from '../model/resource.js';
 import type { LogEvent } from '../wal/types.js';
 import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
-import { eventOf, withCanonicalKeys } from './event-payload.js';
+import { eventOf } from './event-payload.js';
+import { ownKey, type CanonicalKey } from './canonical-keys.js';
 import type { HashSink, Projection } from './projection.js';
 
 interface Bucket {
@@ -65,11 +66,6 @@ export class Counts implements Projection {
     return new Map(owners.map((o) => [o, sums.get(o) as number]));
   }
 
-  /** Makes every entry hold the key string `canonical` gives (as CurrentState.adoptKeys). */
-  adoptKeys(canonical: (key: ResourceKey) => ResourceKey | undefined): void {
-    this.byKey = withCanonicalKeys(this.byKey, canonical);
-  }
-
   apply(log: LogEvent): void {
     const event = eventOf(log);
     switch (event.type) {
@@ -118,7 +114,7 @@ export class Counts implements Projection {
     return { buckets: buckets.map((b) => ({ type: b.type, owner: b.owner })), keys, bucketOfKey, changes: { ...this.changes } };
   }
 
-  restore(data: unknown): void {
+  restore(data: unknown, canonical: CanonicalKey = ownKey): void {
     const snap = data as Partial<CountsSnapshot> | null;
     const { buckets, keys, bucketOfKey, changes } = snap ?? {};
     if (!Array.isArray(buckets) || !Array.isArray(keys) || !Array.isArray(bucketOfKey)) this.bad('missing arrays');
@@ -133,9 +129,11 @@ export class Counts implements Projection {
     }
     keys.forEach((key, i) => {
       const bucket = restored[bucketOfKey[i] as number];
-      if (typeof key !== 'string' || bucket === undefined || this.byKey.has(key)) this.bad(`bad key entry ${i}`);
+      if (typeof key !== 'string' || bucket === undefined) this.bad(`bad key entry ${i}`);
+      const canonicalKey = canonical(key);
+      if (this.byKey.has(canonicalKey)) this.bad(`bad key entry ${i}`);
       bucket.live++;
-      this.byKey.set(key, bucket);
+      this.byKey.set(canonicalKey, bucket);
     });
     this.changes = { ...changes };
   }

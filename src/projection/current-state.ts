@@ -20,6 +20,7 @@ import { assertNever } from './assert-never.js';
 import { eventOf, isRecordShaped } from './event-payload.js';
 import type { HashSink, PartRestorer, Projection } from './projection.js';
 import { StringPool } from './string-pool.js';
+import { ownKey, type CanonicalKey } from './canonical-keys.js';
 import type { ResourceFilter } from './resource-filter.js';
 import { matchesFilter } from './resource-filter.js';
 
@@ -93,21 +94,6 @@ export class CurrentState implements Projection {
     return this.sortedRecords().filter((record) => matchesFilter(record, filter));
   }
 
-  /**
-   * Makes every record and map entry hold the key string `canonical` gives (the key
-   * index's; see adoptKeyString): after a restore, where both were decoded separately.
-   */
-  adoptKeys(canonical: (key: ResourceKey) => ResourceKey | undefined): void {
-    const next = new Map<ResourceKey, ResourceRecord>();
-    for (const record of this.records.values()) {
-      const key = canonical(record.key);
-      if (key !== undefined && key === record.key) record.key = key;
-      next.set(record.key, record);
-    }
-    this.records = next;
-    this.sorted = null;
-  }
-
   apply(log: LogEvent): void {
     const event = eventOf(log);
     switch (event.type) {
@@ -140,8 +126,8 @@ export class CurrentState implements Projection {
     return { records: [...this.sortedRecords()] };
   }
 
-  restore(data: unknown): void {
-    const restorer = this.restorer();
+  restore(data: unknown, canonical?: CanonicalKey): void {
+    const restorer = this.restorer(canonical);
     restorer.add(data);
     restorer.finish();
   }
@@ -154,7 +140,7 @@ export class CurrentState implements Projection {
     }
   }
 
-  restorer(): PartRestorer {
+  restorer(canonical: CanonicalKey = ownKey): PartRestorer {
     const next = new Map<ResourceKey, ResourceRecord>();
     return {
       add: (data) => {
@@ -162,8 +148,10 @@ export class CurrentState implements Projection {
         if (!Array.isArray(records)) this.bad('records must be an array');
         for (const r of records as unknown[]) {
           if (!isRecordShaped(r)) this.bad('not a resource record');
-          if (next.has(r.key)) this.bad(`duplicate key ${r.key}`);
-          next.set(r.key, this.strings.internValues(r, undefined, 'key'));
+          const key = canonical(r.key);
+          if (next.has(key)) this.bad(`duplicate key ${key}`);
+          r.key = key;
+          next.set(key, this.strings.internValues(r, undefined, 'key'));
         }
       },
       finish: () => {

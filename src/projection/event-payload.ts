@@ -85,14 +85,3 @@ export function adoptKeyString(payload: unknown, key: string): void {
   const record = p.record;
   if (typeof record === 'object' && record !== null && record.key === key) record.key = key;
 }
-
-/**
- * `map` with each key replaced by the string `canonical` gives for it (the key index's;
- * see adoptKeyString), for projections restored from a checkpoint, whose keys were decoded
- * separately.
- */
-export function withCanonicalKeys<V>(map: ReadonlyMap<string, V>, canonical: (key: string) => string | undefined): Map<string, V> {
-  const next = new Map<string, V>();
-  for (const [key, value] of map) next.set(canonical(key) ?? key, value);
-  return next;
-}

@@ -8,6 +8,7 @@
  * closures, spreads or intermediate arrays. Events arrive in log order, each exactly once.
  */
 import type { LogEvent } from '../wal/types.js';
+import type { CanonicalKey } from './canonical-keys.js';
 
 /** Anything a hash can be fed through; node:crypto's Hash fits. */
 export interface HashSink {
@@ -20,8 +21,12 @@ export interface Projection {
   apply(event: LogEvent): void;
   /** The whole state as plain data that msgpackr can encode (no classes, no functions). */
   snapshot(): unknown;
-  /** Replaces the state with a snapshot() result; throws PROJECTION_BAD_SNAPSHOT if malformed. */
-  restore(data: unknown): void;
+  /**
+   * Replaces the state with a snapshot() result; throws PROJECTION_BAD_SNAPSHOT if
+   * malformed. A projection that keeps resource keys stores `canonical(key)` for each (the
+   * key index's string, see canonical-keys.ts; default: the key as decoded).
+   */
+  restore(data: unknown, canonical?: CanonicalKey): void;
   /** Feeds the state to `sink` in a canonical order: equal states feed equal bytes. */
   hashState(sink: HashSink): void;
   /**
@@ -31,7 +36,7 @@ export interface Projection {
    */
   snapshotParts?(): Iterable<unknown>;
   /** With snapshotParts: takes its parts back in order; finish() replaces the state. */
-  restorer?(): PartRestorer;
+  restorer?(canonical?: CanonicalKey): PartRestorer;
 }
 
 /** Restores a snapshot given part by part (PROJECTION_BAD_SNAPSHOT on a malformed part). */

@@ -18,15 +18,14 @@
 import type { Logger } from 'pino';
 import { REPLAY_PROGRESS_EVERY_EVENTS, REPLAY_YIELD_EVERY_EVENTS } from '../limits.js';
 import { builtInProjections, findProjection } from '../projection/builtins.js';
-import { ConditionSince } from '../projection/condition-since.js';
 import { ControlState } from '../projection/control-state.js';
-import { Counts } from '../projection/counts.js';
 import { CurrentState } from '../projection/current-state.js';
 import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import { isProjectionError } from '../projection/errors.js';
 import type { Projection } from '../projection/projection.js';
 import { replayYielding, type ReplayProgress } from '../projection/replay.js';
 import { partRestorer } from '../projection/snapshot-parts.js';
+import { ascendingKeys, ownKey } from '../projection/canonical-keys.js';
 import type { StructureTable } from '../wal/codec.js';
 import type { LogEntry, RecordLocation } from '../wal/types.js';
 import { nodeFileSystem, type WalFileSystem } from '../wal/file-system.js';
@@ -167,7 +166,6 @@ class Recovery {
     let stale: Projection[];
     try {
       stale = await this.restoreMatching(projections, loaded);
-      shareRestoredKeys(projections);
     } catch (err) {
       if (!(err instanceof SnapshotError) || err.code === 'SNAPSHOT_IO') throw err;
       setAside(this.ctx, file, err);
@@ -259,21 +257,25 @@ class Recovery {
   /**
    * Restores every projection whose name and version match from `loaded`, part by part,
    * giving the event loop a turn between parts and reporting the `checkpoint` phase (parts
-   * restored; bytes of the checkpoint file behind them). Returns the projections it could
-   * not restore (new or upgraded: rebuilt by replay).
+   * restored; bytes of the checkpoint file behind them). The key index goes first, and the
+   * others take its key strings (canonical-keys.ts). Returns the projections it could not
+   * restore (new or upgraded: rebuilt by replay).
    */
   private async restoreMatching(projections: readonly Projection[], loaded: LoadedCheckpoint): Promise<Projection[]> {
     const stale: Projection[] = [];
     const onProgress = this.options.onProgress;
+    const keyIndex = findProjection(projections, KeyIndexProjection);
+    const ordered = keyIndex === undefined ? projections : [keyIndex, ...projections.filter((p) => p !== keyIndex)];
     let parts = 0;
-    for (const p of projections) {
+    for (const p of ordered) {
       const saved = loaded.body.projections.find((s) => s.name === p.name);
       if (saved === undefined || saved.version !== p.version) {
         stale.push(p);
         continue;
       }
       try {
-        const restorer = partRestorer(p);
+        const keys = keyIndex === undefined || p === keyIndex || stale.includes(keyIndex) ? null : keyIndex.index;
+        const restorer = partRestorer(p, keys === null ? ownKey : ascendingKeys(keys.keys()));
         let n = 0;
         for (const part of loaded.parts(saved)) {
           restorer.add(part);
@@ -356,19 +358,5 @@ function* deferringFrom(entries: Iterable<LogEntry>, fromMain: number, current: 
   }
 }
 
-/**
- * After a restore the key index, the current state, the counts and the condition ages
- * hold separately decoded key strings: the others take the key index's, so the process
- * keeps one string per key (see adoptKeyString, which does the same for every event
- * replayed or committed after).
- */
-function shareRestoredKeys(projections: readonly Projection[]): void {
-  const keys = findProjection(projections, KeyIndexProjection)?.index;
-  if (keys === undefined) return;
-  const canonical = (key: string): string | undefined => keys.keyIndex(key)?.key;
-  findProjection(projections, CurrentState)?.adoptKeys(canonical);
-  findProjection(projections, ConditionSince)?.adoptKeys(canonical);
-  findProjection(projections, Counts)?.adoptKeys(canonical);
-}
 
 

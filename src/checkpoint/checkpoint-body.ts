@@ -9,8 +9,11 @@
  *   createdMs     wall-clock time it was written
  *   structures    the log's msgpackr structure table at coversMain (decodes every record
  *                 before it: history point reads need it)
- *   projections   [{ name, version, first, count }]: the parts first..first+count-1 hold
- *                 that projection's snapshot parts, in order
+ *   projections   [{ name, version, first, count, firstKeys? }]: the parts
+ *                 first..first+count-1 hold that projection's snapshot parts, in order;
+ *                 `firstKeys` (projections whose parts are ranges of resource keys, the key
+ *                 index and the current state) gives each part's first key (null: empty),
+ *                 so a reader wanting one key reads one part (partsFor)
  *   base          null, or the compaction base: { atMain, part } where part `part` is a
  *                 msgpackr-encoded array of BaseEvent, ascending by revision: for every key
  *                 visible at atMain, the event visible for it. Replay can start from it
@@ -38,6 +41,8 @@ export interface SavedProjection {
   version: number;
   first: number;
   count: number;
+  /** Each part's first resource key (parts ascending by key); absent: parts are not key ranges. */
+  firstKeys?: (string | null)[];
 }
 
 export interface EncodedBase {
@@ -59,7 +64,7 @@ export interface CheckpointContent {
   coversMain: number;
   createdMs: number;
   structures: StructureTable;
-  projections: { name: string; version: number; parts: Iterable<unknown> }[];
+  projections: { name: string; version: number; parts: Iterable<unknown>; firstKey?: (part: unknown) => string | null }[];
   base: { atMain: number; events: readonly BaseEvent[] } | null;
 }
 
@@ -87,12 +92,16 @@ export function writeCheckpoint(wfs: WalFileSystem, dir: string, name: string, c
     for (const p of content.projections) {
       let first = -1;
       let count = 0;
+      const firstKeys: (string | null)[] = [];
       for (const part of p.parts) {
+        if (p.firstKey !== undefined) firstKeys.push(p.firstKey(part));
         const index = add(packr.pack(part));
         if (first < 0) first = index;
         count++;
       }
-      projections.push({ name: p.name, version: p.version, first: Math.max(first, 0), count });
+      const saved: SavedProjection = { name: p.name, version: p.version, first: Math.max(first, 0), count };
+      if (p.firstKey !== undefined) saved.firstKeys = firstKeys;
+      projections.push(saved);
     }
     const base = content.base === null ? null : { atMain: content.base.atMain, part: add(encodeBaseEvents(content.base.events)) };
     add(packr.pack({ format: CHECKPOINT_BODY_FORMAT, coversMain: content.coversMain, createdMs: content.createdMs, structures: content.structures, projections, base }));
@@ -157,6 +166,23 @@ export class LoadedCheckpoint {
     for (let i = saved.first; i < saved.first + saved.count; i++) yield decodePart(this.reader.part(i), this.name, `part ${i}`);
   }
 
+  /**
+   * The parts that can hold `key`: for parts that are key ranges, the one whose range
+   * covers it (the last whose first key is at or below it, else the first); else all.
+   */
+  *partsFor(saved: SavedProjection, key: string): Generator<unknown> {
+    const firstKeys = saved.firstKeys;
+    if (firstKeys === undefined || this.states !== null) {
+      yield* this.parts(saved);
+      return;
+    }
+    let n = 0;
+    firstKeys.forEach((first, i) => {
+      if (first !== null && first <= key) n = i;
+    });
+    yield decodePart(this.reader.part(saved.first + n), this.name, `part ${saved.first + n}`);
+  }
+
   close(): void {
     this.reader.close();
   }
@@ -178,9 +204,11 @@ function decodeMeta(value: unknown, file: string, metaIndex: number): Omit<Check
   if (!isStructureTable(structures)) throw bad(file, 'bad structure table');
   const isPartRange = (first: unknown, count: unknown): boolean => isCount(first) && isCount(count) && first + count <= metaIndex;
   const saved = Array.isArray(projections) ? (projections as unknown[]) : [];
+  const isFirstKeys = (keys: unknown, count: unknown): boolean =>
+    keys === undefined || (Array.isArray(keys) && keys.length === count && keys.every((k, i) => k === null || (typeof k === 'string' && (i === 0 || keys[i - 1] === null || (keys[i - 1] as string) < k))));
   if (!Array.isArray(projections) || !saved.every((p) => {
     const q = (p ?? {}) as Record<string, unknown>;
-    return typeof q['name'] === 'string' && Number.isSafeInteger(q['version']) && isPartRange(q['first'], q['count']);
+    return typeof q['name'] === 'string' && Number.isSafeInteger(q['version']) && isPartRange(q['first'], q['count']) && isFirstKeys(q['firstKeys'], q['count']);
   })) throw bad(file, 'bad projection list');
   let parsedBase: { atMain: number; part: number } | null = null;
   if (base !== null && base !== undefined) {

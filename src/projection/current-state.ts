@@ -140,6 +140,10 @@ export class CurrentState implements Projection {
     }
   }
 
+  partFirstKey(part: unknown): string | null {
+    return (part as CurrentStateSnapshot).records[0]?.key ?? null;
+  }
+
   restorer(canonical: CanonicalKey = ownKey): PartRestorer {
     const next = new Map<ResourceKey, ResourceRecord>();
     return {

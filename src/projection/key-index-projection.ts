@@ -11,7 +11,7 @@
  */
 import { isMvccError } from '../mvcc/errors.js';
 import { CHECKPOINT_PART_ITEMS } from '../limits.js';
-import { snapshotTreeIndex, snapshotTreeIndexParts, TreeIndexRestorer } from '../mvcc/tree-index-snapshot.js';
+import { snapshotTreeIndex, snapshotTreeIndexParts, TreeIndexRestorer, type TreeIndexSnapshot } from '../mvcc/tree-index-snapshot.js';
 import { TreeIndex } from '../mvcc/tree-index.js';
 import type { LogEvent } from '../wal/types.js';
 import { ProjectionError } from './errors.js';
@@ -24,12 +24,24 @@ export class KeyIndexProjection implements Projection {
   readonly version = 1;
   private tree = new TreeIndex();
 
+  /**
+   * With `onlyKey` (queries about one resource, see RecoverOptions.onlyKey) the other
+   * keys' puts and tombstones only move the revision: the index is exact for that key, and
+   * for the revision bookkeeping, only.
+   */
+  constructor(private readonly options: { onlyKey?: string } = {}) {}
+
   get index(): TreeIndex {
     return this.tree;
   }
 
   apply(log: LogEvent): void {
     const event = eventOf(log);
+    const onlyKey = this.options.onlyKey;
+    if (onlyKey !== undefined && (event.type === 'appeared' || event.type === 'changed' || event.type === 'disappeared') && event.key !== onlyKey) {
+      this.tree.observe(log);
+      return;
+    }
     switch (event.type) {
       case 'appeared':
       case 'changed':
@@ -81,6 +93,10 @@ export class KeyIndexProjection implements Projection {
   /** The snapshot in parts of `keysPerPart` keys (see snapshotTreeIndexParts). */
   snapshotParts(keysPerPart = CHECKPOINT_PART_ITEMS): Iterable<unknown> {
     return snapshotTreeIndexParts(this.tree, keysPerPart);
+  }
+
+  partFirstKey(part: unknown): string | null {
+    return (part as TreeIndexSnapshot).keys[0] ?? null;
   }
 
   restorer(): PartRestorer {

@@ -35,6 +35,11 @@ export interface Projection {
    * projection's snapshot is one part, snapshot() itself (see snapshot-parts.ts).
    */
   snapshotParts?(): Iterable<unknown>;
+  /**
+   * With snapshotParts whose parts are ranges of resource keys, ascending: a part's first
+   * key (null for an empty part), so that a reader wanting one key restores one part.
+   */
+  partFirstKey?(part: unknown): string | null;
   /** With snapshotParts: takes its parts back in order; finish() replaces the state. */
   restorer?(canonical?: CanonicalKey): PartRestorer;
 }

@@ -63,7 +63,9 @@ export async function runQueryCommand(name: QueryCommandName, argv: readonly str
   const states = options.states ?? readOnlyStates;
   let state: QueryState | null = null;
   try {
-    state = await states.open(args.dataDir);
+    // get and history read one resource: a read-only open then restores only what answers about it.
+    const scope = (name === 'get' || name === 'history') && typeof args.positionals[0] === 'string' ? { onlyKey: args.positionals[0] } : {};
+    state = await states.open(args.dataDir, scope);
     if (state.damage !== null) io.stderr(damageWarning(state.damage));
     const notes: string[] = [];
     // run() is synchronous: the answer is that of one revision, whatever commits while it is written.

@@ -9,6 +9,7 @@
  * fields shows nothing. After compaction the first entry kept may be a `changed` event:
  * the timeline then starts there, from null.
  */
+import assert from 'node:assert/strict';
 import type { FieldChange } from '../model/events.js';
 import type { AttrValue, ResourceRecord } from '../model/resource.js';
 import { attrValuesEqual } from '../changes/record-equal.js';
@@ -43,6 +44,7 @@ export function resourceHistory(state: QueryState, key: string): HistoryEntry[];
 export function resourceHistory(state: QueryState, key: string, field: string): FieldHistoryEntry[];
 export function resourceHistory(state: QueryState, key: string, field?: string): HistoryEntry[] | FieldHistoryEntry[] {
   if (field !== undefined) checkFieldPath(field);
+  assert.ok(state.onlyKey === undefined || state.onlyKey === key, 'a state opened for one key answers about that key only');
   const ki = state.index.keyIndex(key);
   if (ki === undefined) throw new QueryError('unknown-key', `no resource with key ${key}`);
   const entries: HistoryEntry[] = [];

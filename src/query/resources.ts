@@ -1,6 +1,7 @@
 /**
  * The resource list (current, or as of a revision) and one resource at a point.
  */
+import assert from 'node:assert/strict';
 import { RESOURCE_TYPES, type ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision } from '../mvcc/key-index.js';
 import { matchesFilter, type ResourceFilter } from '../projection/resource-filter.js';
@@ -39,6 +40,7 @@ export function listResources(state: QueryState, filter: ListFilter, atMain?: nu
 
 /** One resource at `atMain` (default: the newest revision). QueryError unknown-key. */
 export function getResource(state: QueryState, key: string, atMain?: number): ResourceAtPoint {
+  assert.ok(state.onlyKey === undefined || state.onlyKey === key, 'a state opened for one key answers about that key only');
   const ki = state.index.keyIndex(key);
   if (ki === undefined) throw new QueryError('unknown-key', `no resource with key ${key}`);
   const at = checkRevision(state, atMain ?? state.lastMain);

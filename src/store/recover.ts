@@ -61,6 +61,13 @@ export interface RecoverOptions {
   onProgress?: (progress: RecoveryProgress) => void;
   /** Rename nothing (damaged checkpoints are only skipped). Default false. */
   readOnly?: boolean;
+  /**
+   * Queries about one resource key (read-only): of a checkpoint's projections whose parts
+   * are key ranges, only the part that can hold this key is restored. The projections
+   * given must then keep only this key exact (KeyIndexProjection's `onlyKey`); any other
+   * key's state is left behind.
+   */
+  onlyKey?: string;
   /** Where the log segments are; default `dir`. */
   logDir?: string;
   fs?: WalFileSystem;
@@ -277,7 +284,8 @@ class Recovery {
         const keys = keyIndex === undefined || p === keyIndex || stale.includes(keyIndex) ? null : keyIndex.index;
         const restorer = partRestorer(p, keys === null ? ownKey : ascendingKeys(keys.keys()));
         let n = 0;
-        for (const part of loaded.parts(saved)) {
+        const onlyKey = this.options.onlyKey;
+        for (const part of onlyKey === undefined ? loaded.parts(saved) : loaded.partsFor(saved, onlyKey)) {
           restorer.add(part);
           parts++;
           onProgress?.({ phase: 'checkpoint', events: parts, main: loaded.body.coversMain, bytesDone: loaded.bytesBefore(saved, ++n), bytesTotal: loaded.sizeBytes });

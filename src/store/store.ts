@@ -43,6 +43,8 @@ export interface StoreOptions {
   create?: boolean;
   /** Replay the whole kept history, using no checkpoint but a compaction base (rebuild). */
   rebuild?: boolean;
+  /** Read-only: state exact for this one resource key only (see RecoverOptions.onlyKey). */
+  onlyKey?: string;
   logger?: Logger;
   onProgress?: (progress: RecoveryProgress) => void;
   /** A fresh projection set; default builtInProjections() (a ControlState is added if missing). */
@@ -82,7 +84,9 @@ export class Store implements StateWriter {
       ...(options.fs ? { fs: options.fs } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.onlyKey !== undefined ? { onlyKey: options.onlyKey } : {}),
     };
+    assert.ok(options.onlyKey === undefined || options.readOnly === true, 'a state for one key is read-only');
     const usable = options.rebuild ? baseOnlyFilter() : () => true;
     if (options.readOnly) {
       return new Store(dir, options, await recoverWith(dir, recoverOptions, usable), null);

@@ -50,7 +50,7 @@ export async function takeCheckpoint(state: StateWriter, options: TakeCheckpoint
     coversMain,
     createdMs: Date.now(),
     structures: state.structures,
-    projections: projections.map((p) => ({ name: p.name, version: p.version, parts: snapshotParts(p) })),
+    projections: projections.map((p) => ({ name: p.name, version: p.version, parts: snapshotParts(p), firstKey: p.partFirstKey?.bind(p) })),
     base: options.base ?? null,
   };
   assert.equal(new Set(projections.map((p) => p.name)).size, projections.length, 'projection names must be unique');

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { Packr } from 'msgpackr';
-import { LoadedCheckpoint, writeCheckpoint } from '../../src/checkpoint/checkpoint-body.js';
 import { isSnapshotError } from '../../src/checkpoint/errors.js';
 import { SNAP_HEADER_BYTES, SNAP_MAGIC, SnapReader } from '../../src/checkpoint/snap-file.js';
 import { builtInProjections } from '../../src/projection/builtins.js';
@@ -11,7 +10,7 @@ import { CurrentState } from '../../src/projection/current-state.js';
 import { isProjectionError } from '../../src/projection/errors.js';
 import { KeyIndexProjection } from '../../src/projection/key-index-projection.js';
 import type { Projection } from '../../src/projection/projection.js';
-import { partRestorer, snapshotParts } from '../../src/projection/snapshot-parts.js';
+import { partRestorer } from '../../src/projection/snapshot-parts.js';
 import { stateHash } from '../../src/projection/state-hash.js';
 import { recoverState, type RecoveryProgress } from '../../src/store/recover.js';
 import type { Store } from '../../src/store/store.js';
@@ -19,9 +18,8 @@ import { crc32 } from '../../src/wal/frame.js';
 import { nodeFileSystem, type WalFileSystem } from '../../src/wal/file-system.js';
 import { tempDir } from '../helpers/tmp.js';
 import { commitAll, historyCommits, openStore } from './store-harness.js';
+import { PART_ITEMS, restored, rewriteInSmallParts } from './checkpoint-rewrite.js';
 
-/** Keys or records per part in these tests: small, so a small history makes many parts. */
-const PART_ITEMS = 7;
 
 /** A log of `first` commits, a checkpoint, `more` commits; then an older checkpoint is made the newest's predecessor. */
 async function logWithCheckpoints(first: number, more: number): Promise<{ dir: string; store: Store; older: string; newer: string }> {
@@ -35,31 +33,6 @@ async function logWithCheckpoints(first: number, more: number): Promise<{ dir: s
   await commitAll(store, commits.slice(first + more));
   await store.close();
   return { dir, store, older, newer };
-}
-
-/** The projections restored from checkpoint `file`. */
-function restored(dir: string, file: string): { projections: Projection[]; loaded: LoadedCheckpoint } {
-  const loaded = LoadedCheckpoint.open(nodeFileSystem, dir, file);
-  const projections = builtInProjections();
-  for (const p of projections) {
-    const saved = loaded.body.projections.find((s) => s.name === p.name);
-    assert.ok(saved, `checkpoint holds ${p.name}`);
-    const restorer = partRestorer(p);
-    for (const part of loaded.parts(saved)) restorer.add(part);
-    restorer.finish();
-  }
-  loaded.close();
-  return { projections, loaded };
-}
-
-/** Rewrites checkpoint `file` (same name and covered revision: its marker stays valid) with PART_ITEMS per part. */
-function rewriteInSmallParts(dir: string, file: string): void {
-  const { projections, loaded } = restored(dir, file);
-  const { coversMain, createdMs, structures } = loaded.body;
-  const parts = (p: Projection): Iterable<unknown> =>
-    p instanceof KeyIndexProjection || p instanceof CurrentState ? p.snapshotParts(PART_ITEMS) : snapshotParts(p);
-  const content = { coversMain, createdMs, structures, base: null, projections: projections.map((p) => ({ name: p.name, version: p.version, parts: parts(p) })) };
-  writeCheckpoint(nodeFileSystem, dir, file, content, 0);
 }
 
 /** Byte offsets of each part of `file` and of its table (from the table itself). */

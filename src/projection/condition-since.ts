@@ -119,9 +119,9 @@ export class ConditionSince implements Projection {
       const main = (s.mains as unknown[])[i];
       const first = (s.firstSight as unknown[])[i];
       if (typeof key !== 'string' || !Number.isSafeInteger(main) || (main as number) < 1 || (first !== 0 && first !== 1)) this.bad(`bad entry ${i}`);
-      const canonicalKey = canonical(key);
-      if (next.has(canonicalKey)) this.bad(`duplicate key ${key}`);
-      next.set(canonicalKey, run(main as number, first === 1));
+      const size = next.size;
+      next.set(canonical(key), run(main as number, first === 1));
+      if (next.size === size) this.bad(`duplicate key ${key}`); // one lookup, not has() then set()
     });
     this.since = next;
   }

@@ -130,10 +130,10 @@ export class Counts implements Projection {
     keys.forEach((key, i) => {
       const bucket = restored[bucketOfKey[i] as number];
       if (typeof key !== 'string' || bucket === undefined) this.bad(`bad key entry ${i}`);
-      const canonicalKey = canonical(key);
-      if (this.byKey.has(canonicalKey)) this.bad(`bad key entry ${i}`);
+      const size = this.byKey.size;
+      this.byKey.set(canonical(key), bucket);
+      if (this.byKey.size === size) this.bad(`duplicate key ${key}`); // one lookup, not has() then set()
       bucket.live++;
-      this.byKey.set(canonicalKey, bucket);
     });
     this.changes = { ...changes };
   }

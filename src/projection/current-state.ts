@@ -153,9 +153,10 @@ export class CurrentState implements Projection {
         for (const r of records as unknown[]) {
           if (!isRecordShaped(r)) this.bad('not a resource record');
           const key = canonical(r.key);
-          if (next.has(key)) this.bad(`duplicate key ${key}`);
           r.key = key;
+          const size = next.size;
           next.set(key, this.strings.internValues(r, undefined, 'key'));
+          if (next.size === size) this.bad(`duplicate key ${key}`); // one lookup, not has() then set()
         }
       },
       finish: () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResourceRecord } from '../../src/model/resource.js';
+import { ConditionSince } from '../../src/projection/condition-since.js';
 import { Counts } from '../../src/projection/counts.js';
 import { CurrentState } from '../../src/projection/current-state.js';
 import { isProjectionError } from '../../src/projection/errors.js';
@@ -92,6 +93,8 @@ describe('projections: restore refuses malformed snapshots', () => {
     ['current state without records', () => new CurrentState(), { nope: 1 }],
     ['current state with a duplicate key', () => new CurrentState(), { records: [VOL_A, VOL_A] }],
     ['counts with a key pointing at no bucket', () => new Counts(), { buckets: [], keys: ['k'], bucketOfKey: [0], changes: { appeared: 0, changed: 0, disappeared: 0, scopesComplete: 0, scopesFailed: 0 } }],
+    ['counts with a duplicate key', () => new Counts(), { buckets: [{ type: 'ebs.volume', owner: null }], keys: ['k', 'k'], bucketOfKey: [0, 0], changes: { appeared: 0, changed: 0, disappeared: 0, scopesComplete: 0, scopesFailed: 0 } }],
+    ['condition ages with a duplicate key', () => new ConditionSince(), { keys: ['k', 'k'], mains: [3, 4], firstSight: [0, 1] }],
     ['key index of the wrong format', () => new KeyIndexProjection(), { format: 2 }],
   ];
   for (const [name, make, data] of vectors) {

@@ -117,7 +117,7 @@ assert.ok(MVCC_SUB_MAX >= COMMIT_EVENTS_MAX, 'a full commit must fit the packed 
 export const CHECKPOINT_EVERY_EVENTS = 1_000_000;
 /** ...or this many log bytes, whichever comes first. */
 export const CHECKPOINT_EVERY_BYTES = 256 * MiB;
-/** Largest checkpoint body believed on read (a length word past it is corruption). */
+/** Largest body of a format-1 checkpoint believed on read (a length word past it is corruption). */
 export const CHECKPOINT_BODY_BYTES_MAX = 4 * GiB - 1;
 /** Largest part of a checkpoint file (format 2) believed on read or written. */
 export const CHECKPOINT_PART_BYTES_MAX = 1 * GiB;

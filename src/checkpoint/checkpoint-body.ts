@@ -22,7 +22,7 @@
  * Format 1 (read only): the file's one part is { format: 1, coversMain, createdMs,
  * structures, projections: [{ name, version, state }], base: { atMain, events } | null }.
  *
- * Loading (openCheckpoint) reads the meta and the base; each projection's parts are read,
+ * Loading (LoadedCheckpoint.open) reads the meta and the base; each projection's parts are read,
  * CRC-checked and decoded only as restore asks for them, one at a time.
  */
 import { Packr, Unpackr } from 'msgpackr';
@@ -83,11 +83,6 @@ const partUnpackr = new Unpackr({ mapsAsObjects: true, copyBuffers: true });
 export function writeCheckpoint(wfs: WalFileSystem, dir: string, name: string, content: CheckpointContent, flags: number): number {
   const writer = new SnapWriter(wfs, dir, name);
   try {
-    let bytes = 0;
-    const add = (part: Uint8Array): number => {
-      bytes += part.length + 8;
-      return writer.add(part);
-    };
     const projections: SavedProjection[] = [];
     for (const p of content.projections) {
       let first = -1;
@@ -95,7 +90,7 @@ export function writeCheckpoint(wfs: WalFileSystem, dir: string, name: string, c
       const firstKeys: (string | null)[] = [];
       for (const part of p.parts) {
         if (p.firstKey !== undefined) firstKeys.push(p.firstKey(part));
-        const index = add(packr.pack(part));
+        const index = writer.add(packr.pack(part));
         if (first < 0) first = index;
         count++;
       }
@@ -103,10 +98,9 @@ export function writeCheckpoint(wfs: WalFileSystem, dir: string, name: string, c
       if (p.firstKey !== undefined) saved.firstKeys = firstKeys;
       projections.push(saved);
     }
-    const base = content.base === null ? null : { atMain: content.base.atMain, part: add(encodeBaseEvents(content.base.events)) };
-    add(packr.pack({ format: CHECKPOINT_BODY_FORMAT, coversMain: content.coversMain, createdMs: content.createdMs, structures: content.structures, projections, base }));
-    writer.finish(flags);
-    return bytes + 32;
+    const base = content.base === null ? null : { atMain: content.base.atMain, part: writer.add(encodeBaseEvents(content.base.events)) };
+    writer.add(packr.pack({ format: CHECKPOINT_BODY_FORMAT, coversMain: content.coversMain, createdMs: content.createdMs, structures: content.structures, projections, base }));
+    return writer.finish(flags);
   } catch (err) {
     writer.abandon();
     throw err;

@@ -92,8 +92,11 @@ export class SnapWriter {
     return this.table.length / 2 - 1;
   }
 
-  /** Writes the part table and header, fsyncs, renames over the name, fsyncs the directory. */
-  finish(flags: number): void {
+  /**
+   * Writes the part table and header, fsyncs, renames over the name, fsyncs the
+   * directory; returns the file's size in bytes.
+   */
+  finish(flags: number): number {
     const fd = this.open();
     const table = Buffer.alloc(this.table.length * 4);
     this.table.forEach((v, i) => table.writeUInt32LE(v, i * 4));
@@ -109,6 +112,7 @@ export class SnapWriter {
       this.wfs.renameSync(this.tmp, path.join(this.dir, this.name));
       fsyncDirectory(this.wfs, this.dir);
     });
+    return this.position + table.length;
   }
 
   /** Closes and removes the temporary file (best effort: the next checkpoint overwrites it). */
@@ -131,18 +135,6 @@ export class SnapWriter {
     const fd = this.fd;
     this.fd = null;
     io(this.name, () => this.wfs.closeSync(fd));
-  }
-}
-
-/** Writes `parts` under `name` in `dir` durably (see SnapWriter). */
-export function writeSnapFile(wfs: WalFileSystem, dir: string, name: string, parts: Iterable<Uint8Array>, flags: number): void {
-  const writer = new SnapWriter(wfs, dir, name);
-  try {
-    for (const part of parts) writer.add(part);
-    writer.finish(flags);
-  } catch (err) {
-    writer.abandon();
-    throw err;
   }
 }
 

@@ -180,6 +180,35 @@ describe('checkpoints in parts', () => {
     assert.ok(fs.existsSync(path.join(dir, newer)), 'the checkpoint stays in place');
   });
 
+  it('a checkpoint whose write fails (disk full after its first part) leaves no file and no marker; the next one works', async () => {
+    const dir = tempDir();
+    let failWrites = false;
+    let partsWritten = 0;
+    const full: WalFileSystem = {
+      ...nodeFileSystem,
+      writeSync: (fd, buf, off, len, pos) => {
+        if (failWrites && pos >= SNAP_HEADER_BYTES && ++partsWritten > 1) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+        return nodeFileSystem.writeSync(fd, buf, off, len, pos);
+      },
+    };
+    const store = await openStore(dir, { fs: full });
+    const commits = historyCommits(40);
+    await commitAll(store, commits.slice(0, 30));
+    const lastMain = store.lastMain;
+    failWrites = true;
+    await assert.rejects(store.checkpoint('demand'), (err: unknown) => isSnapshotError(err, 'SNAPSHOT_IO'));
+    failWrites = false;
+    assert.ok(partsWritten > 1, 'the failure came after a part was written');
+    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.includes('.snap')), [], 'no checkpoint file, no temporary file');
+    assert.equal(store.lastMain, lastMain, 'no marker was committed');
+    await commitAll(store, commits.slice(30));
+    const { file } = await store.checkpoint('demand');
+    await store.close();
+    const recovered = await recoverState(dir);
+    assert.equal(recovered.stats.checkpoint, file);
+    assert.equal(stateHash(recovered.projections), store.hash());
+  });
+
   it('reads a checkpoint of the first format (one body, written before parts)', async () => {
     const { dir, store, newer } = await logWithCheckpoints(30, 10);
     const { projections, loaded } = restored(dir, newer);

@@ -92,7 +92,7 @@ export function restoreTreeIndex(data: unknown): TreeIndex {
 export class TreeIndexRestorer {
   private first: TreeIndexSnapshot | null = null;
   private segments: SegmentTable | null = null;
-  private readonly keyIndexes: KeyIndex[] = [];
+  private builder: ReturnType<typeof TreeIndex.builder> | null = null;
   private lastKey: string | null = null;
 
   add(data: unknown): void {
@@ -111,14 +111,14 @@ export class TreeIndexRestorer {
       const ki = KeyIndex.fromSlots(key, segments, slots.subarray(slot, slot + n));
       if (ki === undefined) bad(`malformed history for key ${key}`);
       slot += n;
-      this.keyIndexes.push(ki);
+      (this.builder ??= TreeIndex.builder(segments)).add(ki);
     }
     if (slot !== slots.length) bad('slots left over after the last key');
   }
 
   finish(): TreeIndex {
     if (this.first === null || this.segments === null) return bad('no part');
-    return TreeIndex.fromParts(this.segments, this.keyIndexes, this.first);
+    return (this.builder ?? TreeIndex.builder(this.segments)).finish(this.first);
   }
 
   private segmentsFor(snap: TreeIndexSnapshot): SegmentTable {

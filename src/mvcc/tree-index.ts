@@ -236,32 +236,38 @@ export class TreeIndex {
   }
 
   /**
-   * Rebuilds an index from a snapshot's parts (see tree-index-snapshot.ts). `keyIndexes`
-   * must be non-empty KeyIndexes built on `segments`, ascending by key.
+   * Rebuilds an index from a snapshot (see tree-index-snapshot.ts), key by key: `add`
+   * takes non-empty KeyIndexes built on `segments`, ascending by key (a restore adds each
+   * checkpoint part's keys as it comes, so no one step holds the event loop for the whole
+   * index); `finish` builds the B+ tree in one pass and sets the revision bookkeeping.
    */
-  static fromParts(segments: SegmentTable, keyIndexes: Iterable<KeyIndex>, parts: TreeIndexCursor): TreeIndex {
+  static builder(segments: SegmentTable): { add(ki: KeyIndex): void; finish(cursor: TreeIndexCursor): TreeIndex } {
     const index = new TreeIndex(segments);
     const keys: string[] = [];
     const values: KeyIndex[] = [];
     let previous: string | undefined;
-    for (const ki of keyIndexes) {
-      if (!(!ki.isEmpty() && (previous === undefined || previous < ki.key))) assert.fail(`bad key order at ${ki.key}`);
-      previous = ki.key;
-      keys.push(ki.key);
-      values.push(ki);
-      index.byKey.set(ki.key, ki);
-      index.revisions += ki.length;
-      if (ki.isLive()) index.live++;
-    }
-    // The keys come sorted (a snapshot's order, checked above): one pass builds the tree.
-    index.tree = bulkLoad(keys, values, compareStrings);
-    index.lastMain = parts.lastMain;
-    index.lastSub = parts.lastSub;
-    index.compacted = parts.compactedMain;
-    return index;
+    return {
+      add(ki: KeyIndex): void {
+        if (!(!ki.isEmpty() && (previous === undefined || previous < ki.key))) assert.fail(`bad key order at ${ki.key}`);
+        previous = ki.key;
+        keys.push(ki.key);
+        values.push(ki);
+        index.byKey.set(ki.key, ki);
+        index.revisions += ki.length;
+        if (ki.isLive()) index.live++;
+      },
+      finish(cursor: TreeIndexCursor): TreeIndex {
+        // The keys came sorted (checked in add): one pass builds the tree.
+        index.tree = bulkLoad(keys, values, compareStrings);
+        index.lastMain = cursor.lastMain;
+        index.lastSub = cursor.lastSub;
+        index.compacted = cursor.compactedMain;
+        return index;
+      },
+    };
   }
 
-  /** The revision bookkeeping that fromParts needs besides the keys. */
+  /** The revision bookkeeping that builder().finish needs besides the keys. */
   cursor(): TreeIndexCursor {
     return { lastMain: this.lastMain, lastSub: this.lastSub, compactedMain: this.compacted };
   }

@@ -27,7 +27,8 @@ import { assertNever } from './assert-never.js';
 import { ProjectionError } from './errors.js';
 import { eventOf } from './event-payload.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
-import type { HashSink, Projection } from './projection.js';
+import type { HashSink, PartRestorer, Projection } from './projection.js';
+import { CHECKPOINT_PART_ITEMS } from '../limits.js';
 
 export interface ConditionSinceSnapshot {
   /** Keys in the condition, ascending, and the main its run began at. */
@@ -109,21 +110,45 @@ export class ConditionSince implements Projection {
     return { keys, mains: packed.map((p) => Math.floor(p / 2)), firstSight: packed.map((p) => p % 2) };
   }
 
-  restore(data: unknown, canonical: CanonicalKey = ownKey): void {
-    const s = data as Partial<ConditionSinceSnapshot> | null;
-    if (!Array.isArray(s?.keys) || !Array.isArray(s?.mains) || !Array.isArray(s?.firstSight) || s.keys.length !== s.mains.length || s.keys.length !== s.firstSight.length) {
-      this.bad('keys, mains and firstSight must be arrays of one length');
+  restore(data: unknown, canonical?: CanonicalKey): void {
+    const restorer = this.restorer(canonical);
+    restorer.add(data);
+    restorer.finish();
+  }
+
+  /** The snapshot in parts of `keysPerPart` keys (at least one). */
+  *snapshotParts(keysPerPart = CHECKPOINT_PART_ITEMS): Generator<ConditionSinceSnapshot> {
+    const { keys, mains, firstSight } = this.snapshot();
+    for (let from = 0; from === 0 || from < keys.length; from += keysPerPart) {
+      const to = from + keysPerPart;
+      yield { keys: keys.slice(from, to), mains: mains.slice(from, to), firstSight: firstSight.slice(from, to) };
     }
+  }
+
+  restorer(canonical: CanonicalKey = ownKey): PartRestorer {
     const next = new Map<ResourceKey, number>();
-    s.keys.forEach((key, i) => {
-      const main = (s.mains as unknown[])[i];
-      const first = (s.firstSight as unknown[])[i];
-      if (typeof key !== 'string' || !Number.isSafeInteger(main) || (main as number) < 1 || (first !== 0 && first !== 1)) this.bad(`bad entry ${i}`);
-      const size = next.size;
-      next.set(canonical(key), run(main as number, first === 1));
-      if (next.size === size) this.bad(`duplicate key ${key}`); // one lookup, not has() then set()
-    });
-    this.since = next;
+    let parts = 0;
+    return {
+      add: (data) => {
+        const s = data as Partial<ConditionSinceSnapshot> | null;
+        if (!Array.isArray(s?.keys) || !Array.isArray(s?.mains) || !Array.isArray(s?.firstSight) || s.keys.length !== s.mains.length || s.keys.length !== s.firstSight.length) {
+          this.bad('keys, mains and firstSight must be arrays of one length');
+        }
+        s.keys.forEach((key, i) => {
+          const main = (s.mains as unknown[])[i];
+          const first = (s.firstSight as unknown[])[i];
+          if (typeof key !== 'string' || !Number.isSafeInteger(main) || (main as number) < 1 || (first !== 0 && first !== 1)) this.bad(`bad entry ${i}`);
+          const size = next.size;
+          next.set(canonical(key), run(main as number, first === 1));
+          if (next.size === size) this.bad(`duplicate key ${key}`); // one lookup, not has() then set()
+        });
+        parts++;
+      },
+      finish: () => {
+        if (parts === 0) this.bad('no part');
+        this.since = next;
+      },
+    };
   }
 
   hashState(sink: HashSink): void {

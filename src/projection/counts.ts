@@ -10,7 +10,8 @@ import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
 import { eventOf } from './event-payload.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
-import type { HashSink, Projection } from './projection.js';
+import type { HashSink, PartRestorer, Projection } from './projection.js';
+import { CHECKPOINT_PART_ITEMS } from '../limits.js';
 
 interface Bucket {
   readonly type: string;
@@ -114,28 +115,56 @@ export class Counts implements Projection {
     return { buckets: buckets.map((b) => ({ type: b.type, owner: b.owner })), keys, bucketOfKey, changes: { ...this.changes } };
   }
 
-  restore(data: unknown, canonical: CanonicalKey = ownKey): void {
-    const snap = data as Partial<CountsSnapshot> | null;
-    const { buckets, keys, bucketOfKey, changes } = snap ?? {};
-    if (!Array.isArray(buckets) || !Array.isArray(keys) || !Array.isArray(bucketOfKey)) this.bad('missing arrays');
-    if (keys.length !== bucketOfKey.length || !isChangeCounts(changes)) this.bad('keys, buckets or changes malformed');
-    this.byKey = new Map();
-    this.byType = new Map();
-    const restored: Bucket[] = [];
-    for (const b of buckets as unknown[]) {
-      const { type, owner } = (b ?? {}) as { type?: unknown; owner?: unknown };
-      if (typeof type !== 'string' || !(owner === null || typeof owner === 'string')) this.bad('bad bucket');
-      restored.push(this.bucket(type, owner));
+  restore(data: unknown, canonical?: CanonicalKey): void {
+    const restorer = this.restorer(canonical);
+    restorer.add(data);
+    restorer.finish();
+  }
+
+  /** The snapshot in parts of `keysPerPart` keys (at least one), each with the buckets and change counts. */
+  *snapshotParts(keysPerPart = CHECKPOINT_PART_ITEMS): Generator<CountsSnapshot> {
+    const { buckets, keys, bucketOfKey, changes } = this.snapshot();
+    for (let from = 0; from === 0 || from < keys.length; from += keysPerPart) {
+      yield { buckets, keys: keys.slice(from, from + keysPerPart), bucketOfKey: bucketOfKey.slice(from, from + keysPerPart), changes };
     }
-    keys.forEach((key, i) => {
-      const bucket = restored[bucketOfKey[i] as number];
-      if (typeof key !== 'string' || bucket === undefined) this.bad(`bad key entry ${i}`);
-      const size = this.byKey.size;
-      this.byKey.set(canonical(key), bucket);
-      if (this.byKey.size === size) this.bad(`duplicate key ${key}`); // one lookup, not has() then set()
-      bucket.live++;
-    });
-    this.changes = { ...changes };
+  }
+
+  restorer(canonical: CanonicalKey = ownKey): PartRestorer {
+    let first: CountsSnapshot | null = null;
+    let restored: Bucket[] = [];
+    return {
+      add: (data) => {
+        const snap = data as Partial<CountsSnapshot> | null;
+        const { buckets, keys, bucketOfKey, changes } = snap ?? {};
+        if (!Array.isArray(buckets) || !Array.isArray(keys) || !Array.isArray(bucketOfKey)) this.bad('missing arrays');
+        if (keys.length !== bucketOfKey.length || !isChangeCounts(changes)) this.bad('keys, buckets or changes malformed');
+        if (first === null) {
+          first = { buckets, keys, bucketOfKey, changes };
+          this.byKey = new Map();
+          this.byType = new Map();
+          restored = [];
+          for (const b of buckets as unknown[]) {
+            const { type, owner } = (b ?? {}) as { type?: unknown; owner?: unknown };
+            if (typeof type !== 'string' || !(owner === null || typeof owner === 'string')) this.bad('bad bucket');
+            restored.push(this.bucket(type, owner));
+          }
+          this.changes = { ...changes };
+        } else if (JSON.stringify(buckets) !== JSON.stringify(first.buckets) || JSON.stringify(changes) !== JSON.stringify(first.changes)) {
+          this.bad('parts disagree on the buckets or the change counts');
+        }
+        keys.forEach((key, i) => {
+          const bucket = restored[bucketOfKey[i] as number];
+          if (typeof key !== 'string' || bucket === undefined) this.bad(`bad key entry ${i}`);
+          const size = this.byKey.size;
+          this.byKey.set(canonical(key), bucket);
+          if (this.byKey.size === size) this.bad(`duplicate key ${key}`); // one lookup, not has() then set()
+          bucket.live++;
+        });
+      },
+      finish: () => {
+        if (first === null) this.bad('no part');
+      },
+    };
   }
 
   hashState(sink: HashSink): void {

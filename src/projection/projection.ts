@@ -31,10 +31,11 @@ export interface Projection {
   hashState(sink: HashSink): void;
   /**
    * Optional, for large states: the snapshot as a series of parts (each plain data, as
-   * snapshot()), which a checkpoint writes and reads back one at a time. Without it a
-   * projection's snapshot is one part, snapshot() itself (see snapshot-parts.ts).
+   * snapshot()), which a checkpoint writes and reads back one at a time; `itemsPerPart`
+   * (keys or records) defaults to CHECKPOINT_PART_ITEMS. Without it a projection's
+   * snapshot is one part, snapshot() itself (see snapshot-parts.ts).
    */
-  snapshotParts?(): Iterable<unknown>;
+  snapshotParts?(itemsPerPart?: number): Iterable<unknown>;
   /**
    * With snapshotParts whose parts are ranges of resource keys, ascending: a part's first
    * key (null for an empty part), so that a reader wanting one key restores one part.

@@ -7,8 +7,6 @@ import assert from 'node:assert/strict';
 import { decodeBaseEvents, LoadedCheckpoint, writeCheckpoint } from '../../src/checkpoint/checkpoint-body.js';
 import { SNAP_FLAG_BASE } from '../../src/checkpoint/snap-file.js';
 import { builtInProjections } from '../../src/projection/builtins.js';
-import { CurrentState } from '../../src/projection/current-state.js';
-import { KeyIndexProjection } from '../../src/projection/key-index-projection.js';
 import type { Projection } from '../../src/projection/projection.js';
 import { partRestorer, snapshotParts } from '../../src/projection/snapshot-parts.js';
 import { nodeFileSystem } from '../../src/wal/file-system.js';
@@ -35,8 +33,7 @@ export function restored(dir: string, file: string): { projections: Projection[]
 export function rewriteInSmallParts(dir: string, file: string): void {
   const { projections, loaded } = restored(dir, file);
   const { coversMain, createdMs, structures } = loaded.body;
-  const parts = (p: Projection): Iterable<unknown> =>
-    p instanceof KeyIndexProjection || p instanceof CurrentState ? p.snapshotParts(PART_ITEMS) : snapshotParts(p);
+  const parts = (p: Projection): Iterable<unknown> => p.snapshotParts?.(PART_ITEMS) ?? snapshotParts(p);
   const content = {
     coversMain, createdMs, structures,
     base: loaded.body.base === null ? null : { atMain: loaded.body.base.atMain, events: decodeBaseEvents(loaded.body.base, file) },

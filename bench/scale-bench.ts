@@ -4,8 +4,9 @@
  * 1 M sweep point (`--quick`: 100 k only; `--resources`/`--events`: that one point), with
  * the comparison baselines measured in the same run:
  *
- * - restart to ready from a checkpoint + a 100 k-event tail (read-only Store.open: the
- *   writer's open does the same replay, and would change the cached log);
+ * - restart to ready from a checkpoint + a 100 k-event tail, and the longest time it held
+ *   the event loop (read-only Store.open: the writer's open does the same replay, and
+ *   would change the cached log);
  * - `elava get` in a new process (read-only open; the daemon-socket figure is the query
  *   bench's, once a daemon answers there);
  * - RSS and heap per live resource, heap and RSS per historical revision (all projections,
@@ -31,6 +32,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import { queryEndpoints } from '../src/daemon/http-query.js';
 import { builtInProjections } from '../src/projection/builtins.js';
@@ -106,10 +108,26 @@ async function replayFigures(report: Report, dir: string, params: Record<string,
   await full.close();
   report.add('full replay into all projections, no checkpoint', { ...params, logMiB: Math.round(bytes / 2 ** 20) }, replayed / (fullMs / 1000), 'events/s');
   report.add('full replay / bare reader', params, replayed / fullMs / (events / bareMs), 'ratio');
+  // How long recovery holds the event loop at a time (what a /healthz probe waits at most):
+  // a 10 ms timer's longest gap between ticks, and the loop delay's p99.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  let longestGapMs = 0;
+  let lastTick = performance.now();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    longestGapMs = Math.max(longestGapMs, now - lastTick);
+    lastTick = now;
+  }, 10);
+  delay.enable();
   const c0 = performance.now();
   const restart = await Store.open(dir, { readOnly: true });
   const restartMs = performance.now() - c0;
-  report.add('restart to ready: checkpoint + tail', { ...params, tail: restart.recovery.eventsReplayed }, restartMs, 'ms');
+  clearInterval(ticker);
+  delay.disable();
+  const tail = restart.recovery.eventsReplayed;
+  report.add('restart to ready: checkpoint + tail', { ...params, tail }, restartMs, 'ms');
+  report.add('restart: longest event-loop gap (10 ms timer)', { ...params, tail }, longestGapMs, 'ms');
+  report.add('restart: event-loop delay p99', { ...params, tail }, delay.percentile(99) / 1e6, 'ms');
   await restart.close();
 }
 

@@ -273,6 +273,7 @@ class Recovery {
     const onProgress = this.options.onProgress;
     const keyIndex = findProjection(projections, KeyIndexProjection);
     const ordered = keyIndex === undefined ? projections : [keyIndex, ...projections.filter((p) => p !== keyIndex)];
+    const onlyKey = this.options.onlyKey;
     let parts = 0;
     for (const p of ordered) {
       const saved = loaded.body.projections.find((s) => s.name === p.name);
@@ -284,7 +285,6 @@ class Recovery {
         const keys = keyIndex === undefined || p === keyIndex || stale.includes(keyIndex) ? null : keyIndex.index;
         const restorer = partRestorer(p, keys === null ? ownKey : ascendingKeys(keys.keys()));
         let n = 0;
-        const onlyKey = this.options.onlyKey;
         for (const part of onlyKey === undefined ? loaded.parts(saved) : loaded.partsFor(saved, onlyKey)) {
           restorer.add(part);
           parts++;
@@ -365,6 +365,3 @@ function* deferringFrom(entries: Iterable<LogEntry>, fromMain: number, current: 
     yield entry;
   }
 }
-
-
-

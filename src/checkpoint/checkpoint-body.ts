@@ -25,6 +25,7 @@
  * Loading (LoadedCheckpoint.open) reads the meta and the base; each projection's parts are read,
  * CRC-checked and decoded only as restore asks for them, one at a time.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Packr, Unpackr } from 'msgpackr';
 import type { WalFileSystem } from '../wal/file-system.js';
 import type { StructureTable } from '../wal/codec.js';
@@ -78,9 +79,11 @@ const partUnpackr = new Unpackr({ mapsAsObjects: true, copyBuffers: true });
 
 /**
  * Writes `content` to `name` in `dir` (durably, see SnapWriter), encoding one part at a
- * time; returns the file's size in bytes.
+ * time and giving the event loop a turn after each, so a daemon writing the checkpoint of
+ * a million resources stays reachable; resolves with the file's size in bytes. The
+ * caller keeps the state still until it resolves (takeCheckpoint holds commits back).
  */
-export function writeCheckpoint(wfs: WalFileSystem, dir: string, name: string, content: CheckpointContent, flags: number): number {
+export async function writeCheckpoint(wfs: WalFileSystem, dir: string, name: string, content: CheckpointContent, flags: number): Promise<number> {
   const writer = new SnapWriter(wfs, dir, name);
   try {
     const projections: SavedProjection[] = [];
@@ -91,6 +94,7 @@ export function writeCheckpoint(wfs: WalFileSystem, dir: string, name: string, c
       for (const part of p.parts) {
         if (p.firstKey !== undefined) firstKeys.push(p.firstKey(part));
         const index = writer.add(packr.pack(part));
+        await nextTurn();
         if (first < 0) first = index;
         count++;
       }

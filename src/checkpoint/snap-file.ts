@@ -86,7 +86,13 @@ export class SnapWriter {
       throw new SnapshotError('SNAPSHOT_BAD_LENGTH', `checkpoint of more than ${CHECKPOINT_PARTS_MAX} parts`, { file: this.name });
     }
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    io(this.name, () => writeFully(this.wfs, fd, buf, 0, buf.length, this.position));
+    // Each part flushed as it is written: the fsync in finish() then has little left, so
+    // no one call waits for a whole checkpoint (600 MB at 1 M resources: ~0.35 s) to reach
+    // the disk while the event loop stands.
+    io(this.name, () => {
+      writeFully(this.wfs, fd, buf, 0, buf.length, this.position);
+      this.wfs.fdatasyncSync(fd);
+    });
     this.position += buf.length;
     this.table.push(buf.length, crc32(buf, 0));
     return this.table.length / 2 - 1;

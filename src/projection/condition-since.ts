@@ -27,7 +27,8 @@ import { assertNever } from './assert-never.js';
 import { ProjectionError } from './errors.js';
 import { eventOf } from './event-payload.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
-import type { HashSink, PartRestorer, Projection } from './projection.js';
+import type { AscendingKeys, HashSink, PartRestorer, Projection } from './projection.js';
+import { ascendingChunks } from './snapshot-parts.js';
 import { CHECKPOINT_PART_ITEMS } from '../limits.js';
 
 export interface ConditionSinceSnapshot {
@@ -105,9 +106,8 @@ export class ConditionSince implements Projection {
   }
 
   snapshot(): ConditionSinceSnapshot {
-    const keys = [...this.since.keys()].sort();
-    const packed = keys.map((k) => this.since.get(k) as number);
-    return { keys, mains: packed.map((p) => Math.floor(p / 2)), firstSight: packed.map((p) => p % 2) };
+    const [only] = this.snapshotParts(Number.MAX_SAFE_INTEGER);
+    return only as ConditionSinceSnapshot;
   }
 
   restore(data: unknown, canonical?: CanonicalKey): void {
@@ -117,11 +117,9 @@ export class ConditionSince implements Projection {
   }
 
   /** The snapshot in parts of `keysPerPart` keys (at least one). */
-  *snapshotParts(keysPerPart = CHECKPOINT_PART_ITEMS): Generator<ConditionSinceSnapshot> {
-    const { keys, mains, firstSight } = this.snapshot();
-    for (let from = 0; from === 0 || from < keys.length; from += keysPerPart) {
-      const to = from + keysPerPart;
-      yield { keys: keys.slice(from, to), mains: mains.slice(from, to), firstSight: firstSight.slice(from, to) };
+  *snapshotParts(keysPerPart = CHECKPOINT_PART_ITEMS, ascending?: AscendingKeys): Generator<ConditionSinceSnapshot> {
+    for (const [keys, packed] of ascendingChunks(this.since, keysPerPart, ascending)) {
+      yield { keys, mains: packed.map((p) => Math.floor(p / 2)), firstSight: packed.map((p) => p % 2) };
     }
   }
 

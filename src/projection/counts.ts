@@ -10,7 +10,8 @@ import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
 import { eventOf } from './event-payload.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
-import type { HashSink, PartRestorer, Projection } from './projection.js';
+import type { AscendingKeys, HashSink, PartRestorer, Projection } from './projection.js';
+import { ascendingChunks } from './snapshot-parts.js';
 import { CHECKPOINT_PART_ITEMS } from '../limits.js';
 
 interface Bucket {
@@ -107,12 +108,8 @@ export class Counts implements Projection {
   }
 
   snapshot(): CountsSnapshot {
-    const buckets = this.sortedBuckets();
-    const index = new Map<Bucket, number>();
-    buckets.forEach((b, i) => index.set(b, i));
-    const keys = [...this.byKey.keys()].sort();
-    const bucketOfKey = keys.map((k) => index.get(this.byKey.get(k) as Bucket) as number);
-    return { buckets: buckets.map((b) => ({ type: b.type, owner: b.owner })), keys, bucketOfKey, changes: { ...this.changes } };
+    const [only] = this.snapshotParts(Number.MAX_SAFE_INTEGER);
+    return only as CountsSnapshot;
   }
 
   restore(data: unknown, canonical?: CanonicalKey): void {
@@ -122,10 +119,14 @@ export class Counts implements Projection {
   }
 
   /** The snapshot in parts of `keysPerPart` keys (at least one), each with the buckets and change counts. */
-  *snapshotParts(keysPerPart = CHECKPOINT_PART_ITEMS): Generator<CountsSnapshot> {
-    const { buckets, keys, bucketOfKey, changes } = this.snapshot();
-    for (let from = 0; from === 0 || from < keys.length; from += keysPerPart) {
-      yield { buckets, keys: keys.slice(from, from + keysPerPart), bucketOfKey: bucketOfKey.slice(from, from + keysPerPart), changes };
+  *snapshotParts(keysPerPart = CHECKPOINT_PART_ITEMS, ascending?: AscendingKeys): Generator<CountsSnapshot> {
+    const sorted = this.sortedBuckets();
+    const index = new Map<Bucket, number>();
+    sorted.forEach((b, i) => index.set(b, i));
+    const buckets = sorted.map((b) => ({ type: b.type, owner: b.owner }));
+    const changes = { ...this.changes };
+    for (const [keys, of] of ascendingChunks(this.byKey, keysPerPart, ascending)) {
+      yield { buckets, keys, bucketOfKey: of.map((b) => index.get(b) as number), changes };
     }
   }
 

@@ -32,10 +32,11 @@ export interface Projection {
   /**
    * Optional, for large states: the snapshot as a series of parts (each plain data, as
    * snapshot()), which a checkpoint writes and reads back one at a time; `itemsPerPart`
-   * (keys or records) defaults to CHECKPOINT_PART_ITEMS. Without it a projection's
+   * (keys or records) defaults to CHECKPOINT_PART_ITEMS; `ascending`, when given, lists
+   * every key the projection holds, in order (AscendingKeys). Without it a projection's
    * snapshot is one part, snapshot() itself (see snapshot-parts.ts).
    */
-  snapshotParts?(itemsPerPart?: number): Iterable<unknown>;
+  snapshotParts?(itemsPerPart?: number, ascending?: AscendingKeys): Iterable<unknown>;
   /**
    * With snapshotParts whose parts are ranges of resource keys, ascending: a part's first
    * key (null for an empty part), so that a reader wanting one key restores one part.
@@ -44,6 +45,13 @@ export interface Projection {
   /** With snapshotParts: takes its parts back in order; finish() replaces the state. */
   restorer?(canonical?: CanonicalKey): PartRestorer;
 }
+
+/**
+ * Every resource key the state knows, ascending (the key index's keys: a superset of any
+ * other projection's). A projection whose parts are key ranges may walk it instead of
+ * sorting its own keys (snapshot-parts.ts ascendingChunks).
+ */
+export type AscendingKeys = () => Iterable<string>;
 
 /** Restores a snapshot given part by part (PROJECTION_BAD_SNAPSHOT on a malformed part). */
 export interface PartRestorer {

@@ -1,13 +1,53 @@
 /**
  * A projection's snapshot as parts, for any projection: its own snapshotParts()/restorer()
- * when it has them (large states), else one part, snapshot() / restore().
+ * when it has them (large states), else one part, snapshot() / restore(); and the walk
+ * that gives a large map's keys to its parts in order.
  */
+import assert from 'node:assert/strict';
 import { ProjectionError } from './errors.js';
 import type { CanonicalKey } from './canonical-keys.js';
-import type { PartRestorer, Projection } from './projection.js';
+import type { AscendingKeys, PartRestorer, Projection } from './projection.js';
 
-export function snapshotParts(p: Projection): Iterable<unknown> {
-  return p.snapshotParts?.() ?? [p.snapshot()];
+export function snapshotParts(p: Projection, ascending?: AscendingKeys): Iterable<unknown> {
+  return p.snapshotParts?.(undefined, ascending) ?? [p.snapshot()];
+}
+
+/**
+ * Every key of `map` ascending, with its value, in chunks of `size` (at least one chunk,
+ * perhaps empty). With `ascending` (every resource key, a superset of the map's: the key
+ * index's), the walk goes lazily in step with the parts, so no part of a checkpoint pays
+ * for sorting a million keys (~0.4 s in one turn of the event loop); without it, the
+ * map's keys are sorted once, up front.
+ */
+export function* ascendingChunks<V>(map: ReadonlyMap<string, V>, size: number, ascending?: AscendingKeys): Generator<[keys: string[], values: V[]]> {
+  assert.ok(size >= 1, 'chunks hold at least one key');
+  if (ascending === undefined) {
+    const keys = [...map.keys()].sort();
+    for (let from = 0; from === 0 || from < keys.length; from += size) {
+      const chunk = keys.slice(from, from + size);
+      yield [chunk, chunk.map((k) => map.get(k) as V)];
+    }
+    return;
+  }
+  let keys: string[] = [];
+  let values: V[] = [];
+  let found = 0;
+  let chunks = 0;
+  for (const key of ascending()) {
+    const value = map.get(key);
+    if (value === undefined) continue;
+    keys.push(key);
+    values.push(value);
+    found++;
+    if (keys.length === size) {
+      yield [keys, values];
+      chunks++;
+      keys = [];
+      values = [];
+    }
+  }
+  assert.equal(found, map.size, 'the ascending keys hold every key of the map');
+  if (keys.length > 0 || chunks === 0) yield [keys, values];
 }
 
 export function partRestorer(p: Projection, canonical?: CanonicalKey): PartRestorer {

@@ -33,7 +33,7 @@ import { Wal, type WalOptions } from '../wal/wal.js';
 import { compactState, type CompactOptions, type CompactionResult } from './compaction.js';
 import { baseOnlyFilter } from './rebuild.js';
 import { recoverWith, type RecoveredState, type RecoveryProgress, type RecoveryStats } from './recover.js';
-import type { StateWriter } from './state-writer.js';
+import type { CommitHold, StateWriter } from './state-writer.js';
 import { takeCheckpoint, type CheckpointInfo, type CheckpointReason } from './take-checkpoint.js';
 
 export interface StoreOptions {
@@ -66,6 +66,13 @@ export class Store implements StateWriter {
   private readonly logger: Logger | undefined;
   private readonly state: RecoveredState;
   private closed = false;
+  /** While a checkpoint holds commits back: what the next commit waits for (null: go). */
+  private held: Promise<void> | null = null;
+  private holding = false;
+  /** Commits handed to the log and not yet applied or refused. */
+  private inFlight = 0;
+  /** Woken when inFlight falls to 0 (a hold waiting for the state to stand still). */
+  private readonly drained: (() => void)[] = [];
 
   private constructor(dir: string, options: StoreOptions, state: RecoveredState, wal: Wal | null) {
     this.dir = dir;
@@ -151,9 +158,46 @@ export class Store implements StateWriter {
   async commit(events: readonly ElavaEvent[], timeMs: number = Date.now()): Promise<CommitPlacement> {
     assert.ok(!this.closed, 'commit on an open store');
     assert.ok(Number.isSafeInteger(timeMs) && timeMs >= 0, 'commit time is a whole number of ms');
-    const placement = await this.log.append({ timeMs, events });
-    this.apply(events, placement, timeMs);
-    return placement;
+    if (this.held === null) return this.commitNow(events, timeMs);
+    // Held back (a checkpoint is writing): queued behind the hold and every commit made
+    // before this one, so the log still numbers them in the order they were made.
+    const turn = this.held;
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    this.held = mine;
+    await turn;
+    if (this.held === mine) this.held = null; // last in the queue: later commits go straight through
+    try {
+      return this.commitNow(events, timeMs);
+    } finally {
+      done();
+    }
+  }
+
+  /** See StateWriter.holdCommits. */
+  async holdCommits(): Promise<CommitHold> {
+    assert.ok(!this.holding, 'one commit hold at a time');
+    this.holding = true;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const turn = this.held;
+    this.held = gate;
+    await turn; // commits queued before the hold start first
+    while (this.inFlight > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
+    let released = false;
+    return {
+      commit: (events, timeMs = Date.now()) => {
+        assert.ok(!released, 'a released hold commits nothing');
+        return this.commitNow(events, timeMs);
+      },
+      release: () => {
+        if (released) return;
+        released = true;
+        this.holding = false;
+        if (this.held === gate) this.held = null;
+        open();
+      },
+    };
   }
 
   /** Writes a checkpoint of every projection and commits its marker. */
@@ -194,6 +238,18 @@ export class Store implements StateWriter {
     const control = findProjection(this.state.projections, ControlState);
     assert.ok(control !== undefined, 'the projection set has a ControlState');
     return control;
+  }
+
+  private async commitNow(events: readonly ElavaEvent[], timeMs: number): Promise<CommitPlacement> {
+    this.inFlight++;
+    try {
+      const placement = await this.log.append({ timeMs, events });
+      this.apply(events, placement, timeMs);
+      return placement;
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) for (const wake of this.drained.splice(0)) wake();
+    }
   }
 
   private apply(events: readonly ElavaEvent[], placement: CommitPlacement, timeMs: number): void {

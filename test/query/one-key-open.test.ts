@@ -60,7 +60,7 @@ describe('get and history from a read-only open of one key', () => {
     await store.commit([{ type: 'appeared', key, record: { ...appeared.record, key } }], commitTimeMs(store.lastMain + 1));
     const lastMain = store.lastMain;
     await store.close();
-    rewriteInSmallParts(dir, file);
+    await rewriteInSmallParts(dir, file);
 
     const keys = await keysOf(dir);
     assert.ok(keys.length > 4 * PART_ITEMS, `keys in several checkpoint parts (${keys.length})`);
@@ -82,7 +82,7 @@ describe('get and history from a read-only open of one key', () => {
     await store.close();
     const newest = listCheckpoints(nodeFileSystem, dir)[0];
     assert.ok(newest !== undefined && (readSnapFlags(nodeFileSystem, dir, newest.name) ?? 0) & SNAP_FLAG_BASE, 'the newest checkpoint carries the compaction base');
-    rewriteInSmallParts(dir, newest.name);
+    await rewriteInSmallParts(dir, newest.name);
     await assertSameAnswers(dir, [String(compactAt - 1), String(compactAt), String(lastMain)]);
   });
 });

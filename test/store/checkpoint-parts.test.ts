@@ -62,7 +62,7 @@ function flipByte(dir: string, file: string, at: number): void {
 describe('checkpoints in parts', () => {
   it('recovers from a checkpoint of many parts to the live state, reporting each part restored', async () => {
     const { dir, store, newer } = await logWithCheckpoints(40, 15);
-    rewriteInSmallParts(dir, newer);
+    await rewriteInSmallParts(dir, newer);
     const reader = SnapReader.open(nodeFileSystem, dir, newer);
     const partCount = reader.partCount;
     reader.close();
@@ -171,7 +171,7 @@ describe('checkpoints in parts', () => {
   ] as const) {
     it(`sets a checkpoint with ${what} aside (read-only: skips it) and recovers from the older one`, async () => {
       const { dir, store, older, newer } = await logWithCheckpoints(30, 10);
-      rewriteInSmallParts(dir, newer);
+      await rewriteInSmallParts(dir, newer);
       damage(dir, newer);
       const target = path.join(dir, newer);
 
@@ -189,7 +189,7 @@ describe('checkpoints in parts', () => {
 
   it('does not set a checkpoint aside when reading a part fails (an I/O error is not damage)', async () => {
     const { dir, newer } = await logWithCheckpoints(30, 10);
-    rewriteInSmallParts(dir, newer);
+    await rewriteInSmallParts(dir, newer);
     const { parts } = layoutOf(dir, newer);
     const snapFds = new Set<number>();
     const failing: WalFileSystem = {

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { decodeBaseEvents, LoadedCheckpoint, writeCheckpoint } from '../../src/checkpoint/checkpoint-body.js';
 import { SNAP_FLAG_BASE } from '../../src/checkpoint/snap-file.js';
-import { builtInProjections } from '../../src/projection/builtins.js';
+import { builtInProjections, findProjection } from '../../src/projection/builtins.js';
+import { KeyIndexProjection } from '../../src/projection/key-index-projection.js';
 import type { Projection } from '../../src/projection/projection.js';
 import { partRestorer, snapshotParts } from '../../src/projection/snapshot-parts.js';
 import { nodeFileSystem } from '../../src/wal/file-system.js';
@@ -30,14 +31,17 @@ export function restored(dir: string, file: string): { projections: Projection[]
 }
 
 /** Rewrites checkpoint `file` (same name and covered revision: its marker stays valid) with PART_ITEMS per part. */
-export function rewriteInSmallParts(dir: string, file: string): void {
+export async function rewriteInSmallParts(dir: string, file: string): Promise<void> {
   const { projections, loaded } = restored(dir, file);
   const { coversMain, createdMs, structures } = loaded.body;
-  const parts = (p: Projection): Iterable<unknown> => p.snapshotParts?.(PART_ITEMS) ?? snapshotParts(p);
+  // The key index's keys walked by the others, as takeCheckpoint does.
+  const keyIndex = findProjection(projections, KeyIndexProjection);
+  const ascending = keyIndex === undefined ? undefined : () => keyIndex.index.keys();
+  const parts = (p: Projection): Iterable<unknown> => p.snapshotParts?.(PART_ITEMS, p === keyIndex ? undefined : ascending) ?? snapshotParts(p);
   const content = {
     coversMain, createdMs, structures,
     base: loaded.body.base === null ? null : { atMain: loaded.body.base.atMain, events: decodeBaseEvents(loaded.body.base, file) },
     projections: projections.map((p) => ({ name: p.name, version: p.version, parts: parts(p), firstKey: p.partFirstKey?.bind(p) })),
   };
-  writeCheckpoint(nodeFileSystem, dir, file, content, content.base === null ? 0 : SNAP_FLAG_BASE);
+  await writeCheckpoint(nodeFileSystem, dir, file, content, content.base === null ? 0 : SNAP_FLAG_BASE);
 }

@@ -33,7 +33,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
 import { queryEndpoints } from '../src/daemon/http-query.js';
 import { builtInProjections } from '../src/projection/builtins.js';
@@ -50,6 +49,7 @@ import { Wal } from '../src/wal/wal.js';
 import { benchEvent, numberFlag } from './bench-events.js';
 import { memoryPerResource } from './index-bench.js';
 import { appendEvents, coldStart, diffFigures, fleetFigures, historyFigures, type LogShape } from './query-bench.js';
+import { watchEventLoop } from './loop-watch.js';
 import { Report, percentile } from './report.js';
 import { benchFleet } from './scan-bench.js';
 
@@ -146,32 +146,6 @@ async function checkpointFigures(report: Report, state: Store, params: Record<st
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/**
- * How long the work between start and stop held the event loop at a time (what a
- * /healthz probe waits at most): a 10 ms timer's longest gap between ticks, and the loop
- * delay's p99.
- */
-function watchEventLoop(): { stop(): { longestGapMs: number; p99Ms: number } } {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  let longestGapMs = 0;
-  let lastTick = performance.now();
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    longestGapMs = Math.max(longestGapMs, now - lastTick);
-    lastTick = now;
-  }, 10);
-  delay.enable();
-  return {
-    stop: () => {
-      clearInterval(ticker);
-      delay.disable();
-      // The gap still open when the work ends counts too.
-      longestGapMs = Math.max(longestGapMs, performance.now() - lastTick);
-      return { longestGapMs, p99Ms: delay.percentile(99) / 1e6 };
-    },
-  };
 }
 
 /** Durable append at batch 10 000, and the same bytes written raw, commit by commit. */
@@ -290,7 +264,7 @@ async function sizePoint(report: Report, resources: number, events: number): Pro
   const shape: LogShape = { resources, events, changesPerCycle: Math.max(1, Math.floor(resources / 100)) };
   const params = { resources, events };
   memoryPerResource(report, resources, events - resources);
-  benchFleet(report, resources);
+  await benchFleet(report, resources);
   const dir = await history(report, shape, params);
   await replayFigures(report, dir, params);
   const state = await coldStart(report, dir, params);

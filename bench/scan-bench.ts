@@ -7,13 +7,16 @@
  * run: the same detection comparing records by `JSON.stringify` instead of `recordsEqual`.
  * Each run detects a scan of its own (fresh records and key strings, as every real cycle
  * has): the first run on its own (code not yet compiled: a daemon's first cycle), and the
- * median of the later ones (a daemon's every other cycle); `--quick` skips the 1 M fleet.
+ * median of the later ones (a daemon's every other cycle); then once more the way the daemon
+ * detects, giving the event loop a turn every few thousand records, with the longest time
+ * it held the loop; `--quick` skips the 1 M fleet.
  */
 import assert from 'node:assert/strict';
-import { detectChanges, type CurrentStateView } from '../src/changes/detect.js';
+import { detectChanges, detectChangesYielding, type CurrentStateView } from '../src/changes/detect.js';
 import { recordsEqual } from '../src/changes/record-equal.js';
 import { resourceKey, type ResourceKey, type ResourceRecord } from '../src/model/resource.js';
 import { scopePrefix, type ScanResult, type Scope } from '../src/model/scope.js';
+import { watchEventLoop } from './loop-watch.js';
 import { median, Report } from './report.js';
 
 const SCOPES = 100;
@@ -22,11 +25,11 @@ const RUNS = 5;
 export async function runScanBench(args: string[]): Promise<void> {
   const report = new Report('scan', args.includes('--json'));
   const fleets = args.includes('--quick') ? [1_000, 100_000] : [1_000, 100_000, 1_000_000];
-  for (const fleet of fleets) benchFleet(report, fleet);
+  for (const fleet of fleets) await benchFleet(report, fleet);
   report.finish();
 }
 
-export function benchFleet(report: Report, fleet: number): void {
+export async function benchFleet(report: Report, fleet: number): Promise<void> {
   const state = buildState(fleet);
   let results = scanCycle(state, fleet);
   const params = { fleet, churnPct: 1 };
@@ -47,6 +50,15 @@ export function benchFleet(report: Report, fleet: number): void {
     jsonCompareBaseline(results, state);
     baselineMs.push(performance.now() - started);
   }
+  // The daemon's way: the same detection giving the event loop a turn every
+  // DETECT_RECORDS_PER_TURN records, on a scan of its own; how long it held the loop at most.
+  results = scanCycle(state, fleet);
+  const watch = watchEventLoop();
+  const y0 = performance.now();
+  const yieldingEvents = (await detectChangesYielding(results, state)).length;
+  const yieldingMs = performance.now() - y0;
+  const held = watch.stop();
+  assert.equal(yieldingEvents, eventCount, 'both detections find the same changes');
   const ms = median(detectMs.slice(1));
   // Every run meets a fresh scan's key strings (V8 hashes each string once); the first also
   // runs code not yet compiled (a daemon's first cycle).
@@ -55,6 +67,8 @@ export function benchFleet(report: Report, fleet: number): void {
   report.add('detect', params, (fleet / ms) * 1000, 'records/s');
   report.add('events', params, eventCount, 'events');
   report.add('baseline json-compare', params, median(baselineMs), 'ms');
+  report.add('detect yielding to the event loop (as the daemon does)', params, yieldingMs, 'ms');
+  report.add('detect yielding: longest event-loop gap (10 ms timer)', params, held.longestGapMs, 'ms');
   report.add('heap used', params, process.memoryUsage().heapUsed / 2 ** 20, 'MiB');
 }
 

@@ -129,6 +129,11 @@ export const CHECKPOINT_PARTS_MAX = 1_000_000;
  * time, with a turn of the event loop between parts.
  */
 export const CHECKPOINT_PART_ITEMS = 16_384;
+/**
+ * Records (and live keys) change detection compares between two turns of a daemon's event
+ * loop: ~100 ms at the 1 M-resource rates `npm run bench -- scan` measures.
+ */
+export const DETECT_RECORDS_PER_TURN = 16_384;
 /** Checkpoints kept after a new one is durable (the newest compaction base is kept too). */
 export const CHECKPOINTS_KEPT = 3;
 /** Progress of a rebuild or recovery is reported at most this often. */

@@ -40,6 +40,8 @@
  *   appeared d     (x is spared: its scope failed)
  */
 import assert from 'node:assert/strict';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { DETECT_RECORDS_PER_TURN } from '../limits.js';
 import { isGoneRecord } from '../model/lifecycle.js';
 import type { ResourceKey, ResourceRecord } from '../model/resource.js';
 import { compareResults, observedRecords, scopePrefix, scopeString, type Scope, type ScanResult } from '../model/scope.js';
@@ -73,13 +75,48 @@ export function detectChanges(
   current: CurrentStateView,
   options: DetectOptions = UNGUARDED,
 ): ElavaEvent[] {
+  const steps = detectSteps(results, current, options);
+  let step = steps.next();
+  while (step.done !== true) step = steps.next();
+  return step.value;
+}
+
+/**
+ * detectChanges, giving the event loop a turn every DETECT_RECORDS_PER_TURN records and
+ * keys looked at (small scopes share one turn): the same events, but a cycle over a million resources (seconds of
+ * comparing) does not hold a daemon's /healthz, /v1/status or query socket meanwhile.
+ * `current` must stand still until it resolves (the daemon detects inside its one turn at
+ * a time: nothing commits between a cycle's start and its commit).
+ */
+export async function detectChangesYielding(
+  results: readonly ScanResult[],
+  current: CurrentStateView,
+  options: DetectOptions = UNGUARDED,
+): Promise<ElavaEvent[]> {
+  const steps = detectSteps(results, current, options);
+  let looked = 0; // records and keys looked at since the last turn
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done === true) return step.value;
+    looked += step.value;
+    if (looked < DETECT_RECORDS_PER_TURN) continue; // small scopes share a turn
+    looked = 0;
+    await nextTurn();
+  }
+}
+
+/** The detection, in steps of at most DETECT_RECORDS_PER_TURN records or keys; each yields how many. */
+function* detectSteps(
+  results: readonly ScanResult[],
+  current: CurrentStateView,
+  options: DetectOptions,
+): Generator<number, ElavaEvent[]> {
   const sorted = [...results].sort(compareResults);
   const events: ElavaEvent[] = [];
   const changes: ChangeEvent[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const result = sorted[i] as ScanResult;
     if (i > 0 && compareResults(sorted[i - 1] as ScanResult, result) >= 0) assert.fail('each scope scanned once per cycle');
-    events.push(detectInScope(result, current, options, changes));
+    events.push(yield* detectInScope(result, current, options, changes));
   }
   changes.sort(compareByKey);
   for (let i = 0; i < changes.length; i++) {
@@ -91,22 +128,30 @@ export function detectChanges(
 }
 
 /** One scope's changes into `out`; returns its scope-scanned event. */
-function detectInScope(
+function* detectInScope(
   result: ScanResult,
   current: CurrentStateView,
   options: DetectOptions,
   out: ChangeEvent[],
-): ScopeScanned {
-  const seen = detectListed(result, current, out);
+): Generator<number, ScopeScanned> {
+  const prefix = scopePrefix(result.scope);
+  const seen = new Set<ResourceKey>();
+  const listed = observedRecords(result);
+  for (let from = 0; from < listed.length; from += DETECT_RECORDS_PER_TURN) {
+    const to = Math.min(listed.length, from + DETECT_RECORDS_PER_TURN);
+    detectListed(listed, from, to, prefix, current, seen, out);
+    yield to - from;
+  }
   const event = scopeScannedEvent(result);
   if (result.status !== 'complete') return event; // only a complete listing proves absence
-  const prefix = scopePrefix(result.scope);
   const absent: string[] = [];
   let held = 0;
-  for (const key of current.keysInScope(result.scope)) {
-    if (!key.startsWith(prefix)) assert.fail(`keysInScope(${prefix}) yields only its keys`);
-    held++;
-    if (!seen.has(key)) absent.push(key.slice(prefix.length));
+  const keys = current.keysInScope(result.scope)[Symbol.iterator]();
+  for (;;) {
+    const step = absentKeys(keys, prefix, seen, absent);
+    held += step.looked;
+    yield step.looked;
+    if (step.done) break;
   }
   const verdict = judgeAbsence(absent, held, options.withheldIn(event.scope), options.guard);
   for (const id of verdict.disappear) out.push(disappeared(prefix + id, current));
@@ -124,19 +169,37 @@ function detectInScope(
 }
 
 /**
- * Appeared / changed for what the listing returned, and disappeared for live keys it
- * listed as gone. Keys of two scopes never collide (the scope is the key's prefix), so
- * the set of keys seen is per scope: small sets that stay in cache, not one per cycle.
- * A key listed twice in one scope keeps its first listing.
+ * Up to DETECT_RECORDS_PER_TURN more live keys of the scope: the ids of those the listing
+ * did not return into `absent`. `done` once the keys are exhausted.
+ */
+function absentKeys(keys: Iterator<ResourceKey>, prefix: string, seen: ReadonlySet<ResourceKey>, absent: string[]): { looked: number; done: boolean } {
+  for (let looked = 0; looked < DETECT_RECORDS_PER_TURN; looked++) {
+    const next = keys.next();
+    if (next.done === true) return { looked, done: true };
+    const key = next.value;
+    if (!key.startsWith(prefix)) assert.fail(`keysInScope(${prefix}) yields only its keys`);
+    if (!seen.has(key)) absent.push(key.slice(prefix.length));
+  }
+  return { looked: DETECT_RECORDS_PER_TURN, done: false };
+}
+
+/**
+ * Appeared / changed for listed[from..to), and disappeared for live keys it listed as
+ * gone; each key into `seen`. Keys of two scopes never collide (the scope is the key's
+ * prefix), so the set of keys seen is per scope: small sets that stay in cache, not one
+ * per cycle. A key listed twice in one scope keeps its first listing.
  */
 function detectListed(
-  result: ScanResult,
+  listed: readonly ResourceRecord[],
+  from: number,
+  to: number,
+  prefix: string,
   current: CurrentStateView,
+  seen: Set<ResourceKey>,
   out: ChangeEvent[],
-): Set<ResourceKey> {
-  const prefix = scopePrefix(result.scope);
-  const seen = new Set<ResourceKey>();
-  for (const record of observedRecords(result)) {
+): void {
+  for (let i = from; i < to; i++) {
+    const record = listed[i] as ResourceRecord;
     const key = record.key;
     if (!key.startsWith(prefix)) assert.fail(`record ${key} belongs to scope ${prefix}`);
     const seenBefore = seen.size;
@@ -152,7 +215,6 @@ function detectListed(
       if (diff.length > 0) out.push({ type: 'changed', key, record, diff });
     }
   }
-  return seen;
 }
 
 function disappeared(key: ResourceKey, current: CurrentStateView): ResourceDisappeared {

@@ -1,7 +1,8 @@
 /**
  * One scan cycle, start to end:
  *
- *   scan every scope (abortable) → detect changes against the live state → ONE commit
+ *   scan every scope (abortable) → detect changes against the live state (giving the event
+ *   loop a turn every few thousand records) → ONE commit
  *   through the Store (which numbers it and, once durable, feeds it to every projection)
  *   → metrics and one log line.
  *
@@ -14,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import type { Logger } from 'pino';
-import { detectChanges, type CurrentStateView, type DetectOptions } from '../changes/detect.js';
+import { detectChangesYielding, type CurrentStateView, type DetectOptions } from '../changes/detect.js';
 import type { ElavaEvent, ScopeScanned } from '../model/events.js';
 import { runScan, type ScanClients, type ScanConfig } from '../scan/run-scan.js';
 import { scopeString, type ScanResult } from '../model/scope.js';
@@ -67,7 +68,8 @@ export async function runCycle(ctx: CycleContext, cycle: number, signal: AbortSi
     return report;
   }
   ctx.metrics.recordScan(results);
-  const events = detectChanges(results, ctx.view, ctx.detect);
+  // Yielding: comparing a million resources takes seconds, and /healthz answers meanwhile.
+  const events = await detectChangesYielding(results, ctx.view, ctx.detect);
   reportSuspects(ctx, cycle, events);
   const timeMs = Date.now();
   let placement: CommitPlacement;

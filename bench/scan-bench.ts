@@ -7,7 +7,8 @@
  * run: the same detection comparing records by `JSON.stringify` instead of `recordsEqual`.
  * Each run detects a scan of its own (fresh records and key strings, as every real cycle
  * has): the first run on its own (code not yet compiled: a daemon's first cycle), and the
- * median of the later ones (a daemon's every other cycle); then once more the way the daemon
+ * median of the later ones (a daemon's every other cycle); once on a scan where nothing went
+ * away (the usual cycle: no scope misses a live key); then once more the way the daemon
  * detects, giving the event loop a turn every few thousand records, with the longest time
  * it held the loop; `--quick` skips the 1 M fleet.
  */
@@ -59,6 +60,15 @@ export async function benchFleet(report: Report, fleet: number): Promise<void> {
   const yieldingMs = performance.now() - y0;
   const held = watch.stop();
   assert.equal(yieldingEvents, eventCount, 'both detections find the same changes');
+  // The usual cycle: things changed, nothing went away (no scope misses a live key).
+  const keptMs: number[] = [];
+  let keptEvents = 0;
+  for (let i = 0; i < runs; i++) {
+    const kept = scanCycle(state, fleet, false);
+    const k0 = performance.now();
+    keptEvents = detectChanges(kept, state).length;
+    keptMs.push(performance.now() - k0);
+  }
   const ms = median(detectMs.slice(1));
   // Every run meets a fresh scan's key strings (V8 hashes each string once); the first also
   // runs code not yet compiled (a daemon's first cycle).
@@ -67,6 +77,7 @@ export async function benchFleet(report: Report, fleet: number): Promise<void> {
   report.add('detect', params, (fleet / ms) * 1000, 'records/s');
   report.add('events', params, eventCount, 'events');
   report.add('baseline json-compare', params, median(baselineMs), 'ms');
+  report.add('detect, nothing gone (fresh keys, warm code: median)', { fleet, events: keptEvents }, median(keptMs), 'ms');
   report.add('detect yielding to the event loop (as the daemon does)', params, yieldingMs, 'ms');
   report.add('detect yielding: longest event-loop gap (10 ms timer)', params, held.longestGapMs, 'ms');
   report.add('heap used', params, process.memoryUsage().heapUsed / 2 ** 20, 'MiB');
@@ -119,8 +130,8 @@ function buildState(fleet: number): BenchState {
   return state;
 }
 
-/** Every scope complete; fresh record objects; 0.4 % changed, 0.3 % gone, 0.3 % new. */
-function scanCycle(state: BenchState, fleet: number): ScanResult[] {
+/** Every scope complete; fresh record objects; 0.4 % changed, 0.3 % gone (unless not `gone`), 0.3 % new. */
+function scanCycle(state: BenchState, fleet: number, gone = true): ScanResult[] {
   const perScope = new Map<string, ResourceRecord[]>();
   const push = (i: number, r: ResourceRecord) => {
     const prefix = scopePrefix(scopeOf(i));
@@ -130,7 +141,7 @@ function scanCycle(state: BenchState, fleet: number): ScanResult[] {
   };
   for (let i = 0; i < fleet; i++) {
     const roll = i % 1000;
-    if (roll < 3) continue; // disappeared
+    if (roll < 3 && gone) continue; // disappeared
     push(i, roll < 5 ? record(i, 'm6i.large') : roll < 7 ? record(i, 't3.micro', 'data') : record(i));
   }
   const appear = Math.max(1, Math.round(fleet * 0.003));

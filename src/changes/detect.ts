@@ -53,7 +53,8 @@ import { recordsEqual } from './record-equal.js';
 /**
  * What change detection needs from the current-state projection. `keysInScope` yields
  * every live key whose key starts with `scopePrefix(scope)` (`provider/account/region/type/`),
- * each once; it is only asked about complete scopes.
+ * each once: exactly the keys of that scope `get` answers for; it is only asked about
+ * complete scopes.
  */
 export interface CurrentStateView {
   get(key: ResourceKey): ResourceRecord | undefined;
@@ -83,8 +84,9 @@ export function detectChanges(
 
 /**
  * detectChanges, giving the event loop a turn every DETECT_RECORDS_PER_TURN records and
- * keys looked at (small scopes share one turn): the same events, but a cycle over a million resources (seconds of
- * comparing) does not hold a daemon's /healthz, /v1/status or query socket meanwhile.
+ * keys looked at (small scopes share one turn): the same events, but a cycle over a
+ * million resources (seconds of comparing) does not hold a daemon's /healthz,
+ * /v1/status or query socket meanwhile.
  * `current` must stand still until it resolves (the daemon detects inside its one turn at
  * a time: nothing commits between a cycle's start and its commit).
  */
@@ -137,21 +139,31 @@ function* detectInScope(
   const prefix = scopePrefix(result.scope);
   const seen = new Set<ResourceKey>();
   const listed = observedRecords(result);
+  let liveListed = 0; // distinct listed keys that are live
   for (let from = 0; from < listed.length; from += DETECT_RECORDS_PER_TURN) {
     const to = Math.min(listed.length, from + DETECT_RECORDS_PER_TURN);
-    detectListed(listed, from, to, prefix, current, seen, out);
+    liveListed += detectListed(listed, from, to, prefix, current, seen, out);
     yield to - from;
   }
   const event = scopeScannedEvent(result);
   if (result.status !== 'complete') return event; // only a complete listing proves absence
-  const absent: string[] = [];
+  // Most listings miss nothing: when the scope holds exactly as many live keys as it
+  // listed, none is absent, and the walk's set lookups (at a million keys, more than the
+  // count costs) are skipped.
   let held = 0;
-  const keys = current.keysInScope(result.scope)[Symbol.iterator]();
-  for (;;) {
-    const step = absentKeys(keys, prefix, seen, absent);
+  for (let keys = current.keysInScope(result.scope)[Symbol.iterator](); ;) {
+    const step = nextKeys(keys, prefix, null, null);
     held += step.looked;
     yield step.looked;
     if (step.done) break;
+  }
+  const absent: string[] = [];
+  if (held !== liveListed) {
+    for (let keys = current.keysInScope(result.scope)[Symbol.iterator](); ;) {
+      const step = nextKeys(keys, prefix, seen, absent);
+      yield step.looked;
+      if (step.done) break;
+    }
   }
   const verdict = judgeAbsence(absent, held, options.withheldIn(event.scope), options.guard);
   for (const id of verdict.disappear) out.push(disappeared(prefix + id, current));
@@ -169,25 +181,25 @@ function* detectInScope(
 }
 
 /**
- * Up to DETECT_RECORDS_PER_TURN more live keys of the scope: the ids of those the listing
- * did not return into `absent`. `done` once the keys are exhausted.
+ * Up to DETECT_RECORDS_PER_TURN more live keys of the scope; with `seen`, the ids of those
+ * the listing did not return go into `absent`. `done` once the keys are exhausted.
  */
-function absentKeys(keys: Iterator<ResourceKey>, prefix: string, seen: ReadonlySet<ResourceKey>, absent: string[]): { looked: number; done: boolean } {
+function nextKeys(keys: Iterator<ResourceKey>, prefix: string, seen: ReadonlySet<ResourceKey> | null, absent: string[] | null): { looked: number; done: boolean } {
   for (let looked = 0; looked < DETECT_RECORDS_PER_TURN; looked++) {
     const next = keys.next();
     if (next.done === true) return { looked, done: true };
     const key = next.value;
     if (!key.startsWith(prefix)) assert.fail(`keysInScope(${prefix}) yields only its keys`);
-    if (!seen.has(key)) absent.push(key.slice(prefix.length));
+    if (seen !== null && !seen.has(key)) absent?.push(key.slice(prefix.length));
   }
   return { looked: DETECT_RECORDS_PER_TURN, done: false };
 }
 
 /**
  * Appeared / changed for listed[from..to), and disappeared for live keys it listed as
- * gone; each key into `seen`. Keys of two scopes never collide (the scope is the key's
- * prefix), so the set of keys seen is per scope: small sets that stay in cache, not one
- * per cycle. A key listed twice in one scope keeps its first listing.
+ * gone; each key into `seen`; returns how many of them were live (each key once). Keys of
+ * two scopes never collide (the scope is the key's prefix), so the set of keys seen is
+ * per scope. A key listed twice in one scope keeps its first listing.
  */
 function detectListed(
   listed: readonly ResourceRecord[],
@@ -197,7 +209,8 @@ function detectListed(
   current: CurrentStateView,
   seen: Set<ResourceKey>,
   out: ChangeEvent[],
-): void {
+): number {
+  let live = 0;
   for (let i = from; i < to; i++) {
     const record = listed[i] as ResourceRecord;
     const key = record.key;
@@ -206,6 +219,7 @@ function detectListed(
     seen.add(key);
     if (seen.size === seenBefore) continue; // listed twice: one hash operation, not two
     const before = current.get(key);
+    if (before !== undefined) live++;
     if (isGoneRecord(record)) {
       if (before !== undefined) out.push({ type: 'disappeared', key, record });
     } else if (before === undefined) {
@@ -215,6 +229,7 @@ function detectListed(
       if (diff.length > 0) out.push({ type: 'changed', key, record, diff });
     }
   }
+  return live;
 }
 
 function disappeared(key: ResourceKey, current: CurrentStateView): ResourceDisappeared {

@@ -120,6 +120,30 @@ describe('detectChanges', () => {
     assert.deepEqual(summary(events), ['scope aws/123456789012/us-east-1/ec2.instance complete']);
   });
 
+  it('does not let a key listed twice hide another key missing from the listing', () => {
+    // given a, b and c known: as many live keys as the listing below has entries
+    const state = stateWith(['i-a', 'i-b', 'i-c'].map((id) => instanceRecord('us-east-1', id)));
+    // when a complete listing returns a twice and b (three entries), but not c
+    const a = instanceRecord('us-east-1', 'i-a');
+    const events = detectChanges([complete(EAST, [a, { ...a }, instanceRecord('us-east-1', 'i-b')])], state);
+    // then c disappeared: the listing counts a once
+    assert.deepEqual(summary(events), [
+      'scope aws/123456789012/us-east-1/ec2.instance complete',
+      'disappeared aws/123456789012/us-east-1/ec2.instance/i-c',
+    ]);
+  });
+
+  it('does not let a new key in the listing hide a live key missing from it', () => {
+    // given a and b known; the listing returns a and a new n (two entries, two live keys)
+    const state = stateWith(['i-a', 'i-b'].map((id) => instanceRecord('us-east-1', id)));
+    const events = detectChanges([complete(EAST, [instanceRecord('us-east-1', 'i-a'), instanceRecord('us-east-1', 'i-n')])], state);
+    assert.deepEqual(summary(events), [
+      'scope aws/123456789012/us-east-1/ec2.instance complete',
+      'disappeared aws/123456789012/us-east-1/ec2.instance/i-b',
+      'appeared aws/123456789012/us-east-1/ec2.instance/i-n',
+    ]);
+  });
+
   it('refuses a record filed under the wrong scope', () => {
     assert.throws(() => detectChanges([complete(EAST, [instanceRecord('us-west-2', 'i-w')])], new MemoryState()));
   });

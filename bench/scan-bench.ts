@@ -7,10 +7,10 @@
  * run: the same detection comparing records by `JSON.stringify` instead of `recordsEqual`.
  * Each run detects a scan of its own (fresh records and key strings, as every real cycle
  * has): the first run on its own (code not yet compiled: a daemon's first cycle), and the
- * median of the later ones (a daemon's every other cycle); once on a scan where nothing went
- * away (the usual cycle: no scope misses a live key); then once more the way the daemon
- * detects, giving the event loop a turn every few thousand records, with the longest time
- * it held the loop; `--quick` skips the 1 M fleet.
+ * median of the later ones (a daemon's every other cycle); the median over as many scans
+ * where nothing went away (the usual cycle: no scope misses a live key); then once more
+ * the way the daemon detects, giving the event loop a turn every few thousand records,
+ * with the longest time it held the loop; `--quick` skips the 1 M fleet.
  */
 import assert from 'node:assert/strict';
 import { detectChanges, detectChangesYielding, type CurrentStateView } from '../src/changes/detect.js';

@@ -10,6 +10,7 @@ import { detectChanges, detectChangesYielding, type DetectOptions } from '../../
 import { DETECT_RECORDS_PER_TURN } from '../../src/limits.js';
 import type { ResourceRecord } from '../../src/model/resource.js';
 import type { ScanResult, Scope } from '../../src/model/scope.js';
+import { countLoopTurns } from '../helpers/loop-turns.js';
 import { instanceRecord } from './fixtures.js';
 import { MemoryState } from './memory-state.js';
 
@@ -30,19 +31,6 @@ function scenario(region: string, n: number, missingEvery: number): { known: Res
   return { known, listed };
 }
 
-/** Counts turns of the event loop (a setImmediate that re-queues itself) until stopped. */
-function countTurns(): { turns(): number; stop(): void } {
-  let turns = 0;
-  let stopped = false;
-  const tick = (): void => {
-    if (stopped) return;
-    turns++;
-    setImmediate(tick);
-  };
-  setImmediate(tick);
-  return { turns: () => turns, stop: () => (stopped = true) };
-}
-
 describe('detection that yields to the event loop', () => {
   it('gives the events of the one-piece detection, turning the loop between slices', async () => {
     const big = scenario('us-east-1', 2 * DETECT_RECORDS_PER_TURN + 100, 301);
@@ -57,7 +45,7 @@ describe('detection that yields to the event loop', () => {
     ];
     const options: DetectOptions = { guard: { share: 0.3, minResources: 10 }, withheldIn: () => undefined };
     const expected = detectChanges(results, state, options);
-    const counter = countTurns();
+    const counter = countLoopTurns();
     const events = await detectChangesYielding(results, state, options);
     counter.stop();
     assert.deepEqual(events, expected);
@@ -66,6 +54,6 @@ describe('detection that yields to the event loop', () => {
     // About one turn per DETECT_RECORDS_PER_TURN records and keys looked at: the big scope
     // alone lists ~2 turns' worth and holds as many live keys (small scopes share turns).
     const expectedTurns = Math.floor((big.listed.length + big.known.length) / DETECT_RECORDS_PER_TURN) - 1;
-    assert.ok(counter.turns() >= expectedTurns, `the loop turned ${counter.turns()} times during detection, ${expectedTurns} expected at least`);
+    assert.ok(counter.count >= expectedTurns, `the loop turned ${counter.count} times during detection, ${expectedTurns} expected at least`);
   });
 });

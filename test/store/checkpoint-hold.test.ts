@@ -12,6 +12,7 @@ import { SNAP_TMP_SUFFIX } from '../../src/checkpoint/snap-file.js';
 import { stateHash } from '../../src/projection/state-hash.js';
 import { Store } from '../../src/store/store.js';
 import { nodeFileSystem, type WalFileSystem } from '../../src/wal/file-system.js';
+import { countLoopTurns, type LoopTurns } from '../helpers/loop-turns.js';
 import { tempDir } from '../helpers/tmp.js';
 import { restored } from './checkpoint-rewrite.js';
 import { commitAll, commitTimeMs, historyCommits, openStore } from './store-harness.js';
@@ -32,25 +33,6 @@ async function storeWith(commits: number, fs?: WalFileSystem): Promise<{ dir: st
 
 function isCheckpointTemp(file: string): boolean {
   return path.basename(file).startsWith('checkpoint-') && file.endsWith(SNAP_TMP_SUFFIX);
-}
-
-/** Counts the event loop's check phases (a setImmediate that re-queues itself) until stopped. */
-function loopTurns(): { readonly count: number; stop(): void } {
-  const state = { count: 0, stopped: false };
-  const tick = (): void => {
-    if (state.stopped) return;
-    state.count++;
-    setImmediate(tick);
-  };
-  setImmediate(tick);
-  return {
-    get count() {
-      return state.count;
-    },
-    stop: () => {
-      state.stopped = true;
-    },
-  };
 }
 
 describe('a checkpoint holds commits back while it writes', () => {
@@ -91,7 +73,7 @@ describe('a checkpoint holds commits back while it writes', () => {
   });
 
   it('gives the event loop a turn between parts', async () => {
-    let turns: ReturnType<typeof loopTurns> | null = null;
+    let turns: LoopTurns | null = null;
     const seenAtWrites: number[] = [];
     let tmpFd = -1;
     const fs: WalFileSystem = {
@@ -107,7 +89,7 @@ describe('a checkpoint holds commits back while it writes', () => {
       },
     };
     const { store } = await storeWith(20, fs);
-    turns = loopTurns();
+    turns = countLoopTurns();
     await store.checkpoint('demand');
     turns.stop();
     const distinct = new Set(seenAtWrites).size;

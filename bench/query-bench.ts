@@ -9,7 +9,8 @@
  *   full replay without a checkpoint for comparison;
  * - `history` of one key (random keys, each with ~events/resources revisions read from disk);
  * - `at`: the whole fleet at a revision in the middle of the history (records from disk)
- *   and at the newest revision (from memory);
+ *   and at the newest revision (from memory); at the same middle revision, the console's
+ *   fleet page (a first and a next page of 100, a filter nothing matches) and its counts;
  * - `diff` across the last day of cycles.
  *
  * Targets of the issue (at 1 M resources / 10 M events): history < 5 ms, diff < 1 s, cold
@@ -23,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeQueryState, openQueryState, type QueryState } from '../src/query/query-state.js';
-import { diffRevisions, fleetAt, resourceHistory } from '../src/query/queries.js';
+import { diffRevisions, fleetAt, pageResources, resourceHistory, summarizeResources } from '../src/query/queries.js';
 import { Store } from '../src/store/store.js';
 import { Wal } from '../src/wal/wal.js';
 import { benchEvent, numberFlag } from './bench-events.js';
@@ -35,6 +36,10 @@ const DAY_MS = 86_400_000;
 const T0_MS = Date.parse('2026-01-01T00:00:00Z');
 const TAIL_CYCLES = 3;
 const HISTORY_SAMPLES = 500;
+/** The console's fleet page size (console/fleet.js). */
+const PAGE_LIMIT = 100;
+/** An owner no bench resource has: a page filtered by it walks the whole fleet. */
+const NO_SUCH_OWNER = 'no-such-owner';
 
 export interface LogShape {
   resources: number;
@@ -103,6 +108,16 @@ export function fleetFigures(report: Report, state: QueryState, params: Record<s
   report.add('at: whole fleet at a middle revision', { ...params, atMain: middle }, old.value.length / (old.ms / 1000), 'records/s');
   const now = timed(() => fleetAt(state, state.lastMain));
   report.add('at: whole fleet at the newest revision (memory)', { ...params, records: now.value.length }, now.ms, 'ms');
+  // What the console's fleet page asks at an older revision: a page, and the counts.
+  const first = timed(() => pageResources(state, {}, { limit: PAGE_LIMIT }, middle));
+  const next = first.value.next;
+  const second = next === null ? first : timed(() => pageResources(state, {}, { limit: PAGE_LIMIT, after: next }, middle));
+  report.add('page at a middle revision: first page', { ...params, atMain: middle, limit: PAGE_LIMIT }, first.ms, 'ms');
+  report.add('page at a middle revision: next page', { ...params, atMain: middle, limit: PAGE_LIMIT }, second.ms, 'ms');
+  const none = timed(() => pageResources(state, { owner: NO_SUCH_OWNER }, { limit: PAGE_LIMIT }, middle));
+  report.add('page at a middle revision: a filter nothing matches (walks the fleet)', { ...params, atMain: middle, limit: PAGE_LIMIT, found: none.value.resources.length }, none.ms, 'ms');
+  const summary = timed(() => summarizeResources(state, {}, middle));
+  report.add('summary at a middle revision (counts by type and owner)', { ...params, atMain: middle, total: summary.value.total }, summary.ms, 'ms');
 }
 
 export function diffFigures(report: Report, state: QueryState, params: Record<string, number>): void {

@@ -16,7 +16,8 @@
  *   (CRC + decode, no projection) over the same log;
  * - change detection over the fleet at 1 % churn, every run on a fresh scan (fresh key strings), beside
  *   a JSON.stringify compare (scan bench's method);
- * - `diff` across the last day, `at` a middle revision (whole fleet), `history`;
+ * - `diff` across the last day, `at` a middle revision (whole fleet), `history`; a page
+ *   of 100 and the summary at that middle revision (the console's fleet page there);
  * - durable append at batch 10 000, beside a raw writer of the same byte count: bytes taken
  *   from the log's own segment files (framed records; past the first segment the pieces do
  *   not line up with commits exactly), written again commit-sized with write + fdatasync;

@@ -82,6 +82,24 @@ export function readLoggedRecords(state: QueryState, wanted: readonly KeyRevisio
   return out;
 }
 
+/**
+ * The records of every entry of `wanted` (puts), in no particular order, for a pass that
+ * only counts: the current state's where the entry is a live key's newest, the rest read
+ * from the log in log order, `perRead` at a time, each read's records let go before the
+ * next. At a million records, holding them all (readRecords) cost more in garbage
+ * collection than the reading did.
+ */
+export function* recordsUnordered(state: QueryState, wanted: readonly KeyRevision[], perRead: number): Generator<ResourceRecord> {
+  const fromDisk: KeyRevision[] = [];
+  for (const w of wanted) {
+    const latest = latestRecord(state, w.key, w.revision);
+    if (latest !== undefined) yield latest;
+    else fromDisk.push(w);
+  }
+  fromDisk.sort(compareLocations);
+  for (let from = 0; from < fromDisk.length; from += perRead) yield* readLoggedRecords(state, fromDisk.slice(from, from + perRead));
+}
+
 /** The current record when `revision` is the key's newest entry and the key is live. */
 export function latestRecord(state: QueryState, key: string, revision: IndexedRevision): ResourceRecord | undefined {
   if (revision.tombstone) return undefined;

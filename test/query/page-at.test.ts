@@ -1,0 +1,205 @@
+/**
+ * Pages and summaries at an older revision (src/query/page.ts) read as the walk goes
+ * instead of reading the whole fleet at that revision first. They must answer exactly what
+ * the whole-fleet way answers: a page is the slice of `listResources(state, filter, at)`
+ * after the cursor, `next` is its last key when more follow, and a summary counts that
+ * list. The history below has keys that appear, change (owner, state, tags), disappear
+ * and come back, across providers and types, so most revisions answer partly from the
+ * current state and partly from the log.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ElavaEvent } from '../../src/model/events.js';
+import type { ResourceRecord, ResourceType } from '../../src/model/resource.js';
+import { resourceKey } from '../../src/model/resource.js';
+import { pageResources, summarizeResources, type ResourcePage } from '../../src/query/page.js';
+import { closeQueryState, openQueryState, type QueryState } from '../../src/query/query-state.js';
+import { listResources, type ListFilter } from '../../src/query/resources.js';
+import { Store } from '../../src/store/store.js';
+import { tempDir } from '../helpers/tmp.js';
+import { HOUR_MS, T0, record } from './query-fixture.js';
+
+const KEYS_PER_KIND = 40;
+const COMMITS = 24;
+const KINDS: Array<{ provider: 'aws' | 'gcp'; account: string; region: string; type: ResourceType }> = [
+  { provider: 'aws', account: '123456789012', region: 'us-east-1', type: 'ec2.instance' },
+  { provider: 'aws', account: '123456789012', region: 'eu-west-1', type: 'ec2.volume' },
+  { provider: 'gcp', account: 'proj-1', region: 'us-central1-a', type: 'gce.instance' },
+];
+const OWNERS = ['platform', 'web', 'data'];
+const STATES = ['running', 'stopped', 'pending'];
+
+/** A small deterministic generator (mulberry32), so a failure can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomRecord(key: string, type: ResourceType, rand: () => number): ResourceRecord {
+  const tags: Record<string, string> = {};
+  if (rand() < 0.8) tags['Owner'] = OWNERS[Math.floor(rand() * OWNERS.length)] as string;
+  if (rand() < 0.5) tags['env'] = rand() < 0.5 ? 'prod' : 'dev';
+  return record(type, key, STATES[Math.floor(rand() * STATES.length)] as string, tags, { n: Math.floor(rand() * 1000) });
+}
+
+/** COMMITS commits of appearances, changes and disappearances; returns the data directory. */
+async function writeHistory(seed: number): Promise<string> {
+  const rand = prng(seed);
+  const dir = tempDir('elava-page-at-');
+  const store = await Store.open(dir, { create: true, segmentSizeBytes: 64 * 1024 });
+  const live = new Map<string, ResourceRecord>();
+  const all = KINDS.flatMap((k) => Array.from({ length: KEYS_PER_KIND }, (_, i) => ({ key: resourceKey(k.provider, k.account, k.region, k.type, `r-${String(i).padStart(3, '0')}`), type: k.type })));
+  for (let c = 0; c < COMMITS; c++) {
+    const events: ElavaEvent[] = [];
+    for (const { key, type } of all) {
+      const before = live.get(key);
+      const roll = rand();
+      if (before === undefined) {
+        if (roll < (c === 0 ? 0.7 : 0.1)) {
+          const r = randomRecord(key, type, rand);
+          live.set(key, r);
+          events.push({ type: 'appeared', key, record: r });
+        }
+      } else if (roll < 0.08) {
+        live.delete(key);
+        events.push({ type: 'disappeared', key, record: before });
+      } else if (roll < 0.35) {
+        const r = randomRecord(key, type, rand);
+        live.set(key, r);
+        events.push({ type: 'changed', key, record: r, diff: [{ path: 'attrs.n', before: before.attrs['n'] ?? null, after: r.attrs['n'] ?? null }] });
+      }
+    }
+    await store.commit(events, T0 + c * HOUR_MS); // keys walk in ascending order: events sorted by key
+  }
+  await store.close();
+  return dir;
+}
+
+const FILTERS: ListFilter[] = [
+  {},
+  { type: 'ec2.volume' },
+  { provider: 'gcp' },
+  { owner: 'web' },
+  { owner: null },
+  { state: 'stopped', account: '123456789012' },
+  { tag: { key: 'env', value: 'prod' } },
+  { untagged: true },
+  { owner: 'nobody' },
+];
+
+/** The pages as the whole-fleet list slices them (the reference). */
+function slicedPages(state: QueryState, filter: ListFilter, limit: number, at: number): ResourcePage[] {
+  const records = listResources(state, filter, at);
+  const pages: ResourcePage[] = [];
+  for (let from = 0; from === 0 || from < records.length; from += limit) {
+    const resources = records.slice(from, from + limit);
+    pages.push({ resources, next: from + limit < records.length ? (resources[resources.length - 1] as ResourceRecord).key : null });
+  }
+  return pages;
+}
+
+function walkPages(state: QueryState, filter: ListFilter, limit: number, at: number): ResourcePage[] {
+  const pages: ResourcePage[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = pageResources(state, filter, cursor === undefined ? { limit } : { limit, after: cursor }, at);
+    pages.push(page);
+    cursor = page.next ?? undefined;
+  } while (cursor !== undefined && pages.length <= KINDS.length * KEYS_PER_KIND);
+  return pages;
+}
+
+/** `state` with its log reads counted. */
+function counting(state: QueryState): { state: QueryState; reads: () => number } {
+  let reads = 0;
+  const events = state.events;
+  const counted: QueryState['events'] = {
+    read: (location, expect) => {
+      reads++;
+      return events.read(location, expect);
+    },
+    close: () => events.close(),
+    ...(events.batch === undefined ? {} : { batch: <T>(fn: () => T): T => (events.batch as (f: () => T) => T)(fn) }),
+  };
+  return { state: { ...state, events: counted }, reads: () => reads };
+}
+
+describe('pages and summaries at an older revision', () => {
+  let dir: string;
+  let state: QueryState;
+  before(async () => {
+    dir = await writeHistory(12);
+    state = await openQueryState(dir);
+  });
+  after(() => closeQueryState(state));
+
+  it('every page equals the slice of the whole-fleet list, at every revision, for every filter and page size', () => {
+    let pagesCompared = 0;
+    let fromLog = 0;
+    for (let at = 1; at <= state.lastMain; at++) {
+      const partly = listResources(state, {}, at).length;
+      if (at < state.lastMain) fromLog += partly;
+      for (const filter of FILTERS) {
+        for (const limit of [1, 7, 50, 1000]) {
+          const expected = slicedPages(state, filter, limit, at);
+          assert.deepEqual(walkPages(state, filter, limit, at), expected, `at ${at}, filter ${JSON.stringify(filter)}, limit ${limit}`);
+          pagesCompared += expected.length;
+        }
+      }
+      // A page may start at any key, not only at a previous page's last one.
+      const keys = listResources(state, {}, at).map((r) => r.key);
+      for (const cursor of [keys[0], keys[Math.floor(keys.length / 2)], `${keys[3] ?? ''}~`, 'a', 'zzz']) {
+        if (cursor === undefined) continue;
+        const wanted = listResources(state, {}, at).filter((r) => r.key > cursor);
+        const page = pageResources(state, {}, { limit: 5, after: cursor }, at);
+        assert.deepEqual(page.resources, wanted.slice(0, 5), `after ${cursor} at ${at}`);
+        assert.equal(page.next, wanted.length > 5 ? (wanted[4] as ResourceRecord).key : null);
+      }
+    }
+    assert.ok(pagesCompared > 1000, `${pagesCompared} pages compared`);
+    assert.ok(fromLog > 500, 'older revisions answered from the log, not only from memory');
+  });
+
+  it('every summary equals the counts of the whole-fleet list', () => {
+    for (let at = 1; at <= state.lastMain; at++) {
+      for (const filter of FILTERS) {
+        const s = summarizeResources(state, filter, at);
+        const records = listResources(state, filter, at);
+        assert.equal(s.total, records.length, `at ${at} ${JSON.stringify(filter)}`);
+        const byType = new Map<string, number>();
+        const byOwner = new Map<string | null, number>();
+        for (const r of records) {
+          byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
+          byOwner.set(r.owner, (byOwner.get(r.owner) ?? 0) + 1);
+        }
+        assert.deepEqual(new Map(s.byType.map((t) => [t.type, t.count])), byType);
+        assert.deepEqual(new Map(s.byOwner.map((o) => [o.owner, o.count])), byOwner);
+        assert.equal(s.otherOwners, 0);
+      }
+    }
+  });
+
+  it('an unfiltered page at an older revision reads about its own size from the log, not the fleet', () => {
+    const at = Math.floor(state.lastMain / 2);
+    const fleet = listResources(state, {}, at).length;
+    const { state: counted, reads } = counting(state);
+    const page = pageResources(counted, {}, { limit: 5 }, at);
+    assert.equal(page.resources.length, 5);
+    assert.ok(reads() <= 5 + 2, `${reads()} records read for a page of 5 (the fleet there: ${fleet})`);
+    const second = pageResources(counted, {}, { limit: 5, after: page.next as string }, at);
+    assert.deepEqual(second.resources, listResources(state, {}, at).slice(5, 10));
+    assert.ok(reads() <= 2 * (5 + 2), `${reads()} records read for two pages of 5`);
+    assert.ok(fleet > 40, 'the fleet is much larger than a page');
+  });
+
+  it('a revision that cannot be read is refused as before', () => {
+    assert.throws(() => pageResources(state, {}, { limit: 5 }, state.lastMain + 1), { code: 'future' });
+    assert.throws(() => summarizeResources(state, {}, state.lastMain + 1), { code: 'future' });
+  });
+});

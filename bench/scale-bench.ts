@@ -49,7 +49,7 @@ import { listSegments } from '../src/wal/segment.js';
 import { Wal } from '../src/wal/wal.js';
 import { benchEvent, numberFlag } from './bench-events.js';
 import { memoryPerResource } from './index-bench.js';
-import { appendEvents, coldStart, diffFigures, fleetFigures, historyFigures, type LogShape } from './query-bench.js';
+import { appendEvents, coldStart, diffFigures, fleetFigures, historyFigures, pageFigures, type LogShape } from './query-bench.js';
 import { watchEventLoop } from './loop-watch.js';
 import { Report, percentile } from './report.js';
 import { benchFleet } from './scan-bench.js';
@@ -272,6 +272,7 @@ async function sizePoint(report: Report, resources: number, events: number): Pro
   try {
     historyFigures(report, state, shape, params);
     fleetFigures(report, state, params);
+    pageFigures(report, state, params);
     diffFigures(report, state, params);
   } finally {
     closeQueryState(state);

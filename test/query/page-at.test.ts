@@ -17,6 +17,7 @@ import { closeQueryState, openQueryState, type QueryState } from '../../src/quer
 import { listResources, type ListFilter } from '../../src/query/resources.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
+import { prng } from '../projection/log-fixture.js';
 import { HOUR_MS, T0, record } from './query-fixture.js';
 
 const KEYS_PER_KIND = 40;
@@ -28,18 +29,6 @@ const KINDS: Array<{ provider: 'aws' | 'gcp'; account: string; region: string; t
 ];
 const OWNERS = ['platform', 'web', 'data'];
 const STATES = ['running', 'stopped', 'pending'];
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomRecord(key: string, type: ResourceType, rand: () => number): ResourceRecord {
   const tags: Record<string, string> = {};

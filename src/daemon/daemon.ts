@@ -161,6 +161,7 @@ export class Daemon {
       ...(this.options.segmentSizeBytes ? { segmentSizeBytes: this.options.segmentSizeBytes } : {}),
       ...(this.options.walFs ? { fs: this.options.walFs } : {}),
     });
+    this.policy.countRecoveredTail(this.store.recovery.eventsReplayed);
     if (this.http !== null) writeAdminAddress(config.dataDir, this.http.address);
     this.ready = true;
     this.startup.phase = 'ready';

@@ -66,6 +66,7 @@ export class AggregateLog {
     checkpointEveryEvents: number | undefined,
   ) {
     this.policy = new CheckpointPolicy(checkpointEveryEvents !== undefined ? { everyEvents: checkpointEveryEvents } : {});
+    if (host === null) this.policy.countRecoveredTail(store.recovery.eventsReplayed); // a daemon's Store: its policy
   }
 
   /** Throws DaemonError (lock held, damage, no directory) or FaninError. */

@@ -128,6 +128,16 @@ describe('checkpoint policy', () => {
     assert.equal(policy.isDue({ eventsAppended: 59, bytesAppended: 0 }), false);
     assert.equal(policy.isDue({ eventsAppended: 60, bytesAppended: 0 }), true);
   });
+
+  it('counts the tail recovered at start as if appended since, until the next checkpoint', () => {
+    const policy = new CheckpointPolicy({ everyEvents: 10, everyBytes: 1e9 });
+    policy.countRecoveredTail(7);
+    assert.equal(policy.isDue({ eventsAppended: 2, bytesAppended: 0 }), false);
+    assert.equal(policy.isDue({ eventsAppended: 3, bytesAppended: 0 }), true);
+    policy.checkpointTaken({ eventsAppended: 3, bytesAppended: 0 });
+    assert.equal(policy.isDue({ eventsAppended: 12, bytesAppended: 0 }), false);
+    assert.throws(() => policy.countRecoveredTail(-1));
+  });
 });
 
 describe('the writer opens state in one read of the log', () => {

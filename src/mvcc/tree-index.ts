@@ -23,6 +23,8 @@ import { BTree, bulkLoad, compareStrings } from './sorted-btree.js';
 export interface VisibleKey {
   readonly key: string;
   readonly revision: IndexedRevision;
+  /** `revision` is the key's newest entry (when the key was walked). */
+  readonly newest: boolean;
 }
 
 /** What compaction removed, besides the `available` set it returns. */
@@ -140,8 +142,8 @@ export class TreeIndex {
     this.checkReadable(atMain);
     for (const [key, ki] of this.tree.entries(fromKey)) {
       if (toKey !== undefined && key >= toKey) return;
-      const revision = ki.get(atMain);
-      if (revision !== undefined) yield { key, revision };
+      const i = ki.visibleAt(atMain);
+      if (i >= 0) yield { key, revision: ki.entry(i), newest: i === ki.length - 1 };
     }
   }
 
@@ -150,8 +152,8 @@ export class TreeIndex {
     this.checkReadable(atMain);
     for (const [key, ki] of this.tree.entries(prefix)) {
       if (!key.startsWith(prefix)) return;
-      const revision = ki.get(atMain);
-      if (revision !== undefined) yield { key, revision };
+      const i = ki.visibleAt(atMain);
+      if (i >= 0) yield { key, revision: ki.entry(i), newest: i === ki.length - 1 };
     }
   }
 

@@ -15,6 +15,8 @@ import type { QueryState } from './query-state.js';
 export interface KeyRevision {
   readonly key: string;
   readonly revision: IndexedRevision;
+  /** Whether `revision` is the key's newest entry, when the caller knows (a key-index walk does). */
+  readonly newest?: boolean;
 }
 
 /** The change event at `revision` of `key`, read from the log and checked. */
@@ -50,7 +52,7 @@ export function readRecords(state: QueryState, wanted: readonly KeyRevision[]): 
   const at: number[] = [];
   for (let i = 0; i < wanted.length; i++) {
     const w = wanted[i] as KeyRevision;
-    const latest = latestRecord(state, w.key, w.revision);
+    const latest = latestRecord(state, w.key, w.revision, w.newest);
     if (latest !== undefined) out[i] = latest;
     else {
       fromDisk.push(w);
@@ -92,7 +94,7 @@ export function readLoggedRecords(state: QueryState, wanted: readonly KeyRevisio
 export function* recordsUnordered(state: QueryState, wanted: readonly KeyRevision[], perRead: number): Generator<ResourceRecord> {
   const fromDisk: KeyRevision[] = [];
   for (const w of wanted) {
-    const latest = latestRecord(state, w.key, w.revision);
+    const latest = latestRecord(state, w.key, w.revision, w.newest);
     if (latest !== undefined) yield latest;
     else fromDisk.push(w);
   }
@@ -100,9 +102,14 @@ export function* recordsUnordered(state: QueryState, wanted: readonly KeyRevisio
   for (let from = 0; from < fromDisk.length; from += perRead) yield* readLoggedRecords(state, fromDisk.slice(from, from + perRead));
 }
 
-/** The current record when `revision` is the key's newest entry and the key is live. */
-export function latestRecord(state: QueryState, key: string, revision: IndexedRevision): ResourceRecord | undefined {
-  if (revision.tombstone) return undefined;
+/**
+ * The current record when `revision` is the key's newest entry and the key is live. With
+ * `newest` (the walk that found the entry knew), the key index is not asked again: at a
+ * million entries that lookup was ~0.5 s of a whole-fleet read.
+ */
+export function latestRecord(state: QueryState, key: string, revision: IndexedRevision, newest?: boolean): ResourceRecord | undefined {
+  if (revision.tombstone || newest === false) return undefined;
+  if (newest === true) return state.current.get(key);
   const last = state.index.keyIndex(key)?.last();
   if (last === undefined || last.main !== revision.main || last.sub !== revision.sub || last.tombstone) return undefined;
   return state.current.get(key);

@@ -66,7 +66,8 @@ export class AggregateLog {
     checkpointEveryEvents: number | undefined,
   ) {
     this.policy = new CheckpointPolicy(checkpointEveryEvents !== undefined ? { everyEvents: checkpointEveryEvents } : {});
-    if (host === null) this.policy.countRecoveredTail(store.recovery.eventsReplayed); // a daemon's Store: its policy
+    // Over a daemon's Store, the daemon's policy counts the recovered tail.
+    if (host === null) this.policy.countRecoveredTail(store.recovery.eventsReplayed);
   }
 
   /** Throws DaemonError (lock held, damage, no directory) or FaninError. */

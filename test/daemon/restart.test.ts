@@ -37,7 +37,7 @@ describe('daemon restart', () => {
 
   it('counts the tail it recovered toward its next checkpoint, so a daemon that never stops cleanly still takes them', async () => {
     // A log whose newest checkpoint is followed by a tail, as a crash (no shutdown
-    // checkpoint) leaves it: three cycles committed straight through the Store.
+    // checkpoint) leaves it: three commits of 20 events written straight through the Store.
     const dir = `${tempDir('elava-tail-')}/data`;
     const first = await openTestDaemon(dir);
     await first.daemon.runCycle();

@@ -184,6 +184,8 @@ export const SUMMARY_OWNERS_MAX = 100;
 export const DIFF_ITEMS_PER_KIND_MAX = 10_000;
 /** Items per waste rule a limited waste report answers at most. */
 export const WASTE_ITEMS_PER_RULE_MAX = 100_000;
+/** Fleet counts at older revisions the daemon keeps answered for the fleet page (a few hundred bytes each). */
+export const SUMMARY_CACHE_ENTRIES = 16;
 /** Diffs (windows) the daemon keeps answered for the changes page (each holds its records). */
 export const DIFF_CACHE_ENTRIES = 4;
 /** Cycles the daemon remembers for the health page (durations, outcome). */
@@ -198,7 +200,7 @@ export const CONSOLE_FILE_BYTES_MAX = 1 * MiB;
 export const JSON_STREAM_ITEMS_PER_PIECE = 256;
 
 assert.ok(LIST_PAGE_RESOURCES_MAX >= 1 && PAST_RECORDS_READ_BATCH_MAX >= 1 && SUMMARY_OWNERS_MAX >= 1 && HEALTH_CYCLES_KEPT >= 1 && JSON_STREAM_ITEMS_PER_PIECE >= 1);
-assert.ok(DIFF_ITEMS_PER_KIND_MAX >= LIST_PAGE_RESOURCES_MAX);
+assert.ok(DIFF_ITEMS_PER_KIND_MAX >= LIST_PAGE_RESOURCES_MAX && SUMMARY_CACHE_ENTRIES >= 1);
 
 // ---- queries through the daemon's Unix socket (src/query/socket-protocol.ts, src/daemon/query-socket.ts) ----
 

@@ -32,8 +32,9 @@ import { parseTime, resolvePoint } from '../query/point.js';
 import { disappearedBetween, getResource, listResources, resourceHistory } from '../query/queries.js';
 import { closeQueryState, queryStateFrom, type QueryState } from '../query/query-state.js';
 import type { StructureTable } from '../wal/codec.js';
-import { cutWaste, filterDiff, pageResources, parseDiffLimit, parseLimit, parseWasteLimit, summarizeResources, wasteCounts } from '../query/queries.js';
+import { cutWaste, filterDiff, pageResources, parseDiffLimit, parseLimit, parseWasteLimit, wasteCounts } from '../query/queries.js';
 import { DiffCache } from '../query/diff-cache.js';
+import { SummaryCache } from '../query/summary-cache.js';
 import { WasteCache } from '../query/waste-cache.js';
 import type { HealthReport } from './health.js';
 import type { JsonAnswer } from './http-server.js';
@@ -71,7 +72,7 @@ export function queryEndpoints(
   health?: () => HealthReport,
 ): QueryEndpoints {
   let state: QueryState | null = null;
-  const caches: Caches = { diffs: new DiffCache(), waste: new WasteCache() };
+  const caches: Caches = { diffs: new DiffCache(), waste: new WasteCache(), summaries: new SummaryCache() };
   const stateNow = (): QueryState => (state ??= queryStateFrom(dir, projections(), structures));
   let lastTotals: WasteTotals | null = null;
   return {
@@ -105,6 +106,7 @@ export function queryEndpoints(
 interface Caches {
   diffs: DiffCache;
   waste: WasteCache;
+  summaries: SummaryCache;
 }
 
 function route(state: QueryState, path: string, params: URLSearchParams, prices: PriceTable, caches: Caches): unknown {
@@ -121,7 +123,7 @@ function route(state: QueryState, path: string, params: URLSearchParams, prices:
   if (path === '/v1/resources') return resourceList(state, params);
   if (path === '/v1/summary') {
     const at = opt('at') === undefined ? undefined : point(opt('at') as string);
-    return { revision: at ?? state.lastMain, ...summarizeResources(state, filterOf(params, ['at']), at) };
+    return { revision: at ?? state.lastMain, ...caches.summaries.get(state, filterOf(params, ['at']), at) };
   }
   const key = rest('/v1/resources/');
   if (key !== null) return getResource(state, key, opt('at') === undefined ? undefined : point(opt('at') as string));

@@ -15,6 +15,7 @@ import { resourceKey } from '../../src/model/resource.js';
 import { pageResources, summarizeResources, type ResourcePage } from '../../src/query/page.js';
 import { closeQueryState, openQueryState, type QueryState } from '../../src/query/query-state.js';
 import { listResources, type ListFilter } from '../../src/query/resources.js';
+import { SummaryCache } from '../../src/query/summary-cache.js';
 import { Store } from '../../src/store/store.js';
 import { tempDir } from '../helpers/tmp.js';
 import { prng } from '../projection/log-fixture.js';
@@ -185,6 +186,32 @@ describe('pages and summaries at an older revision', () => {
     assert.deepEqual(second.resources, listResources(state, {}, at).slice(5, 10));
     assert.ok(reads() <= 2 * (5 + 2), `${reads()} records read for two pages of 5`);
     assert.ok(fleet > 40, 'the fleet is much larger than a page');
+  });
+
+  it('the daemon\'s summary cache answers as summarizeResources does, reading the log once per revision and filter', () => {
+    const cache = new SummaryCache();
+    const at = Math.floor(state.lastMain / 2);
+    const filters: ListFilter[] = [{}, { owner: null }, { owner: 'web' }, { tag: { key: 'env' } }, { tag: { key: 'env', value: 'prod' } }];
+    for (const filter of filters) {
+      const first = counting(state);
+      assert.deepEqual(cache.get(first.state, filter, at), summarizeResources(state, filter, at), JSON.stringify(filter));
+      assert.ok(first.reads() > 0, 'an older revision is read from the log');
+    }
+    for (const filter of filters) {
+      const again = counting(state);
+      assert.deepEqual(cache.get(again.state, filter, at), summarizeResources(state, filter, at), `${JSON.stringify(filter)} again`);
+      assert.equal(again.reads(), 0, `${JSON.stringify(filter)} again: from the cache`);
+    }
+    // Another revision is another entry; the newest revision is never cached (it changes each cycle).
+    assert.deepEqual(cache.get(state, {}, at - 1), summarizeResources(state, {}, at - 1));
+    assert.deepEqual(cache.get(state, {}, state.lastMain), summarizeResources(state, {}, state.lastMain));
+    // A moved compaction or retention mark empties it: the log is read again.
+    for (const moved of [{ compactedMain: state.compactedMain + 1 }, { downsampledBeforeMain: state.downsampledBeforeMain + 1 }]) {
+      const after = counting({ ...state, ...moved });
+      assert.deepEqual(cache.get(after.state, {}, at), summarizeResources(state, {}, at));
+      assert.ok(after.reads() > 0, `read again after ${JSON.stringify(moved)}`);
+    }
+    assert.throws(() => cache.get(state, { type: 'no.such' as ResourceType }, at), { code: 'bad-filter' });
   });
 
   it('a revision that cannot be read is refused as before', () => {

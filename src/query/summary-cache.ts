@@ -1,0 +1,50 @@
+/**
+ * The fleet counts at older revisions the daemon answered. The console's fleet page asks for
+ * the counts with every page it shows; at an older revision they read the whole fleet there
+ * (seconds at a million resources, page.ts), and they never change: the log below the newest
+ * revision is immutable. Two things change what may be read: compaction (reads below its
+ * point must then fail) and retention's downsampling (history below its mark is thinned),
+ * so the cache is emptied when either mark moves. Counts at the newest revision come from
+ * memory and change with every cycle: never cached.
+ */
+import assert from 'node:assert/strict';
+import { SUMMARY_CACHE_ENTRIES } from '../limits.js';
+import { summarizeResources, type FleetSummary } from './page.js';
+import type { QueryState } from './query-state.js';
+import type { ListFilter } from './resources.js';
+
+export class SummaryCache {
+  private readonly entries = new Map<string, FleetSummary>();
+  private marks = '';
+
+  /** summarizeResources(state, filter, atMain), from the cache for an older revision it holds. */
+  get(state: QueryState, filter: ListFilter, atMain?: number): FleetSummary {
+    if (atMain === undefined || atMain === state.lastMain) return summarizeResources(state, filter, atMain);
+    const marks = `${state.compactedMain}:${state.downsampledBeforeMain}`;
+    if (marks !== this.marks) {
+      this.entries.clear();
+      this.marks = marks;
+    }
+    const key = `${atMain}:${filterKey(filter)}`;
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      this.entries.delete(key); // most recently used last
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const summary = summarizeResources(state, filter, atMain); // throws before caching anything
+    this.entries.set(key, summary);
+    if (this.entries.size > SUMMARY_CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value as string); // least recently used
+    assert.ok(this.entries.size <= SUMMARY_CACHE_ENTRIES);
+    return summary;
+  }
+}
+
+const FIELDS = ['provider', 'account', 'region', 'type', 'owner', 'state', 'untagged', 'keyPrefix'] as const;
+
+/** One string per filter: an absent field and a null one (`owner: null`, unowned) differ. */
+function filterKey(filter: ListFilter): string {
+  const parts: unknown[] = FIELDS.map((name) => (filter[name] === undefined ? [] : [filter[name]]));
+  parts.push(filter.tag === undefined ? [] : [filter.tag.key, filter.tag.value ?? null]);
+  return JSON.stringify(parts);
+}

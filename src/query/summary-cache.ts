@@ -7,36 +7,20 @@
  * so the cache is emptied when either mark moves. Counts at the newest revision come from
  * memory and change with every cycle: never cached.
  */
-import assert from 'node:assert/strict';
 import { SUMMARY_CACHE_ENTRIES } from '../limits.js';
 import { summarizeResources, type FleetSummary } from './page.js';
 import type { QueryState } from './query-state.js';
+import { RecentAnswers } from './recent-answers.js';
 import type { ListFilter } from './resources.js';
 
 export class SummaryCache {
-  private readonly entries = new Map<string, FleetSummary>();
-  private marks = '';
+  private readonly summaries = new RecentAnswers<FleetSummary>(SUMMARY_CACHE_ENTRIES);
 
   /** summarizeResources(state, filter, atMain), from the cache for an older revision it holds. */
   get(state: QueryState, filter: ListFilter, atMain?: number): FleetSummary {
     if (atMain === undefined || atMain === state.lastMain) return summarizeResources(state, filter, atMain);
-    const marks = `${state.compactedMain}:${state.downsampledBeforeMain}`;
-    if (marks !== this.marks) {
-      this.entries.clear();
-      this.marks = marks;
-    }
-    const key = `${atMain}:${filterKey(filter)}`;
-    const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      this.entries.delete(key); // most recently used last
-      this.entries.set(key, hit);
-      return hit;
-    }
-    const summary = summarizeResources(state, filter, atMain); // throws before caching anything
-    this.entries.set(key, summary);
-    if (this.entries.size > SUMMARY_CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value as string); // least recently used
-    assert.ok(this.entries.size <= SUMMARY_CACHE_ENTRIES);
-    return summary;
+    const mark = `${state.compactedMain}:${state.downsampledBeforeMain}`;
+    return this.summaries.get(mark, `${atMain}:${filterKey(filter)}`, () => summarizeResources(state, filter, atMain));
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- index [--json] [--quick] [--keys N] [--revisions N]`: the key index
  * in memory (put/get/since ops/s), the memory the projections hold per live resource and
- * per historical revision (RSS and heap, after a forced GC), and the history of one key
+ * per historical revision (RSS and heap, after a forced GC; RSS again after the daemon's
+ * heap settling, src/daemon/heap-settle.ts), and the history of one key
  * with 1 000 revisions read back from the log on disk.
  */
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { settleHeap } from '../src/daemon/heap-settle.js';
 import { TreeIndex } from '../src/mvcc/tree-index.js';
 import { PayloadDecoder, PayloadEncoder } from '../src/wal/codec.js';
 import type { LogEvent } from '../src/wal/types.js';
@@ -23,10 +25,13 @@ import { Report, median } from './report.js';
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-function memory(): { rss: number; heap: number } {
+const SETTLED_UNMAP_WAIT_MS = 1500;
+
+/** After three forced (plain) full GCs: RSS, the heap's live bytes, and what V8 keeps committed. */
+export function memory(): { rss: number; heap: number; committed: number } {
   for (let i = 0; i < 3; i++) gc();
   const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed };
+  return { rss: m.rss, heap: m.heapUsed, committed: m.heapTotal };
 }
 
 function opsPerSecond(n: number, run: () => void): number {
@@ -55,7 +60,8 @@ function indexOps(report: Report, keys: number): void {
  * records decoded from the log (or parsed from a cloud's answer), each string its own copy,
  * not the string constants a literal in this file would share.
  */
-export function memoryPerResource(report: Report, keys: number, revisions: number): void {
+export async function memoryPerResource(report: Report, keys: number, revisions: number): Promise<void> {
+  const beforeSettled = await settled(); // the baseline compacted too, as the figures after it are
   const before = memory();
   const projections = builtInProjections();
   const perCommit = 10_000;
@@ -76,16 +82,32 @@ export function memoryPerResource(report: Report, keys: number, revisions: numbe
     for (const p of projections) p.apply(event);
   }
   const live = memory();
+  const liveSettled = await settled();
   for (let i = keys; i < keys + revisions; i++) {
     const event = decoded(i);
     for (const p of projections) p.apply(event);
   }
   const history = memory();
+  const historySettled = await settled();
   report.add('rss per live resource (all projections)', { keys }, (live.rss - before.rss) / keys, 'B');
+  report.add('rss per live resource, heap settled (as the daemon does)', { keys }, (liveSettled.rss - beforeSettled.rss) / keys, 'B');
   report.add('heap per live resource (all projections)', { keys }, (live.heap - before.heap) / keys, 'B');
-  report.add('rss per historical revision', { keys, revisions }, (history.rss - live.rss) / revisions, 'B');
+  report.add('rss per historical revision', { keys, revisions }, (history.rss - liveSettled.rss) / revisions, 'B');
+  report.add('rss per historical revision, heap settled', { keys, revisions }, (historySettled.rss - liveSettled.rss) / revisions, 'B');
   report.add('heap per historical revision', { keys, revisions }, (history.heap - live.heap) / revisions, 'B');
   if (projections.length === 0) throw new Error('unreachable'); // keeps the projections alive until here
+}
+
+/**
+ * Memory after the daemon's heap settling (src/daemon/heap-settle.ts: due here, since at
+ * least as many events as live resources were applied), once the freed pages are unmapped
+ * (V8 does that in the background, within a second).
+ */
+export async function settled(): Promise<{ rss: number; heap: number; committed: number; ms: number }> {
+  const { ms } = settleHeap();
+  await new Promise((resolve) => setTimeout(resolve, SETTLED_UNMAP_WAIT_MS));
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed, committed: m.heapTotal, ms };
 }
 
 async function historyReadBack(report: Report): Promise<void> {
@@ -123,7 +145,7 @@ export async function runIndexBench(args: string[]): Promise<void> {
   const revisions = numberFlag(args, '--revisions', quick ? 200_000 : 2_000_000);
   const report = new Report('index', args.includes('--json'));
   indexOps(report, keys);
-  memoryPerResource(report, keys, revisions);
+  await memoryPerResource(report, keys, revisions);
   await historyReadBack(report);
   report.finish();
 }

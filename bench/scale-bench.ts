@@ -11,9 +11,10 @@
  * - `elava get` in a new process (read-only open; the daemon-socket figure is the query
  *   bench's, once a daemon answers there);
  * - RSS and heap per live resource, heap and RSS per historical revision (all projections,
- *   after a forced GC; index bench's method);
+ *   after a forced GC, and RSS after the daemon's heap settling; index bench's method);
  * - full replay into all projections with no checkpoint, events/s, beside the bare reader
- *   (CRC + decode, no projection) over the same log;
+ *   (CRC + decode, no projection) over the same log; the heap it leaves (committed / live
+ *   and RSS) after a plain GC and after the daemon's heap settling, and that settling's time;
  * - change detection over the fleet at 1 % churn, every run on a fresh scan (fresh key strings), beside
  *   a JSON.stringify compare (scan bench's method);
  * - `diff` across the last day, `at` a middle revision (whole fleet), `history`; a page
@@ -48,7 +49,7 @@ import { readLog } from '../src/wal/reader.js';
 import { listSegments } from '../src/wal/segment.js';
 import { Wal } from '../src/wal/wal.js';
 import { benchEvent, numberFlag } from './bench-events.js';
-import { memoryPerResource } from './index-bench.js';
+import { memory, memoryPerResource, settled } from './index-bench.js';
 import { appendEvents, coldStart, diffFigures, fleetFigures, historyFigures, pageFigures, type LogShape } from './query-bench.js';
 import { watchEventLoop } from './loop-watch.js';
 import { Report, percentile } from './report.js';
@@ -108,7 +109,16 @@ async function replayFigures(report: Report, dir: string, params: Record<string,
   const full = await Store.open(dir, { readOnly: true, rebuild: true });
   const fullMs = performance.now() - f0;
   const replayed = full.recovery.eventsReplayed;
+  // What the replayed state holds (the daemon settles its heap after such a recovery).
+  const plain = memory();
+  const after = await settled();
   await full.close();
+  const MiB = 2 ** 20;
+  report.add('full replay: heap committed / live, plain GC', params, plain.committed / plain.heap, 'ratio');
+  report.add('full replay: RSS, plain GC', params, plain.rss / MiB, 'MiB');
+  report.add('full replay: heap settling (compacting GC)', params, after.ms, 'ms');
+  report.add('full replay: heap committed / live, settled', params, after.committed / after.heap, 'ratio');
+  report.add('full replay: RSS, settled', params, after.rss / MiB, 'MiB');
   report.add('full replay into all projections, no checkpoint', { ...params, logMiB: Math.round(bytes / 2 ** 20) }, replayed / (fullMs / 1000), 'events/s');
   report.add('full replay / bare reader', params, replayed / fullMs / (events / bareMs), 'ratio');
   const watch = watchEventLoop();
@@ -264,7 +274,7 @@ function lineFrom(child: ChildProcess, wanted: (line: string) => boolean): Promi
 async function sizePoint(report: Report, resources: number, events: number): Promise<void> {
   const shape: LogShape = { resources, events, changesPerCycle: Math.max(1, Math.floor(resources / 100)) };
   const params = { resources, events };
-  memoryPerResource(report, resources, events - resources);
+  await memoryPerResource(report, resources, events - resources);
   await benchFleet(report, resources);
   const dir = await history(report, shape, params);
   await replayFigures(report, dir, params);

@@ -52,6 +52,7 @@ import { CycleHistory, healthReport } from './health.js';
 import { compactTarget } from './compact-target.js';
 import { removeAdminAddress, writeAdminAddress } from './admin-address.js';
 import { DaemonMetrics } from './metrics.js';
+import { HeapSettlePolicy, settleHeap } from './heap-settle.js';
 import { openStore } from './open-store.js';
 import { startQuerySocket, type QuerySocket } from './query-socket.js';
 import { registerQuerySocketMetrics } from './query-socket-metrics.js';
@@ -75,6 +76,8 @@ export interface DaemonOptions {
   segmentSizeBytes?: number;
   /** The log's file-system seam, for fault-injection tests. */
   walFs?: WalFileSystem;
+  /** Events applied between two heap settlings at least (default HEAP_SETTLE_EVENTS_MIN; tests set it low). */
+  heapSettleEventsMin?: number;
 }
 
 export class Daemon {
@@ -98,6 +101,7 @@ export class Daemon {
   private inFlight: AbortController | null = null;
   private readonly stopping = new AbortController();
   private readonly policy: CheckpointPolicy;
+  private readonly heapPolicy: HeapSettlePolicy;
   private eventsAtCheckpoint = 0;
   private closed = false;
   /** Set after a refused append: nothing more is written, not even a shutdown checkpoint. */
@@ -112,6 +116,7 @@ export class Daemon {
   private constructor(private readonly options: DaemonOptions) {
     this.config = options.config;
     this.policy = new CheckpointPolicy({ everyEvents: options.config.checkpointEveryEvents });
+    this.heapPolicy = new HeapSettlePolicy(options.heapSettleEventsMin);
     const startedMs = Date.now();
     this.queries = queryEndpoints(options.config.dataDir, () => this.state, () => this.openStore.structures, options.config.prices, () => healthReport({
       dataDir: options.config.dataDir, startedMs, wal: () => this.store?.log ?? null, projections: () => this.state, cycles: () => this.cycleHistory.list(),
@@ -162,6 +167,8 @@ export class Daemon {
       ...(this.options.walFs ? { fs: this.options.walFs } : {}),
     });
     this.policy.countRecoveredTail(this.store.recovery.eventsReplayed);
+    this.heapPolicy.countRecoveredTail(this.store.recovery.eventsReplayed);
+    this.settleHeapIfDue('recovery');
     if (this.http !== null) writeAdminAddress(config.dataDir, this.http.address);
     this.ready = true;
     this.startup.phase = 'ready';
@@ -277,6 +284,7 @@ export class Daemon {
       this.cycleHistory.record(report);
       if (!report.aborted) await this.retain();
       if (!report.aborted && this.policy.isDue(store.log.stats())) await this.checkpoint('policy');
+      this.settleHeapIfDue('cycles');
       return report;
     } finally {
       this.running = null;
@@ -388,6 +396,21 @@ export class Daemon {
   /** After a commit of the aggregator's, inside exclusively(): a checkpoint when the policy says so. */
   private async checkpointIfDue(): Promise<void> {
     if (this.policy.isDue(this.openStore.log.stats())) await this.checkpoint('policy');
+    this.settleHeapIfDue('aggregated commits');
+  }
+
+  /** A compacting GC when enough was applied since the last (heap-settle.ts); logged. */
+  private settleHeapIfDue(after: string): void {
+    const appended = this.openStore.log.stats().eventsAppended;
+    const live = findProjection(this.state, Counts)?.live ?? 0;
+    if (!this.heapPolicy.isDue(appended, live)) return;
+    const r = settleHeap();
+    this.heapPolicy.settled(appended);
+    const MiB = 2 ** 20;
+    this.options.logger.info({
+      after, ms: Math.round(r.ms), live, heapCommittedMiBBefore: Math.round(r.heapTotalBeforeBytes / MiB),
+      heapCommittedMiB: Math.round(r.heapTotalAfterBytes / MiB), heapUsedMiB: Math.round(r.heapUsedAfterBytes / MiB),
+    }, 'heap compacted: pages left by superseded records given back');
   }
 
   /** Waits for the cycle in flight, checkpoints if anything is new, closes everything. */

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../../src/daemon/config-load.js';
 import type { DaemonConfig } from '../../src/daemon/config.js';
-import { Daemon } from '../../src/daemon/daemon.js';
+import { Daemon, type DaemonOptions } from '../../src/daemon/daemon.js';
 import { SIMULATE_PRESETS, simulateForced, startSimulation, type Simulation } from '../../src/cli/simulate.js';
 import type { ElavaEvent } from '../../src/model/events.js';
 import { defaultScenario, type SimScenario } from '../../src/sim/scenario-load.js';
@@ -47,13 +47,18 @@ export function testConfig(scenario: SimScenario, dataDir: string, flags: Record
   });
 }
 
-export async function openTestDaemon(dataDir: string, overrides: Partial<SimScenario> = {}, flags: Record<string, string> = {}): Promise<DaemonUnderTest> {
+export async function openTestDaemon(
+  dataDir: string,
+  overrides: Partial<SimScenario> = {},
+  flags: Record<string, string> = {},
+  seams: Pick<DaemonOptions, 'heapSettleEventsMin'> = {},
+): Promise<DaemonUnderTest> {
   const scenario = defaultScenario(overrides);
   const config = testConfig(scenario, dataDir, flags);
   const logs = captureLogs();
   const logger = pino({ level: 'debug' }, logs.stream);
   const sim = await startSimulation(scenario, config);
-  const daemon = await Daemon.open({ config, scan: sim, logger, create: true, processMetrics: false });
+  const daemon = await Daemon.open({ config, scan: sim, logger, create: true, processMetrics: false, ...seams });
   return { daemon, sim, config, logs, base: `http://${daemon.httpAddress ?? 'none'}` };
 }
 

@@ -2,7 +2,8 @@
  * The daemon's answers to query commands asked through its socket (query-socket.ts): the
  * CLI's own runQueryCommand over the daemon's live projections (queryStateFrom), so the
  * bytes are those `elava COMMAND --no-daemon` prints from the log. The live state is the
- * daemon's: it is never closed by an answer, only here when the socket closes.
+ * daemon's: it is never closed by an answer, only here when the socket closes. Long reads of
+ * the past pause between their steps (steps.ts), so the daemon serves others meanwhile.
  */
 import { runQueryCommand, type QueryIo } from '../query/commands.js';
 import type { Projection } from '../projection/projection.js';
@@ -21,7 +22,7 @@ export class SocketAnswers {
 
   answer(request: QueryRequest, io: QueryIo): Promise<number> {
     this.state ??= queryStateFrom(this.dir, this.projections(), this.structures);
-    return runQueryCommand(request.command, request.argv, io, { states: keptStates(this.state), cwd: request.cwd });
+    return runQueryCommand(request.command, request.argv, io, { states: keptStates(this.state), cwd: request.cwd, pauses: true });
   }
 
   close(): void {

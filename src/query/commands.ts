@@ -20,7 +20,10 @@ import { granularityOf } from './granularity.js';
 import { loadPriceFile, PriceFileError } from '../cost/price-file.js';
 import { DEFAULT_PRICES } from '../cost/prices.js';
 import { parseTime, resolvePoint } from './point.js';
-import { cutWaste, diffWindow, disappearedBetween, filterDiff, getResource, listResources, pageResources, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory, summarizeResources, wasteReport } from './queries.js';
+import { cutWaste, diffWindow, disappearedBetween, filterDiff, getResource, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory, wasteReport } from './queries.js';
+import { pageSteps, summarySteps } from './page.js';
+import { listResourcesSteps } from './resources.js';
+import { historyUnchanged, runSteps, runStepsYielding, type Steps } from './steps.js';
 import { readOnlyStates, type QueryState, type QueryStateSource } from './query-state.js';
 import { selfReport, sourcesReport } from './sources.js';
 import { formatSources } from './format-sources.js';
@@ -44,6 +47,12 @@ export interface QueryRunOptions {
   states?: QueryStateSource;
   /** The directory relative file names (--prices FILE) are read from (default: the process's). */
   cwd?: string;
+  /**
+   * Long reads of the past (the fleet, its counts or a page at an older revision) give the
+   * event loop a turn between their steps (steps.ts): the daemon's socket answers. Default:
+   * run through, as a read-only process does.
+   */
+  pauses?: boolean;
 }
 
 /** Lines written per stdout call: big results go out in pieces, not one huge string. */
@@ -68,8 +77,12 @@ export async function runQueryCommand(name: QueryCommandName, argv: readonly str
     state = await states.open(args.dataDir, scope);
     if (state.damage !== null) io.stderr(damageWarning(state.damage));
     const notes: string[] = [];
-    // run() is synchronous: the answer is that of one revision, whatever commits while it is written.
-    await write(io, run(name, state, args, notes, options.cwd));
+    // The answer is that of one revision, whatever commits while it is computed or written:
+    // at the newest revision it is taken in one piece; below it history does not change, and
+    // the steps between pauses are checked against compaction and retention (steps.ts).
+    const s = state;
+    const drive: Drive = options.pauses === true ? (steps) => runStepsYielding(steps, historyUnchanged(s)) : (steps) => Promise.resolve(runSteps(steps));
+    await write(io, await run(name, state, args, notes, options.cwd, drive));
     for (const note of notes) io.stderr(`elava ${name}: note: ${note}\n`);
     return QUERY_EXIT_OK;
   } catch (err) {
@@ -84,7 +97,10 @@ function damageWarning(d: LogDamage): string {
   return `elava: warning: the log is damaged (${d.segment} at byte ${d.offsetBytes}): answering from revision ${d.lastMain}, the last whole one before it; ${lostText(d.lost)}. Stop the daemon and run \`elava repair\` to see what a cut would lose.`;
 }
 
-function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes: string[], cwd: string | undefined): string[] {
+/** Runs the steps of a long read (steps.ts), pausing between them or not. */
+type Drive = <T>(steps: Steps<T>) => Promise<T>;
+
+async function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes: string[], cwd: string | undefined, drive: Drive): Promise<string[]> {
   const { values, positionals, json } = args;
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const point = (text: string): number => {
@@ -99,11 +115,11 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes:
   switch (name) {
     case 'list': {
       const at = str('at') === undefined ? undefined : point(str('at') as string);
-      return runList(state, args, at, sourceOf);
+      return runList(state, args, at, drive, sourceOf);
     }
     case 'at': {
       const at = point(pos(0));
-      const records = listResources(state, filterFrom(values), at);
+      const records = await drive(listResourcesSteps(state, filterFrom(values), at));
       return withFooter(formatRecords(records, json, sourceOf), json, `${records.length} resource(s) ${describe(state, at)}`);
     }
     case 'get': {
@@ -157,23 +173,23 @@ function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes:
 }
 
 /** `list`: the whole list, one page of it (--limit, --after), or its counts (--counts). */
-function runList(state: QueryState, args: ParsedArgs, at: number | undefined, sourceOf?: (key: string) => string | undefined): string[] {
+async function runList(state: QueryState, args: ParsedArgs, at: number | undefined, drive: Drive, sourceOf?: (key: string) => string | undefined): Promise<string[]> {
   const { values, json } = args;
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const filter = filterFrom(values);
   const where = describe(state, at ?? state.lastMain);
   if (values['counts'] === true) {
     if (str('limit') !== undefined || str('after') !== undefined) throw new UsageError('--counts takes no --limit or --after');
-    return formatSummary(summarizeResources(state, filter, at), json, where);
+    return formatSummary(await drive(summarySteps(state, filter, at)), json, where);
   }
   if (str('limit') === undefined) {
     if (str('after') !== undefined) throw new UsageError('--after needs --limit');
-    const records = listResources(state, filter, at);
+    const records = await drive(listResourcesSteps(state, filter, at));
     return withFooter(formatRecords(records, json, sourceOf), json, `${records.length} resource(s) ${where}`);
   }
   const limit = parseLimit(str('limit') as string, '--limit');
   const after = str('after');
-  const page = pageResources(state, filter, after === undefined ? { limit } : { limit, after }, at);
+  const page = await drive(pageSteps(state, filter, after === undefined ? { limit } : { limit, after }, at));
   if (json) return [...formatRecords(page.resources, true, sourceOf), JSON.stringify({ next: page.next })];
   const next = page.next === null ? 'last page' : `next page: --after ${page.next}`;
   return withFooter(formatRecords(page.resources, false, sourceOf), false, `${page.resources.length} resource(s) ${where}; ${next}`);

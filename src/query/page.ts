@@ -14,7 +14,7 @@
  * PAST_RECORDS_READ_BATCH_MAX (each read in log order): a page no longer reads the whole
  * fleet at that revision first (at a million resources that held the daemon ~8 s a page).
  * A summary at an older revision reads the whole fleet, in log order, holding one read's
- * records at a time (recordsUnordered).
+ * records at a time (visitPastRecords). Both are steps (steps.ts) the daemon pauses between.
  */
 import assert from 'node:assert/strict';
 import { LIST_PAGE_RESOURCES_MAX, PAST_RECORDS_READ_BATCH_MAX, SUMMARY_OWNERS_MAX } from '../limits.js';
@@ -24,7 +24,8 @@ import { QueryError } from './errors.js';
 import { checkRevision } from './point.js';
 import { checkFilter, type ListFilter } from './resources.js';
 import type { QueryState } from './query-state.js';
-import { readRecords, recordsUnordered, type KeyRevision } from './read-back.js';
+import { readRecords, visitPastRecords, type KeyRevision } from './read-back.js';
+import { runSteps, type Steps } from './steps.js';
 
 export interface PageRequest {
   /** Resources on the page, 1 .. LIST_PAGE_RESOURCES_MAX. */
@@ -64,36 +65,63 @@ export function parseLimit(text: string, option: string): number {
 export function pageResources(
   state: QueryState, filter: ListFilter, page: PageRequest, atMain?: number,
 ): ResourcePage {
+  return runSteps(pageSteps(state, filter, page, atMain));
+}
+
+/** pageResources as steps (steps.ts): a pause after each read at an older revision. */
+export function* pageSteps(
+  state: QueryState, filter: ListFilter, page: PageRequest, atMain?: number,
+): Steps<ResourcePage> {
   const { limit } = page;
   assert.ok(Number.isSafeInteger(limit) && limit >= 1 && limit <= LIST_PAGE_RESOURCES_MAX, 'limit in range');
   checkFilter(filter);
-  const from = page.after ?? '';
-  // The walk starts at the cursor itself (skipped), then `limit` matches and one more.
-  const records = isPast(state, atMain) ? recordsAt(state, atMain, from, limit + 2) : liveRecords(state, from);
   const out: ResourceRecord[] = [];
-  for (const record of records) {
-    if (record.key === page.after || !matchesList(record, filter)) continue;
-    if (out.length === limit) return { resources: out, next: (out[out.length - 1] as ResourceRecord).key };
-    out.push(record);
+  // The walk starts at the cursor itself (skipped), then `limit` matches and one more.
+  if (!isPast(state, atMain)) return addMatches(liveRecords(state, page.after ?? ''), filter, page, out) ?? { resources: out, next: null };
+  // At an older revision: the records are read as the walk goes, `limit` + 2 keys at first,
+  // then twice as many each time up to PAST_RECORDS_READ_BATCH_MAX (readRecords: the current
+  // state's where the entry is a live key's newest, the rest from the log in log order). Each
+  // read is a step, its walk a fresh one after the last key read.
+  let size = Math.min(limit + 2, PAST_RECORDS_READ_BATCH_MAX);
+  let from = page.after ?? '';
+  for (;;) {
+    const wanted: KeyRevision[] = [];
+    for (const visible of state.index.range(from, undefined, atMain)) {
+      wanted.push(visible);
+      if (wanted.length === size) break;
+    }
+    const done = addMatches(readRecords(state, wanted), filter, page, out);
+    if (done !== null) return done;
+    if (wanted.length < size) return { resources: out, next: null };
+    from = `${(wanted[wanted.length - 1] as KeyRevision).key}\u0000`; // the first key after it
+    size = Math.min(size * 2, PAST_RECORDS_READ_BATCH_MAX);
+    yield;
   }
-  return { resources: out, next: null };
 }
 
 /** Counts of what `filter` matches, live now or at `atMain`: one pass, no sort of records. */
 export function summarizeResources(
   state: QueryState, filter: ListFilter, atMain?: number,
 ): FleetSummary {
+  return runSteps(summarySteps(state, filter, atMain));
+}
+
+/** summarizeResources as steps (steps.ts): at an older revision, visitPastRecords's. */
+export function* summarySteps(
+  state: QueryState, filter: ListFilter, atMain?: number,
+): Steps<FleetSummary> {
   checkFilter(filter);
   const byType = new Map<string, number>();
   const byOwner = new Map<string | null, number>();
   let total = 0;
-  const records = isPast(state, atMain) ? recordsUnordered(state, [...state.index.range('', undefined, atMain)], PAST_RECORDS_READ_BATCH_MAX) : state.current.values();
-  for (const r of records) {
-    if (!matchesList(r, filter)) continue;
+  const count = (r: ResourceRecord): void => {
+    if (!matchesList(r, filter)) return;
     total++;
     byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
     byOwner.set(r.owner, (byOwner.get(r.owner) ?? 0) + 1);
-  }
+  };
+  if (isPast(state, atMain)) yield* visitPastRecords(state, atMain, count);
+  else for (const r of state.current.values()) count(r);
   const owners = [...byOwner].sort((a, b) => b[1] - a[1] || ownerOrder(a[0], b[0]));
   const named = owners.slice(0, SUMMARY_OWNERS_MAX);
   let otherOwners = 0;
@@ -107,6 +135,19 @@ export function summarizeResources(
     byOwner: named.map(([owner, count]) => ({ owner, count })),
     otherOwners,
   };
+}
+
+/**
+ * Adds the matches among `records` (ascending by key, from the cursor on) to `out`; the
+ * finished page once `out` has `limit` and one more match exists, else null.
+ */
+function addMatches(records: Iterable<ResourceRecord>, filter: ListFilter, page: PageRequest, out: ResourceRecord[]): ResourcePage | null {
+  for (const record of records) {
+    if (record.key === page.after || !matchesList(record, filter)) continue;
+    if (out.length === page.limit) return { resources: out, next: (out[out.length - 1] as ResourceRecord).key };
+    out.push(record);
+  }
+  return null;
 }
 
 /** The list filter (ResourceFilter plus provider, account, region) on one record. */
@@ -130,27 +171,6 @@ function* liveRecords(state: QueryState, fromKey: string): Generator<ResourceRec
     const record = state.current.get(visible.key);
     if (record !== undefined) yield record;
   }
-}
-
-/**
- * The records visible at `atMain` from `fromKey` on (inclusive), ascending by key, read as
- * the walk goes: `firstRead` keys at first, then twice as many each time, up to
- * PAST_RECORDS_READ_BATCH_MAX (readRecords: the current state's where the entry is a live
- * key's newest, the rest from the log in log order). A caller that stops early has read
- * at most one read ahead. The state must not change while it is walked (queries run
- * between the daemon's commits).
- */
-function* recordsAt(state: QueryState, atMain: number, fromKey: string, firstRead: number): Generator<ResourceRecord> {
-  let size = Math.min(firstRead, PAST_RECORDS_READ_BATCH_MAX);
-  let wanted: KeyRevision[] = [];
-  for (const visible of state.index.range(fromKey, undefined, atMain)) {
-    wanted.push(visible);
-    if (wanted.length < size) continue;
-    yield* readRecords(state, wanted);
-    wanted = [];
-    size = Math.min(size * 2, PAST_RECORDS_READ_BATCH_MAX);
-  }
-  yield* readRecords(state, wanted);
 }
 
 /** Unowned (null) last among equal counts, names ascending. */

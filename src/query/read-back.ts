@@ -8,8 +8,10 @@ import type { ChangeEvent } from '../model/events.js';
 import type { ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision } from '../mvcc/key-index.js';
 import { isRecordShaped } from '../projection/event-payload.js';
+import { PAST_RECORDS_READ_BATCH_MAX } from '../limits.js';
 import { QueryError } from './errors.js';
 import type { QueryState } from './query-state.js';
+import type { Steps } from './steps.js';
 
 /** A key and one entry of its history. */
 export interface KeyRevision {
@@ -85,21 +87,48 @@ export function readLoggedRecords(state: QueryState, wanted: readonly KeyRevisio
 }
 
 /**
- * The records of every entry of `wanted` (puts), in no particular order, for a pass that
- * only counts: the current state's where the entry is a live key's newest, the rest read
- * from the log in log order, `perRead` at a time, each read's records let go before the
- * next. At a million records, holding them all (readRecords) cost more in garbage
- * collection than the reading did.
+ * Every entry visible at `atMain` (below the newest revision) with its record, as steps
+ * (steps.ts). The key index is walked `perStep` keys a step, each step a fresh walk after
+ * the last key, and an entry that is a live key's newest gets the current state's record
+ * within that step (a commit between steps changes the current state); the others are then
+ * read from the log in log order, `perStep` a step, each read's records let go once visited.
+ * `visit` gets each record with its entry's position in key order (memory's first, in key
+ * order, then the log's, in log order). Returns how many entries were visible. At a million
+ * records, holding them all decoded cost more in garbage collection than reading them.
  */
-export function* recordsUnordered(state: QueryState, wanted: readonly KeyRevision[], perRead: number): Generator<ResourceRecord> {
+export function* visitPastRecords(
+  state: QueryState, atMain: number, visit: (record: ResourceRecord, position: number) => void, perStep = PAST_RECORDS_READ_BATCH_MAX,
+): Steps<number> {
   const fromDisk: KeyRevision[] = [];
-  for (const w of wanted) {
-    const latest = latestRecord(state, w.key, w.revision, w.newest);
-    if (latest !== undefined) yield latest;
-    else fromDisk.push(w);
+  const positions: number[] = [];
+  let visible = 0;
+  let from = '';
+  for (;;) {
+    let walked = 0;
+    let last = '';
+    for (const v of state.index.range(from, undefined, atMain)) {
+      const latest = latestRecord(state, v.key, v.revision, v.newest);
+      if (latest !== undefined) visit(latest, visible);
+      else {
+        fromDisk.push(v);
+        positions.push(visible);
+      }
+      visible++;
+      last = v.key;
+      if (++walked === perStep) break;
+    }
+    if (walked < perStep) break;
+    from = `${last}\u0000`; // the first key after `last`
+    yield;
   }
-  fromDisk.sort(compareLocations);
-  for (let from = 0; from < fromDisk.length; from += perRead) yield* readLoggedRecords(state, fromDisk.slice(from, from + perRead));
+  const order = positions.map((_, i) => i).sort((a, b) => compareLocations(fromDisk[a] as KeyRevision, fromDisk[b] as KeyRevision));
+  for (let s = 0; s < order.length; s += perStep) {
+    if (s > 0) yield;
+    const read = order.slice(s, s + perStep);
+    const records = readLoggedRecords(state, read.map((i) => fromDisk[i] as KeyRevision));
+    for (let j = 0; j < read.length; j++) visit(records[j] as ResourceRecord, positions[read[j] as number] as number);
+  }
+  return visible;
 }
 
 /**

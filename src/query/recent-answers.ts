@@ -16,17 +16,30 @@ export class RecentAnswers<V> {
 
   /** The answer kept for `key` under `mark`, else `compute()` (kept unless it throws). */
   get(mark: string, key: string, compute: () => V): V {
+    return this.peek(mark, key) ?? this.keep(mark, key, compute());
+  }
+
+  /** The answer kept for `key` under `mark`, else `await compute()` (kept unless it throws). */
+  async getAsync(mark: string, key: string, compute: () => Promise<V>): Promise<V> {
+    return this.peek(mark, key) ?? this.keep(mark, key, await compute());
+  }
+
+  /** The answer kept for `key`, if `mark` is still the one it was kept under. */
+  private peek(mark: string, key: string): V | undefined {
     if (mark !== this.mark) {
       this.entries.clear();
       this.mark = mark;
     }
     const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      this.entries.delete(key); // most recently used last
-      this.entries.set(key, hit);
-      return hit;
-    }
-    const answer = compute();
+    if (hit === undefined) return undefined;
+    this.entries.delete(key); // most recently used last
+    this.entries.set(key, hit);
+    return hit;
+  }
+
+  /** Keeps `answer`, computed under `mark`, unless the mark moved on meanwhile. */
+  private keep(mark: string, key: string, answer: V): V {
+    if (mark !== this.mark) return answer;
     this.entries.set(key, answer);
     if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string); // least recently used
     assert.ok(this.entries.size <= this.max);

@@ -6,10 +6,11 @@ import { RESOURCE_TYPES, type ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision } from '../mvcc/key-index.js';
 import { matchesFilter, type ResourceFilter } from '../projection/resource-filter.js';
 import { QueryError } from './errors.js';
-import { fleetAt } from './fleet.js';
+import { fleetAtSteps } from './fleet.js';
 import { checkRevision } from './point.js';
 import type { QueryState } from './query-state.js';
 import { recordAt } from './read-back.js';
+import { runSteps, type Steps } from './steps.js';
 
 export interface ListFilter extends ResourceFilter {
   provider?: string;
@@ -29,9 +30,14 @@ export interface ResourceAtPoint {
 
 /** Resources matching `filter`, ascending by key: live now, or at `atMain` when given. */
 export function listResources(state: QueryState, filter: ListFilter, atMain?: number): ResourceRecord[] {
+  return runSteps(listResourcesSteps(state, filter, atMain));
+}
+
+/** listResources as steps (steps.ts): at an older revision the daemon pauses between them. */
+export function* listResourcesSteps(state: QueryState, filter: ListFilter, atMain?: number): Steps<ResourceRecord[]> {
   checkFilter(filter);
   const { provider, account, region, ...base } = filter;
-  const records = atMain === undefined || atMain === state.lastMain ? state.current.list(base) : fleetAt(state, atMain).filter((r) => matchesFilter(r, base));
+  const records = atMain === undefined || atMain === state.lastMain ? state.current.list(base) : (yield* fleetAtSteps(state, atMain)).filter((r) => matchesFilter(r, base));
   if (provider === undefined && account === undefined && region === undefined) return records;
   return records.filter(
     (r) => (provider === undefined || r.provider === provider) && (account === undefined || r.account === account) && (region === undefined || r.region === region),

@@ -8,10 +8,11 @@
  * memory and change with every cycle: never cached.
  */
 import { SUMMARY_CACHE_ENTRIES } from '../limits.js';
-import { summarizeResources, type FleetSummary } from './page.js';
+import { summarizeResources, summarySteps, type FleetSummary } from './page.js';
 import type { QueryState } from './query-state.js';
 import { RecentAnswers } from './recent-answers.js';
 import type { ListFilter } from './resources.js';
+import type { Steps } from './steps.js';
 
 export class SummaryCache {
   private readonly summaries = new RecentAnswers<FleetSummary>(SUMMARY_CACHE_ENTRIES);
@@ -21,6 +22,13 @@ export class SummaryCache {
     if (atMain === undefined || atMain === state.lastMain) return summarizeResources(state, filter, atMain);
     const mark = `${state.compactedMain}:${state.downsampledBeforeMain}`;
     return this.summaries.get(mark, `${atMain}:${filterKey(filter)}`, () => summarizeResources(state, filter, atMain));
+  }
+
+  /** The same, its steps (steps.ts) run by `drive` (the daemon pauses between them) when not kept. */
+  getYielding(state: QueryState, filter: ListFilter, atMain: number | undefined, drive: (steps: Steps<FleetSummary>) => Promise<FleetSummary>): Promise<FleetSummary> {
+    if (atMain === undefined || atMain === state.lastMain) return Promise.resolve(summarizeResources(state, filter, atMain));
+    const mark = `${state.compactedMain}:${state.downsampledBeforeMain}`;
+    return this.summaries.getAsync(mark, `${atMain}:${filterKey(filter)}`, () => drive(summarySteps(state, filter, atMain)));
   }
 }
 

@@ -9,14 +9,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ElavaEvent } from '../../src/model/events.js';
+import type { ChangeEvent, ElavaEvent } from '../../src/model/events.js';
 import type { ResourceRecord, ResourceType } from '../../src/model/resource.js';
 import { resourceKey } from '../../src/model/resource.js';
-import { pageResources, summarizeResources, type ResourcePage } from '../../src/query/page.js';
-import { closeQueryState, openQueryState, type QueryState } from '../../src/query/query-state.js';
-import { listResources, type ListFilter } from '../../src/query/resources.js';
+import { pageResources, pageSteps, summarizeResources, summarySteps, type ResourcePage } from '../../src/query/page.js';
+import { fleetAt } from '../../src/query/fleet.js';
+import { visitPastRecords } from '../../src/query/read-back.js';
+import { historyUnchanged, runSteps, runStepsYielding } from '../../src/query/steps.js';
+import { closeQueryState, openQueryState, queryStateFrom, type QueryState } from '../../src/query/query-state.js';
+import { listResources, listResourcesSteps, type ListFilter } from '../../src/query/resources.js';
 import { SummaryCache } from '../../src/query/summary-cache.js';
 import { Store } from '../../src/store/store.js';
+import { QueryError } from '../../src/query/errors.js';
 import { tempDir } from '../helpers/tmp.js';
 import { prng } from '../projection/log-fixture.js';
 import { HOUR_MS, T0, record } from './query-fixture.js';
@@ -217,5 +221,92 @@ describe('pages and summaries at an older revision', () => {
   it('a revision that cannot be read is refused as before', () => {
     assert.throws(() => pageResources(state, {}, { limit: 5 }, state.lastMain + 1), { code: 'future' });
     assert.throws(() => summarizeResources(state, {}, state.lastMain + 1), { code: 'future' });
+  });
+});
+
+describe('reading the past in steps the daemon pauses between', () => {
+  let dir: string;
+  let state: QueryState;
+  before(async () => {
+    dir = await writeHistory(31);
+    state = await openQueryState(dir);
+  });
+  after(() => closeQueryState(state));
+
+  it('visits every record visible at a revision, at its position in key order, whatever the step size', () => {
+    for (let at = 1; at < state.lastMain; at++) {
+      const fleet = fleetAt(state, at);
+      for (const perStep of [1, 7, 1000]) {
+        const seen: ResourceRecord[] = [];
+        const steps = visitPastRecords(state, at, (r, position) => {
+          assert.equal(seen[position], undefined, `position ${position} visited twice`);
+          seen[position] = r;
+        }, perStep);
+        let pauses = 0;
+        let r = steps.next();
+        for (; !r.done; r = steps.next()) pauses++;
+        assert.equal(r.value, fleet.length, `at ${at}, ${perStep} a step: entries visible`);
+        assert.deepEqual(seen, fleet, `at ${at}, ${perStep} a step`);
+        if (perStep === 1) assert.ok(pauses >= fleet.length, `a pause after every key's step (${pauses})`);
+      }
+    }
+  });
+
+  it('answers what the answers run through do, pausing between steps', async () => {
+    for (const at of [1, Math.floor(state.lastMain / 2), state.lastMain - 1, state.lastMain]) {
+      const guard = historyUnchanged(state);
+      for (const filter of FILTERS) {
+        const where = `at ${at} ${JSON.stringify(filter)}`;
+        assert.deepEqual(await runStepsYielding(listResourcesSteps(state, filter, at), guard), listResources(state, filter, at), where);
+        assert.deepEqual(await runStepsYielding(summarySteps(state, filter, at), guard), summarizeResources(state, filter, at), where);
+        for (const limit of [1, 7]) {
+          assert.deepEqual(await runStepsYielding(pageSteps(state, filter, { limit }, at), guard), pageResources(state, filter, { limit }, at), `${where} limit ${limit}`);
+        }
+      }
+    }
+    // A page whose filter matches nothing walks the fleet in reads of 3, 6, 12, ...: a step each.
+    const steps = pageSteps(state, { owner: 'nobody' }, { limit: 1 }, Math.floor(state.lastMain / 2));
+    let pauses = 0;
+    while (!steps.next().done) pauses++;
+    assert.ok(pauses >= 3, `${pauses} pauses`);
+  });
+
+  it('answers as of its revision when the daemon commits between two steps', async () => {
+    const store = await Store.open(dir);
+    const live = queryStateFrom(dir, store.projections, () => store.structures);
+    try {
+      // The revision before the newest: most keys' record there is still their newest, read
+      // from the current state in the step that walked them.
+      const at = live.lastMain - 1;
+      const expected = listResources(live, {}, at);
+      const seen: ResourceRecord[] = [];
+      const steps = visitPastRecords(live, at, (r, position) => (seen[position] = r), 50);
+      assert.equal(steps.next().done, false, 'paused after the first step');
+      // Every key live now changes (so the current state no longer holds its record at `at`
+      // for any of them), one disappears and one appears.
+      const now = listResources(live, {});
+      const events: ChangeEvent[] = now.map((r) => ({ type: 'changed', key: r.key, record: { ...r, state: 'changed-later' }, diff: [{ path: 'state', before: r.state, after: 'changed-later' }] }));
+      const gone = now[0] as ResourceRecord;
+      events[0] = { type: 'disappeared', key: gone.key, record: gone };
+      const fresh = record('ec2.instance', resourceKey('aws', '123456789012', 'us-east-1', 'ec2.instance', 'r-new'), 'running', {}, {});
+      events.push({ type: 'appeared', key: fresh.key, record: fresh });
+      events.sort((a, b) => (a.key < b.key ? -1 : 1));
+      await store.commit(events, T0 + 100 * HOUR_MS);
+      let r = steps.next();
+      while (!r.done) r = steps.next();
+      assert.deepEqual(seen, expected);
+      assert.equal(summarizeResources(live, {}, at).total, expected.length);
+
+      // Compaction between two steps: the driver's check refuses to go on (410 over HTTP).
+      const guard = historyUnchanged(live);
+      guard();
+      await store.compact(at + 1);
+      assert.throws(guard, { code: 'compacted' });
+      await assert.rejects(runStepsYielding(visitPastRecords(live, live.lastMain - 1, () => undefined, 1), () => { throw new QueryError('compacted', 'moved'); }), { code: 'compacted' });
+      assert.equal(runSteps(summarySteps(live, {}, live.lastMain)).total, listResources(live, {}).length);
+    } finally {
+      closeQueryState(live);
+      await store.close();
+    }
   });
 });

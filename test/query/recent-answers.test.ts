@@ -27,4 +27,20 @@ describe('recent answers', () => {
     assert.equal(kept.get('m', 'k', () => 7), 7);
     assert.throws(() => new RecentAnswers<number>(0));
   });
+
+  it('keeps an answer computed asynchronously, unless the mark moved while it was computed', async () => {
+    const kept = new RecentAnswers<string>(4);
+    assert.equal(await kept.getAsync('m', 'k', async () => 'first'), 'first');
+    assert.equal(await kept.getAsync('m', 'k', async () => 'second'), 'first', 'kept');
+    assert.equal(kept.get('m', 'k', () => 'third'), 'first', 'the same entries as get');
+    // While 'x' is computed under m, an ask under n moves the mark: 'x' is answered, not kept.
+    let release!: () => void;
+    const slow = kept.getAsync('m', 'x', () => new Promise<string>((resolve) => (release = () => resolve('x-under-m'))));
+    assert.equal(kept.get('n', 'y', () => 'y'), 'y');
+    release();
+    assert.equal(await slow, 'x-under-m');
+    assert.equal(kept.get('n', 'x', () => 'x-under-n'), 'x-under-n', 'the answer computed under the old mark was not kept');
+    await assert.rejects(kept.getAsync('n', 'z', async () => { throw new Error('no'); }), /no/);
+    assert.equal(kept.get('n', 'z', () => 'z'), 'z');
+  });
 });

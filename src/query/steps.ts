@@ -1,0 +1,57 @@
+/**
+ * Answers that can pause. A long read of the past (the whole fleet at an older revision, its
+ * counts, a page whose filter matches little) is written as a generator that yields where a
+ * pause is safe and returns the answer: `runSteps` runs it through (the CLI, a read-only
+ * process), `runStepsYielding` gives the daemon's event loop a turn at every pause, so
+ * `/healthz`, `/v1/status` and the cycle are served between the steps of sixteen such
+ * answers (at 100 k resources, sixteen clients asking for the fleet at an older revision held
+ * `/v1/status` for 14.7 s when each answer ran in one piece).
+ *
+ * What a step may rely on across a pause: history at a revision below the newest does not
+ * change, except by compaction or retention's downsampling; the daemon's projections do
+ * (a cycle may commit). So each step walks the key index afresh from where the last stopped
+ * and takes whatever it needs from the current state within that step, and the driver checks
+ * between steps that neither mark moved (`historyUnchanged`).
+ */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import { QueryError } from './errors.js';
+import type { QueryState } from './query-state.js';
+
+/** A computation that yields (nothing) where it may pause, and returns its answer. */
+export type Steps<T> = Generator<void, T, void>;
+
+/** Runs `steps` through without pausing. */
+export function runSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs `steps`, giving the event loop a turn at every pause and calling `between` after it (it may throw). */
+export async function runStepsYielding<T>(steps: Steps<T>, between: () => void): Promise<T> {
+  try {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      await yieldToLoop();
+      between();
+    }
+  } finally {
+    steps.return(undefined as T);
+  }
+}
+
+/**
+ * A check for runStepsYielding: throws QueryError compacted (HTTP 410) once compaction or
+ * downsampling moved since it was made, since the history being read may then be gone or
+ * thinned; the client asks again.
+ */
+export function historyUnchanged(state: QueryState): () => void {
+  const compacted = state.compactedMain;
+  const downsampled = state.downsampledBeforeMain;
+  return () => {
+    if (state.compactedMain === compacted && state.downsampledBeforeMain === downsampled) return;
+    throw new QueryError('compacted', 'the history being read was compacted or thinned by retention while this answer was read; ask again');
+  };
+}

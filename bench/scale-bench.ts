@@ -22,8 +22,9 @@
  * - durable append at batch 10 000, beside a raw writer of the same byte count: bytes taken
  *   from the log's own segment files (framed records; past the first segment the pieces do
  *   not line up with commits exactly), written again commit-sized with write + fdatasync;
- * - at the 100 k point: `/v1/status` p50/p99 while 16 clients (a process of their own:
- *   bench/fleet-clients.ts) ask for whole-fleet answers.
+ * - at the 100 k point: `/v1/status` p50/p99/longest while 16 clients (a process of their
+ *   own: bench/fleet-clients.ts) ask for whole-fleet answers, newest (from memory), then at
+ *   the middle revision (read from the log, in steps the server pauses between).
  *
  * The history is built once per size and kept between runs in the temp directory, keyed by
  * the log format version and the projection set (`elava-scale-v<format>-p<set>-r<resources>
@@ -200,9 +201,15 @@ async function appendFigures(report: Report, shape: LogShape, params: Record<str
   }
 }
 
-/** `/v1/status` latency while 16 clients read whole-fleet answers from the same server. */
-async function statusUnderLoad(report: Report, dir: string, params: Record<string, number>): Promise<void> {
+/**
+ * `/v1/status` latency while 16 clients read whole-fleet answers from the same server: the
+ * newest fleet (`/v1/resources`, from memory) or, with `past`, the fleet at the middle
+ * revision (`/v1/at/REV`, read from the log).
+ */
+async function statusUnderLoad(report: Report, dir: string, params: Record<string, number>, past: boolean): Promise<void> {
   const store = await Store.open(dir, { readOnly: true });
+  const wholeFleet = past ? `/v1/at/${Math.floor(store.lastMain / 2)}` : '/v1/resources';
+  const what = past ? 'fleet-at-a-past-revision clients' : 'whole-fleet clients';
   const queries = queryEndpoints(dir, () => store.projections, () => store.structures);
   const server = await startHttpServer({ host: '127.0.0.1', port: 0, loopback: true }, null, {
     isReady: () => true,
@@ -222,7 +229,7 @@ async function statusUnderLoad(report: Report, dir: string, params: Record<strin
     }
   };
   // The whole-fleet clients run in a process of their own, as a daemon's clients do.
-  const clients = spawn(process.execPath, [FLEET_CLIENTS_JS, `${base}/v1/resources`, String(STATUS_CLIENTS)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const clients = spawn(process.execPath, [FLEET_CLIENTS_JS, `${base}${wholeFleet}`, String(STATUS_CLIENTS)], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
     await lineFrom(clients, (line) => line === 'started');
     const samples: number[] = [];
@@ -238,11 +245,12 @@ async function statusUnderLoad(report: Report, dir: string, params: Record<strin
     const { answers, failures, seconds } = JSON.parse(await result) as { answers: number; failures: number; seconds: number };
     samples.sort((a, b) => a - b);
     const p = { ...params, clients: STATUS_CLIENTS, samples: samples.length };
-    report.add('/v1/status p50 under whole-fleet clients', p, percentile(samples, 50), 'ms');
-    report.add('/v1/status p99 under whole-fleet clients', p, percentile(samples, 99), 'ms');
-    report.add('/v1/status failed under whole-fleet clients', p, statusFailures, 'requests');
-    report.add('whole-fleet answers served meanwhile', p, answers / seconds, 'answers/s');
-    report.add('whole-fleet requests failed meanwhile', p, failures, 'requests');
+    report.add(`/v1/status p50 under ${what}`, p, percentile(samples, 50), 'ms');
+    report.add(`/v1/status p99 under ${what}`, p, percentile(samples, 99), 'ms');
+    report.add(`/v1/status longest under ${what}`, p, samples[samples.length - 1] ?? 0, 'ms');
+    report.add(`/v1/status failed under ${what}`, p, statusFailures, 'requests');
+    report.add(`${past ? 'past-fleet' : 'whole-fleet'} answers served meanwhile`, p, answers / seconds, 'answers/s');
+    report.add(`${past ? 'past-fleet' : 'whole-fleet'} requests failed meanwhile`, p, failures, 'requests');
   } finally {
     clients.kill();
     await server.close();
@@ -288,7 +296,10 @@ async function sizePoint(report: Report, resources: number, events: number): Pro
     closeQueryState(state);
   }
   await appendFigures(report, shape, params);
-  if (resources <= 100_000) await statusUnderLoad(report, dir, params);
+  if (resources <= 100_000) {
+    await statusUnderLoad(report, dir, params, false);
+    await statusUnderLoad(report, dir, params, true);
+  }
 }
 
 export async function runScaleBench(args: string[]): Promise<void> {

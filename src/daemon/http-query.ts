@@ -29,10 +29,15 @@ import { filterFrom, nonNegativeNumber, UsageError } from '../query/command-args
 import { QueryError, type QueryErrorCode } from '../query/errors.js';
 import { granularityOf } from '../query/granularity.js';
 import { parseTime, resolvePoint } from '../query/point.js';
-import { disappearedBetween, getResource, listResources, resourceHistory } from '../query/queries.js';
+import { disappearedBetween, getResource, resourceHistory } from '../query/queries.js';
+import { listResourcesSteps } from '../query/resources.js';
+import { pageSteps } from '../query/page.js';
+import { historyUnchanged, runSteps, runStepsYielding, type Steps } from '../query/steps.js';
+import { HEAVY_ANSWERS_AT_ONCE } from '../limits.js';
+import { HeavyAnswers } from './heavy-answers.js';
 import { closeQueryState, queryStateFrom, type QueryState } from '../query/query-state.js';
 import type { StructureTable } from '../wal/codec.js';
-import { cutWaste, filterDiff, pageResources, parseDiffLimit, parseLimit, parseWasteLimit, wasteCounts } from '../query/queries.js';
+import { cutWaste, filterDiff, parseDiffLimit, parseLimit, parseWasteLimit, wasteCounts } from '../query/queries.js';
 import { DiffCache } from '../query/diff-cache.js';
 import { SummaryCache } from '../query/summary-cache.js';
 import { WasteCache } from '../query/waste-cache.js';
@@ -72,7 +77,7 @@ export function queryEndpoints(
   health?: () => HealthReport,
 ): QueryEndpoints {
   let state: QueryState | null = null;
-  const caches: Caches = { diffs: new DiffCache(), waste: new WasteCache(), summaries: new SummaryCache() };
+  const caches: Caches = { diffs: new DiffCache(), waste: new WasteCache(), summaries: new SummaryCache(), heavy: new HeavyAnswers(HEAVY_ANSWERS_AT_ONCE) };
   const stateNow = (): QueryState => (state ??= queryStateFrom(dir, projections(), structures));
   let lastTotals: WasteTotals | null = null;
   return {
@@ -90,7 +95,7 @@ export function queryEndpoints(
     async handle(path, params) {
       try {
         if (path === '/v1/health' && health !== undefined) return { status: 200, body: health() };
-        const body = route(stateNow(), path, params, prices, caches);
+        const body = await route(stateNow(), path, params, prices, caches);
         return body === undefined ? null : { status: 200, body };
       } catch (err) {
         return errorAnswer(err);
@@ -107,11 +112,15 @@ interface Caches {
   diffs: DiffCache;
   waste: WasteCache;
   summaries: SummaryCache;
+  /** Turns for long reads of the past. */
+  heavy: HeavyAnswers;
 }
 
-function route(state: QueryState, path: string, params: URLSearchParams, prices: PriceTable, caches: Caches): unknown {
+async function route(state: QueryState, path: string, params: URLSearchParams, prices: PriceTable, caches: Caches): Promise<unknown> {
   const point = (text: string): number => resolvePoint(state, text);
   const opt = (name: string): string | undefined => params.get(name) ?? undefined;
+  // A long read of the past: its turn among HEAVY_ANSWERS_AT_ONCE, then its steps with pauses.
+  const drive = <T>(steps: Steps<T>): Promise<T> => caches.heavy.run(() => runStepsYielding(steps, historyUnchanged(state)));
   const rest = (prefix: string): string | null => (path.startsWith(prefix) && path.length > prefix.length ? decodeURIComponent(path.slice(prefix.length)) : null);
   if (path === '/v1/status') {
     return {
@@ -120,10 +129,10 @@ function route(state: QueryState, path: string, params: URLSearchParams, prices:
       revisionTimeMs: state.times.timeOf(state.lastMain), firstTimeMs: state.times.firstTimeMs, resourceTypes: RESOURCE_TYPES,
     };
   }
-  if (path === '/v1/resources') return resourceList(state, params);
+  if (path === '/v1/resources') return await resourceList(state, params, drive);
   if (path === '/v1/summary') {
     const at = opt('at') === undefined ? undefined : point(opt('at') as string);
-    return { revision: at ?? state.lastMain, ...caches.summaries.get(state, filterOf(params, ['at']), at) };
+    return { revision: at ?? state.lastMain, ...(await caches.summaries.getYielding(state, filterOf(params, ['at']), at, drive)) };
   }
   const key = rest('/v1/resources/');
   if (key !== null) return getResource(state, key, opt('at') === undefined ? undefined : point(opt('at') as string));
@@ -137,7 +146,9 @@ function route(state: QueryState, path: string, params: URLSearchParams, prices:
   const atText = rest('/v1/at/');
   if (atText !== null) {
     const at = point(atText);
-    return { revision: at, resources: withSources(state, listResources(state, filterOf(params), at)), granularity: granularityOf(state, [at]) };
+    const steps = listResourcesSteps(state, filterOf(params), at);
+    const resources = at === state.lastMain ? runSteps(steps) : await drive(steps);
+    return { revision: at, resources: withSources(state, resources), granularity: granularityOf(state, [at]) };
   }
   switch (path) {
     case '/v1/diff': {
@@ -169,19 +180,24 @@ function route(state: QueryState, path: string, params: URLSearchParams, prices:
   return undefined;
 }
 
-/** `/v1/resources`: the whole list, or one page of it with `limit` (and `after`). */
-function resourceList(state: QueryState, params: URLSearchParams): unknown {
+/**
+ * `/v1/resources`: the whole list, or one page of it with `limit` (and `after`); at an older
+ * revision read in steps the daemon pauses between (steps.ts).
+ */
+async function resourceList(state: QueryState, params: URLSearchParams, drive: <T>(steps: Steps<T>) => Promise<T>): Promise<unknown> {
   const at = params.get('at') === null ? undefined : resolvePoint(state, params.get('at') as string);
+  // The newest revision from memory in one piece; an older one read with pauses.
+  const run = <T>(steps: Steps<T>): T | Promise<T> => (at === undefined || at === state.lastMain ? runSteps(steps) : drive(steps));
   const filter = filterOf(params, ['at', 'limit', 'after']);
   const revision = at ?? state.lastMain;
   const limitText = params.get('limit');
   if (limitText === null) {
     if (params.get('after') !== null) throw new QueryError('bad-filter', 'after needs limit');
-    return { revision, resources: withSources(state, listResources(state, filter, at)) };
+    return { revision, resources: withSources(state, await run(listResourcesSteps(state, filter, at))) };
   }
   const limit = parseLimit(limitText, 'limit');
   const after = params.get('after') ?? undefined;
-  const page = pageResources(state, filter, after === undefined ? { limit } : { limit, after }, at);
+  const page = await run(pageSteps(state, filter, after === undefined ? { limit } : { limit, after }, at));
   return { revision, ...page, resources: withSources(state, page.resources) };
 }
 

@@ -37,7 +37,8 @@ import { HEAVY_ANSWERS_AT_ONCE } from '../limits.js';
 import { HeavyAnswers } from './heavy-answers.js';
 import { closeQueryState, queryStateFrom, type QueryState } from '../query/query-state.js';
 import type { StructureTable } from '../wal/codec.js';
-import { cutWaste, filterDiff, parseDiffLimit, parseLimit, parseWasteLimit, wasteCounts } from '../query/queries.js';
+import { cutWaste, parseDiffLimit, parseLimit, parseWasteLimit, wasteCounts } from '../query/queries.js';
+import { filterDiffSteps } from '../query/diff-filter.js';
 import { DiffCache } from '../query/diff-cache.js';
 import { SummaryCache } from '../query/summary-cache.js';
 import { WasteCache } from '../query/waste-cache.js';
@@ -157,7 +158,9 @@ async function route(state: QueryState, path: string, params: URLSearchParams, p
       const limit = opt('limit') === undefined ? undefined : parseDiffLimit(opt('limit') as string, 'limit');
       const fromMs = state.times.timeOf(from);
       const toMs = state.times.timeOf(to);
-      return { from, to, fromMs, toMs, ...filterDiff(state, caches.diffs.get(state, from, to), filterOf(params, ['from', 'to', 'limit']), limit), granularity: granularityOf(state, [from, to]) };
+      const filter = filterOf(params, ['from', 'to', 'limit']);
+      const d = await drive(filterDiffSteps(state, caches.diffs.get(state, from, to), filter, limit));
+      return { from, to, fromMs, toMs, ...d, granularity: granularityOf(state, [from, to]) };
     }
     case '/v1/disappeared': {
       const since = point(required(params, 'since'));

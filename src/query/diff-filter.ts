@@ -23,7 +23,8 @@ import { diffWindow, type ChangedResource, type DiffWindow, type RevisionDiff, t
 import { QueryError } from './errors.js';
 import { matchesList } from './page.js';
 import type { QueryState } from './query-state.js';
-import { readLoggedRecords, readRecords, type KeyRevision } from './read-back.js';
+import { latestRecord, readLoggedInSteps, type KeyRevision } from './read-back.js';
+import { runSteps, type Steps } from './steps.js';
 import { checkFilter, type ListFilter } from './resources.js';
 
 export interface DiffTotals {
@@ -49,15 +50,25 @@ export function diffRevisions(state: QueryState, fromMain: number, toMain: numbe
 export function filterDiff(
   state: QueryState, window: DiffWindow, filter: ListFilter, limitPerKind?: number,
 ): FilteredDiff {
+  return runSteps(filterDiffSteps(state, window, filter, limitPerKind));
+}
+
+/**
+ * filterDiff as steps (steps.ts): its log reads, `perStep` records a step (default
+ * PAST_RECORDS_READ_BATCH_MAX), with pauses between.
+ */
+export function* filterDiffSteps(
+  state: QueryState, window: DiffWindow, filter: ListFilter, limitPerKind?: number, perStep?: number,
+): Steps<FilteredDiff> {
   const l = limitPerKind;
   assert.ok(l === undefined || (Number.isSafeInteger(l) && l >= 1 && l <= DIFF_ITEMS_PER_KIND_MAX));
   checkFilter(filter);
-  return answer(state, window, filter, limitPerKind ?? Number.MAX_SAFE_INTEGER, true);
+  return yield* answer(state, window, filter, limitPerKind ?? Number.MAX_SAFE_INTEGER, true, perStep);
 }
 
-function answer(state: QueryState, w: DiffWindow, filter: ListFilter, max: number, trustCertain: boolean): FilteredDiff {
+function* answer(state: QueryState, w: DiffWindow, filter: ListFilter, max: number, trustCertain: boolean, perStep?: number): Steps<FilteredDiff> {
   const all = Object.values(filter).every((v) => v === undefined);
-  const reads = new Reads(state, state.lastMain === w.walkedAtMain && state.compactedMain === w.walkedCompactedMain);
+  const reads = new Reads(state, w, perStep);
   // Step 1: what deciding each item needs.
   const appearedAt = w.appeared.map((k) => (all ? NONE : reads.after(k)));
   const goneAt = w.disappeared.map((k) => (all ? NONE : reads.before(k)));
@@ -71,7 +82,7 @@ function answer(state: QueryState, w: DiffWindow, filter: ListFilter, max: numbe
     changedAfter[i] = reads.after(k);
     changedBefore[i] = reads.before(k);
   });
-  reads.run();
+  yield* reads.run();
   // Step 2: which items match; the first `max` of each kind are shown.
   const shownAppeared = firstMatches(w.appeared, max, (_, i) => all || matchesList(reads.got(appearedAt[i] as number), filter));
   const shownGone = firstMatches(w.disappeared, max, (_, i) => all || matchesList(reads.got(goneAt[i] as number), filter));
@@ -93,7 +104,7 @@ function answer(state: QueryState, w: DiffWindow, filter: ListFilter, max: numbe
     const k = w.changed[i] as WindowKey;
     return [at(changedBefore[i] as number, () => reads.before(k)), at(changedAfter[i] as number, () => reads.after(k))] as const;
   });
-  reads.run();
+  yield* reads.run();
   const changed: ChangedResource[] = [];
   for (let j = 0; j < changedSlots.length; j++) {
     const i = shownChanged.indices[j] as number;
@@ -102,7 +113,7 @@ function answer(state: QueryState, w: DiffWindow, filter: ListFilter, max: numbe
     const after = reads.got(a);
     const diff = diffs.get(i) ?? diffRecords(before, after);
     // A certain change with equal records: the log breaks the rule `certain` rests on.
-    if (diff.length === 0) return answer(state, w, filter, max, false);
+    if (diff.length === 0) return yield* answer(state, w, filter, max, false, perStep);
     changed.push({ key: (w.changed[i] as WindowKey).key, before, after, diff });
   }
   const totals = { appeared: shownAppeared.total, changed: shownChanged.total, disappeared: shownGone.total };
@@ -130,8 +141,8 @@ function firstMatches(keys: readonly WindowKey[], max: number, matches: (k: Wind
 }
 
 /**
- * Records asked for by slot, read together by `run()` (in log order): a window's key's
- * record after is the current state's while it is the key's newest entry; every record
+ * Records asked for by slot, read together by `run()` (in log order, in steps): a window's
+ * key's record after is the current state's while it is the key's newest entry; every record
  * before is an older entry, read from the log.
  */
 class Reads {
@@ -141,12 +152,16 @@ class Reads {
   private maybeNewest: KeyRevision[] = [];
   private maybeNewestSlots: number[] = [];
 
-  /** `fresh`: nothing was committed or compacted since the window was walked. */
-  constructor(private readonly state: QueryState, private readonly fresh: boolean) {}
+  constructor(private readonly state: QueryState, private readonly window: DiffWindow, private readonly perStep?: number) {}
 
-  /** The key's record after, when it is in memory (the current state's); else undefined. */
+  /**
+   * The key's record after, when it is in memory (the current state's); else undefined.
+   * Asked anew each time: between two steps the daemon may commit or compact, and then the
+   * window's `afterNewest` no longer holds.
+   */
   now(k: WindowKey): ResourceRecord | undefined {
-    return this.fresh && k.afterNewest ? this.state.current.get(k.key) : undefined;
+    const fresh = this.state.lastMain === this.window.walkedAtMain && this.state.compactedMain === this.window.walkedCompactedMain;
+    return fresh && k.afterNewest ? this.state.current.get(k.key) : undefined;
   }
 
   after(k: WindowKey): number {
@@ -154,7 +169,7 @@ class Reads {
     const now = this.now(k);
     this.records.push(now);
     if (now === undefined) {
-      // Not known to be the newest now: readRecords looks it up (current state or log).
+      // Not known to be the newest now: run() looks it up (current state or log).
       this.maybeNewest.push({ key: k.key, revision: k.after as IndexedRevision });
       this.maybeNewestSlots.push(slot);
     }
@@ -169,15 +184,24 @@ class Reads {
     return slot;
   }
 
-  run(): void {
-    const logged = readLoggedRecords(this.state, this.logged);
-    logged.forEach((r, j) => (this.records[this.loggedSlots[j] as number] = r));
-    const newest = readRecords(this.state, this.maybeNewest);
-    newest.forEach((r, j) => (this.records[this.maybeNewestSlots[j] as number] = r));
+  /** Reads what was asked: records still the key's newest from memory at once, the rest from the log in steps. */
+  *run(): Steps<void> {
+    const fromLog = this.logged;
+    const slots = this.loggedSlots;
+    for (let j = 0; j < this.maybeNewest.length; j++) {
+      const w = this.maybeNewest[j] as KeyRevision;
+      const latest = latestRecord(this.state, w.key, w.revision);
+      if (latest !== undefined) this.records[this.maybeNewestSlots[j] as number] = latest;
+      else {
+        fromLog.push(w);
+        slots.push(this.maybeNewestSlots[j] as number);
+      }
+    }
     this.logged = [];
     this.loggedSlots = [];
     this.maybeNewest = [];
     this.maybeNewestSlots = [];
+    yield* readLoggedInSteps(this.state, fromLog, (r, j) => (this.records[slots[j] as number] = r), this.perStep);
   }
 
   got(slot: number): ResourceRecord {

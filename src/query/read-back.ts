@@ -121,14 +121,25 @@ export function* visitPastRecords(
     from = `${last}\u0000`; // the first key after `last`
     yield;
   }
-  const order = positions.map((_, i) => i).sort((a, b) => compareLocations(fromDisk[a] as KeyRevision, fromDisk[b] as KeyRevision));
+  yield* readLoggedInSteps(state, fromDisk, (record, j) => visit(record, positions[j] as number), perStep);
+  return visible;
+}
+
+/**
+ * The records of every entry of `wanted` (puts, none a live key's newest), read from the log
+ * in log order `perStep` at a time, a step each (steps.ts); `visit` gets each with its index
+ * in `wanted`, and the records of a read are let go once visited.
+ */
+export function* readLoggedInSteps(
+  state: QueryState, wanted: readonly KeyRevision[], visit: (record: ResourceRecord, index: number) => void, perStep = PAST_RECORDS_READ_BATCH_MAX,
+): Steps<void> {
+  const order = wanted.map((_, i) => i).sort((a, b) => compareLocations(wanted[a] as KeyRevision, wanted[b] as KeyRevision));
   for (let s = 0; s < order.length; s += perStep) {
     if (s > 0) yield;
     const read = order.slice(s, s + perStep);
-    const records = readLoggedRecords(state, read.map((i) => fromDisk[i] as KeyRevision));
-    for (let j = 0; j < read.length; j++) visit(records[j] as ResourceRecord, positions[read[j] as number] as number);
+    const records = readLoggedRecords(state, read.map((i) => wanted[i] as KeyRevision));
+    for (let j = 0; j < read.length; j++) visit(records[j] as ResourceRecord, read[j] as number);
   }
-  return visible;
 }
 
 /**

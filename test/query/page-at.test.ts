@@ -21,6 +21,8 @@ import { listResources, listResourcesSteps, type ListFilter } from '../../src/qu
 import { SummaryCache } from '../../src/query/summary-cache.js';
 import { Store } from '../../src/store/store.js';
 import { QueryError } from '../../src/query/errors.js';
+import { diffWindow } from '../../src/query/diff.js';
+import { filterDiff, filterDiffSteps } from '../../src/query/diff-filter.js';
 import { tempDir } from '../helpers/tmp.js';
 import { prng } from '../projection/log-fixture.js';
 import { HOUR_MS, T0, record } from './query-fixture.js';
@@ -296,6 +298,25 @@ describe('reading the past in steps the daemon pauses between', () => {
       while (!r.done) r = steps.next();
       assert.deepEqual(seen, expected);
       assert.equal(summarizeResources(live, {}, at).total, expected.length);
+
+      // A diff up to the newest revision read in steps of one record, the daemon committing
+      // after every step: the answer is the one computed before (records "after" that were a
+      // key's newest when the window was walked are no longer taken from the current state).
+      for (const filter of [{}, { owner: 'web' }, { state: 'stopped' }] as ListFilter[]) {
+        const to = live.lastMain;
+        const window = diffWindow(live, 1, to);
+        const before = filterDiff(live, window, filter);
+        const diffSteps = filterDiffSteps(live, window, filter, undefined, 1);
+        let pauses = 0;
+        let d = diffSteps.next();
+        for (; !d.done; d = diffSteps.next()) {
+          pauses++;
+          const r = listResources(live, {})[pauses % 20] as ResourceRecord;
+          await store.commit([{ type: 'changed', key: r.key, record: { ...r, name: `renamed-${pauses}` }, diff: [{ path: 'name', before: r.name, after: `renamed-${pauses}` }] }], T0 + (200 + pauses) * HOUR_MS);
+        }
+        assert.ok(pauses > 10, `${JSON.stringify(filter)}: ${pauses} pauses`);
+        assert.deepEqual(d.value, before, JSON.stringify(filter));
+      }
 
       // Compaction between two steps: the driver's check refuses to go on (410 over HTTP).
       const guard = historyUnchanged(live);

@@ -126,14 +126,22 @@ function counting(state: QueryState): { state: QueryState; reads: () => number }
   return { state: { ...state, events: counted }, reads: () => reads };
 }
 
-describe('pages and summaries at an older revision', () => {
-  let dir: string;
-  let state: QueryState;
+/** Before the block's tests: a history (writeHistory) and a read-only state over it, closed after. */
+function openedHistory(seed: number, opened: (dir: string, state: QueryState) => void): void {
+  let state: QueryState | null = null;
   before(async () => {
-    dir = await writeHistory(12);
+    const dir = await writeHistory(seed);
     state = await openQueryState(dir);
+    opened(dir, state);
   });
-  after(() => closeQueryState(state));
+  after(() => {
+    if (state !== null) closeQueryState(state);
+  });
+}
+
+describe('pages and summaries at an older revision', () => {
+  let state: QueryState;
+  openedHistory(12, (_, s) => (state = s));
 
   it('every page equals the slice of the whole-fleet list, at every revision, for every filter and page size', () => {
     let pagesCompared = 0;
@@ -229,11 +237,10 @@ describe('pages and summaries at an older revision', () => {
 describe('reading the past in steps the daemon pauses between', () => {
   let dir: string;
   let state: QueryState;
-  before(async () => {
-    dir = await writeHistory(31);
-    state = await openQueryState(dir);
+  openedHistory(31, (d, s) => {
+    dir = d;
+    state = s;
   });
-  after(() => closeQueryState(state));
 
   it('visits every record visible at a revision, at its position in key order, whatever the step size', () => {
     for (let at = 1; at < state.lastMain; at++) {

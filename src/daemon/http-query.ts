@@ -133,7 +133,7 @@ async function route(state: QueryState, path: string, params: URLSearchParams, p
   if (path === '/v1/resources') return await resourceList(state, params, drive);
   if (path === '/v1/summary') {
     const at = opt('at') === undefined ? undefined : point(opt('at') as string);
-    return { revision: at ?? state.lastMain, ...(await caches.summaries.getYielding(state, filterOf(params, ['at']), at, drive)) };
+    return { revision: at ?? state.lastMain, ...(await caches.summaries.get(state, filterOf(params, ['at']), at, drive)) };
   }
   const key = rest('/v1/resources/');
   if (key !== null) return getResource(state, key, opt('at') === undefined ? undefined : point(opt('at') as string));

@@ -17,16 +17,12 @@ import type { Steps } from './steps.js';
 export class SummaryCache {
   private readonly summaries = new RecentAnswers<FleetSummary>(SUMMARY_CACHE_ENTRIES);
 
-  /** summarizeResources(state, filter, atMain), from the cache for an older revision it holds. */
-  get(state: QueryState, filter: ListFilter, atMain?: number): FleetSummary {
+  /**
+   * summarizeResources(state, filter, atMain), from the cache for an older revision it holds;
+   * else its steps (steps.ts) run by `drive` (the daemon pauses between them).
+   */
+  async get(state: QueryState, filter: ListFilter, atMain: number | undefined, drive: (steps: Steps<FleetSummary>) => Promise<FleetSummary>): Promise<FleetSummary> {
     if (atMain === undefined || atMain === state.lastMain) return summarizeResources(state, filter, atMain);
-    const mark = `${state.compactedMain}:${state.downsampledBeforeMain}`;
-    return this.summaries.get(mark, `${atMain}:${filterKey(filter)}`, () => summarizeResources(state, filter, atMain));
-  }
-
-  /** The same, its steps (steps.ts) run by `drive` (the daemon pauses between them) when not kept. */
-  getYielding(state: QueryState, filter: ListFilter, atMain: number | undefined, drive: (steps: Steps<FleetSummary>) => Promise<FleetSummary>): Promise<FleetSummary> {
-    if (atMain === undefined || atMain === state.lastMain) return Promise.resolve(summarizeResources(state, filter, atMain));
     const mark = `${state.compactedMain}:${state.downsampledBeforeMain}`;
     return this.summaries.getAsync(mark, `${atMain}:${filterKey(filter)}`, () => drive(summarySteps(state, filter, atMain)));
   }

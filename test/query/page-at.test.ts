@@ -12,10 +12,10 @@ import { after, before, describe, it } from 'node:test';
 import type { ChangeEvent, ElavaEvent } from '../../src/model/events.js';
 import type { ResourceRecord, ResourceType } from '../../src/model/resource.js';
 import { resourceKey } from '../../src/model/resource.js';
-import { pageResources, pageSteps, summarizeResources, summarySteps, type ResourcePage } from '../../src/query/page.js';
+import { pageResources, pageSteps, summarizeResources, summarySteps, type FleetSummary, type ResourcePage } from '../../src/query/page.js';
 import { fleetAt } from '../../src/query/fleet.js';
 import { visitPastRecords } from '../../src/query/read-back.js';
-import { historyUnchanged, runSteps, runStepsYielding } from '../../src/query/steps.js';
+import { historyUnchanged, runSteps, runStepsYielding, type Steps } from '../../src/query/steps.js';
 import { closeQueryState, openQueryState, queryStateFrom, type QueryState } from '../../src/query/query-state.js';
 import { listResources, listResourcesSteps, type ListFilter } from '../../src/query/resources.js';
 import { SummaryCache } from '../../src/query/summary-cache.js';
@@ -202,30 +202,31 @@ describe('pages and summaries at an older revision', () => {
     assert.ok(fleet > 40, 'the fleet is much larger than a page');
   });
 
-  it('the daemon\'s summary cache answers as summarizeResources does, reading the log once per revision and filter', () => {
+  it('the daemon\'s summary cache answers as summarizeResources does, reading the log once per revision and filter', async () => {
     const cache = new SummaryCache();
+    const drive = (steps: Steps<FleetSummary>): Promise<FleetSummary> => runStepsYielding(steps, () => undefined);
     const at = Math.floor(state.lastMain / 2);
     const filters: ListFilter[] = [{}, { owner: null }, { owner: 'web' }, { tag: { key: 'env' } }, { tag: { key: 'env', value: 'prod' } }];
     for (const filter of filters) {
       const first = counting(state);
-      assert.deepEqual(cache.get(first.state, filter, at), summarizeResources(state, filter, at), JSON.stringify(filter));
+      assert.deepEqual(await cache.get(first.state, filter, at, drive), summarizeResources(state, filter, at), JSON.stringify(filter));
       assert.ok(first.reads() > 0, 'an older revision is read from the log');
     }
     for (const filter of filters) {
       const again = counting(state);
-      assert.deepEqual(cache.get(again.state, filter, at), summarizeResources(state, filter, at), `${JSON.stringify(filter)} again`);
+      assert.deepEqual(await cache.get(again.state, filter, at, drive), summarizeResources(state, filter, at), `${JSON.stringify(filter)} again`);
       assert.equal(again.reads(), 0, `${JSON.stringify(filter)} again: from the cache`);
     }
     // Another revision is another entry; the newest revision is never cached (it changes each cycle).
-    assert.deepEqual(cache.get(state, {}, at - 1), summarizeResources(state, {}, at - 1));
-    assert.deepEqual(cache.get(state, {}, state.lastMain), summarizeResources(state, {}, state.lastMain));
+    assert.deepEqual(await cache.get(state, {}, at - 1, drive), summarizeResources(state, {}, at - 1));
+    assert.deepEqual(await cache.get(state, {}, state.lastMain, drive), summarizeResources(state, {}, state.lastMain));
     // A moved compaction or retention mark empties it: the log is read again.
     for (const moved of [{ compactedMain: state.compactedMain + 1 }, { downsampledBeforeMain: state.downsampledBeforeMain + 1 }]) {
       const after = counting({ ...state, ...moved });
-      assert.deepEqual(cache.get(after.state, {}, at), summarizeResources(state, {}, at));
+      assert.deepEqual(await cache.get(after.state, {}, at, drive), summarizeResources(state, {}, at));
       assert.ok(after.reads() > 0, `read again after ${JSON.stringify(moved)}`);
     }
-    assert.throws(() => cache.get(state, { type: 'no.such' as ResourceType }, at), { code: 'bad-filter' });
+    await assert.rejects(cache.get(state, { type: 'no.such' as ResourceType }, at, drive), { code: 'bad-filter' });
   });
 
   it('a revision that cannot be read is refused as before', () => {

@@ -159,7 +159,7 @@ async function route(state: QueryState, path: string, params: URLSearchParams, p
       const fromMs = state.times.timeOf(from);
       const toMs = state.times.timeOf(to);
       const filter = filterOf(params, ['from', 'to', 'limit']);
-      const d = await drive(filterDiffSteps(state, caches.diffs.get(state, from, to), filter, limit));
+      const d = await drive(filterDiffSteps(state, await caches.diffs.get(state, from, to, drive), filter, limit));
       return { from, to, fromMs, toMs, ...d, granularity: granularityOf(state, [from, to]) };
     }
     case '/v1/disappeared': {

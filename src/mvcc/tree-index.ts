@@ -172,9 +172,9 @@ export class TreeIndex {
     }
   }
 
-  /** Every KeyIndex held, ascending by key, deleted keys included (snapshots, hashing). */
-  keyIndexes(): IterableIterator<KeyIndex> {
-    return this.tree.values();
+  /** Every KeyIndex held, ascending by key, deleted keys included (snapshots, hashing); from `fromKey` (inclusive) when given. */
+  keyIndexes(fromKey?: string): IterableIterator<KeyIndex> {
+    return this.tree.values(fromKey);
   }
 
   /** Every key held (live or not), ascending. */

@@ -20,7 +20,8 @@ import { granularityOf } from './granularity.js';
 import { loadPriceFile, PriceFileError } from '../cost/price-file.js';
 import { DEFAULT_PRICES } from '../cost/prices.js';
 import { parseTime, resolvePoint } from './point.js';
-import { cutWaste, diffWindow, disappearedBetween, getResource, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory, wasteReport } from './queries.js';
+import { cutWaste, disappearedBetween, getResource, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory, wasteReport } from './queries.js';
+import { diffWindowSteps } from './diff.js';
 import { filterDiffSteps } from './diff-filter.js';
 import { pageSteps, summarySteps } from './page.js';
 import { listResourcesSteps } from './resources.js';
@@ -138,7 +139,7 @@ async function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, 
       const from = point(pos(0));
       const to = point(pos(1));
       const limit = str('limit') === undefined ? undefined : parseDiffLimit(str('limit') as string, '--limit');
-      const d = await drive(filterDiffSteps(state, diffWindow(state, from, to), filterFrom(values), limit));
+      const d = await drive(filterDiffSteps(state, await drive(diffWindowSteps(state, from, to)), filterFrom(values), limit));
       const t = d.totals;
       const counts = `${t.appeared} appeared, ${t.changed} changed, ${t.disappeared} disappeared`;
       const cut = d.truncated ? ` (at most ${limit ?? 0} of each kind shown)` : '';

@@ -7,15 +7,16 @@
  * compaction point moves (reads below it then fail as they must).
  */
 import { DIFF_CACHE_ENTRIES } from '../limits.js';
-import { diffWindow, type DiffWindow } from './diff.js';
+import { diffWindowSteps, type DiffWindow } from './diff.js';
 import type { QueryState } from './query-state.js';
 import { RecentAnswers } from './recent-answers.js';
+import type { Steps } from './steps.js';
 
 export class DiffCache {
   private readonly windows = new RecentAnswers<DiffWindow>(DIFF_CACHE_ENTRIES);
 
-  /** diffWindow(state, fromMain, toMain), from the cache when it holds that window. */
-  get(state: QueryState, fromMain: number, toMain: number): DiffWindow {
-    return this.windows.get(String(state.compactedMain), `${fromMain}:${toMain}`, () => diffWindow(state, fromMain, toMain));
+  /** diffWindow(state, fromMain, toMain), from the cache when it holds that window; else its steps run by `drive`. */
+  async get(state: QueryState, fromMain: number, toMain: number, drive: (steps: Steps<DiffWindow>) => Promise<DiffWindow>): Promise<DiffWindow> {
+    return this.windows.getAsync(String(state.compactedMain), `${fromMain}:${toMain}`, () => drive(diffWindowSteps(state, fromMain, toMain)));
   }
 }

@@ -27,6 +27,8 @@ import { QueryError } from './errors.js';
 import { checkRevision } from './point.js';
 import type { QueryState } from './query-state.js';
 import { readRecords, type KeyRevision } from './read-back.js';
+import { runSteps, type Steps } from './steps.js';
+import { WINDOW_KEYS_PER_STEP } from '../limits.js';
 
 export interface ChangedResource {
   key: string;
@@ -76,31 +78,52 @@ export interface DiffWindow {
 
 /** The keys that appeared, may have changed, and disappeared between `fromMain` and `toMain`. */
 export function diffWindow(state: QueryState, fromMain: number, toMain: number): DiffWindow {
+  return runSteps(diffWindowSteps(state, fromMain, toMain));
+}
+
+/**
+ * diffWindow as steps (steps.ts): `perStep` keys a step, each step a fresh walk after the
+ * last key. `walkedAtMain` is the newest revision when the walk began: a commit during the
+ * walk makes every `afterNewest` be checked again (diff-filter.ts asks whether it holds).
+ */
+export function* diffWindowSteps(state: QueryState, fromMain: number, toMain: number, perStep = WINDOW_KEYS_PER_STEP): Steps<DiffWindow> {
   checkWindow(state, fromMain, toMain);
+  const walkedAtMain = state.lastMain;
+  const walkedCompactedMain = state.compactedMain;
   const appeared: WindowKey[] = [];
   const changed: WindowKey[] = [];
   const disappeared: WindowKey[] = [];
   // One daemon's own log, above the retention mark: consecutive puts differ (header).
   const trusted = state.sources.size === 0;
   const trustedFrom = state.downsampledBeforeMain;
-  for (const ki of state.index.keyIndexes()) {
-    const newestMain = ki.lastMain();
-    if (newestMain <= fromMain) continue;
-    // Entry indices (-1: nothing visible), so a key needs no entry object unless listed.
-    const a = ki.visibleAt(fromMain);
-    const b = ki.visibleAt(toMain);
-    if (a === b) continue;
-    const before = a < 0 ? null : ki.entry(a);
-    const after = b < 0 ? null : ki.entry(b);
-    const w: WindowKey = {
-      key: ki.key, before, after, afterNewest: b === ki.length - 1,
-      certain: trusted && a >= 0 && b === a + 1 && (before as IndexedRevision).main >= trustedFrom,
-    };
-    if (a < 0) appeared.push(w);
-    else if (b < 0) disappeared.push(w);
-    else changed.push(w);
+  let from: string | undefined;
+  for (;;) {
+    let walked = 0;
+    let last = '';
+    for (const ki of state.index.keyIndexes(from)) {
+      last = ki.key;
+      if (++walked > perStep) break;
+      const newestMain = ki.lastMain();
+      if (newestMain <= fromMain) continue;
+      // Entry indices (-1: nothing visible), so a key needs no entry object unless listed.
+      const a = ki.visibleAt(fromMain);
+      const b = ki.visibleAt(toMain);
+      if (a === b) continue;
+      const before = a < 0 ? null : ki.entry(a);
+      const after = b < 0 ? null : ki.entry(b);
+      const w: WindowKey = {
+        key: ki.key, before, after, afterNewest: b === ki.length - 1,
+        certain: trusted && a >= 0 && b === a + 1 && (before as IndexedRevision).main >= trustedFrom,
+      };
+      if (a < 0) appeared.push(w);
+      else if (b < 0) disappeared.push(w);
+      else changed.push(w);
+    }
+    if (walked <= perStep) break;
+    from = last; // the first key not looked at
+    yield;
   }
-  return { fromMain, toMain, walkedAtMain: state.lastMain, walkedCompactedMain: state.compactedMain, appeared, changed, disappeared };
+  return { fromMain, toMain, walkedAtMain, walkedCompactedMain, appeared, changed, disappeared };
 }
 
 /** Every disappearance with sinceMain < main ≤ untilMain, in revision order. */

@@ -21,7 +21,7 @@ import { listResources, listResourcesSteps, type ListFilter } from '../../src/qu
 import { SummaryCache } from '../../src/query/summary-cache.js';
 import { Store } from '../../src/store/store.js';
 import { QueryError } from '../../src/query/errors.js';
-import { diffWindow } from '../../src/query/diff.js';
+import { diffWindow, diffWindowSteps, type DiffWindow } from '../../src/query/diff.js';
 import { filterDiff, filterDiffSteps } from '../../src/query/diff-filter.js';
 import { tempDir } from '../helpers/tmp.js';
 import { prng } from '../projection/log-fixture.js';
@@ -325,6 +325,26 @@ describe('reading the past in steps the daemon pauses between', () => {
         assert.ok(pauses > 10, `${JSON.stringify(filter)}: ${pauses} pauses`);
         assert.deepEqual(d.value, before, JSON.stringify(filter));
       }
+      // The same with the window itself walked one key a step, a commit after every step.
+      let commits = 0;
+      const commitOne = async (): Promise<void> => {
+        commits++;
+        const r = listResources(live, {})[commits % 20] as ResourceRecord;
+        await store.commit([{ type: 'changed', key: r.key, record: { ...r, name: `again-${commits}` }, diff: [{ path: 'name', before: r.name, after: `again-${commits}` }] }], T0 + (400 + commits) * HOUR_MS);
+      };
+      for (const filter of [{}, { owner: 'web' }] as ListFilter[]) {
+        const to = live.lastMain;
+        const before = filterDiff(live, diffWindow(live, 1, to), filter);
+        const walk = diffWindowSteps(live, 1, to, 1);
+        let w = walk.next();
+        for (; !w.done; w = walk.next()) await commitOne();
+        // The same keys and entries as a walk in one piece now (afterNewest aside: keys changed since).
+        const keysOf = (x: DiffWindow): unknown => [x.appeared, x.changed, x.disappeared].map((ks) => ks.map(({ afterNewest: _, ...k }) => k));
+        assert.deepEqual(keysOf(w.value), keysOf(diffWindow(live, 1, to)));
+        assert.equal(w.value.walkedAtMain, to, 'the newest revision when the walk began');
+        assert.deepEqual(filterDiff(live, w.value, filter), before, `${JSON.stringify(filter)}, window walked in steps`);
+      }
+      assert.ok(commits > 100, `${commits} commits during the walks`);
 
       // Compaction between two steps: the driver's check refuses to go on (410 over HTTP).
       const guard = historyUnchanged(live);

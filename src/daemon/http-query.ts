@@ -29,7 +29,8 @@ import { filterFrom, nonNegativeNumber, UsageError } from '../query/command-args
 import { QueryError, type QueryErrorCode } from '../query/errors.js';
 import { granularityOf } from '../query/granularity.js';
 import { parseTime, resolvePoint } from '../query/point.js';
-import { disappearedBetween, getResource, resourceHistory } from '../query/queries.js';
+import { getResource, resourceHistory } from '../query/queries.js';
+import { disappearedSteps } from '../query/diff.js';
 import { listResourcesSteps } from '../query/resources.js';
 import { pageSteps } from '../query/page.js';
 import { historyUnchanged, runSteps, runStepsYielding, type Steps } from '../query/steps.js';
@@ -165,7 +166,7 @@ async function route(state: QueryState, path: string, params: URLSearchParams, p
     case '/v1/disappeared': {
       const since = point(required(params, 'since'));
       const until = opt('until') === undefined ? state.lastMain : point(opt('until') as string);
-      return { since, until, disappeared: disappearedBetween(state, since, until) };
+      return { since, until, disappeared: await drive(disappearedSteps(state, since, until)) };
     }
     case '/v1/sources':
       return { revision: state.lastMain, sources: sourcesReport(state) };

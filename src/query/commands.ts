@@ -20,8 +20,8 @@ import { granularityOf } from './granularity.js';
 import { loadPriceFile, PriceFileError } from '../cost/price-file.js';
 import { DEFAULT_PRICES } from '../cost/prices.js';
 import { parseTime, resolvePoint } from './point.js';
-import { cutWaste, disappearedBetween, getResource, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory, wasteReport } from './queries.js';
-import { diffWindowSteps } from './diff.js';
+import { cutWaste, getResource, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory, wasteReport } from './queries.js';
+import { diffWindowSteps, disappearedSteps } from './diff.js';
 import { filterDiffSteps } from './diff-filter.js';
 import { pageSteps, summarySteps } from './page.js';
 import { listResourcesSteps } from './resources.js';
@@ -150,7 +150,7 @@ async function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, 
       if (since === undefined) throw new UsageError('needs --since REV|TIME');
       const from = point(since);
       const until = str('until') === undefined ? state.lastMain : point(str('until') as string);
-      const items = disappearedBetween(state, from, until);
+      const items = await drive(disappearedSteps(state, from, until));
       return withFooter(formatDisappeared(items, json), json, `${items.length} disappeared after revision ${from}, up to ${until}`);
     }
     case 'waste': {

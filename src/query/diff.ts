@@ -1,8 +1,8 @@
 /**
  * What changed between two revisions, and what disappeared in a window.
  *
- * Both walk the key index once, skipping at once every key whose newest entry is at or
- * below the start (most keys, for a short window). A key that changed and changed back
+ * Both walk the key index once (in steps the daemon pauses between, steps.ts), skipping at
+ * once every key whose newest entry is at or below the start (most keys, for a short window). A key that changed and changed back
  * within the window is not reported by the diff; one that disappeared and came back is
  * reported as changed (its record at both ends), and by `disappearedBetween` as
  * disappeared.
@@ -26,7 +26,7 @@ import type { IndexedRevision } from '../mvcc/key-index.js';
 import { QueryError } from './errors.js';
 import { checkRevision } from './point.js';
 import type { QueryState } from './query-state.js';
-import { readRecords, type KeyRevision } from './read-back.js';
+import { readLoggedInSteps, type KeyRevision } from './read-back.js';
 import { runSteps, type Steps } from './steps.js';
 import { WINDOW_KEYS_PER_STEP } from '../limits.js';
 
@@ -128,20 +128,41 @@ export function* diffWindowSteps(state: QueryState, fromMain: number, toMain: nu
 
 /** Every disappearance with sinceMain < main ≤ untilMain, in revision order. */
 export function disappearedBetween(state: QueryState, sinceMain: number, untilMain: number): Disappearance[] {
+  return runSteps(disappearedSteps(state, sinceMain, untilMain));
+}
+
+/**
+ * disappearedBetween as steps (steps.ts): the walk `perStep` keys a step (a fresh walk after
+ * the last key each time), then the last records read from the log in log order. Entries up
+ * to `untilMain` do not change between steps; a commit adds only later ones.
+ */
+export function* disappearedSteps(state: QueryState, sinceMain: number, untilMain: number, perStep = WINDOW_KEYS_PER_STEP): Steps<Disappearance[]> {
   checkWindow(state, sinceMain, untilMain);
   const tombstones: IndexedRevision[] = [];
   const lastPuts: KeyRevision[] = [];
-  for (const ki of state.index.keyIndexes()) {
-    if (ki.lastMain() <= sinceMain) continue;
-    const history = ki.history();
-    for (let i = 1; i < history.length; i++) {
-      const e = history[i] as IndexedRevision;
-      if (!e.tombstone || e.main <= sinceMain || e.main > untilMain) continue;
-      tombstones.push(e);
-      lastPuts.push({ key: ki.key, revision: history[i - 1] as IndexedRevision });
+  let from: string | undefined;
+  for (;;) {
+    let walked = 0;
+    let last = '';
+    for (const ki of state.index.keyIndexes(from)) {
+      last = ki.key;
+      if (++walked > perStep) break;
+      if (ki.lastMain() <= sinceMain) continue;
+      const history = ki.history();
+      for (let i = 1; i < history.length; i++) {
+        const e = history[i] as IndexedRevision;
+        if (!e.tombstone || e.main <= sinceMain || e.main > untilMain) continue;
+        tombstones.push(e);
+        lastPuts.push({ key: ki.key, revision: history[i - 1] as IndexedRevision });
+      }
     }
+    if (walked <= perStep) break;
+    from = last; // the first key not looked at
+    yield;
   }
-  const records = readRecords(state, lastPuts);
+  // The put before a tombstone is never a live key's newest entry: all are read from the log.
+  const records = new Array<ResourceRecord>(lastPuts.length);
+  yield* readLoggedInSteps(state, lastPuts, (r, i) => (records[i] = r));
   const order = tombstones.map((_, i) => i);
   order.sort((a, b) => (tombstones[a] as IndexedRevision).main - (tombstones[b] as IndexedRevision).main || (tombstones[a] as IndexedRevision).sub - (tombstones[b] as IndexedRevision).sub);
   return order.map((i): Disappearance => {

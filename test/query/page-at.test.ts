@@ -21,7 +21,7 @@ import { listResources, listResourcesSteps, type ListFilter } from '../../src/qu
 import { SummaryCache } from '../../src/query/summary-cache.js';
 import { Store } from '../../src/store/store.js';
 import { QueryError } from '../../src/query/errors.js';
-import { diffWindow, diffWindowSteps, type DiffWindow } from '../../src/query/diff.js';
+import { diffWindow, diffWindowSteps, disappearedBetween, disappearedSteps, type DiffWindow } from '../../src/query/diff.js';
 import { filterDiff, filterDiffSteps } from '../../src/query/diff-filter.js';
 import { tempDir } from '../helpers/tmp.js';
 import { prng } from '../projection/log-fixture.js';
@@ -274,6 +274,17 @@ describe('reading the past in steps the daemon pauses between', () => {
         }
       }
     }
+    // Disappearances in a window, the walk one key a step: as the walk in one piece.
+    const mid = Math.floor(state.lastMain / 2);
+    for (const [since, until] of [[1, mid], [mid, state.lastMain], [0, state.lastMain]] as const) {
+      const walk = disappearedSteps(state, since, until, 1);
+      let r = walk.next();
+      let walkPauses = 0;
+      for (; !r.done; r = walk.next()) walkPauses++;
+      const whole = disappearedBetween(state, since, until);
+      assert.ok(whole.length > 0 && walkPauses >= 100, `${since}..${until}: ${whole.length} disappearances, ${walkPauses} pauses`);
+      assert.deepEqual(r.value, whole, `${since}..${until}`);
+    }
     // A page whose filter matches nothing walks the fleet in reads of 3, 6, 12, ...: a step each.
     const steps = pageSteps(state, { owner: 'nobody' }, { limit: 1 }, Math.floor(state.lastMain / 2));
     let pauses = 0;
@@ -345,6 +356,19 @@ describe('reading the past in steps the daemon pauses between', () => {
         assert.deepEqual(filterDiff(live, w.value, filter), before, `${JSON.stringify(filter)}, window walked in steps`);
       }
       assert.ok(commits > 100, `${commits} commits during the walks`);
+
+      // Disappearances up to the newest revision, walked one key a step while keys disappear.
+      const until = live.lastMain;
+      const goneUntil = disappearedBetween(live, 0, until);
+      const walk = disappearedSteps(live, 0, until, 1);
+      let g = walk.next();
+      for (let n = 0; !g.done; g = walk.next(), n++) {
+        if (n % 10 !== 0) continue;
+        const r = listResources(live, {})[0];
+        if (r !== undefined) await store.commit([{ type: 'disappeared', key: r.key, record: r }], T0 + (600 + n) * HOUR_MS);
+      }
+      assert.deepEqual(g.value, goneUntil, 'what disappeared up to the revision asked, not after it');
+      assert.ok(disappearedBetween(live, 0, live.lastMain).length > goneUntil.length, 'keys did disappear meanwhile');
 
       // Compaction between two steps: the driver's check refuses to go on (410 over HTTP).
       const guard = historyUnchanged(live);

@@ -22,7 +22,7 @@
  */
 import type { FieldChange } from '../model/events.js';
 import type { ResourceRecord } from '../model/resource.js';
-import type { IndexedRevision } from '../mvcc/key-index.js';
+import type { IndexedRevision, KeyIndex } from '../mvcc/key-index.js';
 import { QueryError } from './errors.js';
 import { checkRevision } from './point.js';
 import type { QueryState } from './query-state.js';
@@ -96,33 +96,22 @@ export function* diffWindowSteps(state: QueryState, fromMain: number, toMain: nu
   // One daemon's own log, above the retention mark: consecutive puts differ (header).
   const trusted = state.sources.size === 0;
   const trustedFrom = state.downsampledBeforeMain;
-  let from: string | undefined;
-  for (;;) {
-    let walked = 0;
-    let last = '';
-    for (const ki of state.index.keyIndexes(from)) {
-      last = ki.key;
-      if (++walked > perStep) break;
-      const newestMain = ki.lastMain();
-      if (newestMain <= fromMain) continue;
-      // Entry indices (-1: nothing visible), so a key needs no entry object unless listed.
-      const a = ki.visibleAt(fromMain);
-      const b = ki.visibleAt(toMain);
-      if (a === b) continue;
-      const before = a < 0 ? null : ki.entry(a);
-      const after = b < 0 ? null : ki.entry(b);
-      const w: WindowKey = {
-        key: ki.key, before, after, afterNewest: b === ki.length - 1,
-        certain: trusted && a >= 0 && b === a + 1 && (before as IndexedRevision).main >= trustedFrom,
-      };
-      if (a < 0) appeared.push(w);
-      else if (b < 0) disappeared.push(w);
-      else changed.push(w);
-    }
-    if (walked <= perStep) break;
-    from = last; // the first key not looked at
-    yield;
-  }
+  yield* walkKeyIndexes(state, perStep, (ki) => {
+    if (ki.lastMain() <= fromMain) return;
+    // Entry indices (-1: nothing visible), so a key needs no entry object unless listed.
+    const a = ki.visibleAt(fromMain);
+    const b = ki.visibleAt(toMain);
+    if (a === b) return;
+    const before = a < 0 ? null : ki.entry(a);
+    const after = b < 0 ? null : ki.entry(b);
+    const w: WindowKey = {
+      key: ki.key, before, after, afterNewest: b === ki.length - 1,
+      certain: trusted && a >= 0 && b === a + 1 && (before as IndexedRevision).main >= trustedFrom,
+    };
+    if (a < 0) appeared.push(w);
+    else if (b < 0) disappeared.push(w);
+    else changed.push(w);
+  });
   return { fromMain, toMain, walkedAtMain, walkedCompactedMain, appeared, changed, disappeared };
 }
 
@@ -140,26 +129,16 @@ export function* disappearedSteps(state: QueryState, sinceMain: number, untilMai
   checkWindow(state, sinceMain, untilMain);
   const tombstones: IndexedRevision[] = [];
   const lastPuts: KeyRevision[] = [];
-  let from: string | undefined;
-  for (;;) {
-    let walked = 0;
-    let last = '';
-    for (const ki of state.index.keyIndexes(from)) {
-      last = ki.key;
-      if (++walked > perStep) break;
-      if (ki.lastMain() <= sinceMain) continue;
-      const history = ki.history();
-      for (let i = 1; i < history.length; i++) {
-        const e = history[i] as IndexedRevision;
-        if (!e.tombstone || e.main <= sinceMain || e.main > untilMain) continue;
-        tombstones.push(e);
-        lastPuts.push({ key: ki.key, revision: history[i - 1] as IndexedRevision });
-      }
+  yield* walkKeyIndexes(state, perStep, (ki) => {
+    if (ki.lastMain() <= sinceMain) return;
+    const history = ki.history();
+    for (let i = 1; i < history.length; i++) {
+      const e = history[i] as IndexedRevision;
+      if (!e.tombstone || e.main <= sinceMain || e.main > untilMain) continue;
+      tombstones.push(e);
+      lastPuts.push({ key: ki.key, revision: history[i - 1] as IndexedRevision });
     }
-    if (walked <= perStep) break;
-    from = last; // the first key not looked at
-    yield;
-  }
+  });
   // The put before a tombstone is never a live key's newest entry: all are read from the log.
   const records = new Array<ResourceRecord>(lastPuts.length);
   yield* readLoggedInSteps(state, lastPuts, (r, i) => (records[i] = r));
@@ -169,6 +148,23 @@ export function* disappearedSteps(state: QueryState, sinceMain: number, untilMai
     const main = (tombstones[i] as IndexedRevision).main;
     return { key: (lastPuts[i] as KeyRevision).key, main, timeMs: state.times.timeOf(main), last: records[i] as ResourceRecord };
   });
+}
+
+/** Every key's KeyIndex, ascending, `perStep` a step, each step a fresh walk from the first key not yet visited. */
+function* walkKeyIndexes(state: QueryState, perStep: number, visit: (ki: KeyIndex) => void): Steps<void> {
+  let from: string | undefined;
+  for (;;) {
+    let walked = 0;
+    for (const ki of state.index.keyIndexes(from)) {
+      if (++walked > perStep) {
+        from = ki.key;
+        break;
+      }
+      visit(ki);
+    }
+    if (walked <= perStep) return;
+    yield;
+  }
 }
 
 function checkWindow(state: QueryState, fromMain: number, toMain: number): void {

@@ -17,6 +17,6 @@ export class DiffCache {
 
   /** diffWindow(state, fromMain, toMain), from the cache when it holds that window; else its steps run by `drive`. */
   async get(state: QueryState, fromMain: number, toMain: number, drive: (steps: Steps<DiffWindow>) => Promise<DiffWindow>): Promise<DiffWindow> {
-    return this.windows.getAsync(String(state.compactedMain), `${fromMain}:${toMain}`, () => drive(diffWindowSteps(state, fromMain, toMain)));
+    return this.windows.get(String(state.compactedMain), `${fromMain}:${toMain}`, () => drive(diffWindowSteps(state, fromMain, toMain)));
   }
 }

@@ -2,10 +2,10 @@
  * What changed between two revisions, and what disappeared in a window.
  *
  * Both walk the key index once (in steps the daemon pauses between, steps.ts), skipping at
- * once every key whose newest entry is at or below the start (most keys, for a short window). A key that changed and changed back
- * within the window is not reported by the diff; one that disappeared and came back is
- * reported as changed (its record at both ends), and by `disappearedBetween` as
- * disappeared.
+ * once every key whose newest entry is at or below the start (most keys, for a short
+ * window). A key that changed and changed back within the window is not reported by the
+ * diff; one that disappeared and came back is reported as changed (its record at both
+ * ends), and by `disappearedBetween` as disappeared.
  *
  * A diff is found in two steps. `diffWindow` walks the index and says which keys appeared,
  * may have changed, and disappeared, and at which entries, reading nothing from the log

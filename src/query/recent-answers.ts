@@ -14,13 +14,11 @@ export class RecentAnswers<V> {
     assert.ok(Number.isSafeInteger(max) && max >= 1, 'keeps at least one answer');
   }
 
-  /** The answer kept for `key` under `mark`, else `compute()` (kept unless it throws). */
-  get(mark: string, key: string, compute: () => V): V {
-    return this.peek(mark, key) ?? this.keep(mark, key, compute());
-  }
-
-  /** The answer kept for `key` under `mark`, else `await compute()` (kept unless it throws). */
-  async getAsync(mark: string, key: string, compute: () => Promise<V>): Promise<V> {
+  /**
+   * The answer kept for `key` under `mark`, else `await compute()`: kept unless it throws or
+   * the mark moved while it was computed.
+   */
+  async get(mark: string, key: string, compute: () => Promise<V>): Promise<V> {
     return this.peek(mark, key) ?? this.keep(mark, key, await compute());
   }
 

@@ -24,7 +24,7 @@ export class SummaryCache {
   async get(state: QueryState, filter: ListFilter, atMain: number | undefined, drive: (steps: Steps<FleetSummary>) => Promise<FleetSummary>): Promise<FleetSummary> {
     if (atMain === undefined || atMain === state.lastMain) return summarizeResources(state, filter, atMain);
     const mark = `${state.compactedMain}:${state.downsampledBeforeMain}`;
-    return this.summaries.getAsync(mark, `${atMain}:${filterKey(filter)}`, () => drive(summarySteps(state, filter, atMain)));
+    return this.summaries.get(mark, `${atMain}:${filterKey(filter)}`, () => drive(summarySteps(state, filter, atMain)));
   }
 }
 

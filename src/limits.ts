@@ -189,6 +189,16 @@ export const LIST_PAGE_RESOURCES_MAX = 1000;
 export const PAST_RECORDS_READ_BATCH_MAX = 512;
 /** Keys of the key index a diff's window walk (diff.ts) looks at per step (steps.ts): ~5 ms at 1 M keys. */
 export const WINDOW_KEYS_PER_STEP = 4096;
+/**
+ * Live records the waste report (waste.ts) looks at per step (steps.ts): its whole-fleet
+ * passes held the daemon 3.4 s in one piece at 1 M resources; a step of 4 096 is a few ms.
+ */
+export const WASTE_RECORDS_PER_STEP = 4096;
+/**
+ * Times a waste report is begun again, in steps, when a commit lands during one (it reads
+ * the newest revision, which a commit moves); the last attempt runs in one piece.
+ */
+export const WASTE_REPORT_ATTEMPTS_MAX = 3;
 /** Long reads of the past (steps.ts) the HTTP endpoints compute at once; others wait (heavy-answers.ts). */
 export const HEAVY_ANSWERS_AT_ONCE = 2;
 /** Owners a summary names one by one; the rest are summed as `others`. */
@@ -212,7 +222,7 @@ export const CONSOLE_FILE_BYTES_MAX = 1 * MiB;
  */
 export const JSON_STREAM_ITEMS_PER_PIECE = 256;
 
-assert.ok(LIST_PAGE_RESOURCES_MAX >= 1 && PAST_RECORDS_READ_BATCH_MAX >= 1 && HEAVY_ANSWERS_AT_ONCE >= 1 && WINDOW_KEYS_PER_STEP >= 1 && SUMMARY_OWNERS_MAX >= 1 && HEALTH_CYCLES_KEPT >= 1 && JSON_STREAM_ITEMS_PER_PIECE >= 1);
+assert.ok(LIST_PAGE_RESOURCES_MAX >= 1 && PAST_RECORDS_READ_BATCH_MAX >= 1 && HEAVY_ANSWERS_AT_ONCE >= 1 && WINDOW_KEYS_PER_STEP >= 1 && WASTE_RECORDS_PER_STEP >= 1 && WASTE_REPORT_ATTEMPTS_MAX >= 1 && SUMMARY_OWNERS_MAX >= 1 && HEALTH_CYCLES_KEPT >= 1 && JSON_STREAM_ITEMS_PER_PIECE >= 1);
 assert.ok(DIFF_ITEMS_PER_KIND_MAX >= LIST_PAGE_RESOURCES_MAX && SUMMARY_CACHE_ENTRIES >= 1);
 
 // ---- queries through the daemon's Unix socket (src/query/socket-protocol.ts, src/daemon/query-socket.ts) ----

@@ -33,7 +33,7 @@ import { getResource, resourceHistory } from '../query/queries.js';
 import { disappearedSteps } from '../query/diff.js';
 import { listResourcesSteps } from '../query/resources.js';
 import { pageSteps } from '../query/page.js';
-import { historyUnchanged, runSteps, runStepsYielding, type Steps } from '../query/steps.js';
+import { historyUnchanged, runSteps, runStepsYielding, type Drive, type Steps } from '../query/steps.js';
 import { HEAVY_ANSWERS_AT_ONCE } from '../limits.js';
 import { HeavyAnswers } from './heavy-answers.js';
 import { closeQueryState, queryStateFrom, type QueryState } from '../query/query-state.js';
@@ -51,7 +51,8 @@ import type { WasteTotals } from '../query/waste-totals.js';
 export interface QueryEndpoints {
   handle(path: string, params: URLSearchParams): Promise<JsonAnswer | null>;
   /** Waste totals with the default thresholds (30 days), for the metrics; cached per revision and minute. */
-  wasteTotals(): WasteTotals | null;
+  /** The default waste report's totals, computed in steps (at most one per revision and minute); null: none yet. */
+  wasteTotals(): Promise<WasteTotals | null>;
   close(): void;
 }
 
@@ -83,12 +84,12 @@ export function queryEndpoints(
   const stateNow = (): QueryState => (state ??= queryStateFrom(dir, projections(), structures));
   let lastTotals: WasteTotals | null = null;
   return {
-    wasteTotals() {
+    async wasteTotals() {
       const s = stateNow();
       if (s.lastMain === 0) return null;
       try {
         // The waste page's default report: one computation per revision and minute serves both.
-        lastTotals = caches.waste.get(s, { stoppedDays: 30, idleDays: 30, prices }, null).totals;
+        lastTotals = (await caches.waste.get(s, { stoppedDays: 30, idleDays: 30, prices }, null, driveWith(caches.heavy, s))).totals;
       } catch {
         // a damaged read-back: keep the last figures
       }
@@ -118,11 +119,18 @@ interface Caches {
   heavy: HeavyAnswers;
 }
 
+/**
+ * A long read (the past, or the waste report): its turn among HEAVY_ANSWERS_AT_ONCE, then
+ * its steps with pauses, checked against compaction and retention (steps.ts).
+ */
+function driveWith(heavy: HeavyAnswers, state: QueryState): Drive {
+  return (steps) => heavy.run(() => runStepsYielding(steps, historyUnchanged(state)));
+}
+
 async function route(state: QueryState, path: string, params: URLSearchParams, prices: PriceTable, caches: Caches): Promise<unknown> {
   const point = (text: string): number => resolvePoint(state, text);
   const opt = (name: string): string | undefined => params.get(name) ?? undefined;
-  // A long read of the past: its turn among HEAVY_ANSWERS_AT_ONCE, then its steps with pauses.
-  const drive = <T>(steps: Steps<T>): Promise<T> => caches.heavy.run(() => runStepsYielding(steps, historyUnchanged(state)));
+  const drive = driveWith(caches.heavy, state);
   const rest = (prefix: string): string | null => (path.startsWith(prefix) && path.length > prefix.length ? decodeURIComponent(path.slice(prefix.length)) : null);
   if (path === '/v1/status') {
     return {
@@ -176,7 +184,7 @@ async function route(state: QueryState, path: string, params: URLSearchParams, p
       const nowText = opt('now');
       const nowMs = nowText === undefined ? null : parseTime(nowText);
       if (nowText !== undefined && nowMs === null) throw new QueryError('bad-point', `now "${nowText}" is not a time (2026-11-20T10:00Z)`);
-      const report = caches.waste.get(state, { stoppedDays, idleDays, prices }, nowMs);
+      const report = await caches.waste.get(state, { stoppedDays, idleDays, prices }, nowMs, drive);
       const limit = opt('limit') === undefined ? undefined : parseWasteLimit(opt('limit') as string, 'limit');
       return { ...(limit === undefined ? report : cutWaste(report, limit)), counts: wasteCounts(report) };
     }

@@ -20,7 +20,7 @@ export interface MetricSources {
   /** Disappearances the mass-disappearance guard withholds right now. */
   withheld?(): number;
   /** The waste report's totals per rule (default thresholds, as of now); null: none yet. */
-  waste?(): WasteTotals | null;
+  waste?(): Promise<WasteTotals | null>;
 }
 
 export interface CycleTally {
@@ -35,16 +35,18 @@ const SCAN_BUCKETS_SECONDS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 
 /**
  * `elava_waste_resources{rule}` and `elava_waste_monthly_cost_usd{rule}`: the waste report's
  * rows and estimated monthly cost per rule (the defaults: 30 stopped/idle days). Read at
- * scrape time from a report the query endpoints cache per revision (and for a minute).
+ * scrape time from a report the query endpoints cache per revision (and for a minute),
+ * computed in steps the daemon pauses between: the scrape waits, the daemon does not.
  */
 function wasteGauges(r: Registry[], sources: MetricSources): void {
   const waste = sources.waste;
   if (waste === undefined) return;
   new Gauge({
     name: 'elava_waste_resources', help: 'resources the waste report lists, by rule', labelNames: ['rule'], registers: r,
-    collect() {
+    async collect() {
+      const totals = await waste();
       this.reset();
-      for (const t of waste()?.byRule ?? []) this.set({ rule: t.group }, t.items);
+      for (const t of totals?.byRule ?? []) this.set({ rule: t.group }, t.items);
     },
   });
   new Gauge({
@@ -52,9 +54,10 @@ function wasteGauges(r: Registry[], sources: MetricSources): void {
     help: 'estimated monthly cost (USD, list prices) of what the waste report lists, by rule',
     labelNames: ['rule'],
     registers: r,
-    collect() {
+    async collect() {
+      const totals = await waste();
       this.reset();
-      for (const t of waste()?.byRule ?? []) this.set({ rule: t.group }, t.monthlyUsd);
+      for (const t of totals?.byRule ?? []) this.set({ rule: t.group }, t.monthlyUsd);
     },
   });
 }

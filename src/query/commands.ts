@@ -20,12 +20,13 @@ import { granularityOf } from './granularity.js';
 import { loadPriceFile, PriceFileError } from '../cost/price-file.js';
 import { DEFAULT_PRICES } from '../cost/prices.js';
 import { parseTime, resolvePoint } from './point.js';
-import { cutWaste, getResource, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory, wasteReport } from './queries.js';
+import { cutWaste, getResource, parseDiffLimit, parseLimit, parseWasteLimit, resourceHistory } from './queries.js';
 import { diffWindowSteps, disappearedSteps } from './diff.js';
 import { filterDiffSteps } from './diff-filter.js';
 import { pageSteps, summarySteps } from './page.js';
 import { listResourcesSteps } from './resources.js';
-import { historyUnchanged, runSteps, runStepsYielding, type Steps } from './steps.js';
+import { historyUnchanged, runSteps, runStepsYielding, type Drive } from './steps.js';
+import { wasteReportPaused } from './waste-cache.js';
 import { readOnlyStates, type QueryState, type QueryStateSource } from './query-state.js';
 import { selfReport, sourcesReport } from './sources.js';
 import { formatSources } from './format-sources.js';
@@ -100,7 +101,6 @@ function damageWarning(d: LogDamage): string {
 }
 
 /** Runs the steps of a long read (steps.ts), pausing between them or not. */
-type Drive = <T>(steps: Steps<T>) => Promise<T>;
 
 async function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes: string[], cwd: string | undefined, drive: Drive): Promise<string[]> {
   const { values, positionals, json } = args;
@@ -164,7 +164,7 @@ async function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, 
       const limit = str('limit') === undefined ? undefined : parseWasteLimit(str('limit') as string, '--limit');
       const pricesFile = str('prices');
       const prices = pricesFile === undefined ? DEFAULT_PRICES : loadPriceFile(pricesFile, cwd);
-      const report = wasteReport(state, { stoppedDays, idleDays, nowMs, prices });
+      const report = await wasteReportPaused(state, { stoppedDays, idleDays, nowMs, prices }, drive);
       return formatWaste(limit === undefined ? report : cutWaste(report, limit), json, by as WasteGrouping);
     }
     case 'sources': {

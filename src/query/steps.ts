@@ -20,6 +20,9 @@ import type { QueryState } from './query-state.js';
 /** A computation that yields (nothing) where it may pause, and returns its answer. */
 export type Steps<T> = Generator<void, T, void>;
 
+/** Runs steps: with pauses (the daemon) or through (a read-only process). */
+export type Drive = <T>(steps: Steps<T>) => Promise<T>;
+
 /** Runs `steps` through without pausing. */
 export function runSteps<T>(steps: Steps<T>): T {
   for (;;) {
@@ -54,4 +57,43 @@ export function historyUnchanged(state: QueryState): () => void {
     if (state.compactedMain === compacted && state.downsampledBeforeMain === downsampled) return;
     throw new QueryError('compacted', 'the history being read was compacted or thinned by retention while this answer was read; ask again');
   };
+}
+
+/**
+ * Thrown by steps that read the newest revision (atNewest) when a commit landed during a
+ * pause: their answer would mix two revisions. The caller begins again (waste-cache.ts).
+ */
+export class NewestMoved extends Error {
+  constructor(readonly fromMain: number, readonly toMain: number) {
+    super(`a commit (revision ${fromMain} → ${toMain}) landed while an answer at the newest revision was read`);
+    this.name = 'NewestMoved';
+  }
+}
+
+/**
+ * `steps` that read the newest revision (the current state, the key index's newest entries),
+ * checked after every pause: they throw NewestMoved once a commit moved it. Within a step
+ * nothing commits (a commit is applied in one piece, store.ts), so an answer that ends was
+ * read at one revision throughout.
+ */
+export function* atNewest<T>(state: QueryState, steps: Steps<T>): Steps<T> {
+  const main = state.lastMain;
+  try {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      yield;
+      if (state.lastMain !== main) throw new NewestMoved(main, state.lastMain);
+    }
+  } finally {
+    steps.return(undefined as T);
+  }
+}
+
+/** Runs `each` over `items`, pausing every `perStep` of them. */
+export function* eachInSteps<T>(items: readonly T[], perStep: number, each: (item: T, index: number) => void): Steps<void> {
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0 && i % perStep === 0) yield;
+    each(items[i] as T, i);
+  }
 }

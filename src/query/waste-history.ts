@@ -9,7 +9,9 @@ import type { ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision, KeyIndex } from '../mvcc/key-index.js';
 import type { ConditionSince } from '../projection/condition-since.js';
 import type { QueryState } from './query-state.js';
+import { WASTE_RECORDS_PER_STEP } from '../limits.js';
 import { readLoggedRecords, recordAt, type KeyRevision } from './read-back.js';
+import { eachInSteps, runSteps, type Steps } from './steps.js';
 
 export const DAY_MS = 86_400_000;
 
@@ -92,11 +94,19 @@ export function sinceWhenMany(state: QueryState, requests: readonly SinceRequest
 export function conditionAges(
   state: QueryState, records: readonly ResourceRecord[], holds: (r: ResourceRecord) => boolean, firstSeenOut?: Since[],
 ): Since[] {
+  return runSteps(conditionAgesSteps(state, records, holds, firstSeenOut));
+}
+
+/** conditionAges as steps (steps.ts) of `perStep` records. */
+export function* conditionAgesSteps(
+  state: QueryState, records: readonly ResourceRecord[], holds: (r: ResourceRecord) => boolean, firstSeenOut?: Since[],
+  perStep = WASTE_RECORDS_PER_STEP,
+): Steps<Since[]> {
   const kept = state.conditionSince;
   const answers = new Array<Since>(records.length);
   const walk: number[] = [];
-  for (let i = 0; i < records.length; i++) {
-    const key = (records[i] as ResourceRecord).key;
+  yield* eachInSteps(records, perStep, (record, i) => {
+    const key = record.key;
     const main = kept?.sinceMain(key);
     // A run begun at first sight began at the lifetime's first main: no key index lookup.
     const fromFirstSight = main !== undefined && (kept as ConditionSince).sinceFirstSight(key);
@@ -104,7 +114,7 @@ export function conditionAges(
     if (firstSeenOut !== undefined) firstSeenOut[i] = timeOfMain(state, firstMain, false);
     if (main === undefined) walk.push(i);
     else answers[i] = timeOfMain(state, main, main === firstMain);
-  }
+  });
   if (walk.length > 0) {
     const walked = sinceWhenMany(state, walk.map((i) => ({ key: (records[i] as ResourceRecord).key, holds })));
     walk.forEach((i, j) => (answers[i] = walked[j] as Since));

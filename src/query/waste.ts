@@ -29,7 +29,7 @@ import type { ResourceRecord, ResourceType } from '../model/resource.js';
 import { monthlyUsd, roundUsd } from '../cost/estimate.js';
 import { isStoppedInstance, isUnattached } from '../model/waste-conditions.js';
 import { DEFAULT_PRICES, type PriceTable } from '../cost/prices.js';
-import { RDS_FORCED_RESTART_GAP_MS_MAX, RDS_STOP_MS_MAX } from '../limits.js';
+import { RDS_FORCED_RESTART_GAP_MS_MAX, RDS_STOP_MS_MAX, WASTE_RECORDS_PER_STEP } from '../limits.js';
 import { QueryError } from './errors.js';
 import type { QueryState } from './query-state.js';
 import {
@@ -38,12 +38,13 @@ import {
   days,
   firstSeen,
   oldestFirst,
-  conditionAges,
+  conditionAgesSteps,
   stoppedAcrossRestarts,
   type Since,
 } from './waste-history.js';
 import { leftoverWaste, type LeftoverSections, type LeftoverWaste } from './waste-leftovers.js';
-import { wasteFleet, type WasteFleet } from './waste-fleet.js';
+import { wasteFleetSteps, type WasteFleet } from './waste-fleet.js';
+import { atNewest, eachInSteps, runSteps, type Steps } from './steps.js';
 import { wasteTotals, type WasteTotals } from './waste-totals.js';
 
 export type { LeftoverWaste } from './waste-leftovers.js';
@@ -126,16 +127,31 @@ export type WasteRow = UnattachedVolume | StoppedResource | UnownedResource | Le
 type BaseSections = Pick<WasteReport, 'unattachedVolumes' | 'longStoppedInstances' | 'stoppedRds' | 'unowned'>;
 
 export function wasteReport(state: QueryState, options: WasteOptions): WasteReport {
+  return runSteps(wasteReportSteps(state, options));
+}
+
+/**
+ * The waste report as steps (steps.ts) of WASTE_RECORDS_PER_STEP records, read at the
+ * newest revision: after a pause in which a commit landed they throw NewestMoved (atNewest),
+ * and the caller begins again (waste-cache.ts). Equal to wasteReport when run through.
+ */
+export function wasteReportSteps(state: QueryState, options: WasteOptions, perStep = WASTE_RECORDS_PER_STEP): Steps<WasteReport> {
   const idleDays = options.idleDays ?? 30;
   for (const [name, value] of [['stopped', options.stoppedDays], ['idle', idleDays]] as const) {
     if (!(Number.isFinite(value) && value >= 0)) {
       throw new QueryError('bad-filter', `${name} days must be a number ≥ 0, not ${value}`);
     }
   }
+  return atNewest(state, reportSteps(state, options, idleDays, perStep));
+}
+
+function* reportSteps(state: QueryState, options: WasteOptions, idleDays: number, perStep: number): Steps<WasteReport> {
   const prices = options.prices ?? DEFAULT_PRICES;
   const { nowMs, stoppedDays } = options;
-  const fleet = wasteFleet(state);
-  const base = baseSections(state, fleet, nowMs, stoppedDays * DAY_MS, prices);
+  const fleet = yield* wasteFleetSteps(state, perStep);
+  yield;
+  const base = yield* baseSections(state, fleet, nowMs, stoppedDays * DAY_MS, prices, perStep);
+  yield;
   const sections = { ...base, ...leftoverWaste(state, fleet, { idleDays, nowMs, prices }) };
   return {
     nowMs, stoppedDays, idleDays, ...sections,
@@ -149,29 +165,33 @@ export function wasteReport(state: QueryState, options: WasteOptions): WasteRepo
  * ages of the first two come from the ConditionSince projection (conditionAges), with no
  * read of history; RDS stops walk the key's history across forced restarts.
  */
-function baseSections(state: QueryState, fleet: WasteFleet, nowMs: number, stoppedMs: number, prices: PriceTable): BaseSections {
+function* baseSections(
+  state: QueryState, fleet: WasteFleet, nowMs: number, stoppedMs: number, prices: PriceTable, perStep: number,
+): Steps<BaseSections> {
   const out: BaseSections = { unattachedVolumes: [], longStoppedInstances: [], stoppedRds: [], unowned: [] };
   const storage = storageOf(state, fleet, prices);
   const long = (ms: number | null): ms is number => ms !== null && nowMs - ms >= stoppedMs;
   const unattached = [...fleet.of('ec2.volume'), ...fleet.of('gce.disk')].filter(isUnattached);
   const stoppedInstances = [...fleet.of('ec2.instance'), ...fleet.of('gce.instance')].filter(isStoppedInstance);
-  for (const r of fleet.of('rds.instance')) {
-    if (r.state !== 'stopped') continue;
-    const isStopped = (x: ResourceRecord): boolean => x.state === 'stopped';
+  yield;
+  const isStopped = (x: ResourceRecord): boolean => x.state === 'stopped';
+  // Each stopped DB reads its open generation's records: fewer per step.
+  yield* eachInSteps(fleet.of('rds.instance'), Math.max(1, perStep >> 4), (r) => {
+    if (r.state !== 'stopped') return;
     const since = stoppedAcrossRestarts(state, r.key, isStopped, RDS_STOP_MS_MAX, RDS_FORCED_RESTART_GAP_MS_MAX);
     if (long(since.ms)) {
       out.stoppedRds.push(Object.assign(stopped(r, monthlyUsd(r, prices), since, nowMs), { forcedRestarts: since.forcedRestarts }));
     }
-  }
-  for (const r of fleet.unowned) {
+  });
+  yield* eachInSteps(fleet.unowned, perStep, (r) => {
     const seen = firstSeen(state, r.key);
     out.unowned.push(Object.assign(item(r, monthlyUsd(r, prices)), {
       firstSeenMs: seen.ms, ageDays: days(nowMs, seen.ms), ageAtLeast: seen.atLeast,
     }));
-  }
+  });
   const unattachedSeen: Since[] = [];
-  const unattachedSince = conditionAges(state, unattached, isUnattached, unattachedSeen);
-  unattached.forEach((r, i) => {
+  const unattachedSince = yield* conditionAgesSteps(state, unattached, isUnattached, unattachedSeen, perStep);
+  yield* eachInSteps(unattached, perStep, (r, i) => {
     const seen = unattachedSeen[i] as Since;
     const since = boundedBy(unattachedSince[i] as Since, r.attrs['createTime']);
     out.unattachedVolumes.push(Object.assign(item(r, monthlyUsd(r, prices)), {
@@ -179,14 +199,16 @@ function baseSections(state: QueryState, fleet: WasteFleet, nowMs: number, stopp
       unattachedSinceMs: since.ms, ageDays: days(nowMs, since.ms), ageAtLeast: since.atLeast,
     }));
   });
-  const stoppedSince = conditionAges(state, stoppedInstances, isStoppedInstance);
-  stoppedInstances.forEach((r, i) => {
+  const stoppedSince = yield* conditionAgesSteps(state, stoppedInstances, isStoppedInstance, undefined, perStep);
+  yield* eachInSteps(stoppedInstances, perStep, (r, i) => {
     const since = stoppedSince[i] as Since;
     if (long(since.ms)) out.longStoppedInstances.push(stopped(r, storage(r), since, nowMs));
   });
   out.unattachedVolumes.sort((a, b) => oldestFirst(a.unattachedSinceMs, b.unattachedSinceMs, a.key, b.key));
+  yield;
   out.longStoppedInstances.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
   out.stoppedRds.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
+  yield;
   out.unowned.sort((a, b) => oldestFirst(a.firstSeenMs, b.firstSeenMs, a.key, b.key));
   return out;
 }

@@ -18,6 +18,7 @@
  * minutes; pass --resources 1000000 --events 10000000 for the target size. The sizes run
  * are printed with the figures.
  */
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,9 +26,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeQueryState, openQueryState, type QueryState } from '../src/query/query-state.js';
 import { diffRevisions, fleetAt, pageResources, resourceHistory, summarizeResources } from '../src/query/queries.js';
+import { historyUnchanged, runStepsYielding } from '../src/query/steps.js';
+import { wasteReportPaused } from '../src/query/waste-cache.js';
+import { sectionRows, wasteReport } from '../src/query/waste.js';
 import { Store } from '../src/store/store.js';
 import { Wal } from '../src/wal/wal.js';
 import { benchEvent, numberFlag } from './bench-events.js';
+import { watchEventLoop } from './loop-watch.js';
 import { Report, percentile } from './report.js';
 
 const APPEAR_EVENTS_PER_COMMIT = 10_000;
@@ -126,6 +131,26 @@ export function pageFigures(report: Report, state: QueryState, params: Record<st
   report.add('page at a middle revision: a filter nothing matches (walks the fleet)', { ...params, atMain: middle, limit: PAGE_LIMIT, found: none.value.resources.length }, none.ms, 'ms');
   const summary = timed(() => summarizeResources(state, {}, middle));
   report.add('summary at a middle revision (counts by type and owner)', { ...params, atMain: middle, total: summary.value.total }, summary.ms, 'ms');
+}
+
+/**
+ * The waste report (the waste page, and every `/metrics` scrape's waste gauges): computed
+ * in one piece, and in steps as the daemon computes it, with the longest time that held the
+ * event loop (a 10 ms timer's longest gap: what `/healthz` would have waited).
+ */
+export async function wasteFigures(report: Report, state: QueryState, params: Record<string, number>): Promise<void> {
+  const options = { stoppedDays: 30, idleDays: 30, nowMs: state.times.timeOf(state.lastMain) ?? Date.now() };
+  const whole = timed(() => wasteReport(state, options));
+  const watch = watchEventLoop();
+  const started = performance.now();
+  const paused = await wasteReportPaused(state, options, (steps) => runStepsYielding(steps, historyUnchanged(state)));
+  const pausedMs = performance.now() - started;
+  const held = watch.stop();
+  assert.deepEqual(paused, whole.value, 'the same report either way');
+  const rows = sectionRows(paused).reduce((n, [, section]) => n + section.length, 0); // the unowned too
+  report.add('waste report in one piece (held the event loop throughout)', { ...params, rows }, whole.ms, 'ms');
+  report.add('waste report in steps (as the daemon computes it)', { ...params, rows }, pausedMs, 'ms');
+  report.add('waste report in steps: longest event-loop hold (10 ms timer)', params, held.longestGapMs, 'ms');
 }
 
 export function diffFigures(report: Report, state: QueryState, params: Record<string, number>): void {

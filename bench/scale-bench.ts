@@ -19,6 +19,8 @@
  *   a JSON.stringify compare (scan bench's method);
  * - `diff` across the last day, `at` a middle revision (whole fleet), `history`; a page
  *   of 100 and the summary at that middle revision (the console's fleet page there);
+ * - the waste report (the waste page, every `/metrics` scrape) in one piece and in steps
+ *   as the daemon computes it, with the longest time the steps held the event loop;
  * - durable append at batch 10 000, beside a raw writer of the same byte count: bytes taken
  *   from the log's own segment files (framed records; past the first segment the pieces do
  *   not line up with commits exactly), written again commit-sized with write + fdatasync;
@@ -51,7 +53,7 @@ import { listSegments } from '../src/wal/segment.js';
 import { Wal } from '../src/wal/wal.js';
 import { benchEvent, numberFlag } from './bench-events.js';
 import { memory, memoryPerResource, settled } from './index-bench.js';
-import { appendEvents, coldStart, diffFigures, fleetFigures, historyFigures, pageFigures, type LogShape } from './query-bench.js';
+import { appendEvents, coldStart, diffFigures, fleetFigures, historyFigures, pageFigures, wasteFigures, type LogShape } from './query-bench.js';
 import { watchEventLoop } from './loop-watch.js';
 import { Report, percentile } from './report.js';
 import { benchFleet } from './scan-bench.js';
@@ -291,6 +293,7 @@ async function sizePoint(report: Report, resources: number, events: number): Pro
     historyFigures(report, state, shape, params);
     fleetFigures(report, state, params);
     pageFigures(report, state, params);
+    await wasteFigures(report, state, params);
     diffFigures(report, state, params);
   } finally {
     closeQueryState(state);

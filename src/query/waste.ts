@@ -171,9 +171,8 @@ function* baseSections(
   const out: BaseSections = { unattachedVolumes: [], longStoppedInstances: [], stoppedRds: [], unowned: [] };
   const storage = storageOf(state, fleet, prices);
   const long = (ms: number | null): ms is number => ms !== null && nowMs - ms >= stoppedMs;
-  const unattached = [...fleet.of('ec2.volume'), ...fleet.of('gce.disk')].filter(isUnattached);
-  const stoppedInstances = [...fleet.of('ec2.instance'), ...fleet.of('gce.instance')].filter(isStoppedInstance);
-  yield;
+  const unattached = yield* whereInSteps([fleet.of('ec2.volume'), fleet.of('gce.disk')], isUnattached, perStep);
+  const stoppedInstances = yield* whereInSteps([fleet.of('ec2.instance'), fleet.of('gce.instance')], isStoppedInstance, perStep);
   const isStopped = (x: ResourceRecord): boolean => x.state === 'stopped';
   // Each stopped DB reads its open generation's records: fewer per step.
   yield* eachInSteps(fleet.of('rds.instance'), Math.max(1, perStep >> 4), (r) => {
@@ -183,7 +182,9 @@ function* baseSections(
       out.stoppedRds.push(Object.assign(stopped(r, monthlyUsd(r, prices), since, nowMs), { forcedRestarts: since.forcedRestarts }));
     }
   });
-  yield* eachInSteps(fleet.unowned, perStep, (r) => {
+  // A row costs more than a look (a key index lookup, a price): fewer a step.
+  const rowsPerStep = Math.max(1, perStep >> 2);
+  yield* eachInSteps(fleet.unowned, rowsPerStep, (r) => {
     const seen = firstSeen(state, r.key);
     out.unowned.push(Object.assign(item(r, monthlyUsd(r, prices)), {
       firstSeenMs: seen.ms, ageDays: days(nowMs, seen.ms), ageAtLeast: seen.atLeast,
@@ -191,7 +192,7 @@ function* baseSections(
   });
   const unattachedSeen: Since[] = [];
   const unattachedSince = yield* conditionAgesSteps(state, unattached, isUnattached, unattachedSeen, perStep);
-  yield* eachInSteps(unattached, perStep, (r, i) => {
+  yield* eachInSteps(unattached, rowsPerStep, (r, i) => {
     const seen = unattachedSeen[i] as Since;
     const since = boundedBy(unattachedSince[i] as Since, r.attrs['createTime']);
     out.unattachedVolumes.push(Object.assign(item(r, monthlyUsd(r, prices)), {
@@ -200,7 +201,7 @@ function* baseSections(
     }));
   });
   const stoppedSince = yield* conditionAgesSteps(state, stoppedInstances, isStoppedInstance, undefined, perStep);
-  yield* eachInSteps(stoppedInstances, perStep, (r, i) => {
+  yield* eachInSteps(stoppedInstances, rowsPerStep, (r, i) => {
     const since = stoppedSince[i] as Since;
     if (long(since.ms)) out.longStoppedInstances.push(stopped(r, storage(r), since, nowMs));
   });
@@ -210,6 +211,18 @@ function* baseSections(
   out.stoppedRds.sort((a, b) => oldestFirst(a.stoppedSinceMs, b.stoppedSinceMs, a.key, b.key));
   yield;
   out.unowned.sort((a, b) => oldestFirst(a.firstSeenMs, b.firstSeenMs, a.key, b.key));
+  return out;
+}
+
+/** The records of `lists` that `holds`, in order, looked at `perStep` a step. */
+function* whereInSteps(lists: ReadonlyArray<readonly ResourceRecord[]>, holds: (r: ResourceRecord) => boolean, perStep: number): Steps<ResourceRecord[]> {
+  const out: ResourceRecord[] = [];
+  for (const list of lists) {
+    yield* eachInSteps(list, perStep, (r) => {
+      if (holds(r)) out.push(r);
+    });
+    yield;
+  }
   return out;
 }
 

@@ -3,8 +3,9 @@
  * disappeared, and at which entries): the changes page asks for the same window again when
  * a filter changes, on a reload, or from a second person, and the keys of a diff between
  * two fixed revisions never change (the log below the newest revision is immutable).
- * Compaction is the one thing that changes what may be read: the cache is emptied when the
- * compaction point moves (reads below it then fail as they must).
+ * Two things change what may be read: compaction (reads below its point must then fail) and
+ * retention's downsampling (a window's `certain` flags trust only history above its mark),
+ * so the cache is emptied when either mark moves.
  */
 import { DIFF_CACHE_ENTRIES } from '../limits.js';
 import { diffWindowSteps, type DiffWindow } from './diff.js';
@@ -17,6 +18,6 @@ export class DiffCache {
 
   /** diffWindow(state, fromMain, toMain), from the cache when it holds that window; else its steps run by `drive`. */
   async get(state: QueryState, fromMain: number, toMain: number, drive: (steps: Steps<DiffWindow>) => Promise<DiffWindow>): Promise<DiffWindow> {
-    return this.windows.get(String(state.compactedMain), `${fromMain}:${toMain}`, () => drive(diffWindowSteps(state, fromMain, toMain)));
+    return this.windows.get(`${state.compactedMain}:${state.downsampledBeforeMain}`, `${fromMain}:${toMain}`, () => drive(diffWindowSteps(state, fromMain, toMain)));
   }
 }

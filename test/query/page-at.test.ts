@@ -19,6 +19,7 @@ import { historyUnchanged, runSteps, runStepsYielding, type Steps } from '../../
 import { closeQueryState, openQueryState, queryStateFrom, type QueryState } from '../../src/query/query-state.js';
 import { listResources, listResourcesSteps, type ListFilter } from '../../src/query/resources.js';
 import { SummaryCache } from '../../src/query/summary-cache.js';
+import { DiffCache } from '../../src/query/diff-cache.js';
 import { Store } from '../../src/store/store.js';
 import { QueryError } from '../../src/query/errors.js';
 import { diffWindow, diffWindowSteps, disappearedBetween, disappearedSteps, type DiffWindow } from '../../src/query/diff.js';
@@ -227,6 +228,29 @@ describe('pages and summaries at an older revision', () => {
       assert.ok(after.reads() > 0, `read again after ${JSON.stringify(moved)}`);
     }
     await assert.rejects(cache.get(state, { type: 'no.such' as ResourceType }, at, drive), { code: 'bad-filter' });
+  });
+
+  it('the daemon\'s diff window cache walks a window once, and again once compaction or retention moved', async () => {
+    const cache = new DiffCache();
+    let walks = 0;
+    const drive = (steps: Steps<DiffWindow>): Promise<DiffWindow> => {
+      walks++;
+      return runStepsYielding(steps, () => undefined);
+    };
+    const from = Math.floor(state.lastMain / 3);
+    const to = state.lastMain - 1;
+    const first = await cache.get(state, from, to, drive);
+    assert.deepEqual(first, diffWindow(state, from, to));
+    assert.equal(await cache.get(state, from, to, drive), first, 'the same window from the cache');
+    assert.equal(walks, 1);
+    // A window's `certain` flags trust only history above the retention mark: a moved mark
+    // (or compaction point) walks it again.
+    for (const moved of [{ compactedMain: state.compactedMain + 1 }, { downsampledBeforeMain: state.downsampledBeforeMain + 1 }]) {
+      await cache.get(state, from, to, drive); // held under the marks as they are
+      const walkedBefore: number = walks;
+      await cache.get({ ...state, ...moved }, from, to, drive);
+      assert.equal(walks, walkedBefore + 1, `walked again after ${JSON.stringify(moved)}`);
+    }
   });
 
   it('a revision that cannot be read is refused as before', () => {

@@ -130,7 +130,7 @@ export class Daemon {
       },
       { processMetrics: options.processMetrics ?? true },
     );
-    this.socketAnswers = new SocketAnswers(options.config.dataDir, () => this.state, () => this.openStore.structures);
+    this.socketAnswers = new SocketAnswers(options.config.dataDir, () => this.state, () => this.openStore.structures, (compute) => this.queries.takeTurn(compute));
     registerQuerySocketMetrics(this.metrics.registry, () => this.querySocket?.stats ?? null);
   }
 

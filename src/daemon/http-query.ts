@@ -53,6 +53,8 @@ export interface QueryEndpoints {
   /** Waste totals with the default thresholds (30 days), for the metrics; cached per revision and minute. */
   /** The default waste report's totals, computed in steps (at most one per revision and minute); null: none yet. */
   wasteTotals(): Promise<WasteTotals | null>;
+  /** Runs `compute` in its turn among the long reads (HEAVY_ANSWERS_AT_ONCE at once): the query socket's answers take theirs here too. */
+  takeTurn<T>(compute: () => Promise<T>): Promise<T>;
   close(): void;
 }
 
@@ -94,6 +96,9 @@ export function queryEndpoints(
         // a damaged read-back: keep the last figures
       }
       return lastTotals;
+    },
+    takeTurn(compute) {
+      return caches.heavy.run(compute);
     },
     async handle(path, params) {
       try {

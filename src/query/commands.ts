@@ -25,7 +25,7 @@ import { diffWindowSteps, disappearedSteps } from './diff.js';
 import { filterDiffSteps } from './diff-filter.js';
 import { pageSteps, summarySteps } from './page.js';
 import { listResourcesSteps } from './resources.js';
-import { historyUnchanged, runSteps, runStepsYielding, type Drive } from './steps.js';
+import { historyUnchanged, runSteps, runStepsInTurn, type Drive } from './steps.js';
 import { wasteReportPaused } from './waste-cache.js';
 import { readOnlyStates, type QueryState, type QueryStateSource } from './query-state.js';
 import { selfReport, sourcesReport } from './sources.js';
@@ -56,6 +56,11 @@ export interface QueryRunOptions {
    * run through, as a read-only process does.
    */
   pauses?: boolean;
+  /**
+   * With `pauses`: a read longer than one step waits for a turn among the daemon's long
+   * reads (its HTTP answers' too, heavy-answers.ts) after its first step. Default: no wait.
+   */
+  takeTurn?: <T>(compute: () => Promise<T>) => Promise<T>;
 }
 
 /** Lines written per stdout call: big results go out in pieces, not one huge string. */
@@ -84,7 +89,8 @@ export async function runQueryCommand(name: QueryCommandName, argv: readonly str
     // at the newest revision it is taken in one piece; below it history does not change, and
     // the steps between pauses are checked against compaction and retention (steps.ts).
     const s = state;
-    const drive: Drive = options.pauses === true ? (steps) => runStepsYielding(steps, historyUnchanged(s)) : (steps) => Promise.resolve(runSteps(steps));
+    const takeTurn = options.takeTurn ?? ((compute) => compute());
+    const drive: Drive = options.pauses === true ? (steps) => runStepsInTurn(steps, historyUnchanged(s), takeTurn) : (steps) => Promise.resolve(runSteps(steps));
     await write(io, await run(name, state, args, notes, options.cwd, drive));
     for (const note of notes) io.stderr(`elava ${name}: note: ${note}\n`);
     return QUERY_EXIT_OK;

@@ -46,6 +46,25 @@ export async function runStepsYielding<T>(steps: Steps<T>, between: () => void):
 }
 
 /**
+ * runStepsYielding, its steps after the first run in a turn that `takeTurn` gives (the
+ * daemon's limit on long reads computed at once): an answer done in one step (the newest
+ * revision, from memory) waits for no turn.
+ */
+export async function runStepsInTurn<T>(steps: Steps<T>, between: () => void, takeTurn: <R>(compute: () => Promise<R>) => Promise<R>): Promise<T> {
+  const first = steps.next();
+  if (first.done) return first.value;
+  try {
+    return await takeTurn(async () => {
+      await yieldToLoop();
+      between();
+      return runStepsYielding(steps, between);
+    });
+  } finally {
+    steps.return(undefined as T);
+  }
+}
+
+/**
  * A check for runStepsYielding: throws QueryError compacted (HTTP 410) once compaction or
  * downsampling moved since it was made, since the history being read may then be gone or
  * thinned; the client asks again.

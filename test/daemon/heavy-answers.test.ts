@@ -5,6 +5,23 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HeavyAnswers } from '../../src/daemon/heavy-answers.js';
+import { SocketAnswers } from '../../src/daemon/socket-answers.js';
+import { runQueryCommand, type QueryIo } from '../../src/query/commands.js';
+import { QUERY_SOCKET_PROTOCOL, type QueryRequest } from '../../src/query/socket-protocol.js';
+import { Store } from '../../src/store/store.js';
+import { elavaVersion } from '../../src/version.js';
+import { resourceKey } from '../../src/model/resource.js';
+import { tempDir } from '../helpers/tmp.js';
+import { ACCOUNT, HOUR_MS, T0, record } from '../query/query-fixture.js';
+
+function request(argv: string[], cwd: string): QueryRequest {
+  return { v: QUERY_SOCKET_PROTOCOL, version: elavaVersion(), command: 'list', argv, cwd };
+}
+
+function capture(): QueryIo & { out(): string } {
+  let out = '';
+  return { stdout: (s) => (out += s), stderr: (s) => (out += s), out: () => out };
+}
 
 describe('heavy answers', () => {
   it('runs at most max at once, the rest first come first served, a failure freeing its slot', async () => {
@@ -41,5 +58,42 @@ describe('heavy answers', () => {
     assert.equal(most, 2);
     assert.equal(await heavy.run(async () => 'free again'), 'free again');
     assert.throws(() => new HeavyAnswers(0));
+  });
+
+  it('the query socket\'s reads of the past wait for a turn among the HTTP answers\' ones', async () => {
+    // 1 200 resources, each changed once since revision 1: the fleet there is read from the
+    // log in several steps (PAST_RECORDS_READ_BATCH_MAX a step)
+    const dir = tempDir('elava-turns-');
+    const store = await Store.open(dir, { create: true });
+    const records = Array.from({ length: 1200 }, (_, i) => record('ec2.instance', resourceKey('aws', ACCOUNT, 'us-east-1', 'ec2.instance', `i-${String(i).padStart(5, '0')}`), 'running', {}));
+    await store.commit(records.map((r) => ({ type: 'appeared', key: r.key, record: r })), T0);
+    await store.commit(records.map((r) => ({ type: 'changed', key: r.key, record: { ...r, state: 'stopped' }, diff: [{ path: 'state', before: 'running', after: 'stopped' }] })), T0 + HOUR_MS);
+    const heavy = new HeavyAnswers(1);
+    const answers = new SocketAnswers(dir, () => store.projections, () => store.structures, (compute) => heavy.run(compute));
+    try {
+      let release!: () => void;
+      const held = heavy.run(() => new Promise<void>((resolve) => (release = resolve))); // an HTTP answer computing
+      const io = capture();
+      let done = false;
+      const asked = answers.answer(request(['--at', '1', '--json', '--data-dir', dir], dir), io).then((code) => {
+        done = true;
+        return code;
+      });
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(done, false, 'waits while the only turn is taken');
+      // the newest revision is answered from memory at once, without a turn
+      const now = capture();
+      assert.equal(await answers.answer(request(['--json', '--data-dir', dir], dir), now), 0);
+      release();
+      await held;
+      assert.equal(await asked, 0);
+      const readOnly = capture();
+      await runQueryCommand('list', ['--at', '1', '--json', '--data-dir', dir], readOnly);
+      assert.equal(readOnly.out().trimEnd().split('\n').length, 1200, 'every resource, a line each');
+      assert.equal(io.out(), readOnly.out());
+    } finally {
+      answers.close();
+      await store.close();
+    }
   });
 });

@@ -240,6 +240,13 @@ export const QUERY_REQUEST_ARGS_MAX = 256;
 /** How long the daemon waits for a connected client's request line before hanging up. */
 export const QUERY_REQUEST_WAIT_MS = 5_000;
 /**
+ * How long a client may take no bytes of a long answer (HTTP, the query socket) before the
+ * daemon drops the connection. The answer holds its records until it is written: four
+ * clients that asked for the fleet at an older revision of 100 k resources and never read
+ * held ~380 MiB for as long as they stayed connected (a million resources: ~1 GiB each).
+ */
+export const ANSWER_STALL_MS_MAX = 30_000;
+/**
  * How long the CLI waits for the daemon to accept its request (the `accepted` frame, sent
  * before any work) before it opens the directory read-only itself.
  */

@@ -22,6 +22,7 @@ import { formatListen } from './listen-address.js';
 import { CONSOLE_PREFIX, type StaticAnswer } from '../console/static-files.js';
 import { DaemonError } from './errors.js';
 import { writeJson } from './json-stream.js';
+import { ANSWER_STALL_MS_MAX } from '../limits.js';
 
 export interface JsonAnswer {
   status: number;
@@ -66,10 +67,16 @@ async function handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, 
 /** Longest request line path accepted; longer is a 414. */
 const URL_BYTES_MAX = 8192;
 
-export async function startHttpServer(listen: ListenAddress, token: string | null, handlers: HttpHandlers, logger: Logger): Promise<HttpServer> {
+export interface HttpServerOptions {
+  /** How long a client may take no bytes of a long answer before it is dropped (default ANSWER_STALL_MS_MAX). */
+  answerStallMs?: number;
+}
+
+export async function startHttpServer(listen: ListenAddress, token: string | null, handlers: HttpHandlers, logger: Logger, options: HttpServerOptions = {}): Promise<HttpServer> {
   const expected = token === null ? null : Buffer.from(`Bearer ${token}`);
+  const stallMs = options.answerStallMs ?? ANSWER_STALL_MS_MAX;
   const server = http.createServer((req, res) => {
-    handle(req, res, expected, handlers).catch((err: unknown) => {
+    handle(req, res, expected, handlers, stallMs, logger).catch((err: unknown) => {
       logger.error({ err, url: req.url }, 'HTTP handler failed');
       if (!res.headersSent) sendJson(res, { status: 500, body: { error: 'internal', message: 'internal error; see the daemon log' } });
       else res.destroy();
@@ -104,7 +111,7 @@ export async function startHttpServer(listen: ListenAddress, token: string | nul
   };
 }
 
-async function handle(req: http.IncomingMessage, res: http.ServerResponse, expected: Buffer | null, h: HttpHandlers): Promise<void> {
+async function handle(req: http.IncomingMessage, res: http.ServerResponse, expected: Buffer | null, h: HttpHandlers, stallMs: number, logger: Logger): Promise<void> {
   res.setHeader('x-content-type-options', 'nosniff');
   if (h.console !== undefined && (req.method === 'GET' || req.method === 'HEAD') && serveConsole(req, res, h.console)) return;
   if (expected !== null && !authorized(req.headers.authorization, expected)) {
@@ -136,7 +143,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, expec
   if (url.pathname.startsWith('/v1/')) {
     if (!h.isReady()) return sendJson(res, { status: 503, body: { error: 'not-ready', message: 'state is being recovered; retry shortly' } });
     const answer = await h.query(url.pathname, url.searchParams);
-    if (answer !== null) return sendJson(res, answer);
+    if (answer === null) return sendJson(res, { status: 404, body: { error: 'not-found', message: `no endpoint ${url.pathname}` } });
+    if (!(await writeJson(res, answer.status, answer.body, stallMs))) {
+      logger.warn({ url: req.url, stallMs }, 'HTTP client took no bytes of its answer for too long; dropped');
+    }
+    return;
   }
   sendJson(res, { status: 404, body: { error: 'not-found', message: `no endpoint ${url.pathname}` } });
 }
@@ -174,6 +185,6 @@ function authorized(header: string | undefined, expected: Buffer): boolean {
 }
 
 /** Long answers are streamed in pieces that yield to the event loop (json-stream.ts). */
-function sendJson(res: http.ServerResponse, answer: JsonAnswer): Promise<void> {
-  return writeJson(res, answer.status, answer.body);
+async function sendJson(res: http.ServerResponse, answer: JsonAnswer): Promise<void> {
+  await writeJson(res, answer.status, answer.body);
 }

@@ -6,21 +6,25 @@
  * between pieces the writer waits for the socket to drain and yields to the event loop,
  * so other requests, `/healthz` and the scan cycle are served in between. The bytes are
  * exactly JSON.stringify's (keys in order, `undefined` fields left out). Small answers go
- * out in one write, with a content-length.
+ * out in one write, with a content-length. A client that takes no bytes for `stallMs`
+ * (ANSWER_STALL_MS_MAX) is dropped, so it does not hold the answer's records for ever.
  */
 import type http from 'node:http';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { drainedOrClosed } from './drained.js';
-import { JSON_STREAM_ITEMS_PER_PIECE } from '../limits.js';
+import { ANSWER_STALL_MS_MAX, JSON_STREAM_ITEMS_PER_PIECE } from '../limits.js';
 
-/** Writes `body` as `status` JSON; resolves when the last byte is handed to the socket. */
-export async function writeJson(res: http.ServerResponse, status: number, body: unknown): Promise<void> {
+/**
+ * Writes `body` as `status` JSON; resolves when the last byte is handed to the socket (or
+ * the client left): true, or false when the client stalled and was dropped.
+ */
+export async function writeJson(res: http.ServerResponse, status: number, body: unknown, stallMs: number = ANSWER_STALL_MS_MAX): Promise<boolean> {
   const head = res.req.method === 'HEAD';
   if (head || !hasLongArray(body)) {
     const text = JSON.stringify(body) + '\n';
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
     res.end(head ? undefined : text);
-    return;
+    return true;
   }
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   let first = true;
@@ -38,13 +42,15 @@ export async function writeJson(res: http.ServerResponse, status: number, body: 
       // The piece without its brackets; an array's items then join with commas.
       const items = piece.slice(1, -1);
       const ok = res.write(`${i === 0 ? '[' : ','}${items}`);
-      if (res.destroyed) return; // the client went away: stop serialising for nobody
-      if (!ok) await drainedOrClosed(res);
+      if (res.destroyed) return true; // the client went away: stop serialising for nobody
+      // A client that takes nothing for stallMs is dropped (drained.ts): the answer is let go.
+      if (!ok && !(await drainedOrClosed(res, stallMs))) return false;
       await yieldToLoop();
     }
     res.write(']');
   }
   res.end('}\n');
+  return true;
 }
 
 /** A plain object with an array longer than one piece at its top level. */

@@ -15,12 +15,13 @@
  * socket makes the answer wait for 'drain', so a slow reader holds at most the answer it
  * asked for, never copies of it, and the event loop keeps serving cycles and /healthz in
  * between. A client that leaves mid-answer ends that answer (its remaining writes are
- * dropped); nothing else notices. At most QUERY_CONNECTIONS_MAX connections at once: more
+ * dropped); nothing else notices. One that takes no bytes for ANSWER_STALL_MS_MAX is
+ * dropped (logged), so it cannot hold its answer's records for ever. At most QUERY_CONNECTIONS_MAX connections at once: more
  * are closed unanswered, and their CLIs open the directory themselves.
  */
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { QUERY_CLOSE_GRACE_MS, QUERY_CONNECTIONS_MAX, QUERY_REQUEST_BYTES_MAX, QUERY_REQUEST_WAIT_MS } from '../limits.js';
+import { ANSWER_STALL_MS_MAX, QUERY_CLOSE_GRACE_MS, QUERY_CONNECTIONS_MAX, QUERY_REQUEST_BYTES_MAX, QUERY_REQUEST_WAIT_MS } from '../limits.js';
 import type { QueryIo } from '../query/commands.js';
 import { querySocketPath } from '../query/socket-path.js';
 import { encodeFrame, parseRequest, splitAtLines, type Frame, type QueryRequest } from '../query/socket-protocol.js';
@@ -36,6 +37,8 @@ export interface QuerySocketOptions {
   logger: Logger;
   /** How long a connected client has to send its request (default QUERY_REQUEST_WAIT_MS). */
   requestWaitMs?: number;
+  /** How long a client may take no bytes of its answer before it is dropped (default ANSWER_STALL_MS_MAX). */
+  answerStallMs?: number;
 }
 
 /** What the socket has done, for /metrics. */
@@ -173,7 +176,9 @@ async function respond(socket: net.Socket, line: string, options: QuerySocketOpt
   const text = (kind: 'out' | 'err', s: string): void => {
     for (const piece of splitAtLines(s)) send(kind === 'out' ? { out: piece } : { err: piece });
   };
-  const io: QueryIo = { stdout: (s) => text('out', s), stderr: (s) => text('err', s), writable: () => drained(socket, isGone) };
+  const stallMs = options.answerStallMs ?? ANSWER_STALL_MS_MAX;
+  const stalled = (): void => options.logger.warn({ command: request.command, stallMs }, 'query socket: the client took no bytes of its answer for too long; dropped');
+  const io: QueryIo = { stdout: (s) => text('out', s), stderr: (s) => text('err', s), writable: () => drained(socket, isGone, stallMs, stalled) };
   send({ accepted: true });
   let code: number;
   try {
@@ -184,7 +189,7 @@ async function respond(socket: net.Socket, line: string, options: QuerySocketOpt
     text('err', `elava ${request.command}: internal error in the daemon's answer: ${(err as Error)?.message ?? String(err)}\n`);
     code = 1;
   }
-  if (isGone()) {
+  if (isGone() || socket.destroyed) { // left, or dropped (its 'close' may not have come yet)
     stats.abandoned++;
     return;
   }
@@ -202,8 +207,13 @@ function refuse(socket: net.Socket, frame: { refused: string }, stats: QuerySock
   socket.destroySoon();
 }
 
-/** Nothing when the socket takes more now; else a promise resolved at 'drain', or when the client is gone. */
-function drained(socket: net.Socket, isGone: () => boolean): Promise<void> | void {
+/**
+ * Nothing when the socket takes more now; else a promise resolved at 'drain', when the
+ * client is gone, or once it took nothing for `stallMs` (dropped: `onStall`).
+ */
+function drained(socket: net.Socket, isGone: () => boolean, stallMs: number, onStall: () => void): Promise<void> | void {
   if (isGone() || socket.destroyed || !socket.writableNeedDrain) return;
-  return drainedOrClosed(socket);
+  return drainedOrClosed(socket, stallMs).then((taken) => {
+    if (!taken) onStall();
+  });
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { writeJson } from '../../src/daemon/json-stream.js';
 import { JSON_STREAM_ITEMS_PER_PIECE } from '../../src/limits.js';
@@ -92,5 +92,52 @@ describe('streamed JSON answers', () => {
     assert.deepEqual(left, ['huge']);
     const again = await fetch(`${base}/small`);
     assert.equal(await again.text(), JSON.stringify(BODIES['small']) + '\n');
+  });
+});
+
+describe('a client that takes no bytes of a long answer', () => {
+  const STALL_MS = 2000;
+  it('is dropped after the stall limit, letting the answer go; one that pauses less gets it whole', async () => {
+    const results: boolean[] = [];
+    let endedAt = 0;
+    const server = http.createServer((_req, res) => {
+      void writeJson(res, 200, BODIES['huge'], STALL_MS).then((written) => {
+        results.push(written);
+        endedAt = performance.now();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      // Asks, then never reads: the server's writes fill the socket and wait for a drain that never comes.
+      const idle = net.connect(port, '127.0.0.1');
+      idle.on('error', () => undefined);
+      idle.pause();
+      const closed = new Promise<void>((resolve) => idle.on('close', () => resolve()));
+      const asked = performance.now();
+      idle.write('GET /huge HTTP/1.1\r\nHost: x\r\n\r\n');
+      for (let i = 0; i < 1000 && results.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(results, [false], 'the writer gave up on the stalled client');
+      assert.ok(endedAt - asked >= STALL_MS, `dropped after ${Math.round(endedAt - asked)} ms, not before the limit`);
+      idle.resume(); // reading now, it finds the connection closed
+      await closed;
+
+      // A client that pauses three times for a quarter of the limit, then reads on, gets every byte.
+      const res = await fetch(`http://127.0.0.1:${port}/huge`);
+      const reader = res.body?.getReader();
+      assert.ok(reader !== undefined);
+      const chunks: Uint8Array[] = [];
+      for (let pause = 0; ; pause++) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        if (pause < 3) await new Promise((resolve) => setTimeout(resolve, STALL_MS / 4));
+      }
+      assert.equal(Buffer.concat(chunks).toString('utf8'), JSON.stringify(BODIES['huge']) + '\n');
+      assert.deepEqual(results, [false, true]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

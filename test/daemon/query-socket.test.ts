@@ -207,6 +207,39 @@ describe('query socket', () => {
     }
   });
 
+  it('drops a client that takes no bytes of its answer for the stall limit, and says so', async () => {
+    const dir = freshDir();
+    const logs = captureLogs();
+    let finished = 0;
+    const socket = await startQuerySocket({
+      dir, version: elavaVersion(), logger: pino({ level: 'debug' }, logs.stream), answerStallMs: 300,
+      answer: async (_r, io) => {
+        for (let i = 0; i < 400; i++) {
+          io.stdout(`${'z'.repeat(1 << 16)}\n`);
+          await io.writable?.();
+        }
+        finished++;
+        return 0;
+      },
+    });
+    assert.ok(socket !== null);
+    try {
+      const client = net.createConnection(socket.path);
+      client.on('error', () => undefined);
+      client.pause(); // asks, then never reads
+      client.write(JSON.stringify({ v: 1, version: elavaVersion(), command: 'list', argv: [], cwd: '/' }) + '\n');
+      for (let i = 0; i < 500 && socket.stats.abandoned === 0; i++) await sleep(20);
+      assert.equal(socket.stats.abandoned, 1, 'the answer was let go');
+      assert.equal(finished, 1, 'and ran to its end without waiting for the stalled client');
+      assert.ok(logs.lines.some((l) => /took no bytes of its answer/.test(String(l['msg']))), 'logged');
+      client.destroy();
+      const io = capture();
+      assert.equal(await ask(dir, io), 0, 'the next client is answered');
+    } finally {
+      await socket.close();
+    }
+  });
+
   it('refuses a client of another version, and that client falls back', async () => {
     const dir = freshDir();
     const socket = await start(dir, async () => assert.fail('not answered'));

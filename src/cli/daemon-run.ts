@@ -30,6 +30,7 @@ export async function runDaemon(inv: DaemonInvocation, io: CliIo): Promise<numbe
       scan,
       logger,
       create: inv.create,
+      settleHeap: !inv.once, // one cycle, then exit: nothing to give back for
       ...(cloud !== null ? { beforeCycle: (n: number) => (n > 1 ? cloud.advance() : undefined) } : {}),
     });
   } catch (err) {

@@ -78,6 +78,11 @@ export interface DaemonOptions {
   walFs?: WalFileSystem;
   /** Events applied between two heap settlings at least (default HEAP_SETTLE_EVENTS_MIN; tests set it low). */
   heapSettleEventsMin?: number;
+  /**
+   * false: the heap is never settled (`elava daemon --once`: it exits after one cycle, and
+   * a settling would only delay that by its seconds at a million resources). Default true.
+   */
+  settleHeap?: boolean;
 }
 
 export class Daemon {
@@ -401,6 +406,7 @@ export class Daemon {
 
   /** A compacting GC when enough was applied since the last (heap-settle.ts); logged. */
   private settleHeapIfDue(after: string): void {
+    if (this.options.settleHeap === false) return;
     const appended = this.openStore.log.stats().eventsAppended;
     const live = findProjection(this.state, Counts)?.live ?? 0;
     if (!this.heapPolicy.isDue(appended, live)) return;

@@ -51,7 +51,7 @@ export async function openTestDaemon(
   dataDir: string,
   overrides: Partial<SimScenario> = {},
   flags: Record<string, string> = {},
-  seams: Pick<DaemonOptions, 'heapSettleEventsMin'> = {},
+  seams: Pick<DaemonOptions, 'heapSettleEventsMin' | 'settleHeap'> = {},
 ): Promise<DaemonUnderTest> {
   const scenario = defaultScenario(overrides);
   const config = testConfig(scenario, dataDir, flags);

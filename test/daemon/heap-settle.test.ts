@@ -76,6 +76,15 @@ describe('heap settling', () => {
       await short.daemon.close();
     }
 
+    // As `elava daemon --once` opens it: never settled, however much was replayed.
+    const once = await openTestDaemon(dir, {}, {}, { heapSettleEventsMin: 1, settleHeap: false });
+    try {
+      assert.equal(once.daemon.openStore.recovery.eventsReplayed, 601);
+      assert.equal(once.logs.lines.filter((l) => String(l['msg']).startsWith('heap compacted')).length, 0, 'settleHeap: false');
+    } finally {
+      await once.daemon.close();
+    }
+
     const second = await openTestDaemon(dir, {}, {}, { heapSettleEventsMin: 1 });
     try {
       const lines = second.logs.lines;

@@ -91,7 +91,11 @@ export function queryEndpoints(
       if (s.lastMain === 0) return null;
       try {
         // The waste page's default report: one computation per revision and minute serves both.
-        lastTotals = (await caches.waste.get(s, { stoppedDays: 30, idleDays: 30, prices }, null, driveWith(caches.heavy, s))).totals;
+        // In steps but without waiting for a turn among the long reads: a scrape waiting
+        // behind two whole-fleet reads of the past (~10 s each at a million resources)
+        // would outlast Prometheus's scrape timeout.
+        const drive: Drive = (steps) => runStepsYielding(steps, historyUnchanged(s));
+        lastTotals = (await caches.waste.get(s, { stoppedDays: 30, idleDays: 30, prices }, null, drive)).totals;
       } catch {
         // a damaged read-back: keep the last figures
       }

@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HeavyAnswers } from '../../src/daemon/heavy-answers.js';
 import { SocketAnswers } from '../../src/daemon/socket-answers.js';
+import { queryEndpoints } from '../../src/daemon/http-query.js';
+import { HEAVY_ANSWERS_AT_ONCE } from '../../src/limits.js';
+import { writeWasteFixture } from '../query/waste-fixture.js';
 import { runQueryCommand, type QueryIo } from '../../src/query/commands.js';
 import { QUERY_SOCKET_PROTOCOL, type QueryRequest } from '../../src/query/socket-protocol.js';
 import { Store } from '../../src/store/store.js';
@@ -93,6 +96,33 @@ describe('heavy answers', () => {
       assert.equal(io.out(), readOnly.out());
     } finally {
       answers.close();
+      await store.close();
+    }
+  });
+
+  it('a /metrics scrape\'s waste report waits for no turn, while /v1/waste takes one', async () => {
+    const dir = await writeWasteFixture();
+    const store = await Store.open(dir);
+    const queries = queryEndpoints(dir, () => store.projections, () => store.structures);
+    const held: Array<() => void> = [];
+    const turns = Array.from({ length: HEAVY_ANSWERS_AT_ONCE }, () => queries.takeTurn(() => new Promise<void>((resolve) => held.push(resolve))));
+    try {
+      for (let i = 0; i < 5 && held.length < HEAVY_ANSWERS_AT_ONCE; i++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(held.length, HEAVY_ANSWERS_AT_ONCE, 'every turn is taken');
+      const totals = await queries.wasteTotals(); // resolves with every turn still held
+      assert.ok(totals !== null && totals.byRule.some((t) => t.items > 0), 'the totals of the fixture\'s waste');
+      let answered = false;
+      const page = queries.handle('/v1/waste', new URLSearchParams({ stoppedDays: '7' })).then((a) => {
+        answered = true;
+        return a;
+      });
+      for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(answered, false, '/v1/waste (other thresholds: not cached) waits for a turn');
+      for (const release of held) release();
+      await Promise.all(turns);
+      assert.equal((await page)?.status, 200);
+    } finally {
+      queries.close();
       await store.close();
     }
   });

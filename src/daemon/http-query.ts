@@ -50,8 +50,10 @@ import type { WasteTotals } from '../query/waste-totals.js';
 
 export interface QueryEndpoints {
   handle(path: string, params: URLSearchParams): Promise<JsonAnswer | null>;
-  /** Waste totals with the default thresholds (30 days), for the metrics; cached per revision and minute. */
-  /** The default waste report's totals, computed in steps (at most one per revision and minute); null: none yet. */
+  /**
+   * Waste totals with the default thresholds (30 days), for the metrics: computed in steps,
+   * at most one report per revision and minute; null: none yet.
+   */
   wasteTotals(): Promise<WasteTotals | null>;
   /** Runs `compute` in its turn among the long reads (HEAVY_ANSWERS_AT_ONCE at once): the query socket's answers take theirs here too. */
   takeTurn<T>(compute: () => Promise<T>): Promise<T>;

@@ -16,8 +16,9 @@
  * asked for, never copies of it, and the event loop keeps serving cycles and /healthz in
  * between. A client that leaves mid-answer ends that answer (its remaining writes are
  * dropped); nothing else notices. One that takes no bytes for ANSWER_STALL_MS_MAX is
- * dropped (logged), so it cannot hold its answer's records for ever. At most QUERY_CONNECTIONS_MAX connections at once: more
- * are closed unanswered, and their CLIs open the directory themselves.
+ * dropped (logged), so it cannot hold its answer's records for ever. At most
+ * QUERY_CONNECTIONS_MAX connections at once: more are closed unanswered, and their CLIs
+ * open the directory themselves.
  */
 import net from 'node:net';
 import type { Logger } from 'pino';

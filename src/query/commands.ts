@@ -86,8 +86,9 @@ export async function runQueryCommand(name: QueryCommandName, argv: readonly str
     if (state.damage !== null) io.stderr(damageWarning(state.damage));
     const notes: string[] = [];
     // The answer is that of one revision, whatever commits while it is computed or written:
-    // at the newest revision it is taken in one piece; below it history does not change, and
-    // the steps between pauses are checked against compaction and retention (steps.ts).
+    // at the newest revision it is taken in one piece, or (the waste report) begun again when
+    // a commit lands between its steps; below it history does not change, and the steps
+    // between pauses are checked against compaction and retention (steps.ts).
     const s = state;
     const takeTurn = options.takeTurn ?? ((compute) => compute());
     const drive: Drive = options.pauses === true ? (steps) => runStepsInTurn(steps, historyUnchanged(s), takeTurn) : (steps) => Promise.resolve(runSteps(steps));
@@ -105,8 +106,6 @@ export async function runQueryCommand(name: QueryCommandName, argv: readonly str
 function damageWarning(d: LogDamage): string {
   return `elava: warning: the log is damaged (${d.segment} at byte ${d.offsetBytes}): answering from revision ${d.lastMain}, the last whole one before it; ${lostText(d.lost)}. Stop the daemon and run \`elava repair\` to see what a cut would lose.`;
 }
-
-/** Runs the steps of a long read (steps.ts), pausing between them or not. */
 
 async function run(name: QueryCommandName, state: QueryState, args: ParsedArgs, notes: string[], cwd: string | undefined, drive: Drive): Promise<string[]> {
   const { values, positionals, json } = args;

@@ -12,6 +12,10 @@
  * (a cycle may commit). So each step walks the key index afresh from where the last stopped
  * and takes whatever it needs from the current state within that step, and the driver checks
  * between steps that neither mark moved (`historyUnchanged`).
+ *
+ * A long read of the newest revision (the waste report) cannot rely on that: its steps run
+ * `atNewest`, which fails them once a commit landed during a pause, and its caller begins
+ * again (waste-cache.ts).
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { QueryError } from './errors.js';

@@ -29,9 +29,10 @@
  *   the middle revision (read from the log, in steps the server pauses between).
  *
  * The history is built once per size and kept between runs in the temp directory, keyed by
- * the log format version and the projection set (`elava-scale-v<format>-p<set>-r<resources>
- * -e<events>`: its checkpoint must hold every projection); a run that stopped half-way
- * leaves no `complete` mark and is rebuilt.
+ * the log and checkpoint format versions, the checkpoint part size (the restart rows read
+ * its checkpoint) and the projection set (`elava-scale-v<format>-c<snap>-k<part items>
+ * -p<set>-r<resources>-e<events>`: its checkpoint must hold every projection); a run that
+ * stopped half-way leaves no `complete` mark and is rebuilt.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -43,6 +44,7 @@ import { queryEndpoints } from '../src/daemon/http-query.js';
 import { builtInProjections } from '../src/projection/builtins.js';
 import { startHttpServer } from '../src/daemon/http-server.js';
 import { SNAP_FORMAT_VERSION } from '../src/checkpoint/snap-file.js';
+import { CHECKPOINT_PART_ITEMS } from '../src/limits.js';
 import { closeQueryState } from '../src/query/query-state.js';
 import { Store } from '../src/store/store.js';
 import { writeStateCheckpoint } from '../src/store/take-checkpoint.js';
@@ -68,7 +70,7 @@ const STATUS_RUN_MS = 20_000;
 
 /** The cached history of `shape`: the log up to a checkpoint, then a TAIL_EVENTS tail. */
 async function history(report: Report, shape: LogShape, params: Record<string, number>): Promise<string> {
-  const dir = path.join(os.tmpdir(), `elava-scale-v${FORMAT_VERSION}-c${SNAP_FORMAT_VERSION}-p${projectionSetTag()}-r${shape.resources}-e${shape.events}`);
+  const dir = path.join(os.tmpdir(), `elava-scale-v${FORMAT_VERSION}-c${SNAP_FORMAT_VERSION}-k${CHECKPOINT_PART_ITEMS}-p${projectionSetTag()}-r${shape.resources}-e${shape.events}`);
   const mark = path.join(dir, '..', `${path.basename(dir)}.complete`);
   if (fs.existsSync(mark)) return dir;
   fs.rmSync(dir, { recursive: true, force: true });

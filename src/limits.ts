@@ -124,11 +124,13 @@ export const CHECKPOINT_PART_BYTES_MAX = 1 * GiB;
 /** Most parts one checkpoint file may hold (a count past it is corruption). */
 export const CHECKPOINT_PARTS_MAX = 1_000_000;
 /**
- * Keys (key index) or records (current state) per checkpoint part: ~5 MB each at ten
- * revisions or one ~300-byte record per key, so restoring reads and decodes a few MB at a
- * time, with a turn of the event loop between parts.
+ * Keys (key index) or records (current state) per checkpoint part: ~1.3 MB each at ten
+ * revisions or one ~300-byte record per key, so writing and restoring build, encode and
+ * decode about that much at a time, with a turn of the event loop between parts. With
+ * 16 384, building and packing one key-index part held a 1 M-resource daemon's loop ~200 ms
+ * during every checkpoint.
  */
-export const CHECKPOINT_PART_ITEMS = 16_384;
+export const CHECKPOINT_PART_ITEMS = 4096;
 /**
  * Records (and live keys) change detection compares between two turns of a daemon's event
  * loop: ~100 ms at the 1 M-resource rates `npm run bench -- scan` measures.

@@ -93,11 +93,7 @@ export function queryEndpoints(
       if (s.lastMain === 0) return null;
       try {
         // The waste page's default report: one computation per revision and minute serves both.
-        // In steps but without waiting for a turn among the long reads: a scrape waiting
-        // behind two whole-fleet reads of the past (~10 s each at a million resources)
-        // would outlast Prometheus's scrape timeout.
-        const drive: Drive = (steps) => runStepsYielding(steps, historyUnchanged(s));
-        lastTotals = (await caches.waste.get(s, { stoppedDays: 30, idleDays: 30, prices }, null, drive)).totals;
+        lastTotals = (await caches.waste.get(s, { stoppedDays: 30, idleDays: 30, prices }, null, wasteDrive(s))).totals;
       } catch {
         // a damaged read-back: keep the last figures
       }
@@ -131,11 +127,21 @@ interface Caches {
 }
 
 /**
- * A long read (the past, or the waste report): its turn among HEAVY_ANSWERS_AT_ONCE, then
+ * A long read of the past: its turn among HEAVY_ANSWERS_AT_ONCE, then
  * its steps with pauses, checked against compaction and retention (steps.ts).
  */
 function driveWith(heavy: HeavyAnswers, state: QueryState): Drive {
   return (steps) => heavy.run(() => runStepsYielding(steps, historyUnchanged(state)));
+}
+
+/**
+ * The waste report's steps, with pauses but no turn among the long reads of the past: a
+ * `/metrics` scrape waiting behind two whole-fleet reads (~10 s each at a million
+ * resources) would outlast Prometheus's scrape timeout, and the page and the scrape share
+ * one computation (waste-cache.ts), so neither may wait. Asks for the same report share it.
+ */
+function wasteDrive(state: QueryState): Drive {
+  return (steps) => runStepsYielding(steps, historyUnchanged(state));
 }
 
 async function route(state: QueryState, path: string, params: URLSearchParams, prices: PriceTable, caches: Caches): Promise<unknown> {
@@ -195,7 +201,7 @@ async function route(state: QueryState, path: string, params: URLSearchParams, p
       const nowText = opt('now');
       const nowMs = nowText === undefined ? null : parseTime(nowText);
       if (nowText !== undefined && nowMs === null) throw new QueryError('bad-point', `now "${nowText}" is not a time (2026-11-20T10:00Z)`);
-      const report = await caches.waste.get(state, { stoppedDays, idleDays, prices }, nowMs, drive);
+      const report = await caches.waste.get(state, { stoppedDays, idleDays, prices }, nowMs, wasteDrive(state));
       const limit = opt('limit') === undefined ? undefined : parseWasteLimit(opt('limit') as string, 'limit');
       return { ...(limit === undefined ? report : cutWaste(report, limit)), counts: wasteCounts(report) };
     }

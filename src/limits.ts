@@ -201,7 +201,7 @@ export const WASTE_RECORDS_PER_STEP = 4096;
  * the newest revision, which a commit moves); the last attempt runs in one piece.
  */
 export const WASTE_REPORT_ATTEMPTS_MAX = 3;
-/** Long reads of the past (steps.ts) the HTTP endpoints compute at once; others wait (heavy-answers.ts). */
+/** Long reads of the past (steps.ts) the daemon computes at once for HTTP and the query socket; others wait (heavy-answers.ts). */
 export const HEAVY_ANSWERS_AT_ONCE = 2;
 /** Owners a summary names one by one; the rest are summed as `others`. */
 export const SUMMARY_OWNERS_MAX = 100;

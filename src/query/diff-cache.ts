@@ -11,13 +11,13 @@ import { DIFF_CACHE_ENTRIES } from '../limits.js';
 import { diffWindowSteps, type DiffWindow } from './diff.js';
 import type { QueryState } from './query-state.js';
 import { RecentAnswers } from './recent-answers.js';
-import type { Steps } from './steps.js';
+import { historyMark, type Steps } from './steps.js';
 
 export class DiffCache {
   private readonly windows = new RecentAnswers<DiffWindow>(DIFF_CACHE_ENTRIES);
 
   /** diffWindow(state, fromMain, toMain), from the cache when it holds that window; else its steps run by `drive`. */
   async get(state: QueryState, fromMain: number, toMain: number, drive: (steps: Steps<DiffWindow>) => Promise<DiffWindow>): Promise<DiffWindow> {
-    return this.windows.get(`${state.compactedMain}:${state.downsampledBeforeMain}`, `${fromMain}:${toMain}`, () => drive(diffWindowSteps(state, fromMain, toMain)));
+    return this.windows.get(historyMark(state), `${fromMain}:${toMain}`, () => drive(diffWindowSteps(state, fromMain, toMain)));
   }
 }

@@ -69,15 +69,23 @@ export async function runStepsInTurn<T>(steps: Steps<T>, between: () => void, ta
 }
 
 /**
+ * What may change the history below the newest revision: the compaction point and
+ * retention's downsampling mark, as one string. Reads of the past are checked against it
+ * (historyUnchanged) and the daemon's caches of them are emptied when it moves.
+ */
+export function historyMark(state: QueryState): string {
+  return `${state.compactedMain}:${state.downsampledBeforeMain}`;
+}
+
+/**
  * A check for runStepsYielding: throws QueryError compacted (HTTP 410) once compaction or
  * downsampling moved since it was made, since the history being read may then be gone or
  * thinned; the client asks again.
  */
 export function historyUnchanged(state: QueryState): () => void {
-  const compacted = state.compactedMain;
-  const downsampled = state.downsampledBeforeMain;
+  const mark = historyMark(state);
   return () => {
-    if (state.compactedMain === compacted && state.downsampledBeforeMain === downsampled) return;
+    if (historyMark(state) === mark) return;
     throw new QueryError('compacted', 'the history being read was compacted or thinned by retention while this answer was read; ask again');
   };
 }

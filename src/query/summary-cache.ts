@@ -12,7 +12,7 @@ import { summarizeResources, summarySteps, type FleetSummary } from './page.js';
 import type { QueryState } from './query-state.js';
 import { RecentAnswers } from './recent-answers.js';
 import type { ListFilter } from './resources.js';
-import type { Steps } from './steps.js';
+import { historyMark, type Steps } from './steps.js';
 
 export class SummaryCache {
   private readonly summaries = new RecentAnswers<FleetSummary>(SUMMARY_CACHE_ENTRIES);
@@ -23,8 +23,7 @@ export class SummaryCache {
    */
   async get(state: QueryState, filter: ListFilter, atMain: number | undefined, drive: (steps: Steps<FleetSummary>) => Promise<FleetSummary>): Promise<FleetSummary> {
     if (atMain === undefined || atMain === state.lastMain) return summarizeResources(state, filter, atMain);
-    const mark = `${state.compactedMain}:${state.downsampledBeforeMain}`;
-    return this.summaries.get(mark, `${atMain}:${filterKey(filter)}`, () => drive(summarySteps(state, filter, atMain)));
+    return this.summaries.get(historyMark(state), `${atMain}:${filterKey(filter)}`, () => drive(summarySteps(state, filter, atMain)));
   }
 }
 

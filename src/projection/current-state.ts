@@ -77,6 +77,7 @@ export class CurrentState implements Projection {
     const entries = [...deferred].sort((a, b) => compareLocations(a[1], b[1]));
     const payloads = await read(entries.map((e) => e[1]));
     if (payloads.length !== entries.length) throw new Error(`read back ${payloads.length} records for ${entries.length} locations`);
+    let previous: ResourceRecord | undefined; // neighbours in the log are mostly alike (restorer)
     for (let n = 0; n < entries.length; n++) {
       const [key, location] = entries[n] as [ResourceKey, RecordLocation];
       const record = recordFor(key, payloads[n]);
@@ -84,7 +85,7 @@ export class CurrentState implements Projection {
         throw new ProjectionError('PROJECTION_BAD_EVENT', `the record read back for ${key} is not its appeared or changed event`, { location });
       }
       record.key = key;
-      this.records.set(key, this.strings.internValues(record, undefined, 'key'));
+      this.records.set(key, (previous = this.strings.internValues(record, previous, 'key')));
     }
     this.deferred = null;
     this.sorted = null;
@@ -156,6 +157,10 @@ export class CurrentState implements Projection {
 
   restorer(canonical: CanonicalKey = ownKey): PartRestorer {
     const next = new Map<ResourceKey, ResourceRecord>();
+    // Neighbours in key order are mostly alike (one account, region, type, state, tag
+    // values): each record's strings are pooled beside the one restored before it, so an
+    // equal value is compared, not hashed (StringPool.internValues).
+    let previous: ResourceRecord | undefined;
     return {
       add: (data) => {
         const records = (data as Partial<CurrentStateSnapshot> | null)?.records;
@@ -165,7 +170,7 @@ export class CurrentState implements Projection {
           const key = canonical(r.key);
           r.key = key;
           const size = next.size;
-          next.set(key, this.strings.internValues(r, undefined, 'key'));
+          next.set(key, (previous = this.strings.internValues(r, previous, 'key')));
           if (next.size === size) this.bad(`duplicate key ${key}`); // one lookup, not has() then set()
         }
       },

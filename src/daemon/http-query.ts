@@ -22,7 +22,7 @@
  * a bad point or filter 400, a time before the first revision or a future revision 404.
  */
 import { RESOURCE_TYPES } from '../model/resource.js';
-import { sourcesReport, withSources } from '../query/sources.js';
+import { sourcesReport, withSource, withSources } from '../query/sources.js';
 import { isMvccError } from '../mvcc/errors.js';
 import type { Projection } from '../projection/projection.js';
 import { filterFrom, nonNegativeNumber, UsageError } from '../query/command-args.js';
@@ -31,11 +31,12 @@ import { granularityOf } from '../query/granularity.js';
 import { parseTime, resolvePoint } from '../query/point.js';
 import { getResource, resourceHistory } from '../query/queries.js';
 import { disappearedSteps } from '../query/diff.js';
-import { listResourcesSteps } from '../query/resources.js';
+import { listResourcesSteps, pastResourcesSteps } from '../query/resources.js';
 import { pageSteps } from '../query/page.js';
 import { historyUnchanged, runSteps, runStepsYielding, type Drive, type Steps } from '../query/steps.js';
 import { HEAVY_ANSWERS_AT_ONCE } from '../limits.js';
 import { HeavyAnswers } from './heavy-answers.js';
+import { JsonItems } from './json-stream.js';
 import { closeQueryState, queryStateFrom, type QueryState } from '../query/query-state.js';
 import type { StructureTable } from '../wal/codec.js';
 import { cutWaste, parseDiffLimit, parseLimit, parseWasteLimit, wasteCounts } from '../query/queries.js';
@@ -173,9 +174,13 @@ async function route(state: QueryState, path: string, params: URLSearchParams, p
   const atText = rest('/v1/at/');
   if (atText !== null) {
     const at = point(atText);
-    const steps = listResourcesSteps(state, filterOf(params), at);
-    const resources = at === state.lastMain ? runSteps(steps) : await drive(steps);
-    return { revision: at, resources: withSources(state, resources), granularity: granularityOf(state, [at]) };
+    const filter = filterOf(params);
+    if (at === state.lastMain) {
+      return { revision: at, resources: withSources(state, runSteps(listResourcesSteps(state, filter, at))), granularity: granularityOf(state, [at]) };
+    }
+    // Each record read from the log kept as its JSON text until written (query/fleet.ts).
+    const items = await drive(pastResourcesSteps(state, filter, at, (r, fromLog) => (fromLog ? JSON.stringify(withSource(state, r)) : withSource(state, r))));
+    return { revision: at, resources: new JsonItems(items), granularity: granularityOf(state, [at]) };
   }
   switch (path) {
     case '/v1/diff': {

@@ -15,6 +15,26 @@ import { drainedOrClosed } from './drained.js';
 import { ANSWER_STALL_MS_MAX, JSON_STREAM_ITEMS_PER_PIECE } from '../limits.js';
 
 /**
+ * An array of an answer some of whose items are already JSON text: an item that is a string
+ * is its item's JSON text, any other is written as JSON.stringify writes it. Written as the
+ * array of the items the texts are of. (A whole-fleet answer of the past keeps each record
+ * it read from the log as its text while the rest is read: query/fleet.ts.) JSON.stringify
+ * of an answer holding one, as `HEAD` makes for its content-length, parses the texts back.
+ */
+export class JsonItems {
+  constructor(readonly items: readonly unknown[]) {}
+
+  toJSON(): unknown[] {
+    return this.items.map((item) => (typeof item === 'string' ? (JSON.parse(item) as unknown) : item));
+  }
+
+  /** Items [from, to) as JSON, joined with commas. */
+  joined(from: number, to: number): string {
+    return this.items.slice(from, to).map((item) => (typeof item === 'string' ? item : JSON.stringify(item))).join(',');
+  }
+}
+
+/**
  * Writes `body` as `status` JSON; resolves when the last byte is handed to the socket (or
  * the client left): true, or false when the client stalled and was dropped.
  */
@@ -33,14 +53,18 @@ export async function writeJson(res: http.ServerResponse, status: number, body: 
     if (value === undefined || typeof value === 'function') continue; // as JSON.stringify
     res.write(`${first ? '' : ','}${JSON.stringify(key)}:`);
     first = false;
-    if (!Array.isArray(value) || value.length <= JSON_STREAM_ITEMS_PER_PIECE) {
+    const prepared = value instanceof JsonItems ? value : null;
+    if (prepared === null && (!Array.isArray(value) || value.length <= JSON_STREAM_ITEMS_PER_PIECE)) {
       res.write(JSON.stringify(value));
       continue;
     }
-    for (let i = 0; i < value.length; i += JSON_STREAM_ITEMS_PER_PIECE) {
-      const piece = JSON.stringify(value.slice(i, i + JSON_STREAM_ITEMS_PER_PIECE));
-      // The piece without its brackets; an array's items then join with commas.
-      const items = piece.slice(1, -1);
+    const length = prepared === null ? (value as unknown[]).length : prepared.items.length;
+    if (length === 0) res.write('[');
+    for (let i = 0; i < length; i += JSON_STREAM_ITEMS_PER_PIECE) {
+      // The piece's items, joined with commas (JSON.stringify's piece without its brackets).
+      const items = prepared === null
+        ? JSON.stringify((value as unknown[]).slice(i, i + JSON_STREAM_ITEMS_PER_PIECE)).slice(1, -1)
+        : prepared.joined(i, i + JSON_STREAM_ITEMS_PER_PIECE);
       const ok = res.write(`${i === 0 ? '[' : ','}${items}`);
       if (res.destroyed) return true; // the client went away: stop serialising for nobody
       // A client that takes nothing for stallMs is dropped (drained.ts): the answer is let go.
@@ -53,9 +77,9 @@ export async function writeJson(res: http.ServerResponse, status: number, body: 
   return true;
 }
 
-/** A plain object with an array longer than one piece at its top level. */
+/** A plain object with an array longer than one piece, or JsonItems, at its top level. */
 function hasLongArray(body: unknown): boolean {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
   if (typeof (body as { toJSON?: unknown }).toJSON === 'function') return false;
-  return Object.values(body).some((v) => Array.isArray(v) && v.length > JSON_STREAM_ITEMS_PER_PIECE);
+  return Object.values(body).some((v) => v instanceof JsonItems || (Array.isArray(v) && v.length > JSON_STREAM_ITEMS_PER_PIECE));
 }

@@ -93,11 +93,11 @@ export function readLoggedRecords(state: QueryState, wanted: readonly KeyRevisio
  * within that step (a commit between steps changes the current state); the others are then
  * read from the log in log order, `perStep` a step, each read's records let go once visited.
  * `visit` gets each record with its entry's position in key order (memory's first, in key
- * order, then the log's, in log order). Returns how many entries were visible. At a million
+ * order, then the log's, in log order) and whether it was read from the log. Returns how many entries were visible. At a million
  * records, holding them all decoded cost more in garbage collection than reading them.
  */
 export function* visitPastRecords(
-  state: QueryState, atMain: number, visit: (record: ResourceRecord, position: number) => void, perStep = PAST_RECORDS_READ_BATCH_MAX,
+  state: QueryState, atMain: number, visit: (record: ResourceRecord, position: number, fromLog: boolean) => void, perStep = PAST_RECORDS_READ_BATCH_MAX,
 ): Steps<number> {
   const fromDisk: KeyRevision[] = [];
   const positions: number[] = [];
@@ -108,7 +108,7 @@ export function* visitPastRecords(
     let last = '';
     for (const v of state.index.range(from, undefined, atMain)) {
       const latest = latestRecord(state, v.key, v.revision, v.newest);
-      if (latest !== undefined) visit(latest, visible);
+      if (latest !== undefined) visit(latest, visible, false);
       else {
         fromDisk.push(v);
         positions.push(visible);
@@ -121,7 +121,7 @@ export function* visitPastRecords(
     from = `${last}\u0000`; // the first key after `last`
     yield;
   }
-  yield* readLoggedInSteps(state, fromDisk, (record, j) => visit(record, positions[j] as number), perStep);
+  yield* readLoggedInSteps(state, fromDisk, (record, j) => visit(record, positions[j] as number, true), perStep);
   return visible;
 }
 

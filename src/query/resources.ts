@@ -6,7 +6,7 @@ import { RESOURCE_TYPES, type ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision } from '../mvcc/key-index.js';
 import { matchesFilter, type ResourceFilter } from '../projection/resource-filter.js';
 import { QueryError } from './errors.js';
-import { fleetAtSteps } from './fleet.js';
+import { fleetAtSteps, pastFleetSteps } from './fleet.js';
 import { checkRevision } from './point.js';
 import type { QueryState } from './query-state.js';
 import { recordAt } from './read-back.js';
@@ -39,9 +39,22 @@ export function* listResourcesSteps(state: QueryState, filter: ListFilter, atMai
   const { provider, account, region, ...base } = filter;
   const records = atMain === undefined || atMain === state.lastMain ? state.current.list(base) : (yield* fleetAtSteps(state, atMain)).filter((r) => matchesFilter(r, base));
   if (provider === undefined && account === undefined && region === undefined) return records;
-  return records.filter(
-    (r) => (provider === undefined || r.provider === provider) && (account === undefined || r.account === account) && (region === undefined || r.region === region),
-  );
+  return records.filter(inPlace(provider, account, region));
+}
+
+/**
+ * listResourcesSteps at an older revision, each matching record as `each` makes it, told
+ * whether it was read from the log (pastFleetSteps), ascending by key.
+ */
+export function* pastResourcesSteps<T>(state: QueryState, filter: ListFilter, atMain: number, each: (record: ResourceRecord, fromLog: boolean) => T): Steps<T[]> {
+  checkFilter(filter);
+  const { provider, account, region, ...base } = filter;
+  const place = inPlace(provider, account, region);
+  return yield* pastFleetSteps(state, atMain, (r, fromLog) => (matchesFilter(r, base) && place(r) ? each(r, fromLog) : undefined));
+}
+
+function inPlace(provider: string | undefined, account: string | undefined, region: string | undefined): (r: ResourceRecord) => boolean {
+  return (r) => (provider === undefined || r.provider === provider) && (account === undefined || r.account === account) && (region === undefined || r.region === region);
 }
 
 /** One resource at `atMain` (default: the newest revision). QueryError unknown-key. */

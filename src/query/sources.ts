@@ -63,5 +63,11 @@ export function selfReport(state: QueryState): SourceRow {
 /** On an aggregate, each record with the source reporting it (`source`); else as they are. */
 export function withSources(state: QueryState, records: readonly ResourceRecord[]): ReadonlyArray<ResourceRecord | (ResourceRecord & { source: string | null })> {
   if (state.sources.size === 0) return records;
-  return records.map((r) => ({ ...r, source: state.sources.ownerOfKey(r.key) ?? null }));
+  return records.map((r) => withSource(state, r));
+}
+
+/** One record as withSources gives it. */
+export function withSource(state: QueryState, record: ResourceRecord): ResourceRecord | (ResourceRecord & { source: string | null }) {
+  if (state.sources.size === 0) return record;
+  return { ...record, source: state.sources.ownerOfKey(record.key) ?? null };
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { writeJson } from '../../src/daemon/json-stream.js';
+import { JsonItems, writeJson } from '../../src/daemon/json-stream.js';
 import { JSON_STREAM_ITEMS_PER_PIECE } from '../../src/limits.js';
 
 const records = (n: number): Array<Record<string, unknown>> =>
@@ -20,6 +20,18 @@ const BODIES: Record<string, unknown> = {
   two: { appeared: records(JSON_STREAM_ITEMS_PER_PIECE + 1), changed: [], disappeared: records(JSON_STREAM_ITEMS_PER_PIECE * 2 + 1) },
   huge: { resources: records(200_000) },
 };
+/** Answers whose array holds items already JSON text (JsonItems), beside the plain bodies they must equal. */
+const textItems = records(JSON_STREAM_ITEMS_PER_PIECE * 2 + 5);
+const PLAIN: Record<string, unknown> = {
+  texts: { revision: 4, resources: textItems, granularity: null },
+  textsShort: { revision: 4, resources: textItems.slice(0, 3) },
+  textsNone: { resources: [], after: 1 },
+};
+for (const [name, plain] of Object.entries(PLAIN)) {
+  // every third item left as it is, the others as their JSON text
+  const items = (plain as { resources: unknown[] }).resources.map((r, i) => (i % 3 === 1 ? r : JSON.stringify(r)));
+  BODIES[name] = { ...(plain as object), resources: new JsonItems(items) };
+}
 
 describe('streamed JSON answers', () => {
   let server: http.Server;
@@ -54,6 +66,18 @@ describe('streamed JSON answers', () => {
       assert.equal(res.headers.get('content-type'), 'application/json; charset=utf-8');
       assert.equal(res.headers.get('cache-control'), 'no-store');
       assert.equal(await res.text(), JSON.stringify(BODIES[name]) + '\n');
+    });
+  }
+
+  for (const name of Object.keys(PLAIN)) {
+    it(`${name}: items already JSON text go out as the plain answer's bytes`, async () => {
+      const res = await fetch(`${base}/${name}`);
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), JSON.stringify(PLAIN[name]) + '\n');
+      const head = await fetch(`${base}/${name}`, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get('content-length'), String(Buffer.byteLength(JSON.stringify(PLAIN[name]) + '\n')));
+      assert.equal(await head.text(), '');
     });
   }
 

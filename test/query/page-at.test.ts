@@ -17,7 +17,7 @@ import { fleetAt } from '../../src/query/fleet.js';
 import { visitPastRecords } from '../../src/query/read-back.js';
 import { historyUnchanged, runSteps, runStepsYielding, type Steps } from '../../src/query/steps.js';
 import { closeQueryState, openQueryState, queryStateFrom, type QueryState } from '../../src/query/query-state.js';
-import { listResources, listResourcesSteps, type ListFilter } from '../../src/query/resources.js';
+import { listResources, listResourcesSteps, pastResourcesSteps, type ListFilter } from '../../src/query/resources.js';
 import { SummaryCache } from '../../src/query/summary-cache.js';
 import { DiffCache } from '../../src/query/diff-cache.js';
 import { Store } from '../../src/store/store.js';
@@ -169,6 +169,26 @@ describe('pages and summaries at an older revision', () => {
     }
     assert.ok(pagesCompared > 1000, `${pagesCompared} pages compared`);
     assert.ok(fromLog > 500, 'older revisions answered from the log, not only from memory');
+  });
+
+  it('the fleet of an older revision as the /v1/at answer makes it equals the whole-fleet list, for every filter', () => {
+    let compared = 0;
+    const origins = { log: 0, memory: 0 };
+    for (let at = 1; at < state.lastMain; at++) {
+      for (const filter of FILTERS) {
+        // as the answer does: records read from the log as their JSON text, the current state's as they are
+        const items = runSteps(pastResourcesSteps(state, filter, at, (r, fromLog) => {
+          assert.equal(state.current.get(r.key) === r, !fromLog, `${r.key} at ${at}: fromLog tells where it came from`);
+          origins[fromLog ? 'log' : 'memory']++;
+          return fromLog ? JSON.stringify(r) : r;
+        }));
+        const texts = items.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
+        assert.deepEqual(texts, listResources(state, filter, at).map((r) => JSON.stringify(r)), `at ${at} ${JSON.stringify(filter)}`);
+        compared += texts.length;
+      }
+    }
+    assert.ok(compared > 1000, `${compared} records compared`);
+    assert.ok(origins.log > 100 && origins.memory > 100, `records from both the log and memory: ${JSON.stringify(origins)}`);
   });
 
   it('every summary equals the counts of the whole-fleet list', () => {

@@ -17,7 +17,8 @@
  *   and RSS) after a plain GC and after the daemon's heap settling, and that settling's time;
  * - change detection over the fleet at 1 % churn, every run on a fresh scan (fresh key strings), beside
  *   a JSON.stringify compare (scan bench's method);
- * - `diff` across the last day, `at` a middle revision (whole fleet), `history`; a page
+ * - `diff` across the last day, `at` a middle revision (whole fleet; and as one client of
+ *   the HTTP API gets it, answer written and read), `history`; a page
  *   of 100 and the summary at that middle revision (the console's fleet page there);
  * - the waste report (the waste page, every `/metrics` scrape) in one piece and in steps
  *   as the daemon computes it, with the longest time the steps held the event loop;
@@ -211,9 +212,15 @@ async function appendFigures(report: Report, shape: LogShape, params: Record<str
  * revision (`/v1/at/REV`, read from the log).
  */
 async function statusUnderLoad(report: Report, dir: string, params: Record<string, number>, past: boolean): Promise<void> {
+  await withQueryServer(dir, (base, lastMain) => clientsAndStatus(report, base, params, past ? `/v1/at/${Math.floor(lastMain / 2)}` : null));
+}
+
+/**
+ * The daemon's HTTP query server over a read-only open of `dir` (port 0), for `run`,
+ * given its base URL and the newest revision; closed after.
+ */
+async function withQueryServer(dir: string, run: (base: string, lastMain: number) => Promise<void>): Promise<void> {
   const store = await Store.open(dir, { readOnly: true });
-  const wholeFleet = past ? `/v1/at/${Math.floor(store.lastMain / 2)}` : '/v1/resources';
-  const what = past ? 'fleet-at-a-past-revision clients' : 'whole-fleet clients';
   const queries = queryEndpoints(dir, () => store.projections, () => store.structures);
   const server = await startHttpServer({ host: '127.0.0.1', port: 0, loopback: true }, null, {
     isReady: () => true,
@@ -222,7 +229,35 @@ async function statusUnderLoad(report: Report, dir: string, params: Record<strin
     query: (p, q) => queries.handle(p, q),
     console: () => null,
   }, pino({ level: 'silent' }));
-  const base = `http://${server.address}`;
+  try {
+    await run(`http://${server.address}`, store.lastMain);
+  } finally {
+    await server.close();
+    queries.close();
+    await store.close();
+  }
+}
+
+/**
+ * One client's `/v1/at` of the middle revision, whole fleet, over HTTP: what a user of the
+ * API or the console waits for (the `at` rows above time the query alone, records in hand).
+ */
+async function httpAtFigure(report: Report, dir: string, params: Record<string, number>): Promise<void> {
+  await withQueryServer(dir, async (base, lastMain) => {
+    const middle = Math.max(1, Math.floor(lastMain / 2));
+    const t0 = performance.now();
+    const res = await fetch(`${base}/v1/at/${middle}`);
+    const bytes = (await res.arrayBuffer()).byteLength;
+    if (!res.ok) throw new Error(`/v1/at/${middle} answered ${res.status}`);
+    report.add('at: whole fleet at a middle revision, over HTTP (one client)', { ...params, atMain: middle, answerMiB: Math.round(bytes / 2 ** 20) }, performance.now() - t0, 'ms');
+  });
+}
+
+/** 16 clients asking for `pastFleet` (null: the newest fleet) while `/v1/status` is sampled. */
+async function clientsAndStatus(report: Report, base: string, params: Record<string, number>, pastFleet: string | null): Promise<void> {
+  const past = pastFleet !== null;
+  const wholeFleet = pastFleet ?? '/v1/resources';
+  const what = past ? 'fleet-at-a-past-revision clients' : 'whole-fleet clients';
   const ask = async (url: string): Promise<boolean> => {
     try {
       const res = await fetch(url);
@@ -257,9 +292,6 @@ async function statusUnderLoad(report: Report, dir: string, params: Record<strin
     report.add(`${past ? 'past-fleet' : 'whole-fleet'} requests failed meanwhile`, p, failures, 'requests');
   } finally {
     clients.kill();
-    await server.close();
-    queries.close();
-    await store.close();
   }
 }
 
@@ -300,6 +332,7 @@ async function sizePoint(report: Report, resources: number, events: number): Pro
   } finally {
     closeQueryState(state);
   }
+  await httpAtFigure(report, dir, params);
   await appendFigures(report, shape, params);
   if (resources <= 100_000) {
     await statusUnderLoad(report, dir, params, false);

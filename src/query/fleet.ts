@@ -26,10 +26,11 @@ export function* fleetAtSteps(state: QueryState, atMain: number): Steps<Resource
  * The fleet at `atMain`, below the newest revision, as `each` makes each record into,
  * ascending by key; `fromLog` says the record was read from the log (else it is the current
  * state's, in memory); a record `each` makes into undefined is left out. A whole-fleet
- * answer held every record it read decoded until it was written — about twenty objects
- * each, with the event's strings they pin, which every young-generation collection copied
- * again (at 100 k resources and sixteen clients, ~930 scavenges in 30 s); an answer makes
- * those into one string each (their JSON text) as they are read, and they die young.
+ * answer held every record it read decoded until it was written: a dozen objects each,
+ * with the strings of the event they pin, kept through every collection meanwhile. The
+ * HTTP answer makes those into one string each (their JSON text) as they are read, and the
+ * decoded records die young: one `/v1/at` of the whole fleet at 1 M resources took ~12 s
+ * instead of ~15.5 s, its scavenges 1.4 s instead of 2.2 s.
  */
 export function* pastFleetSteps<T>(state: QueryState, atMain: number, each: (record: ResourceRecord, fromLog: boolean) => T | undefined): Steps<T[]> {
   checkRevision(state, atMain);

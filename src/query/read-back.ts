@@ -93,8 +93,9 @@ export function readLoggedRecords(state: QueryState, wanted: readonly KeyRevisio
  * within that step (a commit between steps changes the current state); the others are then
  * read from the log in log order, `perStep` a step, each read's records let go once visited.
  * `visit` gets each record with its entry's position in key order (memory's first, in key
- * order, then the log's, in log order) and whether it was read from the log. Returns how many entries were visible. At a million
- * records, holding them all decoded cost more in garbage collection than reading them.
+ * order, then the log's, in log order) and whether it was read from the log. Returns how
+ * many entries were visible. At a million records, holding them all decoded cost more in
+ * garbage collection than reading them.
  */
 export function* visitPastRecords(
   state: QueryState, atMain: number, visit: (record: ResourceRecord, position: number, fromLog: boolean) => void, perStep = PAST_RECORDS_READ_BATCH_MAX,

@@ -174,13 +174,8 @@ async function route(state: QueryState, path: string, params: URLSearchParams, p
   const atText = rest('/v1/at/');
   if (atText !== null) {
     const at = point(atText);
-    const filter = filterOf(params);
-    if (at === state.lastMain) {
-      return { revision: at, resources: withSources(state, runSteps(listResourcesSteps(state, filter, at))), granularity: granularityOf(state, [at]) };
-    }
-    // Each record read from the log kept as its JSON text until written (query/fleet.ts).
-    const items = await drive(pastResourcesSteps(state, filter, at, (r, fromLog) => (fromLog ? JSON.stringify(withSource(state, r)) : withSource(state, r))));
-    return { revision: at, resources: new JsonItems(items), granularity: granularityOf(state, [at]) };
+    const resources = await fleetAnswer(state, filterOf(params), at, drive);
+    return { revision: at, resources, granularity: granularityOf(state, [at]) };
   }
   switch (path) {
     case '/v1/diff': {
@@ -227,12 +222,23 @@ async function resourceList(state: QueryState, params: URLSearchParams, drive: <
   const limitText = params.get('limit');
   if (limitText === null) {
     if (params.get('after') !== null) throw new QueryError('bad-filter', 'after needs limit');
-    return { revision, resources: withSources(state, await run(listResourcesSteps(state, filter, at))) };
+    return { revision, resources: await fleetAnswer(state, filter, revision, drive) };
   }
   const limit = parseLimit(limitText, 'limit');
   const after = params.get('after') ?? undefined;
   const page = await run(pageSteps(state, filter, after === undefined ? { limit } : { limit, after }, at));
   return { revision, ...page, resources: withSources(state, page.resources) };
+}
+
+/**
+ * The whole fleet at `at` matching `filter`, as an answer holds it: the newest revision from
+ * memory in one piece; an older one read in steps, each record read from the log kept as its
+ * JSON text until written (query/fleet.ts).
+ */
+async function fleetAnswer(state: QueryState, filter: ReturnType<typeof filterFrom>, at: number, drive: Drive): Promise<unknown> {
+  if (at === state.lastMain) return withSources(state, runSteps(listResourcesSteps(state, filter, at)));
+  const items = await drive(pastResourcesSteps(state, filter, at, (r, fromLog) => (fromLog ? JSON.stringify(withSource(state, r)) : withSource(state, r))));
+  return new JsonItems(items);
 }
 
 /** The filters in `params`; `allowed` names the other parameters the endpoint takes. */

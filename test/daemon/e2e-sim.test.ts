@@ -227,6 +227,8 @@ describe('daemon against the simulated cloud, with churn and faults', () => {
       const key = [...seen.at(-1)!.truth].find((k) => k.startsWith('gcp/'))!;
       const nowIso = new Date(Date.now() + 86_400_000).toISOString();
       assert.deepEqual(await get('/v1/at/2'), { revision: 2, resources: json(listResources(q, {}, 2)), granularity: null });
+      assert.deepEqual(await get('/v1/at/2?type=ec2.instance'), { revision: 2, resources: json(listResources(q, { type: 'ec2.instance' }, 2)), granularity: null });
+      assert.deepEqual(await get('/v1/resources?at=2&owner=platform'), { revision: 2, resources: json(listResources(q, { owner: 'platform' }, 2)) });
       assert.deepEqual(await get('/v1/resources?type=ec2.volume&untagged'), { revision: q.lastMain, resources: json(listResources(q, { type: 'ec2.volume', untagged: true })) });
       const times = { fromMs: q.times.timeOf(1), toMs: q.times.timeOf(2) };
       assert.deepEqual(await get('/v1/diff?from=1&to=2'), { from: 1, to: 2, ...times, ...(json(filterDiff(q, diffWindow(q, 1, 2), {})) as object), granularity: null });

@@ -21,9 +21,9 @@ const MINUTE_MS = 60_000;
 
 /**
  * The waste report at the newest revision, its steps run by `drive`. A commit during a pause
- * moves the newest revision (a compaction, the history's start) and the report begins again; the last of
- * WASTE_REPORT_ATTEMPTS_MAX attempts runs in one piece, so commits every few seconds cannot
- * keep it from ever ending.
+ * (it moves the newest revision), or a compaction (it moves the history's start), begins the
+ * report again; the last of WASTE_REPORT_ATTEMPTS_MAX attempts runs in one piece, so commits
+ * every few seconds cannot keep it from ever ending.
  */
 export async function wasteReportPaused(state: QueryState, options: WasteOptions, drive: Drive): Promise<WasteReport> {
   return (await readReport(state, options, drive)).report;

@@ -14,10 +14,12 @@
  * scan's fresh records and keys took; `--quick` skips the 1 M fleet.
  */
 import assert from 'node:assert/strict';
-import { detectChanges, detectChangesYielding, type CurrentStateView } from '../src/changes/detect.js';
+import { detectChanges, detectChangesYielding, UNGUARDED, type CurrentStateView, type DetectOptions } from '../src/changes/detect.js';
+import { ListingMemory } from '../src/changes/listing-memory.js';
 import { recordsEqual } from '../src/changes/record-equal.js';
 import { resourceKey, type ResourceKey, type ResourceRecord } from '../src/model/resource.js';
 import { scopePrefix, type ScanResult, type Scope } from '../src/model/scope.js';
+import { KeyedSlots } from '../src/projection/keyed-slots.js';
 import { watchEventLoop } from './loop-watch.js';
 import { median, Report } from './report.js';
 
@@ -33,6 +35,8 @@ export async function runScanBench(args: string[]): Promise<void> {
 
 export async function benchFleet(report: Report, fleet: number): Promise<void> {
   const state = buildState(fleet);
+  // As a daemon does: each detection remembers the listings for the next one's guesses.
+  const options: DetectOptions = { ...UNGUARDED, memory: new ListingMemory() };
   let results = scanCycle(state, fleet);
   const params = { fleet, churnPct: 1 };
   const runs = fleet >= 1_000_000 ? 3 : RUNS;
@@ -48,7 +52,7 @@ export async function benchFleet(report: Report, fleet: number): Promise<void> {
       makeMs.push(performance.now() - m0);
     }
     const started = performance.now();
-    eventCount = detectChanges(results, state).length;
+    eventCount = detectChanges(results, state, options).length;
     detectMs.push(performance.now() - started);
   }
   const baselineMs: number[] = [];
@@ -62,7 +66,7 @@ export async function benchFleet(report: Report, fleet: number): Promise<void> {
   results = scanCycle(state, fleet);
   const watch = watchEventLoop();
   const y0 = performance.now();
-  const yieldingEvents = (await detectChangesYielding(results, state)).length;
+  const yieldingEvents = (await detectChangesYielding(results, state, options)).length;
   const yieldingMs = performance.now() - y0;
   const held = watch.stop();
   assert.equal(yieldingEvents, eventCount, 'both detections find the same changes');
@@ -72,7 +76,7 @@ export async function benchFleet(report: Report, fleet: number): Promise<void> {
   for (let i = 0; i < runs; i++) {
     const kept = scanCycle(state, fleet, false);
     const k0 = performance.now();
-    keptEvents = detectChanges(kept, state).length;
+    keptEvents = detectChanges(kept, state, options).length;
     keptMs.push(performance.now() - k0);
   }
   const ms = median(detectMs.slice(1));
@@ -92,12 +96,24 @@ export async function benchFleet(report: Report, fleet: number): Promise<void> {
   report.add('heap used', params, process.memoryUsage().heapUsed / 2 ** 20, 'MiB');
 }
 
-/** The current state: a Map plus a per-scope key index, as the projection would keep. */
+/** The current state: records in slots plus a per-scope key index, as the projections keep. */
 class BenchState implements CurrentStateView {
-  readonly records = new Map<ResourceKey, ResourceRecord>();
+  readonly records = new KeyedSlots<ResourceRecord>();
   readonly byScope = new Map<string, ResourceKey[]>();
   get(key: ResourceKey): ResourceRecord | undefined {
     return this.records.get(key);
+  }
+  slotOf(key: ResourceKey): number {
+    return this.records.slotOf(key);
+  }
+  keyAt(slot: number): ResourceKey | undefined {
+    return this.records.keyAt(slot);
+  }
+  recordAt(slot: number): ResourceRecord | undefined {
+    return this.records.valueAt(slot);
+  }
+  get slotLimit(): number {
+    return this.records.slotLimit;
   }
   keysInScope(scope: Scope): Iterable<ResourceKey> {
     return this.byScope.get(scopePrefix(scope)) ?? [];

@@ -49,15 +49,17 @@ import type { ChangeEvent, ElavaEvent, ResourceDisappeared, ScopeScanned } from 
 import { diffRecords } from './diff.js';
 import { judgeAbsence, type MassGuard } from './mass-guard.js';
 import { recordsEqual } from './record-equal.js';
+import { LISTED_BEFORE, ListingMemory, NOT_LIVE, type ListingWalk, type SlotKeys } from './listing-memory.js';
 
 /**
- * What change detection needs from the current-state projection. `keysInScope` yields
- * every live key whose key starts with `scopePrefix(scope)` (`provider/account/region/type/`),
- * each once: exactly the keys of that scope `get` answers for; it is only asked about
- * complete scopes.
+ * What change detection needs from the current-state projection: live records in slots
+ * (a slot stays a key's own while the key lives; ListingMemory guesses them), and
+ * `keysInScope`, every live key whose key starts with `scopePrefix(scope)`
+ * (`provider/account/region/type/`), each once: exactly the keys of that scope `slotOf`
+ * finds; it is only asked about complete scopes.
  */
-export interface CurrentStateView {
-  get(key: ResourceKey): ResourceRecord | undefined;
+export interface CurrentStateView extends SlotKeys {
+  recordAt(slot: number): ResourceRecord | undefined;
   keysInScope(scope: Scope): Iterable<ResourceKey>;
 }
 
@@ -66,6 +68,11 @@ export interface DetectOptions {
   readonly guard: MassGuard | null;
   /** Ids the last suspect listing of a scope (by scope string) withheld, if any. */
   withheldIn(scope: string): ReadonlySet<string> | undefined;
+  /**
+   * The last listings, kept from one detection to the next (a daemon keeps one for its
+   * life); none: a fresh one, which finds the same events, a little slower.
+   */
+  readonly memory?: ListingMemory;
 }
 
 /** No guard, nothing withheld: every complete listing proves absence on its own. */
@@ -113,12 +120,14 @@ function* detectSteps(
   options: DetectOptions,
 ): Generator<number, ElavaEvent[]> {
   const sorted = [...results].sort(compareResults);
+  const memory = options.memory ?? new ListingMemory();
+  memory.begin(current.slotLimit);
   const events: ElavaEvent[] = [];
   const changes: ChangeEvent[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const result = sorted[i] as ScanResult;
     if (i > 0 && compareResults(sorted[i - 1] as ScanResult, result) >= 0) assert.fail('each scope scanned once per cycle');
-    events.push(yield* detectInScope(result, current, options, changes));
+    events.push(yield* detectInScope(result, current, options, memory, changes));
   }
   changes.sort(compareByKey);
   for (let i = 0; i < changes.length; i++) {
@@ -134,22 +143,25 @@ function* detectInScope(
   result: ScanResult,
   current: CurrentStateView,
   options: DetectOptions,
+  memory: ListingMemory,
   out: ChangeEvent[],
 ): Generator<number, ScopeScanned> {
   const prefix = scopePrefix(result.scope);
-  const seen = new Set<ResourceKey>();
   const listed = observedRecords(result);
+  const walk = memory.scope(prefix, listed.length, current);
+  const seenNotLive = new Set<ResourceKey>(); // keys listed that are not live (live ones are marked)
   let liveListed = 0; // distinct listed keys that are live
   for (let from = 0; from < listed.length; from += DETECT_RECORDS_PER_TURN) {
     const to = Math.min(listed.length, from + DETECT_RECORDS_PER_TURN);
-    liveListed += detectListed(listed, from, to, prefix, current, seen, out);
+    liveListed += detectListed(listed, from, to, prefix, current, walk, seenNotLive, out);
     yield to - from;
   }
   const event = scopeScannedEvent(result);
-  if (result.status !== 'complete') return event; // only a complete listing proves absence
+  // Only a complete listing proves absence; nor is a failed one remembered (the last
+  // whole listing guesses the next one better than a part of one).
+  if (result.status !== 'complete') return event;
   // Most listings miss nothing: when the scope holds exactly as many live keys as it
-  // listed, none is absent, and the walk's set lookups (at a million keys, more than the
-  // count costs) are skipped.
+  // listed, none is absent, and finding which are is skipped.
   let held = 0;
   for (let keys = current.keysInScope(result.scope)[Symbol.iterator](); ;) {
     const step = nextKeys(keys, prefix, null, null);
@@ -157,14 +169,22 @@ function* detectInScope(
     yield step.looked;
     if (step.done) break;
   }
-  const absent: string[] = [];
+  let absent: string[] = [];
   if (held !== liveListed) {
-    for (let keys = current.keysInScope(result.scope)[Symbol.iterator](); ;) {
-      const step = nextKeys(keys, prefix, seen, absent);
-      yield step.looked;
-      if (step.done) break;
+    // Those the last listing had are found from it; only when they are not all of them
+    // is the scope's every live key looked up.
+    const remembered = walk.absentCandidates(held - liveListed);
+    if (remembered !== null) absent = remembered;
+    else {
+      const missed = { current, memory };
+      for (let keys = current.keysInScope(result.scope)[Symbol.iterator](); ;) {
+        const step = nextKeys(keys, prefix, missed, absent);
+        yield step.looked;
+        if (step.done) break;
+      }
     }
   }
+  walk.finish();
   const verdict = judgeAbsence(absent, held, options.withheldIn(event.scope), options.guard);
   for (const id of verdict.disappear) out.push(disappeared(prefix + id, current));
   if (verdict.overflow) {
@@ -181,25 +201,31 @@ function* detectInScope(
 }
 
 /**
- * Up to DETECT_RECORDS_PER_TURN more live keys of the scope; with `seen`, the ids of those
- * the listing did not return go into `absent`. `done` once the keys are exhausted.
+ * Up to DETECT_RECORDS_PER_TURN more live keys of the scope; with `missed`, the ids of
+ * those the listing did not return (not marked) go into `absent`. `done` once the keys
+ * are exhausted.
  */
-function nextKeys(keys: Iterator<ResourceKey>, prefix: string, seen: ReadonlySet<ResourceKey> | null, absent: string[] | null): { looked: number; done: boolean } {
+function nextKeys(
+  keys: Iterator<ResourceKey>,
+  prefix: string,
+  missed: { current: SlotKeys; memory: ListingMemory } | null,
+  absent: string[] | null,
+): { looked: number; done: boolean } {
   for (let looked = 0; looked < DETECT_RECORDS_PER_TURN; looked++) {
     const next = keys.next();
     if (next.done === true) return { looked, done: true };
     const key = next.value;
     if (!key.startsWith(prefix)) assert.fail(`keysInScope(${prefix}) yields only its keys`);
-    if (seen !== null && !seen.has(key)) absent?.push(key.slice(prefix.length));
+    if (missed !== null && !missed.memory.marked(missed.current.slotOf(key))) absent?.push(key.slice(prefix.length));
   }
   return { looked: DETECT_RECORDS_PER_TURN, done: false };
 }
 
 /**
  * Appeared / changed for listed[from..to), and disappeared for live keys it listed as
- * gone; each key into `seen`; returns how many of them were live (each key once). Keys of
- * two scopes never collide (the scope is the key's prefix), so the set of keys seen is
- * per scope. A key listed twice in one scope keeps its first listing.
+ * gone; live keys are marked seen (ListingMemory), others kept in `seenNotLive`; returns
+ * how many of them were live (each key once). Keys of two scopes never collide (the scope
+ * is the key's prefix). A key listed twice in one scope keeps its first listing.
  */
 function detectListed(
   listed: readonly ResourceRecord[],
@@ -207,7 +233,8 @@ function detectListed(
   to: number,
   prefix: string,
   current: CurrentStateView,
-  seen: Set<ResourceKey>,
+  walk: ListingWalk,
+  seenNotLive: Set<ResourceKey>,
   out: ChangeEvent[],
 ): number {
   let live = 0;
@@ -215,11 +242,17 @@ function detectListed(
     const record = listed[i] as ResourceRecord;
     const key = record.key;
     if (!key.startsWith(prefix)) assert.fail(`record ${key} belongs to scope ${prefix}`);
-    const seenBefore = seen.size;
-    seen.add(key);
-    if (seen.size === seenBefore) continue; // listed twice: one hash operation, not two
-    const before = current.get(key);
-    if (before !== undefined) live++;
+    const slot = walk.slotOf(key, i);
+    if (slot === LISTED_BEFORE) continue;
+    let before: ResourceRecord | undefined;
+    if (slot === NOT_LIVE) {
+      const seenBefore = seenNotLive.size;
+      seenNotLive.add(key);
+      if (seenNotLive.size === seenBefore) continue; // listed twice: one hash operation, not two
+    } else {
+      before = current.recordAt(slot);
+      live++;
+    }
     if (isGoneRecord(record)) {
       if (before !== undefined) out.push({ type: 'disappeared', key, record });
     } else if (before === undefined) {
@@ -233,7 +266,8 @@ function detectListed(
 }
 
 function disappeared(key: ResourceKey, current: CurrentStateView): ResourceDisappeared {
-  const last = current.get(key);
+  const slot = current.slotOf(key);
+  const last = slot < 0 ? undefined : current.recordAt(slot);
   if (last === undefined) return { type: 'disappeared', key };
   return { type: 'disappeared', key, record: last };
 }

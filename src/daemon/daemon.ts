@@ -61,6 +61,7 @@ import { elavaVersion } from '../version.js';
 import { queryEndpoints, type QueryEndpoints } from './http-query.js';
 import type { ScanSetup } from './scan-setup.js';
 import { currentStateView, detectOptions } from './scope-view.js';
+import { ListingMemory } from '../changes/listing-memory.js';
 import { StartupProgress } from './startup-progress.js';
 
 export interface DaemonOptions {
@@ -97,6 +98,8 @@ export class Daemon {
   private querySocket: QuerySocket | null = null;
   /** The newest cycles of this process, for /v1/health. */
   private readonly cycleHistory = new CycleHistory();
+  /** Each scope's last listing, from one cycle's detection to the next (ListingMemory). */
+  private readonly listings = new ListingMemory();
   private readonly consoleFiles = new ConsoleFiles();
   private ready = false;
   private cycles = 0;
@@ -274,7 +277,7 @@ export class Daemon {
     const ctx: CycleContext = {
       store,
       view: currentStateView(store.projections),
-      detect: detectOptions(this.config, store.projections),
+      detect: detectOptions(this.config, store.projections, this.listings),
       scanConfig: this.options.scan.config,
       scanClients: this.options.scan.clients,
       metrics: this.metrics,

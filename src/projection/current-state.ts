@@ -1,7 +1,8 @@
 /**
  * The current record of every live resource: appeared and changed replace the record,
- * disappeared removes it. A Map keeps apply() O(1); ordered output (queries, snapshots,
- * hashes) sorts on the way out.
+ * disappeared removes it. A map of slots (KeyedSlots) keeps apply() O(1) and lets change
+ * detection reach a record by slot; ordered output (queries, snapshots, hashes) sorts on
+ * the way out.
  *
  * During a recovery's replay it can keep, instead of each record, where the record is in
  * the log (deferRecords), and read back only the live keys' last records at the end
@@ -21,6 +22,7 @@ import { eventOf, isRecordShaped } from './event-payload.js';
 import type { AscendingKeys, HashSink, PartRestorer, Projection } from './projection.js';
 import { ascendingChunks } from './snapshot-parts.js';
 import { StringPool } from './string-pool.js';
+import { KeyedSlots } from './keyed-slots.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
 import type { ResourceFilter } from './resource-filter.js';
 import { matchesFilter } from './resource-filter.js';
@@ -33,7 +35,7 @@ export interface CurrentStateSnapshot {
 export class CurrentState implements Projection {
   readonly name = 'current-state';
   readonly version: number = 1;
-  private records = new Map<ResourceKey, ResourceRecord>();
+  private records = new KeyedSlots<ResourceRecord>();
   /** sortedRecords() until the next change; null: to be sorted again. */
   private sorted: ResourceRecord[] | null = null;
   /** One copy of each short string value across the records held. */
@@ -49,6 +51,27 @@ export class CurrentState implements Projection {
   get(key: ResourceKey): ResourceRecord | undefined {
     this.assertResolved();
     return this.records.get(key);
+  }
+
+  /** The slot of a live key, or -1 (KeyedSlots: a slot stays a key's own while it lives). */
+  slotOf(key: ResourceKey): number {
+    this.assertResolved();
+    return this.records.slotOf(key);
+  }
+
+  /** The key in `slot`, or undefined when no live key holds it. */
+  keyAt(slot: number): ResourceKey | undefined {
+    return this.records.keyAt(slot);
+  }
+
+  /** The record in `slot`, or undefined when no live key holds it. */
+  recordAt(slot: number): ResourceRecord | undefined {
+    return this.records.valueAt(slot);
+  }
+
+  /** Every slot is below it. */
+  get slotLimit(): number {
+    return this.records.slotLimit;
   }
 
   /** Live records in no particular order (cheap; use `list` for ordered output). */
@@ -156,7 +179,7 @@ export class CurrentState implements Projection {
   }
 
   restorer(canonical: CanonicalKey = ownKey): PartRestorer {
-    const next = new Map<ResourceKey, ResourceRecord>();
+    const next = new KeyedSlots<ResourceRecord>();
     // Neighbours in key order are mostly alike (one account, region, type, state, tag
     // values): each record's strings are pooled beside the one restored before it, so an
     // equal value is compared, not hashed (StringPool.internValues).

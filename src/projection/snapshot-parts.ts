@@ -19,7 +19,7 @@ export function snapshotParts(p: Projection, ascending?: AscendingKeys): Iterabl
  * for sorting a million keys (~0.4 s in one turn of the event loop); without it, the
  * map's keys are sorted once, up front.
  */
-export function* ascendingChunks<V>(map: ReadonlyMap<string, V>, size: number, ascending?: AscendingKeys): Generator<[keys: string[], values: V[]]> {
+export function* ascendingChunks<V>(map: Pick<ReadonlyMap<string, V>, 'keys' | 'get' | 'size'>, size: number, ascending?: AscendingKeys): Generator<[keys: string[], values: V[]]> {
   assert.ok(size >= 1, 'chunks hold at least one key');
   if (ascending === undefined) {
     const keys = [...map.keys()].sort();

@@ -5,7 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectChanges } from '../../src/changes/detect.js';
+import { detectChanges, UNGUARDED } from '../../src/changes/detect.js';
+import { ListingMemory } from '../../src/changes/listing-memory.js';
 import { MemoryState } from './memory-state.js';
 import { startHarness } from '../scan/sim-harness.js';
 import { detectedChanges, expectedChanges, linesUnder, simKey, snapshot } from '../scan/truth.js';
@@ -24,7 +25,9 @@ describe('change detection against the simulator ground truth', () => {
     });
     try {
       const state = new MemoryState();
-      state.apply(detectChanges(await h.scan(), state));
+      const memory = new ListingMemory();
+      let guessed = 0;
+      state.apply(detectChanges(await h.scan(), state, { ...UNGUARDED, memory }));
       let recreatedSeen = 0;
       let changeCount = 0;
       for (let tick = 1; tick <= TICKS; tick++) {
@@ -33,8 +36,11 @@ describe('change detection against the simulator ground truth', () => {
         const recreated = h.cloud.lastChurn().filter((c) => c.action === 'recreated');
         const results = await h.scan();
         assert.deepEqual(results.filter((r) => r.status !== 'complete'), [], `tick ${tick}: all scopes complete`);
-        // when the cycle's events are detected
+        // when the cycle's events are detected (and, the daemon's way, with a memory of the
+        // last listings: the same events)
         const events = detectChanges(results, state);
+        assert.deepEqual(detectChanges(results, state, { ...UNGUARDED, memory }), events, `tick ${tick}: with the memory`);
+        if (tick > 2) guessed += memory.lastDetection.guessed;
         // then they are exactly the net changes of the tick
         const expected = expectedChanges(before, snapshot(h.cloud));
         const detected = detectedChanges(events);
@@ -49,6 +55,7 @@ describe('change detection against the simulator ground truth', () => {
       }
       assert.ok(recreatedSeen >= TICKS, `recreations happened and were seen (${recreatedSeen})`);
       assert.ok(changeCount > TICKS * 10, `plenty of churn was checked (${changeCount})`);
+      assert.ok(guessed > (TICKS - 2) * 50, `the simulator lists in a steady order: ${guessed} records found by a guess`);
       // and the state built from the events holds the truth's tags for every live resource
       const truth = h.cloud.truth();
       assert.equal(state.records.size, truth.length);

@@ -7,12 +7,29 @@ import type { ResourceKey, ResourceRecord } from '../../src/model/resource.js';
 import type { CurrentStateView } from '../../src/changes/detect.js';
 import type { ElavaEvent } from '../../src/model/events.js';
 import { scopePrefix, type Scope } from '../../src/model/scope.js';
+import { KeyedSlots } from '../../src/projection/keyed-slots.js';
 
 export class MemoryState implements CurrentStateView {
-  readonly records = new Map<ResourceKey, ResourceRecord>();
+  readonly records = new KeyedSlots<ResourceRecord>();
 
   get(key: ResourceKey): ResourceRecord | undefined {
     return this.records.get(key);
+  }
+
+  slotOf(key: ResourceKey): number {
+    return this.records.slotOf(key);
+  }
+
+  keyAt(slot: number): ResourceKey | undefined {
+    return this.records.keyAt(slot);
+  }
+
+  recordAt(slot: number): ResourceRecord | undefined {
+    return this.records.valueAt(slot);
+  }
+
+  get slotLimit(): number {
+    return this.records.slotLimit;
   }
 
   *keysInScope(scope: Scope): Iterable<ResourceKey> {

@@ -1,0 +1,81 @@
+/**
+ * Values by key, each kept in a numbered slot that stays the key's own while it lives: a
+ * value replaced keeps its slot, a key deleted frees its slot for a later key. Change
+ * detection reaches a record by slot (a guess from the last listing, checked against the
+ * slot's key) instead of hashing each fresh key string into a million-entry map: at 1 M
+ * resources that lookup was most of a cycle's detection (src/changes/listing-memory.ts).
+ */
+export class KeyedSlots<V> {
+  private readonly slots = new Map<string, number>();
+  /** By slot; undefined: a free slot. */
+  private readonly keyBySlot: (string | undefined)[] = [];
+  private readonly valueBySlot: (V | undefined)[] = [];
+  private readonly free: number[] = [];
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  /** One more than the highest slot ever used: every slot is below it. */
+  get slotLimit(): number {
+    return this.keyBySlot.length;
+  }
+
+  /** The slot of `key`, or -1 when it is not held. */
+  slotOf(key: string): number {
+    return this.slots.get(key) ?? -1;
+  }
+
+  /** The key in `slot`, or undefined when the slot is free or out of range. */
+  keyAt(slot: number): string | undefined {
+    return this.keyBySlot[slot];
+  }
+
+  /** The value in `slot`, or undefined when the slot is free or out of range. */
+  valueAt(slot: number): V | undefined {
+    return this.valueBySlot[slot];
+  }
+
+  get(key: string): V | undefined {
+    const slot = this.slots.get(key);
+    return slot === undefined ? undefined : this.valueBySlot[slot];
+  }
+
+  has(key: string): boolean {
+    return this.slots.has(key);
+  }
+
+  /** Sets the value of `key`: in its own slot when held, else in a free or new one. */
+  set(key: string, value: V): void {
+    let slot = this.slots.get(key);
+    if (slot === undefined) {
+      slot = this.free.pop() ?? this.keyBySlot.length;
+      this.slots.set(key, slot);
+      this.keyBySlot[slot] = key;
+    }
+    this.valueBySlot[slot] = value;
+  }
+
+  /** Frees the slot of `key`; false when it was not held. */
+  delete(key: string): boolean {
+    const slot = this.slots.get(key);
+    if (slot === undefined) return false;
+    this.slots.delete(key);
+    this.keyBySlot[slot] = undefined;
+    this.valueBySlot[slot] = undefined;
+    this.free.push(slot);
+    return true;
+  }
+
+  /** Keys held, in no particular order. */
+  keys(): IterableIterator<string> {
+    return this.slots.keys();
+  }
+
+  /** Values held, in no particular order. */
+  *values(): IterableIterator<V> {
+    const values = this.valueBySlot;
+    const keys = this.keyBySlot;
+    for (let slot = 0; slot < keys.length; slot++) if (keys[slot] !== undefined) yield values[slot] as V;
+  }
+}

@@ -1,13 +1,15 @@
 /**
  * `npm run bench -- scan [--json] [--quick]`: change detection alone, in memory.
  *
- * A synthetic EC2 fleet spread over 100 scopes is the current state; a scan cycle lists it
+ * A synthetic EC2 fleet spread over 100 scopes is the current state (the daemon's
+ * projections, fed its appeared events; before 2026-12-06 a plain map); a scan cycle lists it
  * again as fresh objects (as a real scan does) with 1 % churn: 0.4 % changed (tag or size),
  * 0.3 % gone, 0.3 % new. Timed: `detectChanges` over the whole cycle. Baseline, in the same
  * run: the same detection comparing records by `JSON.stringify` instead of `recordsEqual`.
  * Each run detects a scan of its own (fresh records and key strings, as every real cycle
- * has): the first run on its own (code not yet compiled: a daemon's first cycle), and the
- * median of the later ones (a daemon's every other cycle); the median over as many scans
+ * has): the first run on its own (code not yet compiled, no memory of a last listing: a
+ * daemon's first cycle), and the median of the later ones (a daemon's every other cycle,
+ * guessing slots from the listing before, ListingMemory); the median over as many scans
  * where nothing went away (the usual cycle: no scope misses a live key); then once more
  * the way the daemon detects, giving the event loop a turn every few thousand records,
  * with the longest time it held the loop; and, untimed in the rows above, how long making a
@@ -19,7 +21,10 @@ import { ListingMemory } from '../src/changes/listing-memory.js';
 import { recordsEqual } from '../src/changes/record-equal.js';
 import { resourceKey, type ResourceKey, type ResourceRecord } from '../src/model/resource.js';
 import { scopePrefix, type ScanResult, type Scope } from '../src/model/scope.js';
-import { KeyedSlots } from '../src/projection/keyed-slots.js';
+import { currentStateView } from '../src/daemon/scope-view.js';
+import { CurrentState } from '../src/projection/current-state.js';
+import { KeyIndexProjection } from '../src/projection/key-index-projection.js';
+import type { LogEvent } from '../src/wal/types.js';
 import { watchEventLoop } from './loop-watch.js';
 import { median, Report } from './report.js';
 
@@ -96,28 +101,13 @@ export async function benchFleet(report: Report, fleet: number): Promise<void> {
   report.add('heap used', params, process.memoryUsage().heapUsed / 2 ** 20, 'MiB');
 }
 
-/** The current state: records in slots plus a per-scope key index, as the projections keep. */
-class BenchState implements CurrentStateView {
-  readonly records = new KeyedSlots<ResourceRecord>();
-  readonly byScope = new Map<string, ResourceKey[]>();
-  get(key: ResourceKey): ResourceRecord | undefined {
-    return this.records.get(key);
-  }
-  slotOf(key: ResourceKey): number {
-    return this.records.slotOf(key);
-  }
-  keyAt(slot: number): ResourceKey | undefined {
-    return this.records.keyAt(slot);
-  }
-  recordAt(slot: number): ResourceRecord | undefined {
-    return this.records.valueAt(slot);
-  }
-  get slotLimit(): number {
-    return this.records.slotLimit;
-  }
-  keysInScope(scope: Scope): Iterable<ResourceKey> {
-    return this.byScope.get(scopePrefix(scope)) ?? [];
-  }
+/**
+ * The current state as the daemon holds it: the current-state and key-index projections,
+ * fed the fleet's appeared events, seen through the daemon's view (scope-view.ts).
+ */
+interface BenchState extends CurrentStateView {
+  get(key: ResourceKey): ResourceRecord | undefined;
+  readonly size: number;
 }
 
 function scopeOf(i: number): Scope {
@@ -143,16 +133,20 @@ function record(i: number, size = 't3.micro', owner = 'platform'): ResourceRecor
 }
 
 function buildState(fleet: number): BenchState {
-  const state = new BenchState();
+  const current = new CurrentState();
+  const keys = new KeyIndexProjection();
   for (let i = 0; i < fleet; i++) {
     const r = record(i);
-    state.records.set(r.key, r);
-    const prefix = scopePrefix(scopeOf(i));
-    let keys = state.byScope.get(prefix);
-    if (keys === undefined) state.byScope.set(prefix, (keys = []));
-    keys.push(r.key);
+    const log: LogEvent = { kind: 'event', main: i + 1, sub: 0, timeMs: 0, payload: { type: 'appeared', key: r.key, record: r }, location: { segment: 'bench', offsetBytes: i } };
+    keys.apply(log); // first, as the Store applies them: it hands the key string on (adoptKeyString)
+    current.apply(log);
   }
-  return state;
+  return Object.assign(currentStateView([keys, current]), {
+    get: (key: ResourceKey) => current.get(key),
+    get size() {
+      return current.size;
+    },
+  });
 }
 
 /** Every scope complete; fresh record objects; 0.4 % changed, 0.3 % gone (unless not `gone`), 0.3 % new. */
@@ -176,7 +170,7 @@ function scanCycle(state: BenchState, fleet: number, gone = true): ScanResult[] 
     const scope = scopeOf(s);
     results.push({ scope, status: 'complete', records: perScope.get(scopePrefix(scope)) ?? [], durationMs: 0 });
   }
-  assert.equal(state.records.size, fleet);
+  assert.equal(state.size, fleet);
   return results;
 }
 

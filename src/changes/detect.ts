@@ -53,13 +53,15 @@ import { LISTED_BEFORE, ListingMemory, NOT_LIVE, type ListingWalk, type SlotKeys
 
 /**
  * What change detection needs from the current-state projection: live records in slots
- * (a slot stays a key's own while the key lives; ListingMemory guesses them), and
- * `keysInScope`, every live key whose key starts with `scopePrefix(scope)`
- * (`provider/account/region/type/`), each once: exactly the keys of that scope `slotOf`
- * finds; it is only asked about complete scopes.
+ * (a slot stays a key's own while the key lives; ListingMemory guesses them); how many
+ * live keys a scope holds, `liveInScope`; and `keysInScope`, every live key whose key
+ * starts with `scopePrefix(scope)` (`provider/account/region/type/`), each once: exactly
+ * the keys of that scope `slotOf` finds, as many as `liveInScope` counts. Both are only
+ * asked about complete scopes.
  */
 export interface CurrentStateView extends SlotKeys {
   recordAt(slot: number): ResourceRecord | undefined;
+  liveInScope(scope: Scope): number;
   keysInScope(scope: Scope): Iterable<ResourceKey>;
 }
 
@@ -162,13 +164,7 @@ function* detectInScope(
   if (result.status !== 'complete') return event;
   // Most listings miss nothing: when the scope holds exactly as many live keys as it
   // listed, none is absent, and finding which are is skipped.
-  let held = 0;
-  for (let keys = current.keysInScope(result.scope)[Symbol.iterator](); ;) {
-    const step = nextKeys(keys, prefix, null, null);
-    held += step.looked;
-    yield step.looked;
-    if (step.done) break;
-  }
+  const held = current.liveInScope(result.scope);
   let absent: string[] = [];
   if (held !== liveListed) {
     // Those the last listing had are found from it; only when they are not all of them
@@ -176,12 +172,14 @@ function* detectInScope(
     const remembered = walk.absentCandidates(held - liveListed);
     if (remembered !== null) absent = remembered;
     else {
-      const missed = { current, memory };
+      let walked = 0;
       for (let keys = current.keysInScope(result.scope)[Symbol.iterator](); ;) {
-        const step = nextKeys(keys, prefix, missed, absent);
+        const step = nextKeys(keys, prefix, { current, memory }, absent);
+        walked += step.looked;
         yield step.looked;
         if (step.done) break;
       }
+      if (walked !== held) assert.fail(`keysInScope(${prefix}) yields as many keys as liveInScope counts`);
     }
   }
   walk.finish();
@@ -201,22 +199,21 @@ function* detectInScope(
 }
 
 /**
- * Up to DETECT_RECORDS_PER_TURN more live keys of the scope; with `missed`, the ids of
- * those the listing did not return (not marked) go into `absent`. `done` once the keys
- * are exhausted.
+ * Up to DETECT_RECORDS_PER_TURN more live keys of the scope; the ids of those the listing
+ * did not return (not marked) go into `absent`. `done` once the keys are exhausted.
  */
 function nextKeys(
   keys: Iterator<ResourceKey>,
   prefix: string,
-  missed: { current: SlotKeys; memory: ListingMemory } | null,
-  absent: string[] | null,
+  missed: { current: SlotKeys; memory: ListingMemory },
+  absent: string[],
 ): { looked: number; done: boolean } {
   for (let looked = 0; looked < DETECT_RECORDS_PER_TURN; looked++) {
     const next = keys.next();
     if (next.done === true) return { looked, done: true };
     const key = next.value;
     if (!key.startsWith(prefix)) assert.fail(`keysInScope(${prefix}) yields only its keys`);
-    if (missed !== null && !missed.memory.marked(missed.current.slotOf(key))) absent?.push(key.slice(prefix.length));
+    if (!missed.memory.marked(missed.current.slotOf(key))) absent.push(key.slice(prefix.length));
   }
   return { looked: DETECT_RECORDS_PER_TURN, done: false };
 }

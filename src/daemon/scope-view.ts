@@ -1,8 +1,8 @@
 /**
- * What change detection asks of the live state (CurrentStateView): records by slot, from
- * the current-state projection, and the live keys of one scope, as a prefix scan of the
- * key index (`provider/account/region/type/` is every key's prefix in that scope). And
- * the guard's settings with what it withholds (DetectOptions), from the withheld projection,
+ * What change detection asks of the live state (CurrentStateView): records by slot and
+ * counts by scope, from the current-state projection, and the live keys of one scope, as
+ * a prefix scan of the key index (`provider/account/region/type/` is every key's prefix in
+ * that scope). And the guard's settings with what it withholds (DetectOptions), from the withheld projection,
  * with the daemon's memory of the last listings.
  */
 import assert from 'node:assert/strict';
@@ -27,6 +27,7 @@ export function currentStateView(projections: readonly Projection[]): CurrentSta
     get slotLimit() {
       return current.slotLimit;
     },
+    liveInScope: (scope) => current.liveInScope(scopePrefix(scope)),
     keysInScope: (scope) => keyIndex.index.liveKeysWithPrefix(scopePrefix(scope)),
   };
 }

@@ -40,6 +40,8 @@ export class CurrentState implements Projection {
   private sorted: ResourceRecord[] | null = null;
   /** One copy of each short string value across the records held. */
   private readonly strings = new StringPool();
+  /** Live keys by scope prefix (liveInScope), counted when first asked, then kept; null: not counted. */
+  private scopeCounts: Map<string, number> | null = null;
   /** While deferring: where each key replayed since has its last record (see resolveDeferred). */
   private deferred: Map<ResourceKey, RecordLocation> | null = null;
 
@@ -72,6 +74,25 @@ export class CurrentState implements Projection {
   /** Every slot is below it. */
   get slotLimit(): number {
     return this.records.slotLimit;
+  }
+
+  /**
+   * How many live keys start with `prefix`, a scope's (`provider/account/region/type/`, as
+   * scopePrefix gives it). Counted over every key the first time (~0.1 s at a million),
+   * then kept as keys come and go: change detection asks it of every scope every cycle,
+   * where walking the scope's keys in the key index took ~0.6 s of a cycle at a million.
+   */
+  liveInScope(prefix: string): number {
+    this.assertResolved();
+    if (this.scopeCounts === null) {
+      const counts = new Map<string, number>();
+      for (const key of this.records.keys()) {
+        const scope = scopeOfKey(key);
+        if (scope !== null) counts.set(scope, (counts.get(scope) ?? 0) + 1);
+      }
+      this.scopeCounts = counts;
+    }
+    return this.scopeCounts.get(prefix) ?? 0;
   }
 
   /** Live records in no particular order (cheap; use `list` for ordered output). */
@@ -111,6 +132,7 @@ export class CurrentState implements Projection {
       this.records.set(key, (previous = this.strings.internValues(record, previous, 'key')));
     }
     this.deferred = null;
+    this.scopeCounts = null;
     this.sorted = null;
   }
 
@@ -125,11 +147,15 @@ export class CurrentState implements Projection {
       case 'appeared':
       case 'changed':
         if (this.deferred !== null) this.deferred.set(event.key, log.location);
-        else this.records.set(event.key, this.strings.internValues(event.record, this.records.get(event.key), 'key'));
+        else {
+          const size = this.records.size;
+          this.records.set(event.key, this.strings.internValues(event.record, this.records.get(event.key), 'key'));
+          if (this.records.size !== size) this.countInScope(event.key, 1);
+        }
         this.sorted = null;
         return;
       case 'disappeared':
-        this.records.delete(event.key);
+        if (this.records.delete(event.key)) this.countInScope(event.key, -1);
         this.deferred?.delete(event.key);
         this.sorted = null;
         return;
@@ -200,6 +226,7 @@ export class CurrentState implements Projection {
       finish: () => {
         this.records = next;
         this.sorted = null;
+        this.scopeCounts = null;
       },
     };
   }
@@ -223,6 +250,13 @@ export class CurrentState implements Projection {
     return this.sorted;
   }
 
+  private countInScope(key: ResourceKey, by: 1 | -1): void {
+    const counts = this.scopeCounts;
+    if (counts === null) return; // not counted yet: liveInScope counts them all
+    const scope = scopeOfKey(key);
+    if (scope !== null) counts.set(scope, (counts.get(scope) ?? 0) + by);
+  }
+
   private assertResolved(): void {
     if (this.deferred !== null) throw new Error('current-state read while its records are deferred (resolveDeferred first)');
   }
@@ -232,6 +266,19 @@ export class CurrentState implements Projection {
       projection: this.name,
     });
   }
+}
+
+/**
+ * The scope prefix of `key`: up to its fourth "/" (scope parts hold no "/", scope.ts; an id
+ * may), or null for a key of no scope.
+ */
+function scopeOfKey(key: ResourceKey): string | null {
+  let at = -1;
+  for (let parts = 0; parts < 4; parts++) {
+    at = key.indexOf('/', at + 1);
+    if (at < 0) return null;
+  }
+  return key.slice(0, at + 1);
 }
 
 function compareLocations(a: RecordLocation, b: RecordLocation): number {

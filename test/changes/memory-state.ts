@@ -32,6 +32,10 @@ export class MemoryState implements CurrentStateView {
     return this.records.slotLimit;
   }
 
+  liveInScope(scope: Scope): number {
+    return [...this.keysInScope(scope)].length;
+  }
+
   *keysInScope(scope: Scope): Iterable<ResourceKey> {
     const prefix = scopePrefix(scope);
     for (const key of this.records.keys()) if (key.startsWith(prefix)) yield key;

@@ -74,6 +74,33 @@ describe('current state: filters', () => {
   });
 });
 
+describe('current state: live keys per scope', () => {
+  const EAST_VOLUMES = 'aws/111/us-east-1/ec2.volume/';
+  it('counts each scope the first time asked, then follows appeared and disappeared', () => {
+    const [state] = given();
+    assert.equal(state.liveInScope(EAST_VOLUMES), 2);
+    assert.equal(state.liveInScope('aws/222/eu-west-1/ec2.instance/'), 1);
+    assert.equal(state.liveInScope('aws/111/us-east-1/ec2.instance/'), 0);
+    // an id with "/" in it still belongs to its scope (scope parts hold none)
+    const slashed = record('gcp/proj/europe-west1-b/gce.instance/77', {});
+    slashed.key = 'gcp/proj/europe-west1-b/gce.instance/a/b';
+    state.apply(ev({ type: 'appeared', key: slashed.key, record: slashed }));
+    assert.equal(state.liveInScope('gcp/proj/europe-west1-b/gce.instance/'), 2);
+    state.apply(ev({ type: 'disappeared', key: VOL_A.key }));
+    state.apply(ev({ type: 'disappeared', key: VOL_A.key })); // not live: no change
+    state.apply(ev({ type: 'changed', key: VOL_B.key, record: { ...VOL_B, state: 'available' }, diff: [] }));
+    assert.equal(state.liveInScope(EAST_VOLUMES), 1);
+    // and a restore starts the count again from what it holds
+    const restored = new CurrentState();
+    restored.restore(state.snapshot());
+    assert.equal(restored.liveInScope(EAST_VOLUMES), 1);
+    for (const prefix of [EAST_VOLUMES, 'gcp/proj/europe-west1-b/gce.instance/', 'aws/222/eu-west-1/ec2.instance/']) {
+      const keys = state.list().filter((r) => r.key.startsWith(prefix)).length;
+      assert.equal(state.liveInScope(prefix), keys, prefix);
+    }
+  });
+});
+
 describe('counts', () => {
   it('counts live resources per type and per owner, unowned under null', () => {
     const counts = given()[1];

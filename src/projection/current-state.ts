@@ -148,9 +148,12 @@ export class CurrentState implements Projection {
       case 'changed':
         if (this.deferred !== null) this.deferred.set(event.key, log.location);
         else {
-          const size = this.records.size;
-          this.records.set(event.key, this.strings.internValues(event.record, this.records.get(event.key), 'key'));
-          if (this.records.size !== size) this.countInScope(event.key, 1);
+          const slot = this.records.slotOf(event.key);
+          if (slot >= 0) this.records.setAt(slot, this.strings.internValues(event.record, this.records.valueAt(slot), 'key'));
+          else {
+            this.records.set(event.key, this.strings.internValues(event.record, undefined, 'key'));
+            this.countInScope(event.key, 1);
+          }
         }
         this.sorted = null;
         return;
@@ -218,9 +221,7 @@ export class CurrentState implements Projection {
           if (!isRecordShaped(r)) this.bad('not a resource record');
           const key = canonical(r.key);
           r.key = key;
-          const size = next.size;
-          next.set(key, (previous = this.strings.internValues(r, previous, 'key')));
-          if (next.size === size) this.bad(`duplicate key ${key}`); // one lookup, not has() then set()
+          if (!next.addNew(key, (previous = this.strings.internValues(r, previous, 'key')))) this.bad(`duplicate key ${key}`);
         }
       },
       finish: () => {

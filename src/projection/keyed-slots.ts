@@ -56,6 +56,26 @@ export class KeyedSlots<V> {
     this.valueBySlot[slot] = value;
   }
 
+  /** Replaces the value in `slot`, a slot a key holds (slotOf); one lookup fewer than `set`. */
+  setAt(slot: number, value: V): void {
+    if (this.keyBySlot[slot] === undefined) throw new Error(`slot ${slot} is free`);
+    this.valueBySlot[slot] = value;
+  }
+
+  /**
+   * Adds `key`, not held, in a new slot: a table being built (a restore), one hash
+   * operation a key instead of `set`'s two. False when `key` was held after all: its slot
+   * is then lost, and the table must be dropped.
+   */
+  addNew(key: string, value: V): boolean {
+    const slot = this.keyBySlot.length;
+    const size = this.slots.size;
+    this.slots.set(key, slot);
+    this.keyBySlot.push(key);
+    this.valueBySlot.push(value);
+    return this.slots.size !== size;
+  }
+
   /** Frees the slot of `key`; false when it was not held. */
   delete(key: string): boolean {
     const slot = this.slots.get(key);

@@ -26,5 +26,16 @@ describe('KeyedSlots', () => {
     assert.equal(slots.get('b'), 2);
     assert.equal(slots.has('c'), true);
     assert.equal(slots.keyAt(99), undefined, 'beyond the limit: no key');
+    slots.setAt(slots.slotOf('b'), 20);
+    assert.equal(slots.get('b'), 20);
+    assert.throws(() => slots.setAt(99, 1), /slot 99 is free/);
+  });
+
+  it('builds a table of new keys, and says when a key was not new', () => {
+    const slots = new KeyedSlots<string>();
+    assert.equal(slots.addNew('a', 'x'), true);
+    assert.equal(slots.addNew('b', 'y'), true);
+    assert.deepEqual([slots.slotOf('a'), slots.slotOf('b'), slots.size, slots.slotLimit], [0, 1, 2, 2]);
+    assert.equal(slots.addNew('a', 'z'), false);
   });
 });

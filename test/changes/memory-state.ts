@@ -9,27 +9,14 @@ import type { ElavaEvent } from '../../src/model/events.js';
 import { scopePrefix, type Scope } from '../../src/model/scope.js';
 import { KeyedSlots } from '../../src/projection/keyed-slots.js';
 
-export class MemoryState implements CurrentStateView {
-  readonly records = new KeyedSlots<ResourceRecord>();
-
-  get(key: ResourceKey): ResourceRecord | undefined {
-    return this.records.get(key);
-  }
-
-  slotOf(key: ResourceKey): number {
-    return this.records.slotOf(key);
-  }
-
-  keyAt(slot: number): ResourceKey | undefined {
-    return this.records.keyAt(slot);
+/** The records in slots (KeyedSlots, as the projection keeps them), `records` to tests. */
+export class MemoryState extends KeyedSlots<ResourceRecord> implements CurrentStateView {
+  get records(): KeyedSlots<ResourceRecord> {
+    return this;
   }
 
   recordAt(slot: number): ResourceRecord | undefined {
-    return this.records.valueAt(slot);
-  }
-
-  get slotLimit(): number {
-    return this.records.slotLimit;
+    return this.valueAt(slot);
   }
 
   liveInScope(scope: Scope): number {

@@ -22,12 +22,12 @@
  */
 import type { ResourceKey } from '../model/resource.js';
 
-/** What the memory needs of the current state: slots and their keys. */
 /** ListingWalk.slotOf: the key is not live. */
 export const NOT_LIVE = -1;
 /** ListingWalk.slotOf: the key is live and this detection has seen it listed already. */
 export const LISTED_BEFORE = -2;
 
+/** What the memory needs of the current state: slots and their keys. */
 export interface SlotKeys {
   slotOf(key: ResourceKey): number;
   keyAt(slot: number): ResourceKey | undefined;

@@ -63,11 +63,13 @@ export class CurrentState implements Projection {
 
   /** The key in `slot`, or undefined when no live key holds it. */
   keyAt(slot: number): ResourceKey | undefined {
+    this.assertResolved();
     return this.records.keyAt(slot);
   }
 
   /** The record in `slot`, or undefined when no live key holds it. */
   recordAt(slot: number): ResourceRecord | undefined {
+    this.assertResolved();
     return this.records.valueAt(slot);
   }
 

@@ -23,6 +23,7 @@ import type { AscendingKeys, HashSink, PartRestorer, Projection } from './projec
 import { ascendingChunks } from './snapshot-parts.js';
 import { StringPool } from './string-pool.js';
 import { KeyedSlots } from './keyed-slots.js';
+import { flatString } from '../model/flat-string.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
 import type { ResourceFilter } from './resource-filter.js';
 import { matchesFilter } from './resource-filter.js';
@@ -130,8 +131,7 @@ export class CurrentState implements Projection {
       if (record === null) {
         throw new ProjectionError('PROJECTION_BAD_EVENT', `the record read back for ${key} is not its appeared or changed event`, { location });
       }
-      record.key = key;
-      this.records.set(key, (previous = this.strings.internValues(record, previous, 'key')));
+      this.records.set(key, (previous = this.keep(record, key, previous)));
     }
     this.deferred = null;
     this.scopeCounts = null;
@@ -151,9 +151,9 @@ export class CurrentState implements Projection {
         if (this.deferred !== null) this.deferred.set(event.key, log.location);
         else {
           const slot = this.records.slotOf(event.key);
-          if (slot >= 0) this.records.setAt(slot, this.strings.internValues(event.record, this.records.valueAt(slot), 'key'));
+          if (slot >= 0) this.records.setAt(slot, this.keep(event.record, event.key, this.records.valueAt(slot)));
           else {
-            this.records.set(event.key, this.strings.internValues(event.record, undefined, 'key'));
+            this.records.set(event.key, this.keep(event.record, event.key, undefined));
             this.countInScope(event.key, 1);
           }
         }
@@ -222,8 +222,7 @@ export class CurrentState implements Projection {
         for (const r of records as unknown[]) {
           if (!isRecordShaped(r)) this.bad('not a resource record');
           const key = canonical(r.key);
-          r.key = key;
-          if (!next.addNew(key, (previous = this.strings.internValues(r, previous, 'key')))) this.bad(`duplicate key ${key}`);
+          if (!next.addNew(key, (previous = this.keep(r, key, previous)))) this.bad(`duplicate key ${key}`);
         }
       },
       finish: () => {
@@ -253,6 +252,20 @@ export class CurrentState implements Projection {
     return this.sorted;
   }
 
+  /**
+   * `record` as it is kept, under `key` (the key index's one string): its strings pooled
+   * (`like`: the record it replaces, or its neighbour), and its `id`, when the key ends in
+   * it, a view of the key's last characters. Ids are unique: pooling them hashed a string
+   * and filled the pool for nothing (a restart at 1 M spent ~2.4 s pooling), and the key
+   * is kept as long as the record is, so the view pins nothing more.
+   */
+  private keep(record: ResourceRecord, key: ResourceKey, like: ResourceRecord | undefined): ResourceRecord {
+    record.key = key;
+    this.strings.internValues(record, like, KEPT_APART);
+    record.id = idOfKey(key, record.id);
+    return record;
+  }
+
   private countInScope(key: ResourceKey, by: 1 | -1): void {
     const counts = this.scopeCounts;
     if (counts === null) return; // not counted yet: liveInScope counts them all
@@ -269,6 +282,21 @@ export class CurrentState implements Projection {
       projection: this.name,
     });
   }
+}
+
+/** Fields keep() does not pool: the key is the key index's string, the id a part of it. */
+const KEPT_APART: readonly string[] = ['key', 'id'];
+
+/**
+ * `id` as the characters of `key` after its last-but-id "/" when the key ends in "/" + id
+ * (a slice: V8 keeps 13 characters or more as a view of the key, fewer as a copy); else a
+ * flat copy of `id` (flat-string.ts). A non-string id (a malformed record) is left as it is.
+ */
+function idOfKey(key: ResourceKey, id: unknown): string {
+  if (typeof id !== 'string') return id as string;
+  const from = key.length - id.length;
+  if (from > 0 && key.charCodeAt(from - 1) === 0x2f && key.endsWith(id)) return key.slice(from);
+  return flatString(id);
 }
 
 /**

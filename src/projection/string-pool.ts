@@ -38,10 +38,11 @@ export class StringPool {
    * copy; returns `value`. With `like` (the record it replaces), a value equal to the one
    * at the same place in `like` takes that one's copy without a pool lookup: a change
    * leaves most of a record as it was, and comparing two short strings costs less than
-   * hashing one. The top-level field `except` is left as it is (the current state's `key`,
-   * which it sets to the key index's one string itself).
+   * hashing one. The top-level fields in `except` are left as they are (the current
+   * state's `key`, which it sets to the key index's one string itself, and `id`, a part of
+   * that key).
    */
-  internValues<T extends object>(value: T, like?: T, except?: string): T {
+  internValues<T extends object>(value: T, like?: T, except?: readonly string[]): T {
     this.walk(value as Record<string, unknown>, like as Record<string, unknown> | undefined, 0, except);
     return value;
   }
@@ -51,9 +52,9 @@ export class StringPool {
     return this.strings.size;
   }
 
-  private walk(o: Record<string, unknown>, like: Record<string, unknown> | undefined, depth: number, except?: string): void {
+  private walk(o: Record<string, unknown>, like: Record<string, unknown> | undefined, depth: number, except?: readonly string[]): void {
     for (const k in o) {
-      if (k === except) continue;
+      if (except !== undefined && except.includes(k)) continue;
       const v = o[k];
       const old = like === undefined ? undefined : like[k];
       // Always written back: strings compare by value, so no test tells the copies apart.

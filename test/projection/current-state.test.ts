@@ -101,6 +101,22 @@ describe('current state: live keys per scope', () => {
   });
 });
 
+describe('current state: ids kept as a part of the key', () => {
+  it('keeps each record equal to the one applied or restored, an id its key does not end in too', () => {
+    sub = 0;
+    const state = new CurrentState();
+    const long = record('aws/111/us-east-1/ec2.instance/i-0123456789abcdef0', {}); // an id of 19 characters
+    const odd = { ...record('aws/111/us-east-1/ec2.instance/i-odd', {}), id: 'not-the-key-tail-at-all' };
+    for (const r of [long, odd]) state.apply(ev({ type: 'appeared', key: r.key, record: structuredClone(r) }));
+    state.apply(ev({ type: 'changed', key: long.key, record: { ...structuredClone(long), state: 'stopped' }, diff: [] }));
+    assert.deepEqual(state.get(long.key), { ...long, state: 'stopped' });
+    assert.deepEqual(state.get(odd.key), odd);
+    const restored = new CurrentState();
+    restored.restore(structuredClone(state.snapshot()));
+    assert.deepEqual(restored.snapshot(), state.snapshot());
+  });
+});
+
 describe('counts', () => {
   it('counts live resources per type and per owner, unowned under null', () => {
     const counts = given()[1];

@@ -14,13 +14,24 @@ export type CanonicalKey = (key: string) => string;
 export const ownKey: CanonicalKey = (key) => key;
 
 /**
- * Canonical keys from `sorted` (ascending), for keys asked in ascending order. A key asked
- * out of order, or not in `sorted`, comes back as it is: sharing is lost, nothing else.
+ * Canonical keys from `sorted` (ascending), for keys asked in ascending order, each once. A
+ * key asked out of order, twice, or not in `sorted`, comes back as it is: sharing is lost,
+ * nothing else. The common case (the next key asked is the next key held) is one string
+ * compare: keys share long prefixes, so each compare reads most of both, and a restart at
+ * 1 M resources spent ~0.7 s in three (`<` then `===`, then `<` again for the next key).
  */
 export function ascendingKeys(sorted: Iterator<string>): CanonicalKey {
   let current = sorted.next();
   return (key) => {
-    while (!current.done && current.value < key) current = sorted.next();
-    return !current.done && current.value === key ? current.value : key;
+    while (!current.done) {
+      const held = current.value;
+      if (held === key) {
+        current = sorted.next();
+        return held;
+      }
+      if (held > key) return key; // not held
+      current = sorted.next();
+    }
+    return key;
   };
 }

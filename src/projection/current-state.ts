@@ -98,8 +98,8 @@ export class CurrentState implements Projection {
     return this.scopeCounts.get(prefix) ?? 0;
   }
 
-  /** Live records in no particular order (cheap; use `list` for ordered output). */
-  values(): IterableIterator<ResourceRecord> {
+  /** Live records in no particular order, a new array (cheap; use `list` for ordered output). */
+  values(): readonly ResourceRecord[] {
     this.assertResolved();
     return this.records.values();
   }
@@ -248,7 +248,7 @@ export class CurrentState implements Projection {
    */
   private sortedRecords(): readonly ResourceRecord[] {
     this.assertResolved();
-    this.sorted ??= [...this.records.values()].sort(byKey);
+    this.sorted ??= this.records.values().sort(byKey); // a new array (KeyedSlots.values)
     return this.sorted;
   }
 
@@ -288,9 +288,9 @@ export class CurrentState implements Projection {
 const KEPT_APART: readonly string[] = ['key', 'id'];
 
 /**
- * `id` as the characters of `key` after its last-but-id "/" when the key ends in "/" + id
- * (a slice: V8 keeps 13 characters or more as a view of the key, fewer as a copy); else a
- * flat copy of `id` (flat-string.ts). A non-string id (a malformed record) is left as it is.
+ * `id` as the last characters of `key` when the key ends in "/" + id (a slice: V8 keeps 13
+ * characters or more as a view of the key, fewer as a copy); else a flat copy of `id`
+ * (flat-string.ts). A non-string id (a malformed record) is left as it is.
  */
 function idOfKey(key: ResourceKey, id: unknown): string {
   if (typeof id !== 'string') return id as string;

@@ -52,6 +52,19 @@ export function scopePrefix(scope: Scope): string {
   return `${scopeString(scope)}/`;
 }
 
+/**
+ * The scopePrefix of the scope `key` belongs to: the key up to its fourth "/" (scope parts
+ * hold none; an id may), or null for a key of no scope.
+ */
+export function scopePrefixOfKey(key: string): string | null {
+  let at = -1;
+  for (let parts = 0; parts < 4; parts++) {
+    at = key.indexOf('/', at + 1);
+    if (at < 0) return null;
+  }
+  return key.slice(0, at + 1);
+}
+
 export interface CompleteScan {
   readonly scope: Scope;
   readonly status: 'complete';

@@ -24,6 +24,7 @@ import { ascendingChunks } from './snapshot-parts.js';
 import { StringPool } from './string-pool.js';
 import { KeyedSlots } from './keyed-slots.js';
 import { flatString } from '../model/flat-string.js';
+import { scopePrefixOfKey } from '../model/scope.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
 import type { ResourceFilter } from './resource-filter.js';
 import { matchesFilter } from './resource-filter.js';
@@ -90,7 +91,7 @@ export class CurrentState implements Projection {
     if (this.scopeCounts === null) {
       const counts = new Map<string, number>();
       for (const key of this.records.keys()) {
-        const scope = scopeOfKey(key);
+        const scope = scopePrefixOfKey(key);
         if (scope !== null) counts.set(scope, (counts.get(scope) ?? 0) + 1);
       }
       this.scopeCounts = counts;
@@ -269,7 +270,7 @@ export class CurrentState implements Projection {
   private countInScope(key: ResourceKey, by: 1 | -1): void {
     const counts = this.scopeCounts;
     if (counts === null) return; // not counted yet: liveInScope counts them all
-    const scope = scopeOfKey(key);
+    const scope = scopePrefixOfKey(key);
     if (scope !== null) counts.set(scope, (counts.get(scope) ?? 0) + by);
   }
 
@@ -297,19 +298,6 @@ function idOfKey(key: ResourceKey, id: unknown): string {
   const from = key.length - id.length;
   if (from > 0 && key.charCodeAt(from - 1) === 0x2f && key.endsWith(id)) return key.slice(from);
   return flatString(id);
-}
-
-/**
- * The scope prefix of `key`: up to its fourth "/" (scope parts hold no "/", scope.ts; an id
- * may), or null for a key of no scope.
- */
-function scopeOfKey(key: ResourceKey): string | null {
-  let at = -1;
-  for (let parts = 0; parts < 4; parts++) {
-    at = key.indexOf('/', at + 1);
-    if (at < 0) return null;
-  }
-  return key.slice(0, at + 1);
 }
 
 function compareLocations(a: RecordLocation, b: RecordLocation): number {

@@ -3,21 +3,27 @@
  *
  * A synthetic EC2 fleet spread over 100 scopes is the current state (the daemon's
  * projections, fed its appeared events; before 2026-12-06 a plain map); a scan cycle lists it
- * again as fresh objects (as a real scan does) with 1 % churn: 0.4 % changed (tag or size),
- * 0.3 % gone, 0.3 % new. Timed: `detectChanges` over the whole cycle. Baseline, in the same
- * run: the same detection comparing records by `JSON.stringify` instead of `recordsEqual`.
- * Each run detects a scan of its own (fresh records and key strings, as every real cycle
- * has): the first run on its own (code not yet compiled, no memory of a last listing: a
- * daemon's first cycle), and the median of the later ones (a daemon's every other cycle,
- * guessing slots from the listing before, ListingMemory); the median over as many scans
- * where nothing went away (the usual cycle: no scope misses a live key); then once more
- * the way the daemon detects, giving the event loop a turn every few thousand records,
- * with the longest time it held the loop; and, untimed in the rows above, how long making a
- * scan's fresh records and keys took; `--quick` skips the 1 M fleet.
+ * again as fresh objects, each written as bytes as it is made (as the scanners do, page by
+ * page: src/model/listing-bytes.ts), with 1 % churn: 0.4 % changed (tag or size), 0.3 %
+ * gone, 0.3 % new. Timed: `detectChanges` over the whole cycle. Baselines, in the same run:
+ * the same detection comparing records by `JSON.stringify` instead of `recordsEqual`, and
+ * detection of scans without bytes (every record compared as objects, slots still guessed),
+ * alternated with runs with bytes.
+ * Each run detects a scan of its own (fresh records, key strings and bytes, as every real
+ * cycle has): the first run on its own (code not yet compiled, no memory of a last listing:
+ * a daemon's first cycle), and the median of the later ones (a daemon's every other cycle,
+ * guessing slots from the listing before and comparing bytes with it, ListingMemory); the
+ * median over as many scans where nothing went away (the usual cycle: no scope misses a
+ * live key); then once more the way the daemon detects, giving the event loop a turn every
+ * few thousand records, with the longest time it held the loop; and, untimed in the rows
+ * above, how long making a scan's fresh records, keys and bytes took, and the records
+ * alone (a normalizer's work), and what the memory of the last listings holds; `--quick`
+ * skips the 1 M fleet.
  */
 import assert from 'node:assert/strict';
 import { detectChanges, detectChangesYielding, UNGUARDED, type CurrentStateView, type DetectOptions } from '../src/changes/detect.js';
 import { ListingMemory } from '../src/changes/listing-memory.js';
+import { ListingBytes } from '../src/model/listing-bytes.js';
 import { recordsEqual } from '../src/changes/record-equal.js';
 import { resourceKey, type ResourceKey, type ResourceRecord } from '../src/model/resource.js';
 import { scopePrefix, type ScanResult, type Scope } from '../src/model/scope.js';
@@ -50,7 +56,8 @@ export async function benchFleet(report: Report, fleet: number): Promise<void> {
   let eventCount = 0;
   for (let i = 0; i < runs; i++) {
     // Each run gets a scan of its own, as each cycle does: new records, new key strings
-    // (not yet hashed). Only the first run also meets code the JIT has not compiled yet.
+    // (not yet hashed), new bytes. Only the first run also meets code the JIT has not
+    // compiled yet, and a memory with nothing in it.
     if (i > 0) {
       const m0 = performance.now();
       results = scanCycle(state, fleet);
@@ -59,6 +66,26 @@ export async function benchFleet(report: Report, fleet: number): Promise<void> {
     const started = performance.now();
     eventCount = detectChanges(results, state, options).length;
     detectMs.push(performance.now() - started);
+  }
+  const sameBytes = options.memory?.lastDetection.sameBytes ?? 0;
+  // The same detection on scans without bytes: every record compared as objects, in a
+  // memory of its own (slots still guessed), alternated with runs with bytes.
+  const objectOptions: DetectOptions = { ...UNGUARDED, memory: new ListingMemory() };
+  detectChanges(scanCycle(state, fleet, true, false), state, objectOptions); // its first cycle
+  const objectMs: number[] = [];
+  const makeObjectsMs: number[] = [];
+  const bytesAgainMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const m0 = performance.now();
+    const plain = scanCycle(state, fleet, true, false);
+    makeObjectsMs.push(performance.now() - m0);
+    const o0 = performance.now();
+    assert.equal(detectChanges(plain, state, objectOptions).length, eventCount, 'with or without bytes, the same changes');
+    objectMs.push(performance.now() - o0);
+    const withBytes = scanCycle(state, fleet);
+    const b0 = performance.now();
+    detectChanges(withBytes, state, options);
+    bytesAgainMs.push(performance.now() - b0);
   }
   const baselineMs: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -87,17 +114,22 @@ export async function benchFleet(report: Report, fleet: number): Promise<void> {
   const ms = median(detectMs.slice(1));
   // Every run meets a fresh scan's key strings (V8 hashes each string once); the first also
   // runs code not yet compiled (a daemon's first cycle).
-  report.add('detect first run (cold code, fresh keys)', params, detectMs[0] ?? Number.NaN, 'ms');
+  report.add('detect first run (cold code, fresh keys, nothing remembered)', params, detectMs[0] ?? Number.NaN, 'ms');
   report.add('detect (fresh keys, warm code: median of later runs)', params, ms, 'ms');
   report.add('detect', params, (fleet / ms) * 1000, 'records/s');
+  report.add('records found unchanged by their bytes (last warm run)', params, sameBytes, 'records');
   report.add('events', params, eventCount, 'events');
+  report.add('detect, alternated: with bytes (median)', params, median(bytesAgainMs), 'ms');
+  report.add('detect, alternated: scans without bytes, objects compared (median)', params, median(objectMs), 'ms');
   report.add('baseline json-compare', params, median(baselineMs), 'ms');
-  // Not part of detection: making the scan's records and keys (a normalizer's work), so
-  // that cost moved from detection into the making shows.
-  report.add('making a scan\'s records, keys included (median)', params, median(makeMs), 'ms');
+  // Not part of detection: making the scan's records and keys, and their bytes (a
+  // normalizer's work), so that cost moved from detection into the making shows.
+  report.add('making a scan\'s records and their bytes (median)', params, median(makeMs), 'ms');
+  report.add('making a scan\'s records only (median)', params, median(makeObjectsMs), 'ms');
   report.add('detect, nothing gone (fresh keys, warm code: median)', { fleet, events: keptEvents }, median(keptMs), 'ms');
   report.add('detect yielding to the event loop (as the daemon does)', params, yieldingMs, 'ms');
   report.add('detect yielding: longest event-loop gap (10 ms timer)', params, held.longestGapMs, 'ms');
+  report.add('listing memory held (orders, marks, bytes, proofs)', params, (options.memory?.heldBytes ?? 0) / 2 ** 20, 'MiB');
   report.add('heap used', params, process.memoryUsage().heapUsed / 2 ** 20, 'MiB');
 }
 
@@ -149,14 +181,19 @@ function buildState(fleet: number): BenchState {
   });
 }
 
-/** Every scope complete; fresh record objects; 0.4 % changed, 0.3 % gone (unless not `gone`), 0.3 % new. */
-function scanCycle(state: BenchState, fleet: number, gone = true): ScanResult[] {
-  const perScope = new Map<string, ResourceRecord[]>();
+/**
+ * Every scope complete; fresh record objects, each written as bytes as it is made (as the
+ * scanners do, page by page) unless not `withBytes`; 0.4 % changed, 0.3 % gone (unless not
+ * `gone`), 0.3 % new.
+ */
+function scanCycle(state: BenchState, fleet: number, gone = true, withBytes = true): ScanResult[] {
+  const perScope = new Map<string, { records: ResourceRecord[]; bytes: ListingBytes }>();
   const push = (i: number, r: ResourceRecord) => {
     const prefix = scopePrefix(scopeOf(i));
-    let list = perScope.get(prefix);
-    if (list === undefined) perScope.set(prefix, (list = []));
-    list.push(r);
+    let listing = perScope.get(prefix);
+    if (listing === undefined) perScope.set(prefix, (listing = { records: [], bytes: new ListingBytes() }));
+    listing.records.push(r);
+    if (withBytes) listing.bytes.append(r);
   };
   for (let i = 0; i < fleet; i++) {
     const roll = i % 1000;
@@ -168,7 +205,9 @@ function scanCycle(state: BenchState, fleet: number, gone = true): ScanResult[] 
   const results: ScanResult[] = [];
   for (let s = 0; s < SCOPES; s++) {
     const scope = scopeOf(s);
-    results.push({ scope, status: 'complete', records: perScope.get(scopePrefix(scope)) ?? [], durationMs: 0 });
+    const listing = perScope.get(scopePrefix(scope));
+    const records = listing?.records ?? [];
+    results.push(withBytes ? { scope, status: 'complete', records, bytes: listing?.bytes, durationMs: 0 } : { scope, status: 'complete', records, durationMs: 0 });
   }
   assert.equal(state.size, fleet);
   return results;

@@ -44,7 +44,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DETECT_RECORDS_PER_TURN } from '../limits.js';
 import { isGoneRecord } from '../model/lifecycle.js';
 import type { ResourceKey, ResourceRecord } from '../model/resource.js';
-import { compareResults, observedRecords, scopePrefix, scopeString, type Scope, type ScanResult } from '../model/scope.js';
+import { compareResults, observedBytes, observedRecords, scopePrefix, scopeString, type Scope, type ScanResult } from '../model/scope.js';
 import type { ChangeEvent, ElavaEvent, ResourceDisappeared, ScopeScanned } from '../model/events.js';
 import { diffRecords } from './diff.js';
 import { judgeAbsence, type MassGuard } from './mass-guard.js';
@@ -150,7 +150,7 @@ function* detectInScope(
 ): Generator<number, ScopeScanned> {
   const prefix = scopePrefix(result.scope);
   const listed = observedRecords(result);
-  const walk = memory.scope(prefix, listed.length, current);
+  const walk = memory.scope(prefix, listed.length, current, observedBytes(result));
   const seenNotLive = new Set<ResourceKey>(); // keys listed that are not live (live ones are marked)
   let liveListed = 0; // distinct listed keys that are live
   for (let from = 0; from < listed.length; from += DETECT_RECORDS_PER_TURN) {
@@ -223,6 +223,10 @@ function nextKeys(
  * gone; live keys are marked seen (ListingMemory), others kept in `seenNotLive`; returns
  * how many of them were live (each key once). Keys of two scopes never collide (the scope
  * is the key's prefix). A key listed twice in one scope keeps its first listing.
+ *
+ * A record the scan wrote as bytes is first checked against the last listing's
+ * (`sameAsLast`): an unchanged one is settled there without touching its objects. Any
+ * other is looked at as a record; one found equal to the state's is proven for next time.
  */
 function detectListed(
   listed: readonly ResourceRecord[],
@@ -236,6 +240,10 @@ function detectListed(
 ): number {
   let live = 0;
   for (let i = from; i < to; i++) {
+    if (walk.sameAsLast(i) >= 0) {
+      live++; // unchanged, by its bytes and the last cycle's proof: nothing to look at
+      continue;
+    }
     const record = listed[i] as ResourceRecord;
     const key = record.key;
     if (!key.startsWith(prefix)) assert.fail(`record ${key} belongs to scope ${prefix}`);
@@ -254,7 +262,9 @@ function detectListed(
       if (before !== undefined) out.push({ type: 'disappeared', key, record });
     } else if (before === undefined) {
       out.push({ type: 'appeared', key, record });
-    } else if (!recordsEqual(before, record)) {
+    } else if (recordsEqual(before, record)) {
+      walk.prove(i, before);
+    } else {
       const diff = diffRecords(before, record);
       if (diff.length > 0) out.push({ type: 'changed', key, record, diff });
     }

@@ -19,7 +19,16 @@
  * It also marks the slots a detection has seen (a number per slot, not a set of keys):
  * the second listing of a key within a scope, and the live keys a listing missed, are
  * found by the mark.
+ *
+ * When the scan wrote its records as bytes (ListingBytes), the memory keeps the last
+ * listing's bytes too, and, per position, the state's record that the listed one was found
+ * equal to. A record whose bytes equal those at the guessed position of the last listing,
+ * while the state still holds that very record object (a change replaces the object), is
+ * unchanged: equal bytes mean equal records (listing-bytes.ts), the last listed record
+ * equalled the state's, and the state's has not moved since. Neither record nor key string
+ * is visited; only a proof of the last cycle is checked (`sameAsLast`).
  */
+import type { ListingBytes } from '../model/listing-bytes.js';
 import type { ResourceKey } from '../model/resource.js';
 
 /** ListingWalk.slotOf: the key is not live. */
@@ -27,23 +36,38 @@ export const NOT_LIVE = -1;
 /** ListingWalk.slotOf: the key is live and this detection has seen it listed already. */
 export const LISTED_BEFORE = -2;
 
-/** What the memory needs of the current state: slots and their keys. */
+/** What the memory needs of the current state: slots, their keys and their values. */
 export interface SlotKeys {
   slotOf(key: ResourceKey): number;
   keyAt(slot: number): ResourceKey | undefined;
+  /** The value held in `slot` (compared by identity only). */
+  recordAt(slot: number): unknown;
   readonly slotLimit: number;
 }
 
+/** One scope's last listing as remembered. */
+interface LastListing {
+  /** The slots, in listing order; -1: not live then (or listed before). */
+  readonly order: Int32Array;
+  /** The listing's bytes, when the scan wrote them. */
+  readonly bytes: ListingBytes | undefined;
+  /** With bytes, per position: the state's record the listed one was found equal to, or undefined. */
+  readonly proven: readonly unknown[] | undefined;
+}
+
 export class ListingMemory {
-  /** By scope prefix: the slots of its last listing in listing order; -1: not live then. */
-  private readonly orders = new Map<string, Int32Array>();
+  /** By scope prefix: its last complete listing. */
+  private readonly listings = new Map<string, LastListing>();
   /** By slot: its index in the last order of its scope (checked against that order). */
   private positions = new Int32Array(0);
   /** By slot: the number of the last detection that saw it listed. */
   private marks = new Uint32Array(0);
   private detection = 0;
-  /** Listed records whose slot the last detection found by a guess that held, and by a lookup. */
-  lastDetection = { guessed: 0, lookedUp: 0 };
+  /**
+   * Listed records of the last detection: found unchanged by their bytes (`sameAsLast`),
+   * their slot found by a guess that held, or by a lookup.
+   */
+  lastDetection = { sameBytes: 0, guessed: 0, lookedUp: 0 };
 
   /** A new detection over a state whose slots are all below `slotLimit`. */
   begin(slotLimit: number): void {
@@ -57,16 +81,25 @@ export class ListingMemory {
       this.positions = positions;
     }
     this.detection++;
-    this.lastDetection = { guessed: 0, lookedUp: 0 };
+    this.lastDetection = { sameBytes: 0, guessed: 0, lookedUp: 0 };
     if (this.detection === 2 ** 32) {
       this.marks.fill(0); // a mark of 2^32 detections ago would read as this one's
       this.detection = 1;
     }
   }
 
-  /** The walk of one scope's listing in this detection. */
-  scope(prefix: string, listed: number, state: SlotKeys): ListingWalk {
-    return new ListingWalk(this, prefix, this.orders.get(prefix), listed, state);
+  /** The walk of one scope's listing in this detection; `bytes`: the listing's, if written. */
+  scope(prefix: string, listed: number, state: SlotKeys, bytes?: ListingBytes): ListingWalk {
+    return new ListingWalk(this, prefix, this.listings.get(prefix), listed, state, bytes);
+  }
+
+  /** Bytes held for the remembered listings' bytes and proofs (what the fast path costs). */
+  get heldBytes(): number {
+    let held = this.positions.byteLength + this.marks.byteLength;
+    for (const listing of this.listings.values()) {
+      held += listing.order.byteLength + (listing.bytes?.heldBytes ?? 0) + 8 * (listing.proven?.length ?? 0);
+    }
+    return held;
   }
 
   /** Marks `slot` seen; false when this detection had already marked it. */
@@ -84,13 +117,15 @@ export class ListingMemory {
     return this.positions[slot] ?? -1;
   }
 
-  /** Keeps `order` as the last listing of `prefix`. */
-  remember(prefix: string, order: Int32Array): void {
+  /** Keeps `listing` as the last listing of `prefix`. */
+  remember(prefix: string, listing: LastListing): void {
+    const order = listing.order;
     for (let i = 0; i < order.length; i++) {
       const slot = order[i] as number;
       if (slot >= 0) this.positions[slot] = i;
     }
-    this.orders.set(prefix, order);
+    listing.bytes?.trim();
+    this.listings.set(prefix, listing);
   }
 }
 
@@ -99,15 +134,55 @@ export class ListingWalk {
   private cursor = 0;
   /** This listing's slots, to be remembered: -1 where the record was not live (or listed before). */
   private readonly order: Int32Array;
+  private readonly last: Int32Array | undefined;
+  private readonly lastBytes: ListingBytes | undefined;
+  private readonly lastProven: readonly unknown[] | undefined;
+  /** With bytes: per position, the state's record the listed one equals (see `prove`). */
+  private readonly proven: unknown[] | undefined;
 
   constructor(
     private readonly memory: ListingMemory,
     private readonly prefix: string,
-    private readonly last: Int32Array | undefined,
+    last: LastListing | undefined,
     listed: number,
     private readonly state: SlotKeys,
+    private readonly bytes: ListingBytes | undefined,
   ) {
     this.order = new Int32Array(listed).fill(-1);
+    this.last = last?.order;
+    this.lastBytes = last?.bytes;
+    this.lastProven = last?.proven;
+    this.proven = bytes === undefined ? undefined : new Array<unknown>(listed).fill(undefined);
+  }
+
+  /**
+   * The slot of the record at `index` (indexes ascending) when it is unchanged by the proof
+   * of the last listing: its bytes equal those of the record at the guessed position, the
+   * last detection found that record equal to the state's, and the state holds that same
+   * record object still, in a slot this detection has not seen. Else -1, having moved
+   * nothing: the record is to be looked at (slotOf).
+   */
+  sameAsLast(index: number): number {
+    const last = this.last;
+    const lastProven = this.lastProven;
+    const bytes = this.bytes;
+    const at = this.cursor;
+    if (last === undefined || lastProven === undefined || bytes === undefined || at >= last.length) return -1;
+    const slot = last[at] as number;
+    const proof = lastProven[at];
+    if (slot < 0 || proof === undefined || this.state.recordAt(slot) !== proof || this.memory.marked(slot)) return -1;
+    if (!bytes.equalAt(index, this.lastBytes as ListingBytes, at)) return -1;
+    this.cursor = at + 1;
+    this.memory.lastDetection.sameBytes++;
+    this.memory.mark(slot);
+    this.order[index] = slot;
+    (this.proven as unknown[])[index] = proof;
+    return slot;
+  }
+
+  /** The record at `index` was found equal to `record`, the state's: next time, bytes will do. */
+  prove(index: number, record: unknown): void {
+    if (this.proven !== undefined) this.proven[index] = record;
   }
 
   /**
@@ -157,7 +232,7 @@ export class ListingWalk {
 
   /** Ends the walk: this listing's order is the one to guess from next time. */
   finish(): void {
-    this.memory.remember(this.prefix, this.order);
+    this.memory.remember(this.prefix, { order: this.order, bytes: this.bytes, proven: this.proven });
   }
 
   private listedAt(index: number, slot: number): number {

@@ -26,6 +26,7 @@
 import assert from 'node:assert/strict';
 import type { Provider, ResourceRecord, ResourceType } from './resource.js';
 import type { ScopeError } from './events.js';
+import type { ListingBytes } from './listing-bytes.js';
 
 export interface Scope {
   readonly provider: Provider;
@@ -70,6 +71,8 @@ export interface CompleteScan {
   readonly status: 'complete';
   readonly records: readonly ResourceRecord[];
   readonly durationMs: number;
+  /** The records as bytes, in the same order (written by the scan; optional). */
+  readonly bytes?: ListingBytes;
 }
 
 export interface FailedScan {
@@ -79,6 +82,8 @@ export interface FailedScan {
   /** What was listed before the failure; never proof of absence. */
   readonly partialRecords: readonly ResourceRecord[];
   readonly durationMs: number;
+  /** The partial records as bytes, in the same order (written by the scan; optional). */
+  readonly bytes?: ListingBytes;
 }
 
 export type ScanResult = CompleteScan | FailedScan;
@@ -86,6 +91,12 @@ export type ScanResult = CompleteScan | FailedScan;
 /** The records a result observed, whatever its status. */
 export function observedRecords(result: ScanResult): readonly ResourceRecord[] {
   return result.status === 'complete' ? result.records : result.partialRecords;
+}
+
+/** The bytes of the records a result observed, when it has bytes for each of them. */
+export function observedBytes(result: ScanResult): ListingBytes | undefined {
+  const bytes = result.bytes;
+  return bytes !== undefined && bytes.count === observedRecords(result).length ? bytes : undefined;
 }
 
 /** Orders results by scope string, so a cycle's output does not depend on timing. */

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectChanges, UNGUARDED } from '../../src/changes/detect.js';
 import { ListingMemory } from '../../src/changes/listing-memory.js';
+import { observedBytes, type ScanResult } from '../../src/model/scope.js';
 import { MemoryState } from './memory-state.js';
 import { startHarness } from '../scan/sim-harness.js';
 import { detectedChanges, expectedChanges, linesUnder, simKey, snapshot } from '../scan/truth.js';
@@ -26,7 +27,9 @@ describe('change detection against the simulator ground truth', () => {
     try {
       const state = new MemoryState();
       const memory = new ListingMemory();
+      const objectMemory = new ListingMemory(); // the same, on listings stripped of their bytes
       let guessed = 0;
+      let sameBytes = 0;
       state.apply(detectChanges(await h.scan(), state, { ...UNGUARDED, memory }));
       let recreatedSeen = 0;
       let changeCount = 0;
@@ -36,11 +39,16 @@ describe('change detection against the simulator ground truth', () => {
         const recreated = h.cloud.lastChurn().filter((c) => c.action === 'recreated');
         const results = await h.scan();
         assert.deepEqual(results.filter((r) => r.status !== 'complete'), [], `tick ${tick}: all scopes complete`);
+        assert.ok(results.every((r) => observedBytes(r) !== undefined), `tick ${tick}: the scanners wrote every listing's bytes`);
         // when the cycle's events are detected (and, the daemon's way, with a memory of the
-        // last listings: the same events)
+        // last listings, comparing the scan's bytes; and with a memory but records alone:
+        // the same events)
         const events = detectChanges(results, state);
         assert.deepEqual(detectChanges(results, state, { ...UNGUARDED, memory }), events, `tick ${tick}: with the memory`);
         if (tick > 2) guessed += memory.lastDetection.guessed;
+        if (tick > 2) sameBytes += memory.lastDetection.sameBytes;
+        const recordsOnly = results.map((r) => ({ ...r, bytes: undefined }) as unknown as ScanResult);
+        assert.deepEqual(detectChanges(recordsOnly, state, { ...UNGUARDED, memory: objectMemory }), events, `tick ${tick}: records alone`);
         // then they are exactly the net changes of the tick
         const expected = expectedChanges(before, snapshot(h.cloud));
         const detected = detectedChanges(events);
@@ -55,7 +63,8 @@ describe('change detection against the simulator ground truth', () => {
       }
       assert.ok(recreatedSeen >= TICKS, `recreations happened and were seen (${recreatedSeen})`);
       assert.ok(changeCount > TICKS * 10, `plenty of churn was checked (${changeCount})`);
-      assert.ok(guessed > (TICKS - 2) * 50, `the simulator lists in a steady order: ${guessed} records found by a guess`);
+      assert.ok(guessed + sameBytes > (TICKS - 2) * 50, `the simulator lists in a steady order: ${guessed} records found by a guess, ${sameBytes} by their bytes`);
+      assert.ok(sameBytes > (TICKS - 2) * 200, `most records were found unchanged by their bytes: ${sameBytes}`);
       // and the state built from the events holds the truth's tags for every live resource
       const truth = h.cloud.truth();
       assert.equal(state.records.size, truth.length);

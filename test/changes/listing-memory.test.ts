@@ -7,9 +7,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { detectChanges, UNGUARDED } from '../../src/changes/detect.js';
 import { ListingMemory } from '../../src/changes/listing-memory.js';
+import { ListingBytes } from '../../src/model/listing-bytes.js';
 import { isChangeEvent } from '../../src/model/events.js';
 import type { ResourceRecord } from '../../src/model/resource.js';
-import type { ScanResult, Scope } from '../../src/model/scope.js';
+import { observedRecords, type ScanResult, type Scope } from '../../src/model/scope.js';
 import { instanceRecord } from './fixtures.js';
 import { MemoryState } from './memory-state.js';
 
@@ -53,6 +54,15 @@ function listings(world: Map<string, string[]>, next: () => number): ScanResult[
   return results;
 }
 
+/** The same results with their records written as bytes, as the scanners write them. */
+function withBytes(results: readonly ScanResult[]): ScanResult[] {
+  return results.map((result) => {
+    const bytes = new ListingBytes();
+    bytes.appendFrom(observedRecords(result), 0);
+    return { ...result, bytes };
+  });
+}
+
 /** The world changes: some ids go for good, new ones come (in the middle, too). */
 function churn(world: Map<string, string[]>, next: () => number, serial: { n: number }): void {
   for (const [region, ids] of world) {
@@ -88,6 +98,63 @@ describe('detection with a memory of the last listings', () => {
       // next one guesses from that shuffled order)
       assert.ok(guessed > (guessed + lookedUp) / 4, `seed ${seed}: ${guessed} records found by a guess, ${lookedUp} looked up`);
     }
+  });
+
+  it('finds the same events through the bytes as through the records, over 40 cycles of churn', () => {
+    for (const seed of [11, 12, 13, 14, 15]) {
+      const next = random(seed);
+      const serial = { n: 0 };
+      const world = new Map(REGIONS.map((r) => [r, Array.from({ length: 200 }, () => `i-${serial.n++}`)]));
+      const state = new MemoryState();
+      const bytesMemory = new ListingMemory();
+      const objectMemory = new ListingMemory();
+      let sameBytes = 0;
+      let listed = 0;
+      for (let cycle = 0; cycle < 40; cycle++) {
+        const results = listings(world, next);
+        // when the listings are detected with their bytes, without them, and with no memory
+        const byBytes = detectChanges(withBytes(results), state, { ...UNGUARDED, memory: bytesMemory });
+        sameBytes += bytesMemory.lastDetection.sameBytes;
+        listed += results.reduce((n, r) => n + observedRecords(r).length, 0);
+        const byObjects = detectChanges(results, state, { ...UNGUARDED, memory: objectMemory });
+        const plain = detectChanges(results, state);
+        // then the events are the same, in the same order
+        assert.deepEqual(byBytes, plain, `seed ${seed}, cycle ${cycle}`);
+        assert.deepEqual(byObjects, plain, `seed ${seed}, cycle ${cycle}`);
+        state.apply(plain);
+        churn(world, next, serial);
+      }
+      // and the bytes spared many comparisons (listings shuffle, and owners flip, often here)
+      assert.ok(sameBytes > listed / 4, `seed ${seed}: ${sameBytes} of ${listed} records found unchanged by their bytes`);
+    }
+  });
+
+  it('compares the records again when the state changed behind the listing\'s back', () => {
+    // given a state and a memory with a proof for every record of the listing
+    const state = new MemoryState();
+    const memory = new ListingMemory();
+    const options = { ...UNGUARDED, memory };
+    const ids = Array.from({ length: 100 }, (_, i) => `i-${i}`);
+    const list = (): ScanResult[] => withBytes([{ scope: scopeOf('us-east-1'), status: 'complete', records: ids.map((id) => instanceRecord('us-east-1', id)), durationMs: 1 }]);
+    state.apply(detectChanges(list(), state, options));
+    detectChanges(list(), state, options); // learns the slots, proves every record
+    assert.deepEqual(detectChanges(list(), state, options).filter(isChangeEvent), []);
+    assert.equal(memory.lastDetection.sameBytes, 100, 'every record unchanged by its bytes');
+    // when another writer changed one record in the state (a record object of its own)
+    const key = instanceRecord('us-east-1', 'i-42').key;
+    state.records.set(key, instanceRecord('us-east-1', 'i-42', 'someone-else'));
+    // and one record was replaced by an object of the very same value
+    const same = instanceRecord('us-east-1', 'i-7');
+    state.records.set(same.key, same);
+    // then the listing, byte for byte what it was, still reports the change back
+    const events = detectChanges(list(), state, options).filter(isChangeEvent);
+    assert.deepEqual(events.map((e) => `${e.type} ${e.key}`), [`changed ${key}`]);
+    assert.equal(memory.lastDetection.sameBytes, 98, 'the two records whose state moved were compared as objects');
+    // and the next cycle proves them again
+    state.apply(events);
+    detectChanges(list(), state, options);
+    detectChanges(list(), state, options);
+    assert.equal(memory.lastDetection.sameBytes, 100);
   });
 
   it('guesses nearly every slot when the order holds, a few keys gone and new between', () => {

@@ -16,6 +16,7 @@
  * The scope is complete only when a page hands back no next token; any error, an abort, or
  * a listing past the page or record bound leaves it failed, keeping what was seen.
  */
+import { ListingBytes } from '../../model/listing-bytes.js';
 import type { ResourceRecord } from '../../model/resource.js';
 import type { NormalizeOptions } from '../normalize-common.js';
 import { PageTokens } from '../page-tokens.js';
@@ -60,11 +61,11 @@ export function listAwsScope<Item>(
   listing: AwsListing<Item>,
   signal: AbortSignal | undefined,
 ): Promise<ScanResult> {
-  return listAwsScopeParts(scope, [(records) => drainListing(listing, records, signal)], signal);
+  return listAwsScopeParts(scope, [(records, bytes) => drainListing(listing, records, bytes, signal)], signal);
 }
 
-/** One listing drained into `records`; throws on any failure. */
-export type AwsListingPart = (records: ResourceRecord[]) => Promise<void>;
+/** One listing drained into `records` (and their bytes into `bytes`); throws on any failure. */
+export type AwsListingPart = (records: ResourceRecord[], bytes: ListingBytes) => Promise<void>;
 
 /**
  * A scope that takes more than one listing (RDS snapshots: DB and cluster snapshots): the
@@ -78,25 +79,32 @@ export async function listAwsScopeParts(
 ): Promise<ScanResult> {
   const startedMs = performance.now();
   const records: ResourceRecord[] = [];
+  const bytes = new ListingBytes();
   try {
-    for (const part of parts) await part(records);
+    for (const part of parts) await part(records, bytes);
     throwIfAborted(signal);
-    return { scope, status: 'complete', records, durationMs: performance.now() - startedMs };
+    return { scope, status: 'complete', records, bytes, durationMs: performance.now() - startedMs };
   } catch (err) {
     return {
       scope,
       status: 'failed',
       error: classifyAwsError(err, signal),
       partialRecords: records,
+      bytes,
       durationMs: performance.now() - startedMs,
     };
   }
 }
 
-/** Every page of one listing into `records`; a part of listAwsScopeParts. */
+/**
+ * Every page of one listing into `records`, and each page's records into `bytes` as it
+ * comes (their strings still in cache: change detection compares them as bytes,
+ * src/model/listing-bytes.ts); a part of listAwsScopeParts.
+ */
 export async function drainListing<Item>(
   listing: AwsListing<Item>,
   records: ResourceRecord[],
+  bytes: ListingBytes,
   signal: AbortSignal | undefined,
 ): Promise<void> {
   const tokens = new PageTokens(listing.action);
@@ -107,7 +115,9 @@ export async function drainListing<Item>(
     throwIfAborted(signal);
     const page: AwsPage<Item> = await listing.fetchPage(token, signal);
     if (page.items === undefined) throw notAListing(listing, tokens.pages + 1);
+    const from = records.length;
     listing.toRecords(page.items, records);
+    bytes.appendFrom(records, from);
     if (records.length > SCAN_RECORDS_PER_SCOPE_MAX) {
       throw new ScanError(
         'malformed-response',

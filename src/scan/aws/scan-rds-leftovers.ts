@@ -85,8 +85,8 @@ export function scanRdsSnapshots(client: RDSClient, scan: AwsScopeScan): Promise
   return listAwsScopeParts(
     awsScope(scan, 'rds.snapshot'),
     [
-      (records) => drainListing(dbSnapshots, records, scan.signal),
-      (records) => drainListing(clusterSnapshots, records, scan.signal),
+      (records, bytes) => drainListing(dbSnapshots, records, bytes, scan.signal),
+      (records, bytes) => drainListing(clusterSnapshots, records, bytes, scan.signal),
     ],
     scan.signal,
   );

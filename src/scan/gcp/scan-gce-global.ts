@@ -10,6 +10,7 @@
  * every page's `kind` is checked (`compute#snapshotList` …): a `{}` or another listing's
  * answer is `malformed-response`, never an empty complete scope.
  */
+import { ListingBytes } from '../../model/listing-bytes.js';
 import type { ResourceRecord } from '../../model/resource.js';
 import { GCP_GLOBAL_REGION, type ScanResult, type Scope } from '../../model/scope.js';
 import type { NormalizeOptions } from '../normalize-common.js';
@@ -74,6 +75,7 @@ export async function scanGceGlobal(clients: GcpClientFactory, scan: GcpGlobalSc
   const scope = globalScope(scan.project, scan.type);
   const kind = KINDS[scan.type];
   const records: ResourceRecord[] = [];
+  const bytes = new ListingBytes(); // the records as bytes, page by page (src/model/listing-bytes.ts)
   try {
     const tokens = new PageTokens(`${scan.type} list of ${scan.project}`);
     let pageToken: string | null = null;
@@ -89,16 +91,20 @@ export async function scanGceGlobal(clients: GcpClientFactory, scan: GcpGlobalSc
         isRetryableGcpError,
         scan.signal,
       );
-      for (const item of page.items) records.push(kind.record(scan.project, item, scan.normalize));
+      for (const item of page.items) {
+        const record = kind.record(scan.project, item, scan.normalize);
+        records.push(record);
+        bytes.append(record);
+      }
       if (records.length > SCAN_RECORDS_PER_SCOPE_MAX) {
         throw new ScanError('malformed-response', `listing returned over ${SCAN_RECORDS_PER_SCOPE_MAX} resources`);
       }
       pageToken = tokens.next(page.nextPageToken);
     } while (pageToken !== null);
     throwIfAborted(scan.signal);
-    return { scope, status: 'complete', records, durationMs: performance.now() - startedMs };
+    return { scope, status: 'complete', records, bytes, durationMs: performance.now() - startedMs };
   } catch (err) {
     const error = classifyGcpError(err, scan.signal);
-    return { scope, status: 'failed', error, partialRecords: records, durationMs: performance.now() - startedMs };
+    return { scope, status: 'failed', error, partialRecords: records, bytes, durationMs: performance.now() - startedMs };
   }
 }

@@ -23,6 +23,7 @@
  * scanned yet.
  */
 import type { protos } from '@google-cloud/compute';
+import { ListingBytes } from '../../model/listing-bytes.js';
 import type { ResourceRecord } from '../../model/resource.js';
 import type { ScopeError } from '../../model/events.js';
 import { normalizeGceDisk, normalizeGceInstance, zoneOfScopeKey } from '../normalize-gce.js';
@@ -102,6 +103,8 @@ export interface GcpProjectScan {
 /** What a listing collected so far, zone by zone. */
 interface ZoneTally {
   records: Map<string, ResourceRecord[]>;
+  /** The same records as bytes, by zone, written page by page (src/model/listing-bytes.ts). */
+  bytes: Map<string, ListingBytes>;
   /** Zones the listing itself named (with items or a warning): only these can be complete. */
   listed: Set<string>;
   unreachable: Set<string>;
@@ -112,7 +115,7 @@ interface ZoneTally {
 
 export async function scanGceProject(clients: GcpClientFactory, scan: GcpProjectScan): Promise<ScanResult[]> {
   const startedMs = performance.now();
-  const tally: ZoneTally = { records: new Map(), listed: new Set(), unreachable: new Set(), allInDoubt: false, count: 0 };
+  const tally: ZoneTally = { records: new Map(), bytes: new Map(), listed: new Set(), unreachable: new Set(), allInDoubt: false, count: 0 };
   for (const zone of scan.knownZones) tally.records.set(zone, []);
   let failure: ScopeError | null = null;
   try {
@@ -165,7 +168,12 @@ function addPage(scan: GcpProjectScan, page: AggregatedPage<ScopedList>, tally: 
     tally.listed.add(zone);
     if (list.warning?.code === 'UNREACHABLE') tally.unreachable.add(zone);
     const records = kind.records(scan.project, zone, list, scan.normalize);
-    for (const r of records) bucket.push(r);
+    let bytes = tally.bytes.get(zone);
+    if (bytes === undefined) tally.bytes.set(zone, (bytes = new ListingBytes()));
+    for (const r of records) {
+      bucket.push(r);
+      bytes.append(r);
+    }
     tally.count += records.length;
   }
   if (tally.count > SCAN_RECORDS_PER_SCOPE_MAX) {
@@ -227,11 +235,12 @@ function zoneResults(scan: GcpProjectScan, tally: ZoneTally, failure: ScopeError
   for (const zone of zones) {
     const scope = { provider: 'gcp' as const, account: scan.project, region: zone, type: scan.type };
     const records = tally.records.get(zone) ?? [];
+    const bytes = tally.bytes.get(zone);
     const error: ScopeError | null = failure ?? zoneProblem(zone, tally);
     results.push(
       error === null
-        ? { scope, status: 'complete', records, durationMs }
-        : { scope, status: 'failed', error, partialRecords: records, durationMs },
+        ? { scope, status: 'complete', records, bytes, durationMs }
+        : { scope, status: 'failed', error, partialRecords: records, bytes, durationMs },
     );
   }
   return results;

@@ -23,7 +23,7 @@
 import assert from 'node:assert/strict';
 import { detectChanges, detectChangesYielding, UNGUARDED, type CurrentStateView, type DetectOptions } from '../src/changes/detect.js';
 import { ListingMemory } from '../src/changes/listing-memory.js';
-import { ListingBytes } from '../src/model/listing-bytes.js';
+import { ListingBytes, pooledListingBytes } from '../src/model/listing-bytes.js';
 import { recordsEqual } from '../src/changes/record-equal.js';
 import { resourceKey, type ResourceKey, type ResourceRecord } from '../src/model/resource.js';
 import { scopePrefix, type ScanResult, type Scope } from '../src/model/scope.js';
@@ -130,6 +130,7 @@ export async function benchFleet(report: Report, fleet: number): Promise<void> {
   report.add('detect yielding to the event loop (as the daemon does)', params, yieldingMs, 'ms');
   report.add('detect yielding: longest event-loop gap (10 ms timer)', params, held.longestGapMs, 'ms');
   report.add('listing memory held (orders, marks, bytes, proofs)', params, (options.memory?.heldBytes ?? 0) / 2 ** 20, 'MiB');
+  report.add('listing bytes pooled for the next scan', params, pooledListingBytes() / 2 ** 20, 'MiB');
   report.add('heap used', params, process.memoryUsage().heapUsed / 2 ** 20, 'MiB');
 }
 

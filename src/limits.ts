@@ -144,6 +144,8 @@ export const DETECT_RECORDS_PER_TURN = 16_384;
  * benchmark at a million resources.
  */
 export const LISTING_BYTES_CHUNK_BYTES = 256 * 1024;
+/** Chunks of listings no longer kept are reused by the next scan, up to this many bytes. */
+export const LISTING_BYTES_POOL_BYTES = 1024 * 1024 * 1024;
 /**
  * The daemon compacts its heap (heap-settle.ts) once this many events, and at least as many
  * as there are live resources, were applied since the last time: replay and cycles leave

@@ -125,6 +125,8 @@ export class ListingMemory {
       if (slot >= 0) this.positions[slot] = i;
     }
     listing.bytes?.trim();
+    const replaced = this.listings.get(prefix)?.bytes;
+    if (replaced !== undefined && replaced !== listing.bytes) replaced.release(); // its chunks, to the next scan
     this.listings.set(prefix, listing);
   }
 }

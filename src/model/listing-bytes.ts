@@ -18,13 +18,16 @@
  *        included, so no two strings share an encoding)
  *   0x06 number: IEEE-754 double, 8 bytes
  *   0x07 list: varint length, then the items
- *   0x08 map: (string key, value) pairs in iteration order, then 0x09
- * A record is its key, provider, account, region, type, id, name, state, owner, then tags
- * and attrs as maps. A record holding what no tag above encodes (a NaN, whose === never
+ *   0x08 map: (name, value) pairs in iteration order, then 0x09; a name is a string, or
+ *        0x0a and a varint: the number the process gave that name when first met (the
+ *        first MAP_NAMES_MAX names: tag and attribute names repeat in every record)
+ * A record is its key; then 0x0b when its provider, account, region, type and id are the
+ * key's five parts (as resourceKey joins them), else those five strings; then name,
+ * state, owner, and tags and attrs as maps. A record holding what no tag above encodes (a NaN, whose === never
  * holds; a value of another kind; attrs nested past ATTR_DEPTH_MAX) is written anyway but
  * marked opaque: it never compares equal, and is always compared as objects.
  */
-import { LISTING_BYTES_CHUNK_BYTES as CHUNK } from '../limits.js';
+import { LISTING_BYTES_CHUNK_BYTES as CHUNK, LISTING_BYTES_POOL_BYTES } from '../limits.js';
 import type { AttrValue, ResourceRecord } from './resource.js';
 
 /** The first chunk of a listing; each next one is twice the last, up to CHUNK. */
@@ -43,6 +46,19 @@ const NUMBER = 0x06;
 const LIST = 0x07;
 const MAP = 0x08;
 const MAP_END = 0x09;
+const NAME_NUMBER = 0x0a;
+const KEY_PARTS = 0x0b;
+
+/**
+ * Map names numbered by the process, for good (both listings compared must number a name
+ * alike; a number is never given to another name). Bounded: names past the first
+ * MAP_NAMES_MAX are written out.
+ */
+const MAP_NAMES_MAX = 4096;
+const mapNames = new Map<string, number>();
+
+/** Full-size chunks given back by listings no longer kept (release), for the next scan. */
+const freeChunks: Uint8Array[] = [];
 
 const NUMBER_SCRATCH = new Float64Array(1);
 const NUMBER_BYTES = new Uint8Array(NUMBER_SCRATCH.buffer);
@@ -83,11 +99,14 @@ export class ListingBytes {
     // After a chunk of one large record, a chunk of the usual size (offsets stay below CHUNK).
     if (this.bytes.length > CHUNK) this.newChunk(0);
     this.string(record.key);
-    this.string(record.provider);
-    this.string(record.account);
-    this.string(record.region);
-    this.string(record.type);
-    this.string(record.id);
+    if (isKeyOfParts(record)) this.byte(KEY_PARTS);
+    else {
+      this.string(record.provider);
+      this.string(record.account);
+      this.string(record.region);
+      this.string(record.type);
+      this.string(record.id);
+    }
     this.value(record.name, 0);
     this.value(record.state, 0);
     this.value(record.owner, 0);
@@ -106,6 +125,7 @@ export class ListingBytes {
 
   /** Record `i` here and record `j` of `other` have the same bytes, and neither is opaque. */
   equalAt(i: number, other: ListingBytes, j: number): boolean {
+    if (i >= this.records || j >= other.records) return false; // (none after release)
     const length = this.lengths[i] as number;
     if (length !== other.lengths[j] || this.opaque[i] === 1 || other.opaque[j] === 1) return false;
     const aAt = this.at[i] as number;
@@ -118,11 +138,28 @@ export class ListingBytes {
     return true;
   }
 
+  /**
+   * Gives the chunks back for later listings to write into (at most
+   * LISTING_BYTES_POOL_BYTES are kept), and empties this one: it holds no record after.
+   * A scan writing fresh chunks every cycle made V8 collect its whole heap several times a
+   * cycle at a million resources (memory outside the heap counts toward its limits).
+   */
+  release(): void {
+    for (const chunk of this.chunks) pool(chunk);
+    this.chunks.length = 0;
+    this.bytes = new Uint8Array(0);
+    this.end = 0;
+    this.recordStart = 0;
+    this.records = 0;
+    this.held = 0;
+  }
+
   /** Gives back the room of the last chunk grown ahead of need (a listing kept for the next cycle). */
   trim(): void {
     if (this.bytes.length > this.end + (this.end >> 3)) {
       const kept = this.bytes.slice(0, this.end);
       this.held -= this.bytes.length - kept.length;
+      pool(this.bytes);
       this.bytes = kept;
       this.chunks[this.chunks.length - 1] = kept;
     }
@@ -155,7 +192,7 @@ export class ListingBytes {
     const map = v as { readonly [k: string]: AttrValue };
     this.byte(MAP);
     for (const key in map) {
-      this.string(key);
+      this.name(key);
       this.value(map[key], depth + 1);
     }
     this.byte(MAP_END);
@@ -184,6 +221,16 @@ export class ListingBytes {
       b[p++] = c;
     }
     this.end = p;
+  }
+
+  private name(key: string): void {
+    let n = mapNames.get(key);
+    if (n === undefined) {
+      if (mapNames.size >= MAP_NAMES_MAX) return this.string(key);
+      mapNames.set(key, (n = mapNames.size));
+    }
+    this.reserve(6);
+    this.end = this.writeHeadAt(this.end, NAME_NUMBER, n);
   }
 
   private number(v: number): void {
@@ -242,7 +289,7 @@ export class ListingBytes {
     let size = last === 0 ? FIRST_CHUNK_BYTES : last >= CHUNK ? CHUNK : last * 2;
     if (partial + n > size) size = Math.max(CHUNK, partial + n);
     if (this.chunks.length * CHUNK >= 2 ** 32) throw new RangeError('a listing of over 4 GiB of records');
-    const chunk = new Uint8Array(size);
+    const chunk = size === CHUNK && freeChunks.length > 0 ? (freeChunks.pop() as Uint8Array) : new Uint8Array(size);
     chunk.set(this.bytes.subarray(this.recordStart, this.end));
     this.chunks.push(chunk);
     this.held += size;
@@ -263,4 +310,33 @@ export class ListingBytes {
     opaque.set(this.opaque);
     this.opaque = opaque;
   }
+}
+
+/** Bytes of chunks waiting in the pool for the next scan. */
+export function pooledListingBytes(): number {
+  return freeChunks.length * CHUNK;
+}
+
+/** Keeps a full-size chunk no listing holds any more for the next one, while the pool has room. */
+function pool(chunk: Uint8Array): void {
+  if (chunk.length === CHUNK && (freeChunks.length + 1) * CHUNK <= LISTING_BYTES_POOL_BYTES) freeChunks.push(chunk);
+}
+
+/** The record's provider, account, region, type and id are its key's parts, in order. */
+function isKeyOfParts(r: ResourceRecord): boolean {
+  const { key, provider, account, region, type, id } = r;
+  if (typeof key !== 'string' || typeof provider !== 'string' || typeof account !== 'string') return false;
+  if (typeof region !== 'string' || typeof type !== 'string' || typeof id !== 'string') return false;
+  if (key.length !== provider.length + account.length + region.length + type.length + id.length + 4) return false;
+  let at = partEnd(key, provider, 0);
+  at = partEnd(key, account, at);
+  at = partEnd(key, region, at);
+  at = partEnd(key, type, at);
+  return at >= 0 && key.startsWith(id, at);
+}
+
+/** Where the part after `part` begins, when `key` holds `part` and a "/" at `at`; else -1. */
+function partEnd(key: string, part: string, at: number): number {
+  if (at < 0 || !key.startsWith(part, at) || key.charCodeAt(at + part.length) !== 0x2f) return -1;
+  return at + part.length + 1;
 }

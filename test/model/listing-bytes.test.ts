@@ -154,6 +154,12 @@ describe('listing bytes', () => {
       if (i > 0) assert.equal(bytes.equalAt(i, again, i - 1), recordsEqual(records[i] as ResourceRecord, records[i - 1] as ResourceRecord) && JSON.stringify(records[i]) === JSON.stringify(records[i - 1]), `record ${i} against ${i - 1}`);
     }
     assert.ok(again.heldBytes <= bytes.heldBytes);
+    // and once released, a listing vouches for nothing, while its chunks serve another
+    again.release();
+    assert.equal(again.count, 0);
+    assert.ok(!again.equalAt(0, bytes, 0));
+    const reused = bytesOf(records);
+    for (let i = 0; i < records.length; i++) assert.ok(bytes.equalAt(i, reused, i), `record ${i} in reused chunks`);
   });
 });
 

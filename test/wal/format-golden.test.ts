@@ -12,7 +12,7 @@ import { Wal } from '../../src/wal/wal.js';
 import { readLog } from '../../src/wal/reader.js';
 import { repoRoot, tempDir } from '../helpers/tmp.js';
 
-const FIXTURE_DIR = path.join(repoRoot(), 'test', 'fixtures', 'wal');
+const FIXTURE_DIR = path.join(repoRoot(), 'test', 'fixtures', 'wal-v1');
 
 async function writeGoldenLog(dir: string): Promise<void> {
   const wal = Wal.open({ dir, create: true, segmentSizeBytes: SEGMENT_SIZE_BYTES_MIN });

@@ -219,7 +219,7 @@ export class SegmentWalk {
       }
       const item: EventItem = {
         kind: 'event', segment: this.file.name, offsetBytes: f.offsetBytes, bodyBytes: f.bodyBytes, main: f.main, sub: f.sub,
-        timeMs: span ? span.timeMs : null, committed: span !== null, payload: undefined, payloadError: false,
+        timeMs: span ? span.timeMs : null, committed: span !== null, key: behind.key(), tag: f.tag, payload: undefined, payloadError: false,
       };
       try {
         item.payload = this.context.payloads.decode(behind.payload());

@@ -64,6 +64,8 @@ export const RECORD_STRING_POOL_ENTRIES_MAX = 65_536;
 /** Histogram of fdatasync latency: first bucket bound, and bucket count (doubling). */
 export const FSYNC_BUCKET_FIRST_SECONDS = 0.001;
 export const FSYNC_BUCKET_COUNT = 14; // 1 ms .. 8.192 s
+/** Largest key an event frame carries (format 2: a u16 length; a longer key is refused at append). */
+export const EVENT_KEY_BYTES_MAX = 0xffff;
 
 assert.ok(SEGMENT_HEADER_BYTES % RECORD_ALIGN_BYTES === 0);
 assert.ok(RECORD_ALIGN_BYTES >= 4 && TORN_SECTOR_BYTES % RECORD_ALIGN_BYTES === 0);
@@ -73,6 +75,7 @@ assert.ok(SEGMENT_SIZE_BYTES >= SEGMENT_SIZE_BYTES_MIN);
 assert.ok(RECORD_SIZE_BYTES_MAX < COMMIT_SIZE_BYTES_MAX);
 assert.ok(COMMIT_SIZE_BYTES_MAX <= 2 ** 32, 'segment offsets must fit a u32-safe range');
 assert.ok(READ_WINDOW_BYTES >= 64 * KiB);
+assert.ok(EVENT_KEY_BYTES_MAX <= 0xffff && EVENT_KEY_BYTES_MAX + 64 < RECORD_SIZE_BYTES_MAX, 'a key fits its u16 length and a record');
 
 // ---- mass-disappearance guard (src/changes/mass-guard.ts) ----
 

@@ -6,7 +6,9 @@
  *   7          0:1704          24    commit               2 events at 2024-05-01T12:00:00.000Z
  *
  * SEGMENT is the sequence number from the segment's file name (the full name is on the
- * segment's header line); LEN is the record body length in bytes.
+ * segment's header line); LEN is the record body length in bytes. KEY is the key the
+ * frame carries (format 2), else the one the payload names; a non-zero frame tag follows
+ * it as `tag 0x12`.
  */
 import { parseSegmentName } from '../src/wal/segment-name.js';
 import { printable, type EventDescription } from './describe-event.js';
@@ -32,14 +34,19 @@ function columns(revision: string, segment: string, offsetBytes: number, bodyByt
 }
 
 export function headerLine(h: HeaderItem): string {
-  return `--- segment ${h.sequence} ${printable(h.segment)}: first revision ${h.firstMain}, chained from CRC ${h.prevCrc.toString(16).padStart(8, '0')}, ${h.sizeBytes} bytes`;
+  return `--- segment ${h.sequence} ${printable(h.segment)}: format ${h.formatVersion}, first revision ${h.firstMain}, chained from CRC ${h.prevCrc.toString(16).padStart(8, '0')}, ${h.sizeBytes} bytes`;
 }
 
 export function eventLine(e: EventItem, d: EventDescription | null): string {
   const uncommitted = e.committed ? '' : ' (uncommitted: no commit record)';
-  if (e.payloadError || d === null) return columns(`${e.main}.${e.sub}`, e.segment, e.offsetBytes, e.bodyBytes, '?payload', `payload does not decode${uncommitted}`);
-  const key = d.key === null ? '' : `${d.key}  `;
-  return columns(`${e.main}.${e.sub}`, e.segment, e.offsetBytes, e.bodyBytes, d.kind, `${key}${d.summary}${uncommitted}`);
+  const frameKey = e.key === null ? null : printable(e.key);
+  const tag = e.tag === 0 ? '' : `tag 0x${e.tag.toString(16).padStart(2, '0')}  `;
+  if (e.payloadError || d === null) {
+    const key = frameKey === null ? '' : `${frameKey}  `;
+    return columns(`${e.main}.${e.sub}`, e.segment, e.offsetBytes, e.bodyBytes, '?payload', `${key}${tag}payload does not decode${uncommitted}`);
+  }
+  const key = frameKey ?? d.key;
+  return columns(`${e.main}.${e.sub}`, e.segment, e.offsetBytes, e.bodyBytes, d.kind, `${key === null ? '' : `${key}  `}${tag}${d.summary}${uncommitted}`);
 }
 
 export function commitLine(c: CommitItem): string {

@@ -17,7 +17,7 @@ import { SEGMENT_HEADER_BYTES, RECORD_ALIGN_BYTES } from '../src/limits.js';
 import { PayloadDecoder, decodeStructures } from '../src/wal/codec.js';
 import { SegmentDecoder } from '../src/wal/decoder.js';
 import { nodeFileSystem, openRegularFile, readFully } from '../src/wal/file-system.js';
-import { RecordType, decodeHeader, type SegmentHeader } from '../src/wal/frame.js';
+import { FORMAT_VERSION, RecordType, decodeHeader, type SegmentHeader } from '../src/wal/frame.js';
 import { findNextFrame, firstNonZeroByte } from '../src/wal/scan-raw.js';
 import { CommitWalk, type CommitSpan, type CommitStop } from '../src/wal/commit-walk.js';
 import { judgeStop } from '../src/wal/torn.js';
@@ -73,6 +73,11 @@ function alignDown(n: number): number {
 export class SegmentWalk {
   private sizeBytes: number;
   private damaged = false;
+  /**
+   * The header's format version; a header that does not decode (--raw) is read as the
+   * newest format, whose event shape also accepts every format-1 event.
+   */
+  private readonly formatVersion: number;
 
   private readonly flags: WalkFlags;
 
@@ -83,6 +88,14 @@ export class SegmentWalk {
   ) {
     this.flags = context.flags;
     this.sizeBytes = fs.fstatSync(fd).size;
+    const header = this.decodeHeader();
+    this.formatVersion = typeof header === 'string' ? FORMAT_VERSION : header.formatVersion;
+  }
+
+  private decodeHeader(): ReturnType<typeof decodeHeader> {
+    const buf = Buffer.alloc(SEGMENT_HEADER_BYTES);
+    const n = readFully(nodeFileSystem, this.fd, buf, 0, SEGMENT_HEADER_BYTES, 0);
+    return decodeHeader(buf.subarray(0, n));
   }
 
   /** Opens the file read-only; an open failure is an operating error (exit 1). */
@@ -107,9 +120,7 @@ export class SegmentWalk {
 
   /** The decoded header, or the problem with it (always corruption: a crash cannot leave one). */
   readHeader(): SegmentHeader | Problem {
-    const buf = Buffer.alloc(SEGMENT_HEADER_BYTES);
-    const n = readFully(nodeFileSystem, this.fd, buf, 0, SEGMENT_HEADER_BYTES, 0);
-    const header = decodeHeader(buf.subarray(0, n));
+    const header = this.decodeHeader();
     const problem = (message: string): Problem => ({ severity: 'corruption', code: 'WAL_BAD_HEADER', segment: this.file.name, offsetBytes: 0, message });
     if (typeof header === 'string') {
       return problem(header === 'short' ? `${HEADER_TEXT.short} (${this.sizeBytes} bytes)` : HEADER_TEXT[header]);
@@ -174,8 +185,8 @@ export class SegmentWalk {
 
   /** Whole commits from `start`, each replayed as items; returns where and why it stopped. */
   private *commits(start: Resume, midCommit: boolean, advance: (r: Resume) => void): Generator<WalkItem, CommitStop> {
-    const ahead = new SegmentDecoder(nodeFileSystem, this.fd, this.sizeBytes, start.crc, start.offsetBytes);
-    const behind = new SegmentDecoder(nodeFileSystem, this.fd, this.sizeBytes, start.crc, start.offsetBytes);
+    const ahead = new SegmentDecoder(nodeFileSystem, this.fd, this.sizeBytes, start.crc, start.offsetBytes, this.formatVersion);
+    const behind = new SegmentDecoder(nodeFileSystem, this.fd, this.sizeBytes, start.crc, start.offsetBytes, this.formatVersion);
     const walk = new CommitWalk(ahead, start.lastMain, midCommit);
     for (;;) {
       const span = walk.next();
@@ -188,7 +199,7 @@ export class SegmentWalk {
   /** The good frames of a commit cut short, shown as uncommitted events. */
   private *partial(stop: CommitStop): Generator<WalkItem> {
     if (stop.offsetBytes <= stop.startBytes) return;
-    const behind = new SegmentDecoder(nodeFileSystem, this.fd, this.sizeBytes, stop.startCrc, stop.startBytes);
+    const behind = new SegmentDecoder(nodeFileSystem, this.fd, this.sizeBytes, stop.startCrc, stop.startBytes, this.formatVersion);
     yield* this.replay(behind, stop.startBytes, stop.startCrc, stop.offsetBytes, null);
   }
 
@@ -208,7 +219,7 @@ export class SegmentWalk {
       }
       const item: EventItem = {
         kind: 'event', segment: this.file.name, offsetBytes: f.offsetBytes, bodyBytes: f.bodyBytes, main: f.main, sub: f.sub,
-        timeMs: span ? span.timeMs : null, committed: span !== null, payload: undefined, payloadError: false,
+        timeMs: span ? span.timeMs : null, committed: span !== null, key: behind.key(), tag: f.tag, payload: undefined, payloadError: false,
       };
       try {
         item.payload = this.context.payloads.decode(behind.payload());
@@ -241,7 +252,7 @@ export class SegmentWalk {
   private judge(stop: CommitStop, resume: Resume): Problem | null {
     const verdict = judgeStop(stop, {
       wfs: nodeFileSystem, fd: this.fd, sizeBytes: this.sizeBytes, newest: this.file.tornAllowed,
-      lastMain: resume.lastMain, floorMain: this.context.floorMain,
+      lastMain: resume.lastMain, floorMain: this.context.floorMain, formatVersion: this.formatVersion,
     });
     if (verdict.kind === 'clean') return null;
     if (verdict.kind === 'torn') {
@@ -257,7 +268,7 @@ export class SegmentWalk {
 
   /** --raw: finds the next verified frame after `fromBytes`, yielding the gap; null at the end. */
   private *resync(fromBytes: number): Generator<WalkItem, { offsetBytes: number; crc: number } | null> {
-    const r = findNextFrame(nodeFileSystem, this.fd, this.sizeBytes, fromBytes);
+    const r = findNextFrame(nodeFileSystem, this.fd, this.sizeBytes, fromBytes, this.formatVersion);
     const endBytes = r.found ? r.found.offsetBytes : this.sizeBytes;
     if (r.found || firstNonZeroByte(nodeFileSystem, this.fd, fromBytes, endBytes) !== null) {
       const sample = Buffer.alloc(Math.min(HEX_SHOWN_BYTES_MAX, endBytes - fromBytes));

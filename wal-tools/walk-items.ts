@@ -9,6 +9,8 @@ export interface HeaderItem {
   kind: 'header';
   segment: string;
   sizeBytes: number;
+  /** The header's format version (1: events without key or tag; 2: with). */
+  formatVersion: number;
   sequence: number;
   firstMain: number;
   prevCrc: number;
@@ -24,6 +26,10 @@ export interface EventItem {
   /** The commit's time; null for an event whose commit record was never written. */
   timeMs: number | null;
   committed: boolean;
+  /** The key the frame carries (format 2); null when it has none, and in format 1. */
+  key: string | null;
+  /** The frame's tag (format 2); 0 when none, and in format 1. */
+  tag: number;
   /** The decoded payload (undefined when payloadError is set). */
   payload: unknown;
   payloadError: boolean;

@@ -31,6 +31,7 @@ import type { LogDamage } from '../wal/damage.js';
 import type { CommitPlacement, LogEvent } from '../wal/types.js';
 import { Wal, type WalOptions } from '../wal/wal.js';
 import { compactState, type CompactOptions, type CompactionResult } from './compaction.js';
+import { eventFrameKey, eventFrameTag } from './event-frame-key.js';
 import { baseOnlyFilter } from './rebuild.js';
 import { recoverWith, type RecoveredState, type RecoveryProgress, type RecoveryStats } from './recover.js';
 import type { CommitHold, StateWriter } from './state-writer.js';
@@ -275,6 +276,9 @@ function writerOptions(dir: string, options: StoreOptions): WalOptions {
     dir,
     create: options.create ?? false,
     knownDurableMain: floorOrZero(wfs, dir),
+    // Each change event's key and kind go into its frame, readable without its payload.
+    eventKey: eventFrameKey,
+    eventTag: eventFrameTag,
     ...(options.segmentSizeBytes !== undefined ? { segmentSizeBytes: options.segmentSizeBytes } : {}),
     ...(options.fsyncWarnMs !== undefined ? { fsyncWarnMs: options.fsyncWarnMs } : {}),
     ...(options.brokenCopiesKept !== undefined ? { brokenCopiesKept: options.brokenCopiesKept } : {}),

@@ -60,6 +60,7 @@ export const PROBLEM_CODES: Record<StopProblem, WalErrorCode> = {
   'past-end': 'WAL_RECORD_PAST_END',
   crc: 'WAL_CRC_MISMATCH',
   'bad-type': 'WAL_BAD_RECORD',
+  'bad-key-length': 'WAL_BAD_RECORD',
   'incomplete-commit': 'WAL_BAD_RECORD',
 };
 
@@ -70,6 +71,7 @@ export const PROBLEM_TEXT: Record<StopProblem, string> = {
   'past-end': 'record length points past the end of the file',
   crc: 'CRC mismatch',
   'bad-type': 'unknown record type',
+  'bad-key-length': 'event key length runs past the record',
   'incomplete-commit': 'commit has no commit record (cut short)',
 };
 

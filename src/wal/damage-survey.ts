@@ -47,23 +47,32 @@ export interface SurveyOptions {
   firstOnly?: boolean;
 }
 
+/** One segment file as a survey reads it. */
+export interface SurveyedFile {
+  fd: number;
+  sizeBytes: number;
+  /** The segment header's format version (how its event frames are laid out). */
+  formatVersion: number;
+}
+
 /** Adds what [fromBytes, end of file) of one segment holds to `loss`. */
 export function surveySegment(
-  wfs: WalFileSystem, fd: number, sizeBytes: number, fromBytes: number,
+  wfs: WalFileSystem, file: SurveyedFile, fromBytes: number,
   loss: LostHistory, options: SurveyOptions = {},
 ): LostHistory {
+  const { fd, sizeBytes, formatVersion } = file;
   assert.ok(fromBytes >= 0, 'survey starts inside the file');
   if (fromBytes >= sizeBytes) return loss;
   let at = fromBytes - (fromBytes % RECORD_ALIGN_BYTES);
   let start = options.start ?? null;
   for (let round = 0; round < DAMAGE_SURVEY_RESYNCS_MAX; round++) {
     if (start === null) {
-      const r = findNextFrame(wfs, fd, sizeBytes, at);
+      const r = findNextFrame(wfs, fd, sizeBytes, at, formatVersion);
       if (r.budgetExhausted) loss.complete = false;
       if (r.found === null) return loss;
       start = { offsetBytes: r.found.offsetBytes, crc: r.found.crcSeed };
     }
-    const decoder = new SegmentDecoder(wfs, fd, sizeBytes, start.crc, start.offsetBytes);
+    const decoder = new SegmentDecoder(wfs, fd, sizeBytes, start.crc, start.offsetBytes, formatVersion);
     const walk = new CommitWalk(decoder, 0, options.start === undefined || round > 0);
     for (;;) {
       const span = walk.next();

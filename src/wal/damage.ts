@@ -6,7 +6,7 @@
  */
 import { SEGMENT_HEADER_BYTES } from '../limits.js';
 import type { CommitStop } from './commit-walk.js';
-import { emptyLoss, surveySegment, type LostHistory } from './damage-survey.js';
+import { emptyLoss, surveySegment, type LostHistory, type SurveyedFile } from './damage-survey.js';
 import { WalError, type WalErrorCode } from './errors.js';
 import type { WalFileSystem } from './file-system.js';
 import { openSegment, type OpenSegment } from './segment.js';
@@ -32,7 +32,7 @@ export function describeDamage(
   const code: WalErrorCode = stop.reason === 'framing' ? stop.code : 'WAL_BAD_RECORD';
   const lost = emptyLoss();
   if (stop.partialMain !== null) lost.mainMin = lost.mainMax = stop.partialMain;
-  surveySegment(wfs, seg.fd, seg.sizeBytes, verdict.offsetBytes, lost);
+  surveySegment(wfs, surveyed(seg), verdict.offsetBytes, lost);
   surveySegmentsFrom(wfs, dir, segments, index + 1, lost);
   return { code, segment: seg.name, offsetBytes: verdict.offsetBytes, why: verdict.why, lastMain, lost };
 }
@@ -54,10 +54,14 @@ function surveyWholeSegment(wfs: WalFileSystem, dir: string, name: SegmentName, 
   }
   try {
     const start = { offsetBytes: SEGMENT_HEADER_BYTES, crc: seg.header.prevCrc };
-    surveySegment(wfs, seg.fd, seg.sizeBytes, SEGMENT_HEADER_BYTES, lost, { start });
+    surveySegment(wfs, surveyed(seg), SEGMENT_HEADER_BYTES, lost, { start });
   } finally {
     wfs.closeSync(seg.fd);
   }
+}
+
+function surveyed(seg: OpenSegment): SurveyedFile {
+  return { fd: seg.fd, sizeBytes: seg.sizeBytes, formatVersion: seg.header.formatVersion };
 }
 
 /** One line: what, where, the last whole revision, and what follows it. */

@@ -16,6 +16,7 @@ export type WalErrorCode =
   | 'WAL_RECORD_PAST_END' // a length word pointing past the end of the file
   | 'WAL_BAD_PAYLOAD' // a record whose payload does not decode
   | 'WAL_COMMIT_TOO_LARGE' // an append over COMMIT_SIZE_BYTES_MAX or COMMIT_EVENTS_MAX
+  | 'WAL_KEY_TOO_LARGE' // an append whose event key is over EVENT_KEY_BYTES_MAX bytes
   | 'WAL_QUEUE_FULL' // too many appends waiting
   | 'WAL_NO_SPACE' // ENOSPC while writing or preparing a segment
   | 'WAL_IO' // any other failing system call

@@ -20,12 +20,12 @@ import { BROKEN_COPIES_KEPT } from '../limits.js';
 import { pruneBrokenCopies } from './broken-copies.js';
 import type { StructureTable } from './codec.js';
 import { WalError, errnoCode } from './errors.js';
-import { fsyncDirectory, openRegularFile, writeFully, type WalFileSystem } from './file-system.js';
+import { fsyncDirectory, writeFully, type WalFileSystem } from './file-system.js';
 import { encodeHeader } from './frame.js';
 import { acquireLock, type DirectoryLock } from './lock.js';
 import { LogReader } from './reader.js';
 import { repairTail, type RepairResult } from './repair.js';
-import { listSegments } from './segment.js';
+import { listSegments, openSegment } from './segment.js';
 import { TMP_SUFFIX, segmentFileName } from './segment-name.js';
 import { SegmentPreparer } from './segment-preparer.js';
 
@@ -53,6 +53,8 @@ export interface WalInit {
   lastMain: number;
   segmentCount: number;
   structures: StructureTable;
+  /** Format version of the last segment (appends continue in it). */
+  formatVersion: number;
   /** fdatasyncs the open itself made (first segment), for the writer's histogram. */
   setupSyncSeconds: number[];
 }
@@ -103,8 +105,7 @@ export class WalOpening {
     const tail = reader.tail;
     assert.equal(tail.segment, last.name, 'the reader ran to the end of the log');
     assert.ok(tail.damage === null, 'a writer never opens past damage');
-    const fd = openRegularFile(this.wfs, path.join(dir, last.name), 'r+');
-    const sizeBytes = this.wfs.fstatSync(fd).size;
+    const { fd, sizeBytes, header } = openSegment(this.wfs, dir, last, 'r+');
     assert.ok(tail.lastCommitEndBytes <= sizeBytes, 'the last commit ends inside its segment');
     let repaired: RepairResult = { zeroedBytes: 0, brokenCopy: null };
     if (tail.torn !== null) {
@@ -122,6 +123,7 @@ export class WalOpening {
       offsetBytes: tail.lastCommitEndBytes, crc: tail.crc, lastMain: tail.lastMain,
       segmentCount: segments.length,
       structures,
+      formatVersion: header.formatVersion,
       setupSyncSeconds: this.setupSyncSeconds,
     };
   }

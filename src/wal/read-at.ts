@@ -1,18 +1,22 @@
 /**
  * Reading events back by their location (segment, byte offset), as the key index does to
- * serve history from disk. The frame's bounds, type and revision are checked; its chained
+ * serve history from disk: the payload (read), or the payload with the key and tag a
+ * format-2 frame carries (readEvent). The frame's bounds, type and revision are checked; its chained
  * CRC is not (the seed is the previous record's), since replay verified it. Decoding needs
  * the structure table: pass the newest one known (LogReader.structures, Wal.structures —
  * it decodes every earlier record), or the segment's own structures records up to the
  * event are used. Read-only; safe while the writer appends.
  */
 import path from 'node:path';
-import { BATCH_READ_WINDOW_BYTES, RECORD_SIZE_BYTES_MAX } from '../limits.js';
+import { BATCH_READ_WINDOW_BYTES, RECORD_SIZE_BYTES_MAX, SEGMENT_HEADER_BYTES } from '../limits.js';
 import { PayloadDecoder, decodeStructures, type StructureTable } from './codec.js';
 import { SegmentDecoder } from './decoder.js';
 import { WalError } from './errors.js';
 import { nodeFileSystem, openRegularFile, readFully, type WalFileSystem } from './file-system.js';
-import { FRAME_HEAD_BYTES, RECORD_BODY_HEAD_BYTES, RecordType, readU64 } from './frame.js';
+import {
+  FORMAT_VERSION_KEYED, FRAME_HEAD_BYTES, RECORD_BODY_HEAD_BYTES, RecordType, decodeHeader, readEventKeyBytes, readEventTag, readU64,
+} from './frame.js';
+import { HEADER_TEXT } from './segment.js';
 import type { RecordLocation } from './types.js';
 
 const OPEN_SEGMENTS_MAX = 16;
@@ -21,6 +25,23 @@ export interface PointReaderOptions {
   fs?: WalFileSystem;
   /** The newest structure table (or a getter, for a log that is still being written). */
   structures?: StructureTable | (() => StructureTable);
+}
+
+/** An event read at its location. */
+export interface PointEvent {
+  payload: unknown;
+  /** The key its frame carries (format 2); null when none. */
+  key: string | null;
+  /** Its tag (format 2); 0 when none. */
+  tag: number;
+}
+
+/** An open segment file. */
+interface SegmentFile {
+  fd: number;
+  sizeBytes: number;
+  /** Its header's format version. */
+  formatVersion: number;
 }
 
 /** Bytes of one segment read ahead inside a batch. */
@@ -33,7 +54,7 @@ interface ReadWindow {
 
 export class PointReader {
   private readonly wfs: WalFileSystem;
-  private readonly open = new Map<string, { fd: number; sizeBytes: number }>();
+  private readonly open = new Map<string, SegmentFile>();
   private readonly head = Buffer.alloc(FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES);
   private decoder: PayloadDecoder | null = null;
   private decoderTableLength = -1;
@@ -50,6 +71,15 @@ export class PointReader {
 
   /** The event payload at `location`; `expect` checks the revision found there. */
   read(location: RecordLocation, expect?: { main: number; sub: number }): unknown {
+    return this.readRecord(location, expect, false).payload;
+  }
+
+  /** The event at `location` with its key and tag; `expect` checks the revision found there. */
+  readEvent(location: RecordLocation, expect?: { main: number; sub: number }): PointEvent {
+    return this.readRecord(location, expect, true);
+  }
+
+  private readRecord(location: RecordLocation, expect: { main: number; sub: number } | undefined, wantKey: boolean): PointEvent {
     const where = { segment: location.segment, offsetBytes: location.offsetBytes };
     const file = this.file(location.segment);
     if (this.readAt(location.segment, file, this.head, this.head.length, location.offsetBytes) < this.head.length) {
@@ -68,9 +98,16 @@ export class PointReader {
     if (expect && (expect.main !== main || expect.sub !== sub)) {
       throw new WalError('WAL_BAD_RECORD', `expected event ${expect.main}.${expect.sub}, found ${main}.${sub}`, where);
     }
-    const payload = this.payloadBytes(location.segment, file, bodyBytes - RECORD_BODY_HEAD_BYTES, location.offsetBytes + FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES);
+    const keyed = file.formatVersion >= FORMAT_VERSION_KEYED;
+    const tag = keyed ? readEventTag(this.head, FRAME_HEAD_BYTES) : 0;
+    const keyBytes = keyed ? readEventKeyBytes(this.head, FRAME_HEAD_BYTES) : 0;
+    if (RECORD_BODY_HEAD_BYTES + keyBytes > bodyBytes) throw new WalError('WAL_BAD_RECORD', `key length ${keyBytes} runs past the record`, where);
+    // The key and the payload in one read: the key comes first.
+    const bytes = this.payloadBytes(location.segment, file, bodyBytes - RECORD_BODY_HEAD_BYTES, location.offsetBytes + FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES);
+    if (bytes.length < keyBytes) throw new WalError('WAL_RECORD_PAST_END', 'record shorter than its key', where);
+    const key = wantKey && keyBytes > 0 ? bytes.toString('utf8', 0, keyBytes) : null;
     try {
-      return this.payloadDecoder(file, location.offsetBytes).decode(payload);
+      return { payload: this.payloadDecoder(file, location.offsetBytes).decode(bytes.subarray(keyBytes)), key, tag };
     } catch (err) {
       throw new WalError('WAL_BAD_PAYLOAD', 'event payload does not decode', { ...where, cause: err });
     }
@@ -103,7 +140,7 @@ export class PointReader {
    * The payload's bytes: inside a batch, a view of the read-ahead window (no copy; the
    * decoder copies binary values out, so nothing decoded aliases the window), else read.
    */
-  private payloadBytes(segment: string, file: { fd: number; sizeBytes: number }, lengthBytes: number, positionBytes: number): Buffer {
+  private payloadBytes(segment: string, file: SegmentFile, lengthBytes: number, positionBytes: number): Buffer {
     if (this.batchDepth > 0 && lengthBytes <= BATCH_READ_WINDOW_BYTES) {
       const w = this.windowHolding(segment, file, lengthBytes, positionBytes);
       const from = positionBytes - w.startBytes;
@@ -115,7 +152,7 @@ export class PointReader {
   }
 
   /** The read-ahead window, moved to hold `lengthBytes` at `positionBytes` when it does not. */
-  private windowHolding(segment: string, file: { fd: number; sizeBytes: number }, lengthBytes: number, positionBytes: number): ReadWindow {
+  private windowHolding(segment: string, file: SegmentFile, lengthBytes: number, positionBytes: number): ReadWindow {
     let w = this.window;
     if (w === null || w.segment !== segment || positionBytes < w.startBytes || positionBytes + lengthBytes > w.startBytes + w.lengthBytes) {
       const into = w?.buf ?? Buffer.allocUnsafe(BATCH_READ_WINDOW_BYTES);
@@ -127,7 +164,7 @@ export class PointReader {
   }
 
   /** `lengthBytes` bytes at `positionBytes` into `buf`; fewer at the end of the file. */
-  private readAt(segment: string, file: { fd: number; sizeBytes: number }, buf: Buffer, lengthBytes: number, positionBytes: number): number {
+  private readAt(segment: string, file: SegmentFile, buf: Buffer, lengthBytes: number, positionBytes: number): number {
     if (this.batchDepth === 0 || lengthBytes > BATCH_READ_WINDOW_BYTES) return readFully(this.wfs, file.fd, buf, 0, lengthBytes, positionBytes);
     const w = this.windowHolding(segment, file, lengthBytes, positionBytes);
     const from = positionBytes - w.startBytes;
@@ -136,9 +173,9 @@ export class PointReader {
     return n;
   }
 
-  private payloadDecoder(file: { fd: number; sizeBytes: number }, offsetBytes: number): PayloadDecoder {
+  private payloadDecoder(file: SegmentFile, offsetBytes: number): PayloadDecoder {
     const given = this.options.structures;
-    if (given === undefined) return new PayloadDecoder(structuresBefore(this.wfs, file.fd, file.sizeBytes, offsetBytes));
+    if (given === undefined) return new PayloadDecoder(structuresBefore(this.wfs, file, offsetBytes));
     const table = typeof given === 'function' ? given() : given;
     if (!this.decoder || table.length !== this.decoderTableLength) {
       this.decoder = new PayloadDecoder(table);
@@ -147,7 +184,7 @@ export class PointReader {
     return this.decoder;
   }
 
-  private file(segment: string): { fd: number; sizeBytes: number } {
+  private file(segment: string): SegmentFile {
     const cached = this.open.get(segment);
     if (cached) return cached;
     if (segment.includes('/') || segment.includes('\\')) throw new WalError('WAL_BAD_NAME', 'segment name with a path', { segment });
@@ -157,9 +194,24 @@ export class PointReader {
       this.open.delete(oldest);
     }
     const fd = openRegularFile(this.wfs, path.join(this.dir, segment), 'r');
-    const opened = { fd, sizeBytes: this.wfs.fstatSync(fd).size };
+    let opened: SegmentFile;
+    try {
+      opened = { fd, sizeBytes: this.wfs.fstatSync(fd).size, formatVersion: this.formatVersionOf(segment, fd) };
+    } catch (err) {
+      this.wfs.closeSync(fd);
+      throw err;
+    }
     this.open.set(segment, opened);
     return opened;
+  }
+
+  /** The segment header's format version (it decides how event frames are laid out). */
+  private formatVersionOf(segment: string, fd: number): number {
+    const buf = Buffer.alloc(SEGMENT_HEADER_BYTES);
+    const n = readFully(this.wfs, fd, buf, 0, SEGMENT_HEADER_BYTES, 0);
+    const header = decodeHeader(buf.subarray(0, n));
+    if (typeof header === 'string') throw new WalError('WAL_BAD_HEADER', HEADER_TEXT[header], { segment, offsetBytes: 0 });
+    return header.formatVersion;
   }
 }
 
@@ -178,8 +230,8 @@ export function readEventAt(
 }
 
 /** The structure table in force at `offsetBytes`, from the segment's own records. */
-function structuresBefore(wfs: WalFileSystem, fd: number, sizeBytes: number, offsetBytes: number): StructureTable {
-  const decoder = new SegmentDecoder(wfs, fd, sizeBytes, 0);
+function structuresBefore(wfs: WalFileSystem, file: SegmentFile, offsetBytes: number): StructureTable {
+  const decoder = new SegmentDecoder(wfs, file.fd, file.sizeBytes, 0, SEGMENT_HEADER_BYTES, file.formatVersion);
   let table: StructureTable = [];
   while (decoder.offsetBytes < offsetBytes) {
     const f = decoder.next(false);

@@ -29,13 +29,20 @@ import { nodeFileSystem, type WalFileSystem } from './file-system.js';
 import { RecordType } from './frame.js';
 import { listSegments, openSegment, type OpenSegment } from './segment.js';
 import type { SegmentName } from './segment-name.js';
-import type { LogEntry } from './types.js';
+import { OnDemandEvent, PayloadTurns, decodePayload } from './on-demand-event.js';
+import type { LogEntryRead, RecordLocation } from './types.js';
 
 export interface ReadOptions {
   /** First revision main to hand out (earlier commits are skipped, still verified). */
   fromMain?: number;
   /** Hand out payloads decoded (default) or as undefined (scans that need only positions). */
   decode?: boolean;
+  /**
+   * With `decode`: decode every payload as it is read ('eager', default), or hand out
+   * events that decode their payload when it is first read ('on-demand', on-demand-event.ts):
+   * only before the next entry is asked for; after that a first read throws.
+   */
+  payloads?: 'eager' | 'on-demand';
   /** Hand out entries at all (false: only verify, and fill in `tail`). Default true. */
   emit?: boolean;
   fs?: WalFileSystem;
@@ -96,15 +103,17 @@ export class LogReader {
   /** A table read ahead, adopted once the commit it belongs to proves whole. */
   private pendingStructures: StructureTable | null = null;
   private readonly payloads = new PayloadDecoder();
+  private readonly turns = new PayloadTurns(this.payloads);
 
   constructor(
     readonly dir: string,
     private readonly options: ReadOptions = {},
   ) {
     this.wfs = options.fs ?? nodeFileSystem;
+    assert.ok(options.payloads !== 'on-demand' || options.decode !== false, "payloads 'on-demand' needs decode");
   }
 
-  *entries(): Generator<LogEntry> {
+  *entries(): Generator<LogEntryRead> {
     const segments = listSegments(this.wfs, this.dir);
     const fromMain = this.options.fromMain ?? 0;
     const resume = this.options.resume;
@@ -171,23 +180,17 @@ export class LogReader {
     this.pendingStructures = null;
   }
 
-  private decodeAt(decoder: SegmentDecoder, segment: string, offsetBytes: number): unknown {
-    try {
-      return this.payloads.decode(decoder.payload());
-    } catch (err) {
-      throw new WalError('WAL_BAD_PAYLOAD', 'event payload does not decode', { segment, offsetBytes, cause: err });
-    }
-  }
-
   private *segmentEntries(
     seg: OpenSegment, segments: SegmentName[], index: number, lastMain: number, fromMain: number, from: ReadPosition | null,
-  ): Generator<LogEntry> {
+  ): Generator<LogEntryRead> {
     const startBytes = from?.offsetBytes ?? SEGMENT_HEADER_BYTES;
     const startCrc = from?.crc ?? seg.header.prevCrc;
-    const ahead = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, startCrc, startBytes);
-    const behind = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, startCrc, startBytes);
+    const version = seg.header.formatVersion;
+    const ahead = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, startCrc, startBytes, version);
+    const behind = new SegmentDecoder(this.wfs, seg.fd, seg.sizeBytes, startCrc, startBytes, version);
     const walk = new CommitWalk(ahead, lastMain, false, (bytes, at) => this.adoptStructures(bytes, seg.name, at));
     const decode = this.options.decode ?? true;
+    const onDemand = decode && this.options.payloads === 'on-demand';
     const emit = this.options.emit ?? true;
     this.tail = { segment: seg.name, lastCommitEndBytes: ahead.offsetBytes, lastMain, crc: ahead.crc, torn: null, damage: null };
     for (;;) {
@@ -207,8 +210,12 @@ export class LogReader {
           if (f.type === RecordType.event) {
             // Pair of the encoder's placement: the events the walk verified, in sub order.
             if (f.main !== span.main || f.sub >= span.eventCount) assert.fail(`event ${f.main}.${f.sub} outside its verified commit ${span.main}`);
-            const payload = decode ? this.decodeAt(behind, seg.name, f.offsetBytes) : undefined;
-            yield { kind: 'event', main: f.main, sub: f.sub, timeMs: span.timeMs, payload, location };
+            if (onDemand) {
+              yield* this.onDemand(behind, f, span.timeMs, location);
+              continue;
+            }
+            const payload = decode ? decodePayload(this.payloads, behind.payload(), seg.name, f.offsetBytes) : undefined;
+            yield { kind: 'event', main: f.main, sub: f.sub, timeMs: span.timeMs, payload, key: behind.key(), tag: f.tag, location };
             continue;
           }
           this.position = after;
@@ -221,11 +228,21 @@ export class LogReader {
     }
   }
 
+  /** Hands out the event `behind` stands at, its payload decodable until the reader moves on. */
+  private *onDemand(behind: SegmentDecoder, f: Frame, timeMs: number, location: RecordLocation): Generator<LogEntryRead> {
+    const turn = this.turns.enter(behind, location.segment, location.offsetBytes);
+    try {
+      yield new OnDemandEvent(f.main, f.sub, timeMs, behind.key(), f.tag, location, this.turns, turn);
+    } finally {
+      this.turns.leave();
+    }
+  }
+
   /** Where the walk of segment `index` stopped: a clean end, a torn tail, or damage. */
   private stopAt(seg: OpenSegment, segments: SegmentName[], index: number, stop: CommitStop): void {
     const verdict = judgeStop(stop, {
       wfs: this.wfs, fd: seg.fd, sizeBytes: seg.sizeBytes, newest: index === segments.length - 1,
-      lastMain: this.tail.lastMain, floorMain: this.options.knownDurableMain ?? 0,
+      lastMain: this.tail.lastMain, floorMain: this.options.knownDurableMain ?? 0, formatVersion: seg.header.formatVersion,
     });
     if (verdict.kind === 'clean') return;
     if (verdict.kind === 'torn') {
@@ -268,6 +285,6 @@ function checkChain(seg: OpenSegment, prevEndCrc: number | null, prev: SegmentNa
 
 
 /** Convenience: every entry from `fromMain` on. */
-export function readLog(dir: string, options: ReadOptions = {}): Generator<LogEntry> {
+export function readLog(dir: string, options: ReadOptions = {}): Generator<LogEntryRead> {
   return new LogReader(dir, options).entries();
 }

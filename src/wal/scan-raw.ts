@@ -6,8 +6,9 @@
  * Resynchronisation heuristic. A frame's CRC is seeded by the previous record's CRC, which
  * is stored in that record's frame (bytes 4..7). After damage the true seed is unknown, so
  * a single frame cannot be verified on its own. Instead we look for a verified pair:
- * candidate W at an aligned offset whose length word is in range, whose reserved body
- * bytes are zero and whose type is known, followed at W + frameBytes(W) by a frame X of
+ * candidate W at an aligned offset whose length word is in range, whose type is known and
+ * whose body bytes 1..3 are zero (or, for an event of format 2, hold a key length inside
+ * the body: they are its tag and key length), followed at W + frameBytes(W) by a frame X of
  * the same shape whose CRC matches its body when seeded with W's stored CRC. The match
  * proves W's length and CRC words and all of X; W's own body stays unverified. Reading
  * resumes at X with W's CRC as the seed. The chance that garbage passes is about 2^-32
@@ -19,7 +20,7 @@
 import assert from 'node:assert/strict';
 import { READ_WINDOW_BYTES, RECORD_ALIGN_BYTES, RECORD_SIZE_BYTES_MAX } from '../limits.js';
 import { readFully, type WalFileSystem } from './file-system.js';
-import { FRAME_HEAD_BYTES, RECORD_BODY_HEAD_BYTES, RecordType, crc32, frameBytes } from './frame.js';
+import { FORMAT_VERSION_KEYED, FRAME_HEAD_BYTES, RECORD_BODY_HEAD_BYTES, RecordType, crc32, frameBytes, readEventKeyBytes } from './frame.js';
 
 /** CRC work one resync may spend before giving up (adversarial input is bounded by it). */
 export const RESYNC_CRC_BYTES_MAX = 256 * 1024 * 1024;
@@ -66,13 +67,16 @@ class Window {
 }
 
 /** The body length of a plausible frame at `at`, or 0 when the shape is wrong. */
-function plausibleBodyBytes(w: Window, at: number): number {
+function plausibleBodyBytes(w: Window, at: number, keyed: boolean): number {
   const head = w.view(at, FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES);
   if (!head) return 0;
   const bodyBytes = head.readUInt32LE(0);
   if (bodyBytes < RECORD_BODY_HEAD_BYTES || bodyBytes > RECORD_SIZE_BYTES_MAX) return 0;
   const type = head[FRAME_HEAD_BYTES];
   if (type !== RecordType.event && type !== RecordType.commit && type !== RecordType.structures) return 0;
+  if (keyed && type === RecordType.event) {
+    return RECORD_BODY_HEAD_BYTES + readEventKeyBytes(head, FRAME_HEAD_BYTES) <= bodyBytes ? bodyBytes : 0;
+  }
   if (head[FRAME_HEAD_BYTES + 1] !== 0 || head[FRAME_HEAD_BYTES + 2] !== 0 || head[FRAME_HEAD_BYTES + 3] !== 0) return 0;
   return bodyBytes;
 }
@@ -80,10 +84,13 @@ function plausibleBodyBytes(w: Window, at: number): number {
 /**
  * The first verified frame pair (W, X) with W at or after `fromBytes` (see the heuristic
  * above). `fromBytes` must be aligned; the damaged frame itself is tried as W first, so
- * a record whose body alone is damaged costs exactly that record.
+ * a record whose body alone is damaged costs exactly that record. `formatVersion` is the
+ * segment header's (a segment whose header is unreadable is searched as the newest format:
+ * its event shape accepts every format-1 event too).
  */
-export function findNextFrame(wfs: WalFileSystem, fd: number, fileSizeBytes: number, fromBytes: number): ResyncResult {
+export function findNextFrame(wfs: WalFileSystem, fd: number, fileSizeBytes: number, fromBytes: number, formatVersion: number): ResyncResult {
   assert.ok(fromBytes % RECORD_ALIGN_BYTES === 0, 'resync must start aligned');
+  const keyed = formatVersion >= FORMAT_VERSION_KEYED;
   const w = new Window(wfs, fd, fileSizeBytes);
   let crcBudgetBytes = RESYNC_CRC_BYTES_MAX;
   for (let at = fromBytes; at + FRAME_HEAD_BYTES + RECORD_BODY_HEAD_BYTES <= fileSizeBytes; at += RECORD_ALIGN_BYTES) {
@@ -97,10 +104,10 @@ export function findNextFrame(wfs: WalFileSystem, fd: number, fileSizeBytes: num
       at = Math.max(aligned, at + RECORD_ALIGN_BYTES) - RECORD_ALIGN_BYTES;
       continue;
     }
-    const candidateBody = plausibleBodyBytes(w, at);
+    const candidateBody = plausibleBodyBytes(w, at, keyed);
     if (candidateBody === 0) continue;
     const next = at + frameBytes(candidateBody);
-    const nextBody = plausibleBodyBytes(w, next);
+    const nextBody = plausibleBodyBytes(w, next, keyed);
     if (nextBody === 0) continue;
     const seedView = w.view(at + 4, 4);
     if (!seedView) continue;

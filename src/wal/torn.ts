@@ -49,6 +49,8 @@ export interface StopContext {
   lastMain: number;
   /** Every commit up to this main is known durable (a checkpoint covers it); 0: none. */
   floorMain: number;
+  /** The segment header's format version. */
+  formatVersion: number;
 }
 
 /** Judges where a commit walk stopped. */
@@ -77,7 +79,7 @@ export function judgeStop(stop: CommitStop, c: StopContext): StopVerdict {
   const flip = oneBitFlip(c, stop);
   if (flip !== null) return corrupt(`${what}: one flipped bit in the record's ${flip} word explains it, not an unfinished write`, where);
   const damageBytes = stop.reason === 'end' ? stop.startBytes : at;
-  const after = surveySegment(c.wfs, c.fd, c.sizeBytes, damageBytes, emptyLoss(), { firstOnly: true });
+  const after = surveySegment(c.wfs, c, damageBytes, emptyLoss(), { firstOnly: true });
   if (after.firstCommitBytes !== null) {
     return corrupt(`${what}, but a whole commit (revision ${after.firstCommitMain}) follows at byte ${after.firstCommitBytes}`, where);
   }
@@ -96,6 +98,7 @@ const NOT_TORN: Record<StopProblem, string> = {
   'past-end': ': a length word no writer wrote',
   crc: ' over fully written sectors: damage, not an unfinished write',
   'bad-type': ' under a good CRC: a whole record no writer wrote',
+  'bad-key-length': ' under a good CRC: a whole record no writer wrote',
 };
 
 function corrupt(why: string, offsetBytes: number): StopVerdict {
@@ -147,7 +150,7 @@ function oneBitFlip(c: StopContext, stop: CommitStop): 'CRC' | 'length' | null {
   if (stop.problem !== 'crc' && stop.problem !== 'past-end') return null;
   const at = stop.offsetBytes;
   // The seed of the bad record: the stored CRC of the frame before it (verified by the walk).
-  const d = new SegmentDecoder(c.wfs, c.fd, c.sizeBytes, stop.startCrc, stop.startBytes);
+  const d = new SegmentDecoder(c.wfs, c.fd, c.sizeBytes, stop.startCrc, stop.startBytes, c.formatVersion);
   for (let i = 0; i < COMMIT_EVENTS_MAX && d.offsetBytes < at; i++) {
     if (typeof d.next(false) === 'string') return null;
   }

@@ -21,7 +21,7 @@ export interface Commit {
   events: readonly unknown[];
 }
 
-/** An event read back from the log. */
+/** An event read back from the log (or built in memory by the layers above, see below). */
 export interface LogEvent {
   kind: 'event';
   main: number;
@@ -30,6 +30,21 @@ export interface LogEvent {
   timeMs: number;
   payload: unknown;
   location: RecordLocation;
+  /**
+   * The key the layer above named this event by when it was appended (WalOptions.eventKey),
+   * as stored beside the payload in a format-2 frame; null for a keyless event and for
+   * every event of a format-1 segment. Every reader of the log sets it (LogEventRead); it
+   * is optional here only because layers above build events in memory too.
+   */
+  key?: string | null;
+  /** The small number the layer above classified it by (WalOptions.eventTag); 0: none, and for format 1. */
+  tag?: number;
+}
+
+/** An event as the log's readers hand it out: key and tag always set. */
+export interface LogEventRead extends LogEvent {
+  key: string | null;
+  tag: number;
 }
 
 /** The end of a commit, read back from the log: every event before it with this main is durable. */
@@ -42,6 +57,8 @@ export interface LogCommitEnd {
 }
 
 export type LogEntry = LogEvent | LogCommitEnd;
+/** What a reader of the log hands out. */
+export type LogEntryRead = LogEventRead | LogCommitEnd;
 
 /** Where an appended commit landed: one segment, an offset per event, then the commit record's. */
 export interface CommitPlacement {

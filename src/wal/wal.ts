@@ -1,5 +1,8 @@
 /**
  * The log writer. Invariants:
+ * - Every segment it creates is of the current FORMAT_VERSION; it appends to the last
+ *   segment of an older log in that segment's format (format 1: no keys or tags), so a
+ *   directory may hold format-1 segments followed by format-2 ones, never the reverse.
  * - Only this process appends to the directory (LOCK), and only at the end of the last
  *   segment; nothing before `offsetBytes` is ever rewritten except by repair at open.
  * - append() resolves only after its bytes are fdatasync'd. Appends made in the same turn
@@ -14,11 +17,11 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { BATCH_BUFFER_BYTES_KEEP, FSYNC_WARN_MS, APPEND_QUEUE_COMMITS_MAX, SEGMENT_HEADER_BYTES, SEGMENT_SIZE_BYTES, SEGMENT_SIZE_BYTES_MIN } from '../limits.js';
-import { BatchEncoder, type EncoderMark } from './encoder.js';
+import { BatchEncoder, NO_KEY, NO_TAG, type EncoderMark } from './encoder.js';
 import type { StructureTable } from './codec.js';
 import { WalError, errnoCode } from './errors.js';
 import { fsyncDirectory, nodeFileSystem, writeFully, type WalFileSystem } from './file-system.js';
-import { encodeHeader } from './frame.js';
+import { FORMAT_VERSION, encodeHeader } from './frame.js';
 import type { DirectoryLock } from './lock.js';
 import { FsyncHistogram } from './metrics.js';
 import { WalOpening, type WalInit } from './open.js';
@@ -45,6 +48,14 @@ export interface WalOptions {
   knownDurableMain?: number;
   /** `.broken` copies of repaired segments kept (the newest ones). Default BROKEN_COPIES_KEPT. */
   brokenCopiesKept?: number;
+  /**
+   * The key the layer above names an event by, stored in its frame beside the payload so
+   * readers learn it without decoding (format 2). At most EVENT_KEY_BYTES_MAX bytes of
+   * UTF-8: a longer one refuses the append (WAL_KEY_TOO_LARGE). Default: no key.
+   */
+  eventKey?: (payload: unknown) => string | null;
+  /** The small number (0..255) the layer above classifies an event by (format 2). Default 0. */
+  eventTag?: (payload: unknown) => number;
   fs?: WalFileSystem;
   logger?: Logger;
 }
@@ -114,7 +125,9 @@ export class Wal {
     this.queuedMain = init.lastMain;
     this.segmentCount = init.segmentCount;
     this.loggedStructures = init.structures.length;
-    this.encoder = new BatchEncoder(init.crc, init.structures);
+    this.encoder = new BatchEncoder(init.crc, init.structures, {
+      formatVersion: init.formatVersion, eventKey: o.eventKey ?? NO_KEY, eventTag: o.eventTag ?? NO_TAG,
+    });
     this.preparer.observeSync = (seconds) => this.observeSync(this.prepareFsyncHistogram, seconds, PREPARED_NAME);
     for (const seconds of init.setupSyncSeconds) this.observeSync(this.prepareFsyncHistogram, seconds, init.segment);
     this.preparer.start();
@@ -267,8 +280,9 @@ export class Wal {
         run.push({ pending, mark: this.encoder.mark(), offsets });
         continue;
       }
-      // It does not fit: write what came before, then encode it again in a new segment.
-      const commitBytes = this.encoder.lengthBytes - before.lengthBytes;
+      // It does not fit: write what came before, then encode it again in a new segment
+      // (of the current format: it may take more room than in a format-1 segment).
+      const commitBytes = this.encoder.lengthBytes - before.lengthBytes + this.encoder.newFormatExtraBytes;
       this.encoder.rewind(before);
       const written = this.writeAndSync(run);
       run = [];
@@ -410,6 +424,7 @@ export class Wal {
     this.sequence += 1;
     this.segmentEndBytes = prepared.sizeBytes;
     this.offsetBytes = SEGMENT_HEADER_BYTES;
+    this.encoder.formatVersion = FORMAT_VERSION; // every new segment is of the current format
     this.segmentCount += 1;
     this.preparer.start();
     return true;

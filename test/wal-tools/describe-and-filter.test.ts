@@ -64,7 +64,7 @@ describe('filters', () => {
   });
 
   test('time filters drop uncommitted events, whose time is unknown', () => {
-    const item: EventItem = { kind: 'event', segment: 's', offsetBytes: 64, bodyBytes: 20, main: 5, sub: 0, timeMs: null, committed: false, payload: {}, payloadError: false };
+    const item: EventItem = { kind: 'event', segment: 's', offsetBytes: 64, bodyBytes: 20, main: 5, sub: 0, timeMs: null, committed: false, key: null, tag: 0, payload: {}, payloadError: false };
     assert.equal(recordPasses(NO_FILTER, item, describeEvent({})), true);
     assert.equal(recordPasses({ ...NO_FILTER, sinceMs: 0 }, item, describeEvent({})), false);
   });

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { nodeFileSystem } from '../../src/wal/file-system.js';
+import { FORMAT_VERSION } from '../../src/wal/frame.js';
 import { findNextFrame, firstNonZeroByte } from '../../src/wal/scan-raw.js';
 import { tempDir, writeFixtureLog } from './fixture-log.js';
 
@@ -38,7 +39,7 @@ describe('scan-raw', () => {
     const next = first + Math.ceil((8 + segment.readUInt32LE(first)) / 8) * 8;
     const damaged = Buffer.from(segment);
     damaged[first + 30] = damaged[first + 30]! ^ 0xff;
-    const r = withFile(damaged, dir, (fd) => findNextFrame(nodeFileSystem, fd, damaged.length, first));
+    const r = withFile(damaged, dir, (fd) => findNextFrame(nodeFileSystem, fd, damaged.length, first, FORMAT_VERSION));
     assert.deepEqual(r.found, { candidateBytes: first, offsetBytes: next, crcSeed: segment.readUInt32LE(first + 4) });
   });
 
@@ -48,14 +49,14 @@ describe('scan-raw', () => {
     const third = second + Math.ceil((8 + segment.readUInt32LE(second)) / 8) * 8;
     const damaged = Buffer.from(segment);
     damaged.writeUInt32LE(0xffff_ffff, first);
-    const r = withFile(damaged, dir, (fd) => findNextFrame(nodeFileSystem, fd, damaged.length, first));
+    const r = withFile(damaged, dir, (fd) => findNextFrame(nodeFileSystem, fd, damaged.length, first, FORMAT_VERSION));
     assert.equal(r.found?.candidateBytes, second);
     assert.equal(r.found?.offsetBytes, third);
   });
 
   test('zeros and patterned garbage hold no frame', () => {
     for (const bytes of [Buffer.alloc(64 * 1024), Buffer.alloc(64 * 1024, 0x5a)]) {
-      const r = withFile(bytes, dir, (fd) => findNextFrame(nodeFileSystem, fd, bytes.length, 0));
+      const r = withFile(bytes, dir, (fd) => findNextFrame(nodeFileSystem, fd, bytes.length, 0, FORMAT_VERSION));
       assert.equal(r.found, null);
       assert.equal(r.budgetExhausted, false);
     }
@@ -68,7 +69,7 @@ describe('scan-raw', () => {
       bytes.writeUInt32LE(0xdeadbeef, at + 4);
       bytes[at + 8] = 1;
     }
-    const r = withFile(bytes, dir, (fd) => findNextFrame(nodeFileSystem, fd, bytes.length, 0));
+    const r = withFile(bytes, dir, (fd) => findNextFrame(nodeFileSystem, fd, bytes.length, 0, FORMAT_VERSION));
     assert.equal(r.found, null);
   });
 

@@ -5,10 +5,10 @@
  * argv: DIR SEGMENT_BYTES
  */
 import { Wal } from '../../src/wal/wal.js';
-import { deterministicCommit } from './log-helpers.js';
+import { KEYED, deterministicCommit } from './log-helpers.js';
 
 const [dir, segmentBytes] = process.argv.slice(2);
-const wal = Wal.open({ dir: dir!, create: true, segmentSizeBytes: Number(segmentBytes) });
+const wal = Wal.open({ dir: dir!, create: true, segmentSizeBytes: Number(segmentBytes), ...KEYED });
 process.stdout.write(`open ${wal.lastMain}\n`);
 let next = wal.nextMain;
 

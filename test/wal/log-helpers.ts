@@ -2,6 +2,19 @@ import { Wal, type WalOptions } from '../../src/wal/wal.js';
 import { readLog } from '../../src/wal/reader.js';
 import type { Commit, LogEntry } from '../../src/wal/types.js';
 
+/**
+ * Keys and tags as a layer above might give them (the log treats both as opaque): the
+ * event's `key` field, and tag 0x11 for a stopped record, else 1, so that torn-tail
+ * and damage tests run over format-2 frames with keys and non-zero tags.
+ */
+export const KEYED: Pick<WalOptions, 'eventKey' | 'eventTag'> = {
+  eventKey: (payload) => {
+    const key = (payload as { key?: unknown } | null)?.key;
+    return typeof key === 'string' ? key : null;
+  },
+  eventTag: (payload) => ((payload as { record?: { state?: unknown } } | null)?.record?.state === 'stopped' ? 0x11 : 1),
+};
+
 /** A ~300-byte change event, deterministic for (main, sub). */
 export function resourceEvent(main: number, sub: number): Record<string, unknown> {
   const id = `i-${(main * 1000 + sub).toString(16).padStart(17, '0')}`;
@@ -26,8 +39,9 @@ export function deterministicCommit(main: number, maxEvents = 4): Commit {
   return { main, timeMs: 1_790_000_000_000 + main * 1000, events };
 }
 
+/** Appends deterministic commits through a writer that frames keys and tags (KEYED). */
 export async function writeCommits(options: WalOptions, mains: Iterable<number>, maxEvents = 4): Promise<void> {
-  const wal = Wal.open(options);
+  const wal = Wal.open({ ...KEYED, ...options });
   try {
     for (const m of mains) await wal.append(deterministicCommit(m, maxEvents));
   } finally {

@@ -125,7 +125,7 @@ describe('a checkpoint holds commits back while it writes', () => {
       await assert.rejects(taking, (err: unknown) => isSnapshotError(err, 'SNAPSHOT_IO'));
       failing = false;
       assert.equal((await held).main, before + 1, 'the held commit lands once the checkpoint gives up');
-      assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith(SNAP_TMP_SUFFIX)), [], 'no temporary file left');
+      assert.deepEqual(readdirSync(dir).filter(isCheckpointTemp), [], 'no temporary file left');
       const info = await store.checkpoint('demand');
       assert.equal(info.coversMain, before + 1);
     });

@@ -70,6 +70,7 @@ export async function runCycle(ctx: CycleContext, cycle: number, signal: AbortSi
   ctx.metrics.recordScan(results);
   // Yielding: comparing a million resources takes seconds, and /healthz answers meanwhile.
   const events = await detectChangesYielding(results, ctx.view, ctx.detect);
+  if (ctx.detect.memory !== undefined) ctx.metrics.recordDetection(ctx.detect.memory.lastDetection);
   reportSuspects(ctx, cycle, events);
   const timeMs = Date.now();
   let placement: CommitPlacement;

@@ -62,6 +62,7 @@ import { queryEndpoints, type QueryEndpoints } from './http-query.js';
 import type { ScanSetup } from './scan-setup.js';
 import { currentStateView, detectOptions } from './scope-view.js';
 import { ListingMemory } from '../changes/listing-memory.js';
+import { pooledListingBytes } from '../model/listing-bytes.js';
 import { StartupProgress } from './startup-progress.js';
 
 export interface DaemonOptions {
@@ -135,6 +136,7 @@ export class Daemon {
         counts: () => findProjection(this.state, Counts) ?? null,
         withheld: () => findProjection(this.state, WithheldDisappearances)?.size ?? 0,
         waste: () => this.queries.wasteTotals(),
+        detectionMemoryBytes: () => this.listings.heldBytes + pooledListingBytes(),
       },
       { processMetrics: options.processMetrics ?? true },
     );

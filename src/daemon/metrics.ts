@@ -21,6 +21,15 @@ export interface MetricSources {
   withheld?(): number;
   /** The waste report's totals per rule (default thresholds, as of now); null: none yet. */
   waste?(): Promise<WasteTotals | null>;
+  /** Bytes change detection keeps of the last listings (orders, bytes, proofs, pooled chunks). */
+  detectionMemoryBytes?(): number;
+}
+
+/** How a cycle's detection found its listed records (ListingMemory.lastDetection). */
+export interface DetectionTally {
+  sameBytes: number;
+  guessed: number;
+  lookedUp: number;
 }
 
 export interface CycleTally {
@@ -71,6 +80,7 @@ export class DaemonMetrics {
   private readonly lastSuccess: Gauge;
   private readonly wrongAccount: Gauge<'provider' | 'account'>;
   private readonly suspects: Counter<'provider' | 'type'>;
+  private readonly detected: Counter<'found'>;
 
   constructor(sources: MetricSources, options: { processMetrics?: boolean } = {}) {
     const r = [this.registry];
@@ -115,6 +125,20 @@ export class DaemonMetrics {
         this.set(sources.withheld?.() ?? 0);
       },
     });
+    this.detected = new Counter({
+      name: 'elava_detection_records_total',
+      help: 'listed records change detection settled, by how: bytes (unchanged, equal to the last listing\'s), guess (slot guessed from the last listing), lookup',
+      labelNames: ['found'],
+      registers: r,
+    });
+    new Gauge({
+      name: 'elava_detection_memory_bytes',
+      help: 'bytes change detection keeps of the last listings for the next cycle (slots, bytes, proofs, chunks pooled for the next scan)',
+      registers: r,
+      collect() {
+        this.set(sources.detectionMemoryBytes?.() ?? 0);
+      },
+    });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -147,6 +171,12 @@ export class DaemonMetrics {
     this.changes.inc({ kind: 'disappeared' }, tally.disappeared);
     this.cycles.inc({ outcome: 'committed' });
     this.lastSuccess.set(timeMs / 1000);
+  }
+
+  recordDetection(tally: DetectionTally): void {
+    this.detected.inc({ found: 'bytes' }, tally.sameBytes);
+    this.detected.inc({ found: 'guess' }, tally.guessed);
+    this.detected.inc({ found: 'lookup' }, tally.lookedUp);
   }
 
   recordAborted(): void {

@@ -117,10 +117,24 @@ describe('daemon /metrics after cycles', () => {
     assert.notEqual(sample(text, 'elava_waste_resources{rule="orphan-snapshot"}'), null, 'every rule has a sample');
   });
 
+  it('counts how detection settled the listed records: bytes, once a cycle has proven them', async () => {
+    // the first cycle looked every record up (nothing live, nothing remembered)
+    assert.ok((sample(text, 'elava_detection_records_total{found="lookup"}') ?? 0) > 0);
+    assert.equal(sample(text, 'elava_detection_records_total{found="bytes"}'), 0);
+    // cycle 2 learnt the new keys' slots; cycle 3 proves the unchanged records; cycle 4 needs no more
+    await t.daemon.runCycle();
+    await t.daemon.runCycle();
+    const later = await (await fetch(`${t.base}/metrics`)).text();
+    const bytes = sample(later, 'elava_detection_records_total{found="bytes"}') ?? 0;
+    const live = sample(later, 'elava_live_resources{type="gce.disk"}') ?? 0;
+    assert.ok(bytes > live, `${bytes} records settled by their bytes`);
+    assert.ok((sample(later, 'elava_detection_memory_bytes') ?? 0) > 0);
+  });
+
   it('stops a cycle whose append is refused with LOG_APPEND_FAILED, leaving the state as it was', async () => {
     const before = stateHash(t.daemon.state);
     await t.daemon.log.close(); // the writer refuses appends from now on, as after a failed fdatasync
-    await assert.rejects(t.daemon.runCycle(), (err: unknown) => isDaemonError(err, 'LOG_APPEND_FAILED') && /revision 3/.test(err.message));
+    await assert.rejects(t.daemon.runCycle(), (err: unknown) => isDaemonError(err, 'LOG_APPEND_FAILED') && /revision 5/.test(err.message));
     assert.equal(stateHash(t.daemon.state), before);
   });
 });

@@ -22,7 +22,7 @@
 import assert from 'node:assert/strict';
 import type { LogEvent } from '../wal/types.js';
 import type { ElavaEvent } from '../model/events.js';
-import { eventOf } from './event-payload.js';
+import { eventOf, framedKind } from './event-payload.js';
 import { ProjectionError } from './errors.js';
 import type { HashSink, Projection } from './projection.js';
 
@@ -112,7 +112,8 @@ export class CommitTimes implements Projection {
   }
 
   apply(log: LogEvent): void {
-    const type = (log.payload as { type?: unknown } | null)?.type;
+    // A change its frame names is no marker (and its payload is not read).
+    const type = framedKind(log) !== 0 ? 'change' : (log.payload as { type?: unknown } | null)?.type;
     if (type === 'compaction-scheduled') {
       const event = eventOf(log);
       if (event.type === 'compaction-scheduled') this.dropThrough(event.atMain);

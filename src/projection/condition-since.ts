@@ -25,7 +25,8 @@ import { inAgedCondition } from '../model/waste-conditions.js';
 import type { LogEvent } from '../wal/types.js';
 import { assertNever } from './assert-never.js';
 import { ProjectionError } from './errors.js';
-import { eventOf } from './event-payload.js';
+import { eventOf, framedAged, framedKind } from './event-payload.js';
+import { EVENT_TAG_APPEARED, EVENT_TAG_CHANGED } from './event-frame-key.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
 import type { AscendingKeys, HashSink, PartRestorer, Projection } from './projection.js';
 import { ascendingChunks } from './snapshot-parts.js';
@@ -62,6 +63,10 @@ export class ConditionSince implements Projection {
   }
 
   apply(log: LogEvent): void {
+    // A change its frame names carries whether its record is in the condition (the tag's
+    // EVENT_TAG_AGED, from inAgedCondition when it was written): the payload is not read.
+    const framed = framedKind(log);
+    if (framed !== 0) return this.applyFramed(log, framed, log.key as string);
     const event = eventOf(log);
     switch (event.type) {
       case 'appeared':
@@ -89,6 +94,17 @@ export class ConditionSince implements Projection {
       default:
         return assertNever(event);
     }
+  }
+
+  private applyFramed(log: LogEvent, kind: number, key: ResourceKey): void {
+    const aged = framedAged(log);
+    if (kind === EVENT_TAG_APPEARED) {
+      if (aged) this.since.set(key, run(log.main, true));
+      else this.since.delete(key);
+    } else if (kind === EVENT_TAG_CHANGED) {
+      if (!aged) this.since.delete(key);
+      else if (!this.since.has(key)) this.since.set(key, run(log.main, false));
+    } else this.since.delete(key);
   }
 
   /**

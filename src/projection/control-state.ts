@@ -6,7 +6,7 @@
  * restored and hashed like every other one, so it cannot drift from the state it describes.
  */
 import { assertNever } from './assert-never.js';
-import { eventOf } from './event-payload.js';
+import { eventOf, framedKind } from './event-payload.js';
 import { ProjectionError } from './errors.js';
 import type { HashSink, Projection } from './projection.js';
 
@@ -51,6 +51,7 @@ export class ControlState implements Projection {
 
   apply(log: Parameters<Projection['apply']>[0]): void {
     this.state.appliedMain = log.main;
+    if (framedKind(log) !== 0) return; // a change (named by its frame): none of this projection's business
     const event = eventOf(log);
     const s = this.state;
     switch (event.type) {

@@ -8,7 +8,8 @@ import type { ResourceKey } from '../model/resource.js';
 import type { LogEvent } from '../wal/types.js';
 import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
-import { eventOf } from './event-payload.js';
+import { eventOf, framedKind } from './event-payload.js';
+import { EVENT_TAG_APPEARED, EVENT_TAG_CHANGED, EVENT_TAG_DISAPPEARED } from './event-frame-key.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
 import type { AscendingKeys, HashSink, PartRestorer, Projection } from './projection.js';
 import { ascendingChunks } from './snapshot-parts.js';
@@ -39,10 +40,13 @@ export interface CountsSnapshot {
 
 export class Counts implements Projection {
   readonly name = 'counts';
-  readonly version: number = 1;
+  /** 2: a bucket no live key is in is no part of the state (it was, kept from history, in 1). */
+  readonly version: number = 2;
   private byKey = new Map<ResourceKey, Bucket>();
   private byType = new Map<string, Map<string | null, Bucket>>();
   private changes: ChangeCounts = zeroChanges();
+  /** While deferring (deferBuckets): changes are counted, buckets wait for resolveBuckets. */
+  private deferring = false;
 
   /** Live resources in total. */
   get live(): number {
@@ -68,7 +72,37 @@ export class Counts implements Projection {
     return new Map(owners.map((o) => [o, sums.get(o) as number]));
   }
 
+  /**
+   * From now on a change its frame names is only counted, not sorted into its bucket,
+   * until resolveBuckets() sorts the live records: for a replay from the start that reads
+   * payloads on demand (the live records are read back at its end anyway). Starts from an
+   * empty state.
+   */
+  deferBuckets(): void {
+    if (this.byKey.size !== 0) throw new Error('counts deferred over a state that is not empty');
+    this.deferring = true;
+  }
+
+  /** Ends deferBuckets(): every live record, each once, sorted into its bucket. */
+  resolveBuckets(live: Iterable<{ key: ResourceKey; type: string; owner: string | null }>): void {
+    if (!this.deferring) return;
+    this.byKey = new Map();
+    this.byType = new Map();
+    for (const record of live) {
+      const bucket = this.bucket(record.type, record.owner);
+      bucket.live++;
+      this.byKey.set(record.key, bucket);
+    }
+    this.deferring = false;
+  }
+
   apply(log: LogEvent): void {
+    const framed = framedKind(log);
+    if (framed !== 0 && this.deferring) {
+      this.changes[framed === EVENT_TAG_APPEARED ? 'appeared' : framed === EVENT_TAG_CHANGED ? 'changed' : 'disappeared']++;
+      return;
+    }
+    if (framed === EVENT_TAG_DISAPPEARED) return this.disappear(log.key as string);
     const event = eventOf(log);
     switch (event.type) {
       case 'appeared':
@@ -82,14 +116,8 @@ export class Counts implements Projection {
         this.byKey.set(event.key, next);
         return;
       }
-      case 'disappeared': {
-        this.changes.disappeared++;
-        const previous = this.byKey.get(event.key);
-        if (previous === undefined) return;
-        previous.live--;
-        this.byKey.delete(event.key);
-        return;
-      }
+      case 'disappeared':
+        return this.disappear(event.key);
       case 'scope-scanned':
         // A suspect listing was complete; what it withheld is the guard's business.
         if (event.status === 'failed') this.changes.scopesFailed++;
@@ -107,6 +135,14 @@ export class Counts implements Projection {
     }
   }
 
+  private disappear(key: ResourceKey): void {
+    this.changes.disappeared++;
+    const previous = this.byKey.get(key);
+    if (previous === undefined) return;
+    previous.live--;
+    this.byKey.delete(key);
+  }
+
   snapshot(): CountsSnapshot {
     const [only] = this.snapshotParts(Number.MAX_SAFE_INTEGER);
     return only as CountsSnapshot;
@@ -120,7 +156,7 @@ export class Counts implements Projection {
 
   /** The snapshot in parts of `keysPerPart` keys (at least one), each with the buckets and change counts. */
   *snapshotParts(keysPerPart = CHECKPOINT_PART_ITEMS, ascending?: AscendingKeys): Generator<CountsSnapshot> {
-    const sorted = this.sortedBuckets();
+    const sorted = this.sortedBuckets().filter((b) => b.live > 0);
     const index = new Map<Bucket, number>();
     sorted.forEach((b, i) => index.set(b, i));
     const buckets = sorted.map((b) => ({ type: b.type, owner: b.owner }));
@@ -171,7 +207,7 @@ export class Counts implements Projection {
   hashState(sink: HashSink): void {
     const c = this.changes;
     sink.update(`changes ${c.appeared} ${c.changed} ${c.disappeared} ${c.scopesComplete} ${c.scopesFailed}\n`);
-    for (const b of this.sortedBuckets()) sink.update(`${b.type}\u0000${b.owner ?? '\u0001'}\u0000${b.live}\n`);
+    for (const b of this.sortedBuckets()) if (b.live > 0) sink.update(`${b.type}\u0000${b.owner ?? '\u0001'}\u0000${b.live}\n`);
     for (const key of [...this.byKey.keys()].sort()) {
       const b = this.byKey.get(key) as Bucket;
       sink.update(`${key}\u0000${b.type}\u0000${b.owner ?? '\u0001'}\n`);

@@ -18,7 +18,8 @@ import type { LogEvent } from '../wal/types.js';
 import { canonicalJson } from './canonical-json.js';
 import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
-import { eventOf, isRecordShaped } from './event-payload.js';
+import { eventOf, framedKind, isRecordShaped } from './event-payload.js';
+import { EVENT_TAG_DISAPPEARED } from './event-frame-key.js';
 import type { AscendingKeys, HashSink, PartRestorer, Projection } from './projection.js';
 import { ascendingChunks } from './snapshot-parts.js';
 import { StringPool } from './string-pool.js';
@@ -145,26 +146,34 @@ export class CurrentState implements Projection {
   }
 
   apply(log: LogEvent): void {
+    // A change its frame names: while deferring, or when it is gone, the key is enough
+    // (a replay reading payloads on demand never decodes it).
+    const framed = framedKind(log);
+    if (framed === EVENT_TAG_DISAPPEARED) return this.remove(log.key as string);
+    if (framed !== 0 && this.deferred !== null) {
+      this.deferred.set(log.key as string, log.location);
+      this.sorted = null;
+      return;
+    }
     const event = eventOf(log);
     switch (event.type) {
       case 'appeared':
-      case 'changed':
-        if (this.deferred !== null) this.deferred.set(event.key, log.location);
+      case 'changed': {
+        const key = framed !== 0 ? (log.key as string) : event.key; // the key index's string
+        if (this.deferred !== null) this.deferred.set(key, log.location);
         else {
-          const slot = this.records.slotOf(event.key);
-          if (slot >= 0) this.records.setAt(slot, this.keep(event.record, event.key, this.records.valueAt(slot)));
+          const slot = this.records.slotOf(key);
+          if (slot >= 0) this.records.setAt(slot, this.keep(event.record, key, this.records.valueAt(slot)));
           else {
-            this.records.set(event.key, this.keep(event.record, event.key, undefined));
-            this.countInScope(event.key, 1);
+            this.records.set(key, this.keep(event.record, key, undefined));
+            this.countInScope(key, 1);
           }
         }
         this.sorted = null;
         return;
+      }
       case 'disappeared':
-        if (this.records.delete(event.key)) this.countInScope(event.key, -1);
-        this.deferred?.delete(event.key);
-        this.sorted = null;
-        return;
+        return this.remove(event.key);
       case 'scope-scanned':
       case 'checkpoint':
       case 'compaction-scheduled':
@@ -176,6 +185,12 @@ export class CurrentState implements Projection {
       default:
         return assertNever(event);
     }
+  }
+
+  private remove(key: ResourceKey): void {
+    if (this.records.delete(key)) this.countInScope(key, -1);
+    this.deferred?.delete(key);
+    this.sorted = null;
   }
 
   snapshot(): CurrentStateSnapshot {

@@ -8,6 +8,24 @@ import type { ElavaEvent } from '../model/events.js';
 import type { ResourceRecord } from '../model/resource.js';
 import type { LogEvent } from '../wal/types.js';
 import { ProjectionError } from './errors.js';
+import { EVENT_TAG_AGED, EVENT_TAG_KIND_MASK } from './event-frame-key.js';
+
+/**
+ * The kind of a change event as its frame names it (format 2: key and tag beside the
+ * payload, event-frame-key.ts): EVENT_TAG_APPEARED, _CHANGED or _DISAPPEARED, its key in
+ * `log.key`; or 0 when the frame names none (a format-1 event, a control event, an event
+ * built in memory), and the payload must be read (eventOf). A projection that needs only
+ * the kind and key of a change reads them here, and a replay that reads payloads on
+ * demand (the history replay of a recovery) never decodes it.
+ */
+export function framedKind(log: LogEvent): number {
+  return typeof log.key === 'string' ? (log.tag ?? 0) & EVENT_TAG_KIND_MASK : 0;
+}
+
+/** The frame says the change's record is in an aged waste condition (with framedKind ≠ 0). */
+export function framedAged(log: LogEvent): boolean {
+  return ((log.tag ?? 0) & EVENT_TAG_AGED) !== 0;
+}
 
 /** The Elava event carried by `log`; throws PROJECTION_BAD_EVENT when it is not one. */
 export function eventOf(log: LogEvent): ElavaEvent {

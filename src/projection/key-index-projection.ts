@@ -14,9 +14,11 @@ import { CHECKPOINT_PART_ITEMS } from '../limits.js';
 import { snapshotTreeIndex, snapshotTreeIndexParts, TreeIndexRestorer, type TreeIndexSnapshot } from '../mvcc/tree-index-snapshot.js';
 import { TreeIndex } from '../mvcc/tree-index.js';
 import type { LogEvent } from '../wal/types.js';
+import { payloadIfDecoded } from '../wal/on-demand-event.js';
 import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
-import { adoptKeyString, eventOf } from './event-payload.js';
+import { adoptKeyString, eventOf, framedKind } from './event-payload.js';
+import { EVENT_TAG_DISAPPEARED } from './event-frame-key.js';
 import type { HashSink, PartRestorer, Projection } from './projection.js';
 
 export class KeyIndexProjection implements Projection {
@@ -36,6 +38,8 @@ export class KeyIndexProjection implements Projection {
   }
 
   apply(log: LogEvent): void {
+    const framed = framedKind(log);
+    if (framed !== 0) return this.applyFramed(log, framed, log.key as string);
     const event = eventOf(log);
     const onlyKey = this.options.onlyKey;
     if (onlyKey !== undefined && (event.type === 'appeared' || event.type === 'changed' || event.type === 'disappeared') && event.key !== onlyKey) {
@@ -78,6 +82,22 @@ export class KeyIndexProjection implements Projection {
     if (atMain <= this.tree.compactedMain) return false;
     this.tree.compact(atMain);
     return true;
+  }
+
+  /**
+   * A change named by its frame: the payload is not read. The key string the index holds
+   * is handed on in `log.key` (the next projections keep that one string, as
+   * adoptKeyString does for a payload's).
+   */
+  private applyFramed(log: LogEvent, kind: number, key: string): void {
+    const onlyKey = this.options.onlyKey;
+    if (onlyKey !== undefined && key !== onlyKey) {
+      this.tree.observe(log);
+      return;
+    }
+    if (kind === EVENT_TAG_DISAPPEARED) log.key = this.tree.tombstone(key, log, log.location);
+    else log.key = this.tree.put(key, log, log.location);
+    adoptKeyString(payloadIfDecoded(log), log.key);
   }
 
   snapshot(): unknown {

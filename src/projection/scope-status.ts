@@ -16,7 +16,7 @@ import type { LogEvent } from '../wal/types.js';
 import { canonicalJson } from './canonical-json.js';
 import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
-import { eventOf } from './event-payload.js';
+import { eventOf, framedKind } from './event-payload.js';
 import type { HashSink, Projection } from './projection.js';
 
 export interface ScopeOutcome {
@@ -50,6 +50,7 @@ export class ScopeStatusProjection implements Projection {
   }
 
   apply(log: LogEvent): void {
+    if (framedKind(log) !== 0) return; // a change (named by its frame): none of this projection's business
     const event = eventOf(log);
     switch (event.type) {
       case 'scope-scanned': {

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import type { LogEvent } from '../wal/types.js';
 import { canonicalJson } from './canonical-json.js';
 import { ProjectionError } from './errors.js';
-import { eventOf } from './event-payload.js';
+import { eventOf, framedKind } from './event-payload.js';
 import type { HashSink, Projection } from './projection.js';
 
 export interface SourceInfo {
@@ -81,6 +81,7 @@ export class Sources implements Projection {
   }
 
   apply(log: LogEvent): void {
+    if (framedKind(log) !== 0) return; // a change (named by its frame): none of this projection's business
     const event = eventOf(log);
     if (event.type === 'source-commit') {
       assert.equal(log.sub, 0, 'a source-commit event opens its commit');

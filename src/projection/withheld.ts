@@ -16,7 +16,8 @@ import type { LogEvent } from '../wal/types.js';
 import { canonicalJson } from './canonical-json.js';
 import { ProjectionError } from './errors.js';
 import { assertNever } from './assert-never.js';
-import { eventOf } from './event-payload.js';
+import { eventOf, framedKind } from './event-payload.js';
+import { EVENT_TAG_DISAPPEARED } from './event-frame-key.js';
 import type { HashSink, Projection } from './projection.js';
 
 export interface WithheldSnapshot {
@@ -42,6 +43,9 @@ export class WithheldDisappearances implements Projection {
   }
 
   apply(log: LogEvent): void {
+    const framed = framedKind(log);
+    if (framed === EVENT_TAG_DISAPPEARED) return this.disappeared(log.key as string);
+    if (framed !== 0) return; // appeared, changed: nothing withheld changes
     const event = eventOf(log);
     switch (event.type) {
       case 'scope-scanned':
@@ -50,14 +54,8 @@ export class WithheldDisappearances implements Projection {
           this.byScope.set(event.scope, idsOf(log, event.withheld));
         }
         return;
-      case 'disappeared': {
-        const slash = event.key.lastIndexOf('/');
-        const ids = this.byScope.get(event.key.slice(0, slash));
-        if (ids === undefined) return;
-        ids.delete(event.key.slice(slash + 1));
-        if (ids.size === 0) this.byScope.delete(event.key.slice(0, slash));
-        return;
-      }
+      case 'disappeared':
+        return this.disappeared(event.key);
       case 'appeared':
       case 'changed':
       case 'checkpoint':
@@ -70,6 +68,14 @@ export class WithheldDisappearances implements Projection {
       default:
         return assertNever(event);
     }
+  }
+
+  private disappeared(key: string): void {
+    const slash = key.lastIndexOf('/');
+    const ids = this.byScope.get(key.slice(0, slash));
+    if (ids === undefined) return;
+    ids.delete(key.slice(slash + 1));
+    if (ids.size === 0) this.byScope.delete(key.slice(0, slash));
   }
 
   snapshot(): WithheldSnapshot {

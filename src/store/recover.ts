@@ -20,6 +20,7 @@ import { REPLAY_PROGRESS_EVERY_EVENTS, REPLAY_YIELD_EVERY_EVENTS } from '../limi
 import { builtInProjections, findProjection } from '../projection/builtins.js';
 import { ControlState } from '../projection/control-state.js';
 import { CurrentState } from '../projection/current-state.js';
+import { Counts } from '../projection/counts.js';
 import { KeyIndexProjection } from '../projection/key-index-projection.js';
 import { isProjectionError } from '../projection/errors.js';
 import type { Projection } from '../projection/projection.js';
@@ -75,7 +76,7 @@ export interface RecoverOptions {
    * Makes the reader of the final pass (the one that reads to the log's end). The writer
    * passes its opening's reader, so that verification and replay are one read of the log.
    */
-  finalReader?: (fromMain: number) => LogReader;
+  finalReader?: (fromMain: number, payloads: 'eager' | 'on-demand') => LogReader;
 }
 
 export interface RecoveryStats {
@@ -255,7 +256,10 @@ class Recovery {
       return payloads;
     };
     try {
-      await findProjection(r.projections, CurrentState)?.resolveDeferred(readAll);
+      const current = findProjection(r.projections, CurrentState);
+      await current?.resolveDeferred(readAll);
+      // The counts waited for the live records too (replayHistory: deferBuckets).
+      if (current !== undefined) findProjection(r.projections, Counts)?.resolveBuckets(current.values());
     } finally {
       points.close();
     }
@@ -311,18 +315,23 @@ class Recovery {
   ): Promise<{ structures: StructureTable; lastMain: number; reader: LogReader }> {
     const base = this.layout.prefixDeleted ? this.findBase() : null;
     const final = untilMain === Number.MAX_SAFE_INTEGER;
-    const { entries, reader } = historyEntries(this.layout, base, (fromMain) => this.reader(fromMain, final));
     // A history replay hands the current state every revision of every key: it keeps where
     // each last one is and reads those back at the end (finish). Not a compaction base's
     // events: they come from the checkpoint, and their locations may be in segments deleted
     // since. (A checkpoint's tail holds about one revision per key it touches, so there the
     // records are kept as they come.)
     const current = findProjection(projections, CurrentState);
+    // From the start, the counts too wait for the live records, and then no projection reads
+    // a change's payload: a change its frame names (format 2) is never decoded.
+    const counts = base === null && current !== undefined ? findProjection(projections, Counts) : undefined;
+    const payloads = base === null && (counts !== undefined || findProjection(projections, Counts) === undefined) ? 'on-demand' : 'eager';
+    const { entries, reader } = historyEntries(this.layout, base, (fromMain) => this.reader(fromMain, final, payloads));
     let replayed = entries;
     if (current !== undefined) {
       if (base === null) current.deferRecords();
       else replayed = deferringFrom(entries, base.atMain + 1, current);
     }
+    counts?.deferBuckets();
     const result = await replayYielding(replayed, projections, { untilMain, ...this.progress('history') });
     this.historyEvents = result.events;
     this.damage ??= reader.tail.damage;
@@ -333,9 +342,9 @@ class Recovery {
   }
 
   /** A reader from `fromMain`; the final pass's comes from the caller (the writer's open). */
-  private reader(fromMain: number, final: boolean): LogReader {
-    if (final && this.options.finalReader !== undefined) return this.options.finalReader(fromMain);
-    return new LogReader(this.layout.logDir, { fs: this.ctx.wfs, fromMain, onDamage: this.layout.onDamage });
+  private reader(fromMain: number, final: boolean, payloads: 'eager' | 'on-demand' = 'eager'): LogReader {
+    if (final && this.options.finalReader !== undefined) return this.options.finalReader(fromMain, payloads);
+    return new LogReader(this.layout.logDir, { fs: this.ctx.wfs, fromMain, onDamage: this.layout.onDamage, payloads });
   }
 
   private progress(phase: RecoveryProgress['phase']): {

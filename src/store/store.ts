@@ -31,7 +31,7 @@ import type { LogDamage } from '../wal/damage.js';
 import type { CommitPlacement, LogEvent } from '../wal/types.js';
 import { Wal, type WalOptions } from '../wal/wal.js';
 import { compactState, type CompactOptions, type CompactionResult } from './compaction.js';
-import { eventFrameKey, eventFrameTag } from './event-frame-key.js';
+import { eventFrameKey, eventFrameTag } from '../projection/event-frame-key.js';
 import { baseOnlyFilter } from './rebuild.js';
 import { recoverWith, type RecoveredState, type RecoveryProgress, type RecoveryStats } from './recover.js';
 import type { CommitHold, StateWriter } from './state-writer.js';
@@ -106,7 +106,7 @@ export class Store implements StateWriter {
     try {
       state = await recoverWith(dir, {
         ...recoverOptions,
-        finalReader: (fromMain) => opening.reader(fromMain, { decode: true, emit: true }),
+        finalReader: (fromMain, payloads) => opening.reader(fromMain, { decode: true, emit: true, payloads }),
       }, usable);
       wal = Wal.finish(walOptions, opening, state.reader, state.structures);
     } catch (err) {

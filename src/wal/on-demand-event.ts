@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import type { PayloadDecoder } from './codec.js';
 import type { SegmentDecoder } from './decoder.js';
 import { WalError } from './errors.js';
-import type { LogEventRead, RecordLocation } from './types.js';
+import type { LogEvent, LogEventRead, RecordLocation } from './types.js';
 
 /** Decodes a payload read from the log; bad bytes are damage, named by where they are. */
 export function decodePayload(payloads: PayloadDecoder, bytes: Uint8Array, segment: string, offsetBytes: number): unknown {
@@ -62,6 +62,14 @@ export class PayloadTurns {
   }
 }
 
+/**
+ * The payload of `event` when it is decoded already (an eager reader's always is);
+ * undefined when reading it would decode it now.
+ */
+export function payloadIfDecoded(event: LogEvent): unknown {
+  return event instanceof OnDemandEvent && !event.payloadDecoded ? undefined : event.payload;
+}
+
 export class OnDemandEvent implements LogEventRead {
   readonly kind = 'event' as const;
   private decoded = false;
@@ -71,12 +79,17 @@ export class OnDemandEvent implements LogEventRead {
     readonly main: number,
     readonly sub: number,
     readonly timeMs: number,
-    readonly key: string | null,
+    /** Not readonly: a projection may hand on an equal string it keeps (KeyIndexProjection). */
+    public key: string | null,
     readonly tag: number,
     readonly location: RecordLocation,
     private readonly turns: PayloadTurns,
     private readonly turn: number,
   ) {}
+
+  get payloadDecoded(): boolean {
+    return this.decoded;
+  }
 
   /** Decoded on first read, in the reader's turn at this event (see the file comment). */
   get payload(): unknown {

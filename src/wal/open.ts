@@ -87,10 +87,10 @@ export class WalOpening {
   }
 
   /** The open's one reader, from `fromMain` on (earlier commits of its segment verified). */
-  reader(fromMain: number, options: { decode: boolean; emit: boolean }): LogReader {
+  reader(fromMain: number, options: { decode: boolean; emit: boolean; payloads?: 'eager' | 'on-demand' }): LogReader {
     assert.ok(!this.finished, 'reader() before finish()');
     return new LogReader(this.params.dir, {
-      fs: this.wfs, decode: options.decode, emit: options.emit, fromMain,
+      fs: this.wfs, decode: options.decode, emit: options.emit, fromMain, payloads: options.payloads ?? 'eager',
       knownDurableMain: this.params.knownDurableMain,
     });
   }

@@ -1,5 +1,5 @@
 /**
- * The key and tag the Store frames its events with (src/store/event-frame-key.ts): a table
+ * The key and tag the Store frames its events with (src/projection/event-frame-key.ts): a table
  * of events and what they are framed as, then a real Store whose log reads them back
  * without decoding a payload.
  */
@@ -10,7 +10,7 @@ import type { ElavaEvent } from '../../src/model/events.js';
 import type { ResourceRecord, ResourceType } from '../../src/model/resource.js';
 import {
   EVENT_TAG_AGED, EVENT_TAG_APPEARED, EVENT_TAG_CHANGED, EVENT_TAG_DISAPPEARED, EVENT_TAG_NONE, eventFrameKey, eventFrameTag,
-} from '../../src/store/event-frame-key.js';
+} from '../../src/projection/event-frame-key.js';
 import { readLog } from '../../src/wal/reader.js';
 import type { LogEventRead } from '../../src/wal/types.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -2,7 +2,8 @@
  * What the Store's events are named and classified by in the log's frames (format 2,
  * src/wal/frame.ts): the log stores a key and a tag beside each payload so that a replay
  * learns an event's resource and kind without decoding it. The log treats both as opaque;
- * their meaning is defined here, next to the Store that writes them.
+ * their meaning is defined here, beside the projections that read them (framedKind in
+ * event-payload.ts); the Store frames what it commits with them.
  *
  *   key: the resource key of an `appeared`, `changed` or `disappeared` event; null for
  *        every other event (scope-scanned, checkpoint, ...).

@@ -26,7 +26,13 @@ export function isStoppedInstance(r: ResourceRecord): boolean {
   return false;
 }
 
-/** The condition whose age a record of this type has: at most one applies to a type. */
+/**
+ * The condition whose age a record of this type has: at most one applies to a type.
+ * Its answer is written into the log with every change (the frame's EVENT_TAG_AGED,
+ * src/projection/event-frame-key.ts), and the condition-since projection replays from
+ * that bit: changing what counts as aged must also stop that projection from trusting the
+ * bit of changes logged before (read their records instead), not only bump its version.
+ */
 export function inAgedCondition(r: ResourceRecord): boolean {
   return isUnattached(r) || isStoppedInstance(r);
 }

@@ -8,17 +8,7 @@ import { recordsEqual } from '../../src/changes/record-equal.js';
 import { LISTING_BYTES_CHUNK_BYTES } from '../../src/limits.js';
 import { ListingBytes } from '../../src/model/listing-bytes.js';
 import type { AttrValue, ResourceRecord } from '../../src/model/resource.js';
-
-/** A small deterministic generator (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+import { prng } from '../projection/log-fixture.js';
 
 /** Values chosen to collide if the encoding were careless: types that print alike, prefixes, surrogates. */
 const SCALARS: AttrValue[] = [
@@ -70,8 +60,8 @@ describe('listing bytes', () => {
   it('says equal only of equal records, and of every record built twice the same way', () => {
     for (const seed of [1, 2, 3]) {
       // given 400 records drawn from a small alphabet (many pairs alike), each built twice
-      const a = random(seed);
-      const b = random(seed);
+      const a = prng(seed);
+      const b = prng(seed);
       const left = Array.from({ length: 400 }, () => record(a));
       const twins = Array.from({ length: 400 }, () => record(b));
       const lb = bytesOf(left);
@@ -137,7 +127,7 @@ describe('listing bytes', () => {
   });
 
   it('keeps its records apart across chunks, records larger than a chunk, and trimming', () => {
-    const next = random(9);
+    const next = prng(9);
     const records = Array.from({ length: 5000 }, () => record(next));
     // records larger than a chunk, one alone and two in a row, among the small ones
     for (const at of [100, 2000, 2001]) {

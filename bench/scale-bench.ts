@@ -43,6 +43,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { queryEndpoints } from '../src/daemon/http-query.js';
 import { builtInProjections } from '../src/projection/builtins.js';
+import { eventFrameKey, eventFrameTag } from '../src/projection/event-frame-key.js';
 import { startHttpServer } from '../src/daemon/http-server.js';
 import { SNAP_FORMAT_VERSION } from '../src/checkpoint/snap-file.js';
 import { CHECKPOINT_PART_ITEMS } from '../src/limits.js';
@@ -69,20 +70,28 @@ const STATUS_CLIENTS = 16;
 /** How long `/v1/status` is sampled, one request after another, while the clients run. */
 const STATUS_RUN_MS = 20_000;
 
+/**
+ * Events framed as the Store frames them (each change's key and tag beside its payload):
+ * the history replays as a daemon's log does, and appends write what a daemon writes.
+ * Histories cached before (keyless frames) are not reused: `FRAMED_TAG` in the name.
+ */
+const STORE_FRAMING = { eventKey: eventFrameKey, eventTag: eventFrameTag };
+const FRAMED_TAG = 'k';
+
 /** The cached history of `shape`: the log up to a checkpoint, then a TAIL_EVENTS tail. */
 async function history(report: Report, shape: LogShape, params: Record<string, number>): Promise<string> {
-  const dir = path.join(os.tmpdir(), `elava-scale-v${FORMAT_VERSION}-c${SNAP_FORMAT_VERSION}-k${CHECKPOINT_PART_ITEMS}-p${projectionSetTag()}-r${shape.resources}-e${shape.events}`);
+  const dir = path.join(os.tmpdir(), `elava-scale-v${FORMAT_VERSION}${FRAMED_TAG}-c${SNAP_FORMAT_VERSION}-k${CHECKPOINT_PART_ITEMS}-p${projectionSetTag()}-r${shape.resources}-e${shape.events}`);
   const mark = path.join(dir, '..', `${path.basename(dir)}.complete`);
   if (fs.existsSync(mark)) return dir;
   fs.rmSync(dir, { recursive: true, force: true });
   const t0 = performance.now();
-  const wal = Wal.open({ dir, create: true });
+  const wal = Wal.open({ dir, create: true, ...STORE_FRAMING });
   const next = await appendEvents(wal, shape, 0, shape.events - TAIL_EVENTS);
   await wal.close();
   const store = await Store.open(dir);
   await store.checkpoint('demand');
   await store.close();
-  const tail = Wal.open({ dir });
+  const tail = Wal.open({ dir, ...STORE_FRAMING });
   await appendEvents(tail, shape, next, shape.events - next);
   await tail.close();
   fs.writeFileSync(mark, `${new Date().toISOString()}\n`);
@@ -171,7 +180,7 @@ async function appendFigures(report: Report, shape: LogShape, params: Record<str
   try {
     const batches = Array.from({ length: APPEND_COMMITS }, (_, c) =>
       Array.from({ length: APPEND_BATCH }, (_, i) => benchEvent(shape.resources + c * APPEND_BATCH + i, shape.resources)));
-    const wal = Wal.open({ dir, create: true });
+    const wal = Wal.open({ dir, create: true, ...STORE_FRAMING });
     const ends: number[] = [];
     const t0 = performance.now();
     for (const events of batches) {

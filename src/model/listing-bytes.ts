@@ -66,6 +66,8 @@ const NUMBER_BYTES = new Uint8Array(NUMBER_SCRATCH.buffer);
 export class ListingBytes {
   /** The chunks written so far; the last is `bytes`. */
   private readonly chunks: Uint8Array[] = [];
+  /** Each chunk seen as 32-bit words (records start and end on a multiple of 4: equalAt). */
+  private readonly words: Int32Array[] = [];
   private bytes: Uint8Array = new Uint8Array(0);
   /** Where the next byte goes in `bytes`, and where the record being written began there. */
   private end = 0;
@@ -112,8 +114,12 @@ export class ListingBytes {
     this.value(record.owner, 0);
     this.value(record.tags as unknown as AttrValue, 0);
     this.value(record.attrs as unknown as AttrValue, 0);
+    const length = this.end - this.recordStart;
+    // Zeros up to a multiple of 4 (a pooled chunk holds old bytes): equalAt compares words.
+    this.reserve(3);
+    while ((this.end & 3) !== 0) this.bytes[this.end++] = 0;
     this.at[n] = (this.chunks.length - 1) * CHUNK + this.recordStart;
-    this.lengths[n] = this.end - this.recordStart;
+    this.lengths[n] = length;
     this.opaque[n] = this.writingOpaque ? 1 : 0;
     this.records = n + 1;
   }
@@ -130,11 +136,13 @@ export class ListingBytes {
     if (length !== other.lengths[j] || this.opaque[i] === 1 || other.opaque[j] === 1) return false;
     const aAt = this.at[i] as number;
     const bAt = other.at[j] as number;
-    const a = this.chunks[(aAt / CHUNK) | 0] as Uint8Array;
-    const b = other.chunks[(bAt / CHUNK) | 0] as Uint8Array;
-    const aFrom = aAt % CHUNK;
-    const bFrom = bAt % CHUNK;
-    for (let k = 0; k < length; k++) if (a[aFrom + k] !== b[bFrom + k]) return false;
+    const a = this.words[(aAt / CHUNK) | 0] as Int32Array;
+    const b = other.words[(bAt / CHUNK) | 0] as Int32Array;
+    // Four bytes at a time: both records start on a multiple of 4 and are padded with zeros.
+    const aFrom = (aAt % CHUNK) >> 2;
+    const bFrom = (bAt % CHUNK) >> 2;
+    const words = (length + 3) >> 2;
+    for (let k = 0; k < words; k++) if (a[aFrom + k] !== b[bFrom + k]) return false;
     return true;
   }
 
@@ -147,6 +155,7 @@ export class ListingBytes {
   release(): void {
     for (const chunk of this.chunks) pool(chunk);
     this.chunks.length = 0;
+    this.words.length = 0;
     this.bytes = new Uint8Array(0);
     this.end = 0;
     this.recordStart = 0;
@@ -162,6 +171,7 @@ export class ListingBytes {
       pool(this.bytes);
       this.bytes = kept;
       this.chunks[this.chunks.length - 1] = kept;
+      this.words[this.words.length - 1] = wordsOf(kept);
     }
     const n = this.records;
     if (this.at.length > n + (n >> 3)) {
@@ -287,11 +297,12 @@ export class ListingBytes {
     const partial = this.end - this.recordStart;
     const last = this.bytes.length;
     let size = last === 0 ? FIRST_CHUNK_BYTES : last >= CHUNK ? CHUNK : last * 2;
-    if (partial + n > size) size = Math.max(CHUNK, partial + n);
+    if (partial + n > size) size = Math.max(CHUNK, (partial + n + 3) & ~3);
     if (this.chunks.length * CHUNK >= 2 ** 32) throw new RangeError('a listing of over 4 GiB of records');
     const chunk = size === CHUNK && freeChunks.length > 0 ? (freeChunks.pop() as Uint8Array) : new Uint8Array(size);
     chunk.set(this.bytes.subarray(this.recordStart, this.end));
     this.chunks.push(chunk);
+    this.words.push(wordsOf(chunk));
     this.held += size;
     this.bytes = chunk;
     this.recordStart = 0;
@@ -310,6 +321,11 @@ export class ListingBytes {
     opaque.set(this.opaque);
     this.opaque = opaque;
   }
+}
+
+/** A chunk (its length a multiple of 4) as 32-bit words. */
+function wordsOf(chunk: Uint8Array): Int32Array {
+  return new Int32Array(chunk.buffer, chunk.byteOffset, chunk.length >> 2);
 }
 
 /** Bytes of chunks waiting in the pool for the next scan. */

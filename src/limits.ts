@@ -109,6 +109,12 @@ export const MVCC_SUB_MAX = 2 ** (53 - MVCC_SEGMENT_ID_BITS - 1) - 1;
 export const MVCC_OFFSET_BYTES_MAX = Number.MAX_SAFE_INTEGER;
 /** Depth bound for canonical encoding of record attributes (no unbounded recursion). */
 export const PROJECTION_ATTR_DEPTH_MAX = 32;
+/**
+ * How deep a record's attribute values nest (a list of attachment maps is two) for change
+ * detection: comparing deeper is a bug (src/changes/record-equal.ts), and deeper bytes
+ * vouch for nothing (src/model/listing-bytes.ts).
+ */
+export const ATTR_DEPTH_MAX = 8;
 
 assert.ok(MVCC_SUB_MAX >= 2 ** 31 - 1, 'sub must cover at least 2^31 events per commit');
 assert.ok((MVCC_SUB_MAX + 1) * 2 ** (MVCC_SEGMENT_ID_BITS + 1) <= 2 ** 53, 'packed revision exceeds 2^53');

@@ -7,10 +7,9 @@
  * a freshly normalized one are equal when they hold the same values.
  */
 import assert from 'node:assert/strict';
+import { ATTR_DEPTH_MAX } from '../limits.js';
 import type { AttrValue, ResourceRecord } from '../model/resource.js';
 
-/** Attribute values nest a few levels at most (a list of attachment maps); deeper is a bug. */
-export const ATTR_DEPTH_MAX = 8;
 
 export function recordsEqual(a: ResourceRecord, b: ResourceRecord): boolean {
   return (

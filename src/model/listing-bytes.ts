@@ -27,14 +27,12 @@
  * holds; a value of another kind; attrs nested past ATTR_DEPTH_MAX) is written anyway but
  * marked opaque: it never compares equal, and is always compared as objects.
  */
-import { LISTING_BYTES_CHUNK_BYTES as CHUNK, LISTING_BYTES_POOL_BYTES } from '../limits.js';
+import { ATTR_DEPTH_MAX, LISTING_BYTES_CHUNK_BYTES as CHUNK, LISTING_BYTES_POOL_BYTES } from '../limits.js';
 import type { AttrValue, ResourceRecord } from './resource.js';
 
 /** The first chunk of a listing; each next one is twice the last, up to CHUNK. */
 const FIRST_CHUNK_BYTES = 1024;
 
-/** How deep attribute values may nest and still be encoded (as record-equal.ts allows). */
-const DEPTH_MAX = 8;
 
 const NULL = 0x00;
 const UNDEFINED = 0x01;
@@ -188,7 +186,7 @@ export class ListingBytes {
     if (v === true) return this.byte(TRUE);
     if (v === false) return this.byte(FALSE);
     if (typeof v === 'number') return this.number(v);
-    if (typeof v !== 'object' || depth >= DEPTH_MAX) {
+    if (typeof v !== 'object' || depth >= ATTR_DEPTH_MAX) {
       this.writingOpaque = true;
       return this.byte(NULL);
     }

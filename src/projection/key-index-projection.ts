@@ -141,25 +141,12 @@ export class KeyIndexProjection implements Projection {
   }
 
   hashState(sink: HashSink): void {
-    this.hashKeys(sink, true);
-  }
-
-  /**
-   * hashState without where each revision sits in the log: equal for one history written
-   * in two log formats (format 2's frames are longer, so the same events sit elsewhere).
-   */
-  hashRevisions(sink: HashSink): void {
-    this.hashKeys(sink, false);
-  }
-
-  private hashKeys(sink: HashSink, locations: boolean): void {
     const cursor = this.tree.cursor();
     sink.update(`cursor ${cursor.lastMain}.${cursor.lastSub} compacted ${cursor.compactedMain}\n`);
     for (const ki of this.tree.keyIndexes()) {
       sink.update(ki.key);
       for (const r of ki.history()) {
-        const at = locations ? `@${r.location.segment}:${r.location.offsetBytes}` : '';
-        sink.update(` ${r.main}.${r.sub}${r.tombstone ? 't' : ''}${at}`);
+        sink.update(` ${r.main}.${r.sub}${r.tombstone ? 't' : ''}@${r.location.segment}:${r.location.offsetBytes}`);
       }
       sink.update('\n');
     }

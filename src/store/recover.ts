@@ -321,17 +321,19 @@ class Recovery {
     // since. (A checkpoint's tail holds about one revision per key it touches, so there the
     // records are kept as they come.)
     const current = findProjection(projections, CurrentState);
-    // From the start, the counts too wait for the live records, and then no projection reads
-    // a change's payload: a change its frame names (format 2) is never decoded.
-    const counts = base === null && current !== undefined ? findProjection(projections, Counts) : undefined;
-    const payloads = base === null && (counts !== undefined || findProjection(projections, Counts) === undefined) ? 'on-demand' : 'eager';
+    // From the start, the counts wait for the live records as the current state does; then
+    // no projection reads a change's payload (its frame names it, format 2), and payloads are
+    // decoded only when read. Counts that cannot wait (no current state here) need them all.
+    const counts = findProjection(projections, Counts);
+    const deferCounts = base === null && current !== undefined && counts !== undefined;
+    const payloads = base === null && (counts === undefined || deferCounts) ? 'on-demand' : 'eager';
     const { entries, reader } = historyEntries(this.layout, base, (fromMain) => this.reader(fromMain, final, payloads));
     let replayed = entries;
     if (current !== undefined) {
       if (base === null) current.deferRecords();
       else replayed = deferringFrom(entries, base.atMain + 1, current);
     }
-    counts?.deferBuckets();
+    if (deferCounts) counts.deferBuckets();
     const result = await replayYielding(replayed, projections, { untilMain, ...this.progress('history') });
     this.historyEvents = result.events;
     this.damage ??= reader.tail.damage;

@@ -13,6 +13,8 @@ import { isMvccError } from '../mvcc/errors.js';
 import { CHECKPOINT_PART_ITEMS } from '../limits.js';
 import { snapshotTreeIndex, snapshotTreeIndexParts, TreeIndexRestorer, type TreeIndexSnapshot } from '../mvcc/tree-index-snapshot.js';
 import { TreeIndex } from '../mvcc/tree-index.js';
+import type { IndexedRevision } from '../mvcc/key-index.js';
+import type { RecordLocation } from '../model/record-location.js';
 import type { LogEvent } from '../wal/types.js';
 import { payloadIfDecoded } from '../wal/on-demand-event.js';
 import { ProjectionError } from './errors.js';
@@ -20,8 +22,9 @@ import { assertNever } from './assert-never.js';
 import { adoptKeyString, eventOf, framedKind } from './event-payload.js';
 import { EVENT_TAG_DISAPPEARED } from './event-frame-key.js';
 import type { HashSink, PartRestorer, Projection } from './projection.js';
+import type { LiveRecordLocations } from './current-state.js';
 
-export class KeyIndexProjection implements Projection {
+export class KeyIndexProjection implements Projection, LiveRecordLocations {
   readonly name = 'key-index';
   readonly version = 1;
   private tree = new TreeIndex();
@@ -98,6 +101,18 @@ export class KeyIndexProjection implements Projection {
     if (kind === EVENT_TAG_DISAPPEARED) log.key = this.tree.tombstone(key, log, log.location);
     else log.key = this.tree.put(key, log, log.location);
     adoptKeyString(payloadIfDecoded(log), log.key);
+  }
+
+  /**
+   * Every live key with the location of its newest entry (its last record), ascending by
+   * key: what the current state needs to read its records back after a replay that kept
+   * none (CurrentState.deferRecords). Exact only without `onlyKey`.
+   */
+  *liveRecordLocations(): Generator<readonly [string, RecordLocation]> {
+    if (this.options.onlyKey !== undefined) throw new Error('an index kept for one key knows no other key\'s records');
+    for (const ki of this.tree.keyIndexes()) {
+      if (ki.isLive()) yield [ki.key, (ki.last() as IndexedRevision).location];
+    }
   }
 
   snapshot(): unknown {

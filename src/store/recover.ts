@@ -321,6 +321,9 @@ class Recovery {
     // since. (A checkpoint's tail holds about one revision per key it touches, so there the
     // records are kept as they come.)
     const current = findProjection(projections, CurrentState);
+    // From the start, beside the key index (exact: not kept for one key), the current state
+    // keeps nothing: the index has each live key's last location.
+    const keyIndex = this.options.onlyKey === undefined ? findProjection(projections, KeyIndexProjection) : undefined;
     // From the start, the counts wait for the live records as the current state does; then
     // no projection reads a change's payload (its frame names it, format 2), and payloads are
     // decoded only when read. Counts that cannot wait (no current state here) need them all.
@@ -330,7 +333,7 @@ class Recovery {
     const { entries, reader } = historyEntries(this.layout, base, (fromMain) => this.reader(fromMain, final, payloads));
     let replayed = entries;
     if (current !== undefined) {
-      if (base === null) current.deferRecords();
+      if (base === null) current.deferRecords(keyIndex);
       else replayed = deferringFrom(entries, base.atMain + 1, current);
     }
     if (deferCounts) counts.deferBuckets();

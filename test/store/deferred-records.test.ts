@@ -12,6 +12,7 @@ import { describe, it } from 'node:test';
 import { builtInProjections, findProjection } from '../../src/projection/builtins.js';
 import type { ElavaEvent, ResourceAppeared } from '../../src/model/events.js';
 import { CurrentState } from '../../src/projection/current-state.js';
+import { KeyIndexProjection } from '../../src/projection/key-index-projection.js';
 import type { Projection } from '../../src/projection/projection.js';
 import { replay } from '../../src/projection/replay.js';
 import { stateHash } from '../../src/projection/state-hash.js';
@@ -175,6 +176,41 @@ describe('CurrentState.deferRecords', () => {
     const inLogOrder = [...asked].sort((a, b) => (a[0] === b[0] ? a[1] - b[1] : a[0] < b[0] ? -1 : 1));
     assert.deepEqual(asked, inLogOrder, 'in log order');
     assert.equal(stateHash([state]), stateHash([simple]));
+  });
+
+  it('deferring to the key index replayed beside it keeps nothing, and reads back the same records in log order', async () => {
+    // given the state deferring to a key index fed the same entries, and one keeping its own map
+    const index = new KeyIndexProjection();
+    const kept = new CurrentState();
+    kept.deferRecords(index);
+    replay(log.entries, [index, kept]);
+    const own = deferred();
+    // when both read their records back
+    const read = async (locations: readonly { segment: string; offsetBytes: number }[]): Promise<unknown[]> =>
+      locations.map((l) => events.find((e) => e.location.segment === l.segment && e.location.offsetBytes === l.offsetBytes)?.payload);
+    const asked: string[][] = [];
+    for (const state of [kept, own]) {
+      await state.resolveDeferred(async (locations) => {
+        asked.push(locations.map((l) => `${l.segment}:${l.offsetBytes}`));
+        return read(locations);
+      });
+    }
+    // then they asked for the same locations in the same order, and hold the same records
+    assert.equal(asked[0]?.length, log.live.size);
+    assert.deepEqual(asked[0], asked[1]);
+    assert.equal(stateHash([kept]), stateHash([own]));
+  });
+
+  it('defers to another projection only from an empty state, and never to an index kept for one key', () => {
+    const filled = new CurrentState();
+    replay(log.entries, [filled]);
+    assert.ok(filled.size > 0);
+    assert.throws(() => filled.deferRecords(new KeyIndexProjection()), /empty state/);
+    const twice = new CurrentState();
+    twice.deferRecords();
+    assert.throws(() => twice.deferRecords(new KeyIndexProjection()), /empty state/);
+    const oneKey = new KeyIndexProjection({ onlyKey: 'aws/x' });
+    assert.throws(() => [...oneKey.liveRecordLocations()], /one key/);
   });
 
   it('refuses to be read while deferred', () => {

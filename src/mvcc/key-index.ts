@@ -74,6 +74,11 @@ const EMPTY: number[] = [];
 
 export class KeyIndex {
   readonly key: string;
+  /**
+   * The key's number in its TreeIndex while the index holds it (TreeIndex.slotOf): dense,
+   * and reused only once compaction has removed the key. -1 outside an index.
+   */
+  keySlot = -1;
   private readonly segments: SegmentTable;
   /** `count * STRIDE` slots in use; the rest is growth room. */
   private slots: number[] = EMPTY;

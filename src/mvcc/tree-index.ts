@@ -44,6 +44,13 @@ export class TreeIndex {
    * halves the cost of a put on replay (measured on Node 20).
    */
   private readonly byKey = new Map<string, KeyIndex>();
+  /**
+   * The same KeyIndexes by slot (KeyIndex.keySlot), and the slots compaction freed: other
+   * projections keep per-key state in arrays by slot (ConditionSince), so that applying an
+   * event costs them no hash lookup of their own.
+   */
+  private readonly bySlot: (KeyIndex | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
   private lastMain = 0;
   /** -1 until the first revision: any revision at main 0 is then still "after" it. */
   private lastSub = -1;
@@ -81,19 +88,50 @@ export class TreeIndex {
     return this.revisions;
   }
 
-  /** Returns the key's one string, held by the index (the first put's): see KeyIndexProjection. */
-  put(key: string, rev: Revision, location: RecordLocation): string {
+  /**
+   * Returns the key's KeyIndex, whose `key` is the key's one string held by the index (the
+   * first put's: see KeyIndexProjection) and whose `keySlot` is the key's number.
+   */
+  put(key: string, rev: Revision, location: RecordLocation): KeyIndex {
     this.advance(rev);
     let ki = this.byKey.get(key);
     if (ki === undefined) {
       ki = new KeyIndex(flatString(key), this.segments);
       this.tree.set(ki.key, ki);
       this.byKey.set(ki.key, ki);
+      this.takeSlot(ki);
     }
     if (!ki.isLive()) this.live++;
     ki.put(rev, location);
     this.revisions++;
-    return ki.key;
+    return ki;
+  }
+
+  /** The slot of `key` (KeyIndex.keySlot), or -1 when the index holds no such key. */
+  slotOf(key: string): number {
+    return this.byKey.get(key)?.keySlot ?? -1;
+  }
+
+  /** The KeyIndex in `slot`, or undefined when the slot is free or out of range. */
+  atSlot(slot: number): KeyIndex | undefined {
+    return this.bySlot[slot];
+  }
+
+  /** One more than the highest slot ever taken: every slot is below it. */
+  get slotLimit(): number {
+    return this.bySlot.length;
+  }
+
+  private takeSlot(ki: KeyIndex): void {
+    const slot = this.freeSlots.pop() ?? this.bySlot.length;
+    ki.keySlot = slot;
+    this.bySlot[slot] = ki;
+  }
+
+  private freeSlot(ki: KeyIndex): void {
+    this.bySlot[ki.keySlot] = undefined;
+    this.freeSlots.push(ki.keySlot);
+    ki.keySlot = -1;
   }
 
   /**
@@ -106,9 +144,9 @@ export class TreeIndex {
 
   /**
    * Throws MVCC_KEY_NOT_FOUND for an unknown key, MVCC_TOMBSTONE_ON_EMPTY for a deleted one.
-   * Returns the key's one string, as put does.
+   * Returns the key's KeyIndex, as put does.
    */
-  tombstone(key: string, rev: Revision, location: RecordLocation): string {
+  tombstone(key: string, rev: Revision, location: RecordLocation): KeyIndex {
     const ki = this.byKey.get(key);
     if (ki === undefined) {
       throw new MvccError('MVCC_KEY_NOT_FOUND', `tombstone for unknown key ${key}`, { key, main: rev.main });
@@ -117,7 +155,7 @@ export class TreeIndex {
     this.advance(rev);
     this.live--;
     this.revisions++;
-    return ki.key;
+    return ki;
   }
 
   /** The entry of `key` visible at `atMain` (default: current), or undefined. */
@@ -206,11 +244,13 @@ export class TreeIndex {
         this.revisions -= before - ki.length;
         if (!ki.isEmpty()) return undefined;
         this.byKey.delete(ki.key);
+        this.freeSlot(ki);
         return { delete: true };
       });
     }
     this.compacted = atMain;
     assert.ok(this.revisions >= 0 && this.tree.size <= keysBefore && this.byKey.size === this.tree.size);
+    assert.equal(this.bySlot.length - this.freeSlots.length, this.tree.size, 'a slot per key held');
     return { available, keysRemoved: keysBefore - this.tree.size, revisionsRemoved: revisionsBefore - this.revisions };
   }
 
@@ -255,6 +295,7 @@ export class TreeIndex {
         keys.push(ki.key);
         values.push(ki);
         index.byKey.set(ki.key, ki);
+        index.takeSlot(ki);
         index.revisions += ki.length;
         if (ki.isLive()) index.live++;
       },

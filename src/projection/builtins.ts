@@ -19,8 +19,9 @@ import { Sources } from './sources.js';
 import { WithheldDisappearances } from './withheld.js';
 
 export function builtInProjections(): Projection[] {
+  const keyIndex = new KeyIndexProjection();
   return [
-    new KeyIndexProjection(),
+    keyIndex,
     new CurrentState(),
     new Counts(),
     new CommitTimes(),
@@ -28,7 +29,7 @@ export function builtInProjections(): Projection[] {
     new WithheldDisappearances(),
     new ScopeStatusProjection(),
     new Sources(),
-    new ConditionSince(),
+    new ConditionSince(keyIndex), // by the key index's slots
   ];
 }
 

@@ -29,7 +29,8 @@ import { eventOf, framedAged, framedKind } from './event-payload.js';
 import { EVENT_TAG_APPEARED, EVENT_TAG_CHANGED } from './event-frame-key.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
 import type { AscendingKeys, HashSink, PartRestorer, Projection } from './projection.js';
-import { ascendingChunks } from './snapshot-parts.js';
+import { MapRuns, SlotRuns, type ConditionRuns } from './condition-runs.js';
+import type { KeySlots } from './key-slots.js';
 import { CHECKPOINT_PART_ITEMS } from '../limits.js';
 
 export interface ConditionSinceSnapshot {
@@ -43,8 +44,16 @@ export interface ConditionSinceSnapshot {
 export class ConditionSince implements Projection {
   readonly name = 'condition-since';
   readonly version: number = 2;
-  /** since main * 2 + (began at first sight ? 1 : 0). */
-  private since = new Map<ResourceKey, number>();
+  /** since main * 2 + (began at first sight ? 1 : 0), by key (condition-runs.ts). */
+  private since: ConditionRuns;
+
+  /**
+   * With `keyedBy` (the key index, fed the same events first), runs are kept by its key
+   * slots; recovery then restores this after it and rebuilds this with it (keyedBy).
+   */
+  constructor(readonly keyedBy?: KeySlots & Projection) {
+    this.since = keyedBy === undefined ? new MapRuns() : new SlotRuns(keyedBy);
+  }
 
   /** Keys in the condition now. */
   get size(): number {
@@ -76,7 +85,7 @@ export class ConditionSince implements Projection {
         return;
       case 'changed':
         if (!inAgedCondition(event.record)) this.since.delete(event.key);
-        else if (!this.since.has(event.key)) this.since.set(event.key, run(log.main, false));
+        else if (this.since.get(event.key) === undefined) this.since.set(event.key, run(log.main, false));
         return;
       case 'disappeared':
         this.since.delete(event.key);
@@ -103,7 +112,7 @@ export class ConditionSince implements Projection {
       else this.since.delete(key);
     } else if (kind === EVENT_TAG_CHANGED) {
       if (!aged) this.since.delete(key);
-      else if (!this.since.has(key)) this.since.set(key, run(log.main, false));
+      else if (this.since.get(key) === undefined) this.since.set(key, run(log.main, false));
     } else this.since.delete(key);
   }
 
@@ -118,7 +127,7 @@ export class ConditionSince implements Projection {
     // At the point itself too: the key index holds no earlier entry of it, so its run
     // began "at first sight" there, as a rebuild from the base (whose event for the key
     // may be a change at exactly atMain) also finds.
-    for (const [key, packed] of this.since) if (Math.floor(packed / 2) <= atMain) this.since.set(key, run(atMain, true));
+    this.since.rewrite((packed) => (Math.floor(packed / 2) <= atMain ? run(atMain, true) : packed));
   }
 
   snapshot(): ConditionSinceSnapshot {
@@ -134,13 +143,13 @@ export class ConditionSince implements Projection {
 
   /** The snapshot in parts of `keysPerPart` keys (at least one). */
   *snapshotParts(keysPerPart = CHECKPOINT_PART_ITEMS, ascending?: AscendingKeys): Generator<ConditionSinceSnapshot> {
-    for (const [keys, packed] of ascendingChunks(this.since, keysPerPart, ascending)) {
+    for (const [keys, packed] of this.since.ascendingChunks(keysPerPart, ascending)) {
       yield { keys, mains: packed.map((p) => Math.floor(p / 2)), firstSight: packed.map((p) => p % 2) };
     }
   }
 
   restorer(canonical: CanonicalKey = ownKey): PartRestorer {
-    const next = new Map<ResourceKey, number>();
+    const next = this.since.empty();
     let parts = 0;
     return {
       add: (data) => {
@@ -152,9 +161,8 @@ export class ConditionSince implements Projection {
           const main = (s.mains as unknown[])[i];
           const first = (s.firstSight as unknown[])[i];
           if (typeof key !== 'string' || !Number.isSafeInteger(main) || (main as number) < 1 || (first !== 0 && first !== 1)) this.bad(`bad entry ${i}`);
-          const size = next.size;
-          next.set(canonical(key), run(main as number, first === 1));
-          if (next.size === size) this.bad(`duplicate key ${key}`); // one lookup, not has() then set()
+          const refused = next.addNew(canonical(key), run(main as number, first === 1));
+          if (refused !== null) this.bad(refused);
         });
         parts++;
       },

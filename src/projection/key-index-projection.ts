@@ -13,7 +13,7 @@ import { isMvccError } from '../mvcc/errors.js';
 import { CHECKPOINT_PART_ITEMS } from '../limits.js';
 import { snapshotTreeIndex, snapshotTreeIndexParts, TreeIndexRestorer, type TreeIndexSnapshot } from '../mvcc/tree-index-snapshot.js';
 import { TreeIndex } from '../mvcc/tree-index.js';
-import type { IndexedRevision } from '../mvcc/key-index.js';
+import type { IndexedRevision, KeyIndex } from '../mvcc/key-index.js';
 import type { RecordLocation } from '../model/record-location.js';
 import type { LogEvent } from '../wal/types.js';
 import { payloadIfDecoded } from '../wal/on-demand-event.js';
@@ -23,11 +23,14 @@ import { adoptKeyString, eventOf, framedKind } from './event-payload.js';
 import { EVENT_TAG_DISAPPEARED } from './event-frame-key.js';
 import type { HashSink, PartRestorer, Projection } from './projection.js';
 import type { LiveRecordLocations } from './current-state.js';
+import type { KeySlots } from './key-slots.js';
 
-export class KeyIndexProjection implements Projection, LiveRecordLocations {
+export class KeyIndexProjection implements Projection, LiveRecordLocations, KeySlots {
   readonly name = 'key-index';
   readonly version = 1;
   private tree = new TreeIndex();
+  /** The key of the change applied last (slotOfApplied). */
+  private lastApplied: KeyIndex | undefined;
 
   /**
    * With `onlyKey` (queries about one resource, see RecoverOptions.onlyKey) the other
@@ -52,10 +55,10 @@ export class KeyIndexProjection implements Projection, LiveRecordLocations {
     switch (event.type) {
       case 'appeared':
       case 'changed':
-        adoptKeyString(log.payload, this.tree.put(event.key, log, log.location));
+        adoptKeyString(log.payload, this.applied(this.tree.put(event.key, log, log.location)));
         return;
       case 'disappeared':
-        adoptKeyString(log.payload, this.tree.tombstone(event.key, log, log.location));
+        adoptKeyString(log.payload, this.applied(this.tree.tombstone(event.key, log, log.location)));
         return;
       case 'compaction-scheduled':
         this.tree.observe(log);
@@ -98,9 +101,36 @@ export class KeyIndexProjection implements Projection, LiveRecordLocations {
       this.tree.observe(log);
       return;
     }
-    if (kind === EVENT_TAG_DISAPPEARED) log.key = this.tree.tombstone(key, log, log.location);
-    else log.key = this.tree.put(key, log, log.location);
+    const ki = kind === EVENT_TAG_DISAPPEARED ? this.tree.tombstone(key, log, log.location) : this.tree.put(key, log, log.location);
+    log.key = this.applied(ki);
     adoptKeyString(payloadIfDecoded(log), log.key);
+  }
+
+  slotOfApplied(key: string): number {
+    const ki = this.lastApplied;
+    return ki !== undefined && ki.key === key && ki.keySlot >= 0 ? ki.keySlot : this.tree.slotOf(key);
+  }
+
+  slotOf(key: string): number {
+    return this.tree.slotOf(key);
+  }
+
+  keyAt(slot: number): string | undefined {
+    return this.tree.atSlot(slot)?.key;
+  }
+
+  get slotLimit(): number {
+    return this.tree.slotLimit;
+  }
+
+  *ascendingSlots(): Generator<readonly [string, number]> {
+    for (const ki of this.tree.keyIndexes()) yield [ki.key, ki.keySlot];
+  }
+
+  /** `ki`, a key just put or tombstoned, remembered (slotOfApplied); its one key string. */
+  private applied(ki: KeyIndex): string {
+    this.lastApplied = ki;
+    return ki.key;
   }
 
   /**
@@ -140,6 +170,7 @@ export class KeyIndexProjection implements Projection, LiveRecordLocations {
       add: (part) => this.asProjectionError(() => restorer.add(part)),
       finish: () => {
         this.tree = this.asProjectionError(() => restorer.finish());
+        this.lastApplied = undefined;
       },
     };
   }

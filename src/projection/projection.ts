@@ -44,6 +44,12 @@ export interface Projection {
   partFirstKey?(part: unknown): string | null;
   /** With snapshotParts: takes its parts back in order; finish() replaces the state. */
   restorer?(canonical?: CanonicalKey): PartRestorer;
+  /**
+   * The projection whose key slots this one keeps its state by (key-slots.ts): it must be
+   * fed every event first, so recovery restores this one after it, and rebuilds the two
+   * together when either cannot be restored.
+   */
+  readonly keyedBy?: Projection;
 }
 
 /**

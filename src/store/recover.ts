@@ -276,12 +276,25 @@ class Recovery {
     const stale: Projection[] = [];
     const onProgress = this.options.onProgress;
     const keyIndex = findProjection(projections, KeyIndexProjection);
-    const ordered = keyIndex === undefined ? projections : [keyIndex, ...projections.filter((p) => p !== keyIndex)];
+    const ordered: readonly Projection[] = keyIndex === undefined ? projections : [keyIndex, ...projections.filter((p) => p !== keyIndex)];
     const onlyKey = this.options.onlyKey;
     let parts = 0;
+    const cannot = (p: Projection): boolean => {
+      const saved = loaded.body.projections.find((s) => s.name === p.name);
+      return saved === undefined || saved.version !== p.version;
+    };
+    // A projection kept by another's key slots is rebuilt with it (both, when either cannot be restored).
+    const rebuilt = new Set(ordered.filter(cannot));
+    for (const p of ordered) {
+      if (p.keyedBy === undefined || !ordered.includes(p.keyedBy)) continue;
+      if (rebuilt.has(p) || rebuilt.has(p.keyedBy)) {
+        rebuilt.add(p);
+        rebuilt.add(p.keyedBy);
+      }
+    }
     for (const p of ordered) {
       const saved = loaded.body.projections.find((s) => s.name === p.name);
-      if (saved === undefined || saved.version !== p.version) {
+      if (saved === undefined || rebuilt.has(p)) {
         stale.push(p);
         continue;
       }

@@ -94,8 +94,15 @@ describe('checkpoints in parts', () => {
     const { projections } = restored(dir, newer);
     const inParts = projections.filter((q) => q.snapshotParts !== undefined);
     assert.deepEqual(inParts.map((q) => q.name).sort(), ['condition-since', 'counts', 'current-state', 'key-index']);
+    // A fresh set's projection; one kept by the key index's slots gets that index restored first.
+    const fresh = (name: string): Projection => {
+      const set = builtInProjections();
+      const q = set.find((x) => x.name === name) as Projection;
+      if (q.keyedBy !== undefined) q.keyedBy.restore(structuredClone((projections.find((x) => x.name === q.keyedBy?.name) as Projection).snapshot()));
+      return q;
+    };
     for (const p of inParts) {
-      const fromParts = builtInProjections().find((q) => q.name === p.name) as Projection;
+      const fromParts = fresh(p.name);
       const restorer = partRestorer(fromParts);
       let n = 0;
       for (const part of p.snapshotParts?.(PART_ITEMS) ?? []) {
@@ -104,7 +111,7 @@ describe('checkpoints in parts', () => {
       }
       restorer.finish();
       if (p.name !== 'condition-since') assert.ok(n > 2, `${p.name} made ${n} parts`); // few resources are in an aged condition
-      const whole = builtInProjections().find((q) => q.name === p.name) as Projection;
+      const whole = fresh(p.name);
       whole.restore(structuredClone(p.snapshot()));
       assert.equal(stateHash([fromParts]), stateHash([p]));
       assert.equal(stateHash([whole]), stateHash([p]));

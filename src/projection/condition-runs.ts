@@ -6,7 +6,7 @@
 import type { ResourceKey } from '../model/resource.js';
 import type { KeySlots } from './key-slots.js';
 import type { AscendingKeys } from './projection.js';
-import { ascendingChunks } from './snapshot-parts.js';
+import { ascendingChunks, pairChunks } from './snapshot-parts.js';
 
 export interface ConditionRuns {
   readonly size: number;
@@ -102,25 +102,15 @@ export class SlotRuns implements ConditionRuns {
 
   /** Walks the key index's keys (a superset of the runs' keys), so `ascending` is not needed. */
   *ascendingChunks(size: number): Generator<[string[], number[]]> {
-    let keys: string[] = [];
-    let runs: number[] = [];
-    let chunks = 0;
-    let found = 0;
+    const found = yield* pairChunks(this.held(), size);
+    if (found !== this.count) throw new Error(`the key index holds ${found} of the ${this.count} keys in the condition`);
+  }
+
+  private *held(): Generator<readonly [string, number]> {
     for (const [key, slot] of this.slots.ascendingSlots()) {
       const run = slot < this.runs.length ? (this.runs[slot] as number) : 0;
-      if (run === 0) continue;
-      keys.push(key);
-      runs.push(run);
-      found++;
-      if (keys.length === size) {
-        yield [keys, runs];
-        chunks++;
-        keys = [];
-        runs = [];
-      }
+      if (run !== 0) yield [key, run];
     }
-    if (found !== this.count) throw new Error(`the key index holds ${found} of the ${this.count} keys in the condition`);
-    if (keys.length > 0 || chunks === 0) yield [keys, runs];
   }
 
   empty(): ConditionRuns {

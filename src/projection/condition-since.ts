@@ -17,8 +17,10 @@
  * sight. A run the compaction point clamps (begun at or below it) counts as begun at
  * first sight: both began at or before the start of history.
  *
- * One Map entry per resource in the condition (most live resources are in none): the run's
- * start main times two, plus one when it began at first sight.
+ * Per resource in the condition (most live resources are in none), the run's start main
+ * times two, plus one when it began at first sight: in a map of its own, or, in the
+ * daemon's projection set, in an array by the key index's slots (condition-runs.ts), an
+ * 8-byte entry for every key the index holds.
  */
 import type { ResourceKey } from '../model/resource.js';
 import { inAgedCondition } from '../model/waste-conditions.js';

@@ -29,13 +29,27 @@ export function* ascendingChunks<V>(map: Pick<ReadonlyMap<string, V>, 'keys' | '
     }
     return;
   }
+  const found = yield* pairChunks(heldOf(map, ascending), size);
+  assert.equal(found, map.size, 'the ascending keys hold every key of the map');
+}
+
+function* heldOf<V>(map: Pick<ReadonlyMap<string, V>, 'get'>, ascending: AscendingKeys): Generator<readonly [string, V]> {
+  for (const key of ascending()) {
+    const value = map.get(key);
+    if (value !== undefined) yield [key, value];
+  }
+}
+
+/**
+ * `pairs` (keys ascending) in chunks of `size` (at least one chunk, perhaps empty), as keys
+ * and values apart; returns how many pairs there were.
+ */
+export function* pairChunks<V>(pairs: Iterable<readonly [string, V]>, size: number): Generator<[keys: string[], values: V[]], number> {
   let keys: string[] = [];
   let values: V[] = [];
   let found = 0;
   let chunks = 0;
-  for (const key of ascending()) {
-    const value = map.get(key);
-    if (value === undefined) continue;
+  for (const [key, value] of pairs) {
     keys.push(key);
     values.push(value);
     found++;
@@ -46,8 +60,8 @@ export function* ascendingChunks<V>(map: Pick<ReadonlyMap<string, V>, 'keys' | '
       values = [];
     }
   }
-  assert.equal(found, map.size, 'the ascending keys hold every key of the map');
   if (keys.length > 0 || chunks === 0) yield [keys, values];
+  return found;
 }
 
 export function partRestorer(p: Projection, canonical?: CanonicalKey): PartRestorer {

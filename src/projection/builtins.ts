@@ -22,14 +22,14 @@ export function builtInProjections(): Projection[] {
   const keyIndex = new KeyIndexProjection();
   return [
     keyIndex,
-    new CurrentState(),
-    new Counts(),
+    new CurrentState(keyIndex), // these three by the key index's slots (key-slots.ts)
+    new Counts(keyIndex),
     new CommitTimes(),
     new ControlState(),
     new WithheldDisappearances(),
     new ScopeStatusProjection(),
     new Sources(),
-    new ConditionSince(keyIndex), // by the key index's slots
+    new ConditionSince(keyIndex),
   ];
 }
 

@@ -19,8 +19,8 @@
  *
  * Per resource in the condition (most live resources are in none), the run's start main
  * times two, plus one when it began at first sight: in a map of its own, or, in the
- * daemon's projection set, in an array by the key index's slots (condition-runs.ts), an
- * 8-byte entry for every key the index holds.
+ * daemon's projection set, in an array by the key index's slots (keyed-values.ts), an
+ * entry for every key the index holds.
  */
 import type { ResourceKey } from '../model/resource.js';
 import { inAgedCondition } from '../model/waste-conditions.js';
@@ -31,7 +31,9 @@ import { eventOf, framedAged, framedKind } from './event-payload.js';
 import { EVENT_TAG_APPEARED, EVENT_TAG_CHANGED } from './event-frame-key.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
 import type { AscendingKeys, HashSink, PartRestorer, Projection } from './projection.js';
-import { MapRuns, SlotRuns, type ConditionRuns } from './condition-runs.js';
+import { KeyedSlots } from './keyed-slots.js';
+import type { KeyedValues } from './keyed-values.js';
+import { IndexKeyedValues } from './index-keyed-values.js';
 import type { KeySlots } from './key-slots.js';
 import { CHECKPOINT_PART_ITEMS } from '../limits.js';
 
@@ -46,15 +48,15 @@ export interface ConditionSinceSnapshot {
 export class ConditionSince implements Projection {
   readonly name = 'condition-since';
   readonly version: number = 2;
-  /** since main * 2 + (began at first sight ? 1 : 0), by key (condition-runs.ts). */
-  private since: ConditionRuns;
+  /** since main * 2 + (began at first sight ? 1 : 0), by key (keyed-values.ts). */
+  private since: KeyedValues<number>;
 
   /**
    * With `keyedBy` (the key index, fed the same events first), runs are kept by its key
    * slots; recovery then restores this after it and rebuilds this with it (keyedBy).
    */
   constructor(readonly keyedBy?: KeySlots & Projection) {
-    this.since = keyedBy === undefined ? new MapRuns() : new SlotRuns(keyedBy);
+    this.since = keyedBy === undefined ? new KeyedSlots() : new IndexKeyedValues(keyedBy);
   }
 
   /** Keys in the condition now. */
@@ -129,7 +131,11 @@ export class ConditionSince implements Projection {
     // At the point itself too: the key index holds no earlier entry of it, so its run
     // began "at first sight" there, as a rebuild from the base (whose event for the key
     // may be a change at exactly atMain) also finds.
-    this.since.rewrite((packed) => (Math.floor(packed / 2) <= atMain ? run(atMain, true) : packed));
+    const since = this.since;
+    for (let slot = 0; slot < since.slotLimit; slot++) {
+      const packed = since.valueAt(slot);
+      if (packed !== undefined && Math.floor(packed / 2) <= atMain) since.setAt(slot, run(atMain, true));
+    }
   }
 
   snapshot(): ConditionSinceSnapshot {

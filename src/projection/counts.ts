@@ -12,7 +12,10 @@ import { eventOf, framedKind } from './event-payload.js';
 import { EVENT_TAG_APPEARED, EVENT_TAG_CHANGED, EVENT_TAG_DISAPPEARED } from './event-frame-key.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
 import type { AscendingKeys, HashSink, PartRestorer, Projection } from './projection.js';
-import { ascendingChunks } from './snapshot-parts.js';
+import { KeyedSlots } from './keyed-slots.js';
+import type { KeyedValues } from './keyed-values.js';
+import { IndexKeyedValues } from './index-keyed-values.js';
+import type { KeySlots } from './key-slots.js';
 import { CHECKPOINT_PART_ITEMS } from '../limits.js';
 
 interface Bucket {
@@ -42,11 +45,20 @@ export class Counts implements Projection {
   readonly name = 'counts';
   /** 2: a bucket no live key is in is no part of the state (it was, kept from history, in 1). */
   readonly version: number = 2;
-  private byKey = new Map<ResourceKey, Bucket>();
+  /** Each live key's bucket (keyed-values.ts: by the key index's slots in the daemon's set). */
+  private byKey: KeyedValues<Bucket>;
   private byType = new Map<string, Map<string | null, Bucket>>();
   private changes: ChangeCounts = zeroChanges();
   /** While deferring (deferBuckets): changes are counted, buckets wait for resolveBuckets. */
   private deferring = false;
+
+  /**
+   * With `keyedBy` (the key index, fed the same events first), each key's bucket is kept
+   * by its key slots; recovery then restores this after it and rebuilds this with it.
+   */
+  constructor(readonly keyedBy?: KeySlots & Projection) {
+    this.byKey = keyedBy === undefined ? new KeyedSlots() : new IndexKeyedValues(keyedBy);
+  }
 
   /** Live resources in total. */
   get live(): number {
@@ -86,7 +98,7 @@ export class Counts implements Projection {
   /** Ends deferBuckets(): every live record, each once, sorted into its bucket. */
   resolveBuckets(live: Iterable<{ key: ResourceKey; type: string; owner: string | null }>): void {
     if (!this.deferring) return;
-    this.byKey = new Map();
+    this.byKey = this.byKey.empty();
     this.byType = new Map();
     for (const record of live) {
       const bucket = this.bucket(record.type, record.owner);
@@ -161,7 +173,7 @@ export class Counts implements Projection {
     sorted.forEach((b, i) => index.set(b, i));
     const buckets = sorted.map((b) => ({ type: b.type, owner: b.owner }));
     const changes = { ...this.changes };
-    for (const [keys, of] of ascendingChunks(this.byKey, keysPerPart, ascending)) {
+    for (const [keys, of] of this.byKey.ascendingChunks(keysPerPart, ascending)) {
       yield { buckets, keys, bucketOfKey: of.map((b) => index.get(b) as number), changes };
     }
   }
@@ -177,7 +189,7 @@ export class Counts implements Projection {
         if (keys.length !== bucketOfKey.length || !isChangeCounts(changes)) this.bad('keys, buckets or changes malformed');
         if (first === null) {
           first = { buckets, keys, bucketOfKey, changes };
-          this.byKey = new Map();
+          this.byKey = this.byKey.empty();
           this.byType = new Map();
           restored = [];
           for (const b of buckets as unknown[]) {
@@ -192,9 +204,8 @@ export class Counts implements Projection {
         keys.forEach((key, i) => {
           const bucket = restored[bucketOfKey[i] as number];
           if (typeof key !== 'string' || bucket === undefined) this.bad(`bad key entry ${i}`);
-          const size = this.byKey.size;
-          this.byKey.set(canonical(key), bucket);
-          if (this.byKey.size === size) this.bad(`duplicate key ${key}`); // one lookup, not has() then set()
+          const refused = this.byKey.addNew(canonical(key), bucket);
+          if (refused !== null) this.bad(refused);
           bucket.live++;
         });
       },

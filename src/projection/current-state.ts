@@ -1,8 +1,8 @@
 /**
  * The current record of every live resource: appeared and changed replace the record,
- * disappeared removes it. A map of slots (KeyedSlots) keeps apply() O(1) and lets change
- * detection reach a record by slot; ordered output (queries, snapshots, hashes) sorts on
- * the way out.
+ * disappeared removes it. Records are kept in slots (keyed-values.ts: the key index's, in
+ * the daemon's projection set), which keeps apply() O(1) and lets change detection reach a
+ * record by slot; ordered output (queries, snapshots, hashes) sorts on the way out.
  *
  * During a recovery's replay it can keep, instead of each record, where the record is in
  * the log (deferRecords), and read back only the live keys' last records at the end
@@ -21,9 +21,11 @@ import { assertNever } from './assert-never.js';
 import { eventOf, framedKind, isRecordShaped } from './event-payload.js';
 import { EVENT_TAG_DISAPPEARED } from './event-frame-key.js';
 import type { AscendingKeys, HashSink, PartRestorer, Projection } from './projection.js';
-import { ascendingChunks } from './snapshot-parts.js';
 import { StringPool } from './string-pool.js';
 import { KeyedSlots } from './keyed-slots.js';
+import type { KeyedValues } from './keyed-values.js';
+import { IndexKeyedValues } from './index-keyed-values.js';
+import type { KeySlots } from './key-slots.js';
 import { flatString } from '../model/flat-string.js';
 import { scopePrefixOfKey } from '../model/scope.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
@@ -47,7 +49,7 @@ export interface CurrentStateSnapshot {
 export class CurrentState implements Projection {
   readonly name = 'current-state';
   readonly version: number = 1;
-  private records = new KeyedSlots<ResourceRecord>();
+  private records: KeyedValues<ResourceRecord>;
   /** sortedRecords() until the next change; null: to be sorted again. */
   private sorted: ResourceRecord[] | null = null;
   /** One copy of each short string value across the records held. */
@@ -59,6 +61,15 @@ export class CurrentState implements Projection {
    * resolveDeferred), kept here, or by another projection (deferRecords).
    */
   private deferred: Map<ResourceKey, RecordLocation> | LiveRecordLocations | null = null;
+
+  /**
+   * With `keyedBy` (the key index, fed the same events first), records are kept by its key
+   * slots (IndexKeyedValues); recovery then restores this after it and rebuilds this with
+   * it. Alone, it numbers its keys itself (KeyedSlots).
+   */
+  constructor(readonly keyedBy?: KeySlots & Projection) {
+    this.records = keyedBy === undefined ? new KeyedSlots() : new IndexKeyedValues(keyedBy);
+  }
 
   get size(): number {
     this.assertResolved();
@@ -247,7 +258,7 @@ export class CurrentState implements Projection {
   *snapshotParts(recordsPerPart = CHECKPOINT_PART_ITEMS, ascending?: AscendingKeys): Generator<CurrentStateSnapshot> {
     this.assertResolved();
     if (this.sorted === null && ascending !== undefined) {
-      for (const [, records] of ascendingChunks(this.records, recordsPerPart, ascending)) yield { records };
+      for (const [, records] of this.records.ascendingChunks(recordsPerPart, ascending)) yield { records };
       return;
     }
     const records = this.sortedRecords();
@@ -261,7 +272,7 @@ export class CurrentState implements Projection {
   }
 
   restorer(canonical: CanonicalKey = ownKey): PartRestorer {
-    const next = new KeyedSlots<ResourceRecord>();
+    const next = this.records.empty();
     // Neighbours in key order are mostly alike (one account, region, type, state, tag
     // values): each record's strings are pooled beside the one restored before it, so an
     // equal value is compared, not hashed (StringPool.internValues).
@@ -273,7 +284,8 @@ export class CurrentState implements Projection {
         for (const r of records as unknown[]) {
           if (!isRecordShaped(r)) this.bad('not a resource record');
           const key = canonical(r.key);
-          if (!next.addNew(key, (previous = this.keep(r, key, previous)))) this.bad(`duplicate key ${key}`);
+          const refused = next.addNew(key, (previous = this.keep(r, key, previous)));
+          if (refused !== null) this.bad(refused);
         }
       },
       finish: () => {

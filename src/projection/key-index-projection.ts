@@ -123,6 +123,23 @@ export class KeyIndexProjection implements Projection, LiveRecordLocations, KeyS
     return this.tree.slotLimit;
   }
 
+  slotFinder(): (key: string) => number {
+    const walk = this.tree.keyIndexes();
+    let current = walk.next();
+    return (key) => {
+      while (!current.done) {
+        const ki = current.value;
+        if (ki.key === key) {
+          current = walk.next();
+          return ki.keySlot;
+        }
+        if (ki.key > key) break; // not held, or asked out of order
+        current = walk.next();
+      }
+      return this.tree.slotOf(key);
+    };
+  }
+
   *ascendingSlots(): Generator<readonly [string, number]> {
     for (const ki of this.tree.keyIndexes()) yield [ki.key, ki.keySlot];
   }

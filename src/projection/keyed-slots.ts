@@ -5,7 +5,11 @@
  * slot's key) instead of hashing each fresh key string into a million-entry map: at 1 M
  * resources that lookup was most of a cycle's detection (src/changes/listing-memory.ts).
  */
-export class KeyedSlots<V> {
+import type { KeyedValues } from './keyed-values.js';
+import type { AscendingKeys } from './projection.js';
+import { ascendingChunks } from './snapshot-parts.js';
+
+export class KeyedSlots<V> implements KeyedValues<V> {
   private readonly slots = new Map<string, number>();
   /** By slot; undefined: a free slot. */
   private readonly keyBySlot: (string | undefined)[] = [];
@@ -64,16 +68,16 @@ export class KeyedSlots<V> {
 
   /**
    * Adds `key`, not held, in a new slot: a table being built (a restore), one hash
-   * operation a key instead of `set`'s two. False when `key` was held after all: its slot
-   * is then lost, and the table must be dropped.
+   * operation a key instead of `set`'s two. A reason when `key` was held after all: its
+   * slot is then lost, and the table must be dropped.
    */
-  addNew(key: string, value: V): boolean {
+  addNew(key: string, value: V): string | null {
     const slot = this.keyBySlot.length;
     const size = this.slots.size;
     this.slots.set(key, slot);
     this.keyBySlot.push(key);
     this.valueBySlot.push(value);
-    return this.slots.size !== size;
+    return this.slots.size !== size ? null : `duplicate key ${key}`;
   }
 
   /** Frees the slot of `key`; false when it was not held. */
@@ -85,6 +89,14 @@ export class KeyedSlots<V> {
     this.valueBySlot[slot] = undefined;
     this.free.push(slot);
     return true;
+  }
+
+  ascendingChunks(size: number, ascending?: AscendingKeys): Iterable<[string[], V[]]> {
+    return ascendingChunks(this, size, ascending);
+  }
+
+  empty(): KeyedSlots<V> {
+    return new KeyedSlots<V>();
   }
 
   /** Keys held, in no particular order. */

@@ -33,9 +33,9 @@ describe('KeyedSlots', () => {
 
   it('builds a table of new keys, and says when a key was not new', () => {
     const slots = new KeyedSlots<string>();
-    assert.equal(slots.addNew('a', 'x'), true);
-    assert.equal(slots.addNew('b', 'y'), true);
+    assert.equal(slots.addNew('a', 'x'), null);
+    assert.equal(slots.addNew('b', 'y'), null);
     assert.deepEqual([slots.slotOf('a'), slots.slotOf('b'), slots.size, slots.slotLimit], [0, 1, 2, 2]);
-    assert.equal(slots.addNew('a', 'z'), false);
+    assert.equal(slots.addNew('a', 'z'), 'duplicate key a');
   });
 });

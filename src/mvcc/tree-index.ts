@@ -46,8 +46,9 @@ export class TreeIndex {
   private readonly byKey = new Map<string, KeyIndex>();
   /**
    * The same KeyIndexes by slot (KeyIndex.keySlot), and the slots compaction freed: other
-   * projections keep per-key state in arrays by slot (ConditionSince), so that applying an
-   * event costs them no hash lookup of their own.
+   * projections keep per-key state in arrays by slot (the current state, counts, condition
+   * ages: src/projection/key-slots.ts), so that applying an event or restoring a checkpoint
+   * costs them no map of their own.
    */
   private readonly bySlot: (KeyIndex | undefined)[] = [];
   private readonly freeSlots: number[] = [];

@@ -27,7 +27,7 @@ import type { KeySlots } from './key-slots.js';
 
 export class KeyIndexProjection implements Projection, LiveRecordLocations, KeySlots {
   readonly name = 'key-index';
-  readonly version = 1;
+  readonly version: number = 1;
   private tree = new TreeIndex();
   /** The key of the change applied last (slotOfApplied). */
   private lastApplied: KeyIndex | undefined;

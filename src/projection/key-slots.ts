@@ -1,9 +1,11 @@
 /**
  * The key index's numbering of keys, lent to projections that keep per-key state in arrays
- * by slot instead of maps of their own (ConditionSince): during a replay the key index has
- * already found the event's key, and a second hash lookup per event per projection into a
- * map of a million keys was most of what those projections cost (a full replay at 1 M
- * resources / 10 M events spent ~8.5 s of ~64 s in ConditionSince's map).
+ * by slot instead of maps of their own (IndexKeyedValues: the current state, counts and
+ * condition ages in builtInProjections): during a replay the key index has already found
+ * the event's key, and a second hash lookup per event per projection into a map of a
+ * million keys was most of what those projections cost (a full replay at 1 M resources /
+ * 10 M events spent ~8.5 s of ~64 s in the condition ages' map; a restart built three maps
+ * of a million keys besides the index's own).
  *
  * A slot is a key's while the index holds the key; the index frees it only when compaction
  * removes the key, which by then is not live (no projection keeps state for a dead key).

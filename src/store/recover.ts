@@ -283,13 +283,17 @@ class Recovery {
       const saved = loaded.body.projections.find((s) => s.name === p.name);
       return saved === undefined || saved.version !== p.version;
     };
-    // A projection kept by another's key slots is rebuilt with it (both, when either cannot be restored).
+    // A projection kept by another's key slots is rebuilt with it (both, when either cannot
+    // be restored), and so is every other one kept by the same slots: to a fixed point.
     const rebuilt = new Set(ordered.filter(cannot));
-    for (const p of ordered) {
-      if (p.keyedBy === undefined || !ordered.includes(p.keyedBy)) continue;
-      if (rebuilt.has(p) || rebuilt.has(p.keyedBy)) {
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const p of ordered) {
+        const by = p.keyedBy;
+        if (by === undefined || !ordered.includes(by) || rebuilt.has(p) === rebuilt.has(by)) continue;
         rebuilt.add(p);
-        rebuilt.add(p.keyedBy);
+        rebuilt.add(by);
+        grew = true;
       }
     }
     for (const p of ordered) {

@@ -13,6 +13,8 @@ import { builtInProjections, findProjection } from '../../src/projection/builtin
 import type { ElavaEvent, ResourceAppeared } from '../../src/model/events.js';
 import { CurrentState } from '../../src/projection/current-state.js';
 import { KeyIndexProjection } from '../../src/projection/key-index-projection.js';
+import { ConditionSince } from '../../src/projection/condition-since.js';
+import { Counts } from '../../src/projection/counts.js';
 import type { Projection } from '../../src/projection/projection.js';
 import { replay } from '../../src/projection/replay.js';
 import { stateHash } from '../../src/projection/state-hash.js';
@@ -43,6 +45,27 @@ class UpgradedCurrentState extends CurrentState {
 }
 
 const upgraded = (): Projection[] => builtInProjections().map((p) => (p instanceof CurrentState ? new UpgradedCurrentState() : p));
+
+/** Condition ages in a newer version, kept by the key index's slots as the built-in one is. */
+class UpgradedConditionSince extends ConditionSince {
+  override readonly version: number = 3;
+}
+
+class UpgradedKeyIndex extends KeyIndexProjection {
+  override readonly version: number = 2;
+}
+
+/** The built-in set with the key index or the condition ages upgraded, the keyed ones kept by the set's own key index. */
+function keyedSet(upgrade: 'key-index' | 'condition-since'): Projection[] {
+  const keyIndex = upgrade === 'key-index' ? new UpgradedKeyIndex() : new KeyIndexProjection();
+  return builtInProjections().map((p) => {
+    if (p instanceof KeyIndexProjection) return keyIndex;
+    if (p instanceof CurrentState) return new CurrentState(keyIndex);
+    if (p instanceof Counts) return new Counts(keyIndex);
+    if (p instanceof ConditionSince) return upgrade === 'condition-since' ? new UpgradedConditionSince(keyIndex) : new ConditionSince(keyIndex);
+    return p;
+  });
+}
 
 describe('deferred records in a history replay', () => {
   it('a full replay equals the simple fold and the live store, over churn with keys coming back', async () => {
@@ -150,6 +173,28 @@ describe('deferred records in a history replay', () => {
     assert.equal(stateHash(recovered.projections), simpleHash(dir, upgraded()));
     assert.equal(recordsHash(recovered.projections), live);
   });
+});
+
+describe('projections kept by the key index\'s slots, restored from a checkpoint', () => {
+  for (const upgrade of ['condition-since', 'key-index'] as const) {
+    it(`an upgraded ${upgrade} is rebuilt by replay together with the key index and every projection kept by its slots`, async () => {
+      // given a checkpoint, then more commits
+      const dir = tempDir();
+      const store = await openStore(dir);
+      const commits = historyCommits(90, 13);
+      await commitAll(store, commits.slice(0, 60));
+      await store.checkpoint('demand');
+      await commitAll(store, commits.slice(60));
+      await store.close();
+      // when a set whose key index or condition ages are of a newer version recovers
+      const recovered = await recoverState(dir, { projections: () => keyedSet(upgrade) });
+      // then the checkpoint is used, the slot-keyed four are rebuilt and the rest restored
+      assert.ok(recovered.stats.checkpoint !== null, 'the checkpoint was used');
+      assert.deepEqual([...recovered.stats.rebuiltProjections].sort(), ['condition-since', 'counts', 'current-state', 'key-index']);
+      assert.deepEqual(recovered.stats.brokenCheckpoints, []);
+      assert.equal(stateHash(recovered.projections), simpleHash(dir, keyedSet(upgrade)));
+    });
+  }
 });
 
 describe('CurrentState.deferRecords', () => {

@@ -166,8 +166,8 @@ function record(i: number, size = 't3.micro', owner = 'platform'): ResourceRecor
 }
 
 function buildState(fleet: number): BenchState {
-  const current = new CurrentState();
   const keys = new KeyIndexProjection();
+  const current = new CurrentState(keys); // by the index's slots, as builtInProjections builds it
   for (let i = 0; i < fleet; i++) {
     const r = record(i);
     const log: LogEvent = { kind: 'event', main: i + 1, sub: 0, timeMs: 0, payload: { type: 'appeared', key: r.key, record: r }, location: { segment: 'bench', offsetBytes: i } };

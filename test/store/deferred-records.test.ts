@@ -46,6 +46,19 @@ class UpgradedCurrentState extends CurrentState {
 
 const upgraded = (): Projection[] => builtInProjections().map((p) => (p instanceof CurrentState ? new UpgradedCurrentState() : p));
 
+/** A store's directory with a checkpoint after 60 of 90 commits (seed `seed`), then the other 30; and its live records' hash. */
+async function checkpointedHistory(seed: number): Promise<{ dir: string; live: string }> {
+  const dir = tempDir();
+  const store = await openStore(dir);
+  const commits = historyCommits(90, seed);
+  await commitAll(store, commits.slice(0, 60));
+  await store.checkpoint('demand');
+  await commitAll(store, commits.slice(60));
+  const live = recordsHash(store.projections);
+  await store.close();
+  return { dir, live };
+}
+
 /** Condition ages in a newer version, kept by the key index's slots as the built-in one is. */
 class UpgradedConditionSince extends ConditionSince {
   override readonly version: number = 3;
@@ -159,14 +172,7 @@ describe('deferred records in a history replay', () => {
   });
 
   it('a stale current-state in a checkpoint is rebuilt by replay, then the tail applied on top', async () => {
-    const dir = tempDir();
-    const store = await openStore(dir);
-    const commits = historyCommits(90, 7);
-    await commitAll(store, commits.slice(0, 60));
-    await store.checkpoint('demand');
-    await commitAll(store, commits.slice(60));
-    const live = recordsHash(store.projections);
-    await store.close();
+    const { dir, live } = await checkpointedHistory(7);
     const recovered = await recoverState(dir, { projections: upgraded });
     assert.ok(recovered.stats.checkpoint !== null, 'the checkpoint was used');
     assert.deepEqual(recovered.stats.rebuiltProjections, ['current-state']);
@@ -179,13 +185,7 @@ describe('projections kept by the key index\'s slots, restored from a checkpoint
   for (const upgrade of ['condition-since', 'key-index'] as const) {
     it(`an upgraded ${upgrade} is rebuilt by replay together with the key index and every projection kept by its slots`, async () => {
       // given a checkpoint, then more commits
-      const dir = tempDir();
-      const store = await openStore(dir);
-      const commits = historyCommits(90, 13);
-      await commitAll(store, commits.slice(0, 60));
-      await store.checkpoint('demand');
-      await commitAll(store, commits.slice(60));
-      await store.close();
+      const { dir } = await checkpointedHistory(13);
       // when a set whose key index or condition ages are of a newer version recovers
       const recovered = await recoverState(dir, { projections: () => keyedSet(upgrade) });
       // then the checkpoint is used, the slot-keyed four are rebuilt and the rest restored

@@ -157,7 +157,7 @@ export class CurrentState implements Projection {
     const deferred = this.deferred;
     if (deferred === null) return;
     const held = deferred instanceof Map ? deferred : deferred.liveRecordLocations();
-    const entries = Array.from(held, ([key, location]) => [key, location] as const).sort((a, b) => compareLocations(a[1], b[1]));
+    const entries = Array.from(held).sort((a, b) => compareLocations(a[1], b[1])); // each pair a fresh array already
     const payloads = await read(entries.map((e) => e[1]));
     if (payloads.length !== entries.length) throw new Error(`read back ${payloads.length} records for ${entries.length} locations`);
     let previous: ResourceRecord | undefined; // neighbours in the log are mostly alike (restorer)

@@ -52,6 +52,18 @@ export class TreeIndex {
    */
   private readonly bySlot: (KeyIndex | undefined)[] = [];
   private readonly freeSlots: number[] = [];
+  /**
+   * By slot: the slot of the key put or tombstoned right after it last time (-1: none yet),
+   * and the slot of the key changed last. A log repeats its order (each scope is listed in
+   * much the same order every cycle, and a replay reads those cycles back), so the next key
+   * is most often the one that followed last time: a guess costs one string compare, where
+   * the map hashes the fresh key string (each event's own) and probes a table of every key.
+   * A guess counts only when the slot's key equals the key, so a stale one (its slot freed
+   * and reused) only costs the compare. At 1 M keys: 0.17 µs a put guessed, 0.55 through
+   * the map (`/tmp` micro-benchmark, fresh key strings in a repeated order).
+   */
+  private successors = new Int32Array(0);
+  private lastChanged = -1;
   private lastMain = 0;
   /** -1 until the first revision: any revision at main 0 is then still "after" it. */
   private lastSub = -1;
@@ -95,17 +107,41 @@ export class TreeIndex {
    */
   put(key: string, rev: Revision, location: RecordLocation): KeyIndex {
     this.advance(rev);
-    let ki = this.byKey.get(key);
+    let ki = this.changing(key);
     if (ki === undefined) {
       ki = new KeyIndex(flatString(key), this.segments);
       this.tree.set(ki.key, ki);
       this.byKey.set(ki.key, ki);
       this.takeSlot(ki);
     }
+    this.changed(ki);
     if (!ki.isLive()) this.live++;
     ki.put(rev, location);
     this.revisions++;
     return ki;
+  }
+
+  /** The KeyIndex of `key`, about to change: the successor guess first, then the map. */
+  private changing(key: string): KeyIndex | undefined {
+    const previous = this.lastChanged;
+    if (previous >= 0) {
+      const guess = this.successors[previous] as number;
+      const ki = guess >= 0 ? this.bySlot[guess] : undefined;
+      if (ki !== undefined && ki.key === key) return ki;
+    }
+    return this.byKey.get(key);
+  }
+
+  /** `ki` changed after the key changed last: learnt as that key's successor. */
+  private changed(ki: KeyIndex): void {
+    const slot = ki.keySlot;
+    if (slot >= this.successors.length) {
+      const grown = new Int32Array(Math.max(slot + 1, Math.ceil(this.successors.length * 1.5), 1024)).fill(-1);
+      grown.set(this.successors);
+      this.successors = grown;
+    }
+    if (this.lastChanged >= 0) this.successors[this.lastChanged] = slot;
+    this.lastChanged = slot;
   }
 
   /** The slot of `key` (KeyIndex.keySlot), or -1 when the index holds no such key. */
@@ -148,11 +184,12 @@ export class TreeIndex {
    * Returns the key's KeyIndex, as put does.
    */
   tombstone(key: string, rev: Revision, location: RecordLocation): KeyIndex {
-    const ki = this.byKey.get(key);
+    const ki = this.changing(key);
     if (ki === undefined) {
       throw new MvccError('MVCC_KEY_NOT_FOUND', `tombstone for unknown key ${key}`, { key, main: rev.main });
     }
     ki.tombstone(rev, location); // throws before any change when the key is not live
+    this.changed(ki);
     this.advance(rev);
     this.live--;
     this.revisions++;

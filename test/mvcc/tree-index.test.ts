@@ -4,6 +4,7 @@ import { pack, unpack } from 'msgpackr';
 import { isMvccError } from '../../src/mvcc/errors.js';
 import { restoreTreeIndex, snapshotTreeIndex } from '../../src/mvcc/tree-index-snapshot.js';
 import { TreeIndex } from '../../src/mvcc/tree-index.js';
+import { prng } from '../projection/log-fixture.js';
 
 const A1 = 'aws/111111111111/us-east-1';
 const A2 = 'aws/222222222222/eu-west-1';
@@ -229,4 +230,52 @@ describe('tree index: snapshot', () => {
       assert.throws(() => restoreTreeIndex(snap), (err: unknown) => isMvccError(err, 'MVCC_BAD_SNAPSHOT'));
     });
   }
+});
+
+describe('tree index: the successor guess (a key order the log repeats)', () => {
+  it('every put and tombstone lands on its own key, through repeated, broken and reversed orders and slots compaction reused', () => {
+    for (const seed of [1, 2, 3]) {
+      const rnd = prng(seed);
+      const index = new TreeIndex();
+      const model = new Map<string, string[]>(); // key → "main.sub[t]" entries, as put
+      let main = 0;
+      let fresh = 0;
+      let order = Array.from({ length: 40 }, () => `${A1}/ec2.instance/i-${fresh++}`);
+      const slotsSeen = new Map<number, Set<string>>();
+      for (let cycle = 0; cycle < 30; cycle++) {
+        main++;
+        let sub = 0;
+        for (const key of order) {
+          const history = model.get(key) ?? [];
+          const live = history.length > 0 && !(history[history.length - 1] as string).endsWith('t');
+          const gone = live && rnd() < 0.05;
+          const ki = gone ? index.tombstone(key, { main, sub }, loc(main, sub)) : index.put(key, { main, sub }, loc(main, sub));
+          assert.equal(ki.key, key, `cycle ${cycle}: the change of ${key} landed on ${ki.key}`);
+          model.set(key, [...history, `${main}.${sub}${gone ? 't' : ''}`]);
+          slotsSeen.set(ki.keySlot, (slotsSeen.get(ki.keySlot) ?? new Set()).add(key));
+          sub++;
+        }
+        // Mostly the same order; sometimes reversed, a key moved, or a new key inserted.
+        const turn = rnd();
+        if (turn < 0.2) order = [...order].reverse();
+        else if (turn < 0.5) order.splice(Math.floor(rnd() * order.length), 0, `${A2}/ec2.volume/vol-${fresh++}`);
+        else if (turn < 0.7) order.push(order.shift() as string);
+        if (cycle % 5 === 4) {
+          // Dead keys leave with their history; their slots go to later new keys.
+          index.compact(main);
+          for (const [key, history] of model) {
+            if ((history[history.length - 1] as string).endsWith('t')) {
+              model.delete(key);
+              order = order.filter((k) => k !== key);
+            } else model.set(key, [history[history.length - 1] as string]);
+          }
+        }
+      }
+      for (const [key, history] of model) {
+        const held = (index.keyIndex(key)?.history() ?? []).map((e) => `${e.main}.${e.sub}${e.tombstone ? 't' : ''}`);
+        assert.deepEqual(held, history, `seed ${seed}: ${key}`);
+      }
+      assert.ok([...slotsSeen.values()].some((keys) => keys.size > 1), `seed ${seed}: some slot was reused by another key`);
+    }
+  });
 });

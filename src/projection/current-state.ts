@@ -22,11 +22,11 @@ import { eventOf, framedKind, isRecordShaped } from './event-payload.js';
 import { EVENT_TAG_DISAPPEARED } from './event-frame-key.js';
 import type { AscendingKeys, HashSink, PartRestorer, Projection } from './projection.js';
 import { StringPool } from './string-pool.js';
+import { pooledRecord } from './pooled-record.js';
 import { KeyedSlots } from './keyed-slots.js';
 import type { KeyedValues } from './keyed-values.js';
 import { IndexKeyedValues } from './index-keyed-values.js';
 import type { KeySlots } from './key-slots.js';
-import { flatString } from '../model/flat-string.js';
 import { scopePrefixOfKey } from '../model/scope.js';
 import { ownKey, type CanonicalKey } from './canonical-keys.js';
 import type { ResourceFilter } from './resource-filter.js';
@@ -323,10 +323,7 @@ export class CurrentState implements Projection {
    * is kept as long as the record is, so the view pins nothing more.
    */
   private keep(record: ResourceRecord, key: ResourceKey, like: ResourceRecord | undefined): ResourceRecord {
-    record.key = key;
-    this.strings.internValues(record, like, KEPT_APART);
-    record.id = idOfKey(key, record.id);
-    return record;
+    return pooledRecord(this.strings, record, key, like);
   }
 
   private countInScope(key: ResourceKey, by: 1 | -1): void {
@@ -347,20 +344,6 @@ export class CurrentState implements Projection {
   }
 }
 
-/** Fields keep() does not pool: the key is the key index's string, the id a part of it. */
-const KEPT_APART: readonly string[] = ['key', 'id'];
-
-/**
- * `id` as the last characters of `key` when the key ends in "/" + id (a slice: V8 keeps 13
- * characters or more as a view of the key, fewer as a copy); else a flat copy of `id`
- * (flat-string.ts). A non-string id (a malformed record) is left as it is.
- */
-function idOfKey(key: ResourceKey, id: unknown): string {
-  if (typeof id !== 'string') return id as string;
-  const from = key.length - id.length;
-  if (from > 0 && key.charCodeAt(from - 1) === 0x2f && key.endsWith(id)) return key.slice(from);
-  return flatString(id);
-}
 
 function compareLocations(a: RecordLocation, b: RecordLocation): number {
   if (a.segment !== b.segment) return a.segment < b.segment ? -1 : 1;

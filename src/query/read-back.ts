@@ -9,6 +9,8 @@ import type { ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision } from '../mvcc/key-index.js';
 import { isRecordShaped } from '../projection/event-payload.js';
 import { PAST_RECORDS_READ_BATCH_MAX } from '../limits.js';
+import { pooledRecord } from '../projection/pooled-record.js';
+import { StringPool } from '../projection/string-pool.js';
 import { QueryError } from './errors.js';
 import type { QueryState } from './query-state.js';
 import type { Steps } from './steps.js';
@@ -75,10 +77,15 @@ export function readLoggedRecords(state: QueryState, wanted: readonly KeyRevisio
   const out = new Array<ResourceRecord>(wanted.length);
   const order = wanted.map((_, i) => i);
   order.sort((a, b) => compareLocations(wanted[a] as KeyRevision, wanted[b] as KeyRevision));
+  // The records come in log order, where neighbours are mostly alike: pooled beside the one
+  // read before, an answer holding a million of them keeps ~3 objects each, not ~15
+  // (at 1 M, `at` a middle revision spent a third less collecting: pooled-record.ts).
+  const pool = new StringPool();
+  let previous: ResourceRecord | undefined;
   const readAll = (): void => {
     for (const i of order) {
       const w = wanted[i] as KeyRevision;
-      out[i] = recordOf(readChange(state, w.key, w.revision), w);
+      out[i] = previous = pooledRecord(pool, recordOf(readChange(state, w.key, w.revision), w), w.key, previous);
     }
   };
   if (state.events.batch === undefined) readAll();

@@ -12,6 +12,8 @@ import { CurrentState } from '../../src/projection/current-state.js';
 import { replay } from '../../src/projection/replay.js';
 import { stateHash } from '../../src/projection/state-hash.js';
 import { StringPool } from '../../src/projection/string-pool.js';
+import { pooledRecord } from '../../src/projection/pooled-record.js';
+import type { ResourceRecord } from '../../src/model/resource.js';
 import { syntheticLog } from './log-fixture.js';
 
 describe('StringPool', () => {
@@ -61,5 +63,32 @@ describe('StringPool', () => {
     const restored = new CurrentState();
     restored.restore(structuredClone(state.snapshot()));
     assert.equal(stateHash([restored]), stateHash([state]));
+  });
+});
+
+describe('pooledRecord (a record kept: the current state, an answer read from the log)', () => {
+  const key = 'aws/111111111111/us-east-1/ec2.instance/i-0123456789abcdef0';
+  const decoded = (): ResourceRecord => ({
+    key, id: 'i-0123456789abcdef0', provider: 'aws', account: '111111111111', region: 'us-east-1', type: 'ec2.instance',
+    name: 'web', state: 'running', owner: 'platform', tags: { env: 'prod' }, attrs: { size: 8, groups: ['sg-1'] },
+  } as unknown as ResourceRecord);
+
+  it('reads exactly as decoded, beside an unlike neighbour or none', () => {
+    const neighbour = { ...decoded(), state: 'stopped', tags: { env: 'dev', more: 'x' }, attrs: 'not a map' } as unknown as ResourceRecord;
+    for (const like of [undefined, neighbour]) {
+      const record = decoded();
+      assert.equal(pooledRecord(new StringPool(), record, key, like), record, 'the same object comes back');
+      assert.deepEqual(record, decoded());
+    }
+  });
+
+  it('takes the key given, keeps an id the key does not end in as it is, and leaves a malformed id alone', () => {
+    const other = { ...decoded(), id: 'vol-1' } as ResourceRecord;
+    assert.equal(pooledRecord(new StringPool(), other, key, undefined).id, 'vol-1');
+    const numeric = { ...decoded(), id: 42 } as unknown as ResourceRecord;
+    assert.equal(pooledRecord(new StringPool(), numeric, key, undefined).id as unknown, 42);
+    const renamed = pooledRecord(new StringPool(), decoded(), `${key}`, undefined);
+    assert.equal(renamed.key, key);
+    assert.equal(renamed.id, 'i-0123456789abcdef0');
   });
 });

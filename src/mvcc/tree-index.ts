@@ -25,6 +25,8 @@ export interface VisibleKey {
   readonly revision: IndexedRevision;
   /** `revision` is the key's newest entry (when the key was walked). */
   readonly newest: boolean;
+  /** The key's slot (KeyIndex.keySlot) when it was walked. */
+  readonly slot: number;
 }
 
 /** What compaction removed, besides the `available` set it returns. */
@@ -219,7 +221,7 @@ export class TreeIndex {
     for (const [key, ki] of this.tree.entries(fromKey)) {
       if (toKey !== undefined && key >= toKey) return;
       const i = ki.visibleAt(atMain);
-      if (i >= 0) yield { key, revision: ki.entry(i), newest: i === ki.length - 1 };
+      if (i >= 0) yield { key, revision: ki.entry(i), newest: i === ki.length - 1, slot: ki.keySlot };
     }
   }
 
@@ -229,7 +231,7 @@ export class TreeIndex {
     for (const [key, ki] of this.tree.entries(prefix)) {
       if (!key.startsWith(prefix)) return;
       const i = ki.visibleAt(atMain);
-      if (i >= 0) yield { key, revision: ki.entry(i), newest: i === ki.length - 1 };
+      if (i >= 0) yield { key, revision: ki.entry(i), newest: i === ki.length - 1, slot: ki.keySlot };
     }
   }
 

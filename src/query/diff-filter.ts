@@ -23,7 +23,7 @@ import { diffWindow, type ChangedResource, type DiffWindow, type RevisionDiff, t
 import { QueryError } from './errors.js';
 import { matchesList } from './page.js';
 import type { QueryState } from './query-state.js';
-import { latestRecord, readLoggedInSteps, type KeyRevision } from './read-back.js';
+import { currentRecord, latestRecord, readLoggedInSteps, type KeyRevision } from './read-back.js';
 import { runSteps, type Steps } from './steps.js';
 import { checkFilter, type ListFilter } from './resources.js';
 
@@ -161,7 +161,7 @@ class Reads {
    */
   now(k: WindowKey): ResourceRecord | undefined {
     const fresh = this.state.lastMain === this.window.walkedAtMain && this.state.compactedMain === this.window.walkedCompactedMain;
-    return fresh && k.afterNewest ? this.state.current.get(k.key) : undefined;
+    return fresh && k.afterNewest ? currentRecord(this.state, k.key, k.slot) : undefined;
   }
 
   after(k: WindowKey): number {
@@ -170,7 +170,7 @@ class Reads {
     this.records.push(now);
     if (now === undefined) {
       // Not known to be the newest now: run() looks it up (current state or log).
-      this.maybeNewest.push({ key: k.key, revision: k.after as IndexedRevision });
+      this.maybeNewest.push({ key: k.key, revision: k.after as IndexedRevision, slot: k.slot });
       this.maybeNewestSlots.push(slot);
     }
     return slot;
@@ -190,7 +190,7 @@ class Reads {
     const slots = this.loggedSlots;
     for (let j = 0; j < this.maybeNewest.length; j++) {
       const w = this.maybeNewest[j] as KeyRevision;
-      const latest = latestRecord(this.state, w.key, w.revision);
+      const latest = latestRecord(this.state, w.key, w.revision, undefined, w.slot);
       if (latest !== undefined) this.records[this.maybeNewestSlots[j] as number] = latest;
       else {
         fromLog.push(w);

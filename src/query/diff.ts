@@ -60,6 +60,8 @@ export interface WindowKey {
   readonly after: IndexedRevision | null;
   /** `after` was the key's newest entry when the window was walked. */
   readonly afterNewest: boolean;
+  /** The key's slot in the key index when the window was walked (read-back.ts currentRecord). */
+  readonly slot: number;
   /** Changed for certain (see the header); false: compare the records. */
   readonly certain: boolean;
 }
@@ -105,7 +107,7 @@ export function* diffWindowSteps(state: QueryState, fromMain: number, toMain: nu
     const before = a < 0 ? null : ki.entry(a);
     const after = b < 0 ? null : ki.entry(b);
     const w: WindowKey = {
-      key: ki.key, before, after, afterNewest: b === ki.length - 1,
+      key: ki.key, before, after, afterNewest: b === ki.length - 1, slot: ki.keySlot,
       certain: trusted && a >= 0 && b === a + 1 && (before as IndexedRevision).main >= trustedFrom,
     };
     if (a < 0) appeared.push(w);

@@ -344,7 +344,6 @@ export class CurrentState implements Projection {
   }
 }
 
-
 function compareLocations(a: RecordLocation, b: RecordLocation): number {
   if (a.segment !== b.segment) return a.segment < b.segment ? -1 : 1;
   return a.offsetBytes - b.offsetBytes;

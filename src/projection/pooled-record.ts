@@ -1,8 +1,9 @@
 /**
- * A record decoded from the log, made to hold as little of its own as it can before it is
- * kept: its key is the caller's one string for that key (the key index's), its id a slice
- * of that key, and its short string values the pool's copies — or its neighbour's, when
- * `like` (the record read before it) holds an equal value in the same place.
+ * A record about to be kept (decoded from the log, or a scan's handed over in a commit),
+ * made to hold as little of its own as it can: its key is the caller's one string for that
+ * key (the key index's), its id a slice of that key, and its short string values the
+ * pool's copies — or its neighbour's, when `like` (the record read before it, or the one
+ * it replaces) holds an equal value in the same place.
  *
  * What is kept for long is what the collector copies: the current state keeps a million
  * records, a whole-fleet answer from the log holds as many until it is written. Pooled,
@@ -15,7 +16,7 @@ import type { StringPool } from './string-pool.js';
 /** The fields set here from the key, not pooled. */
 const KEPT_APART: readonly string[] = ['key', 'id'];
 
-/** `record` (decoded, the caller's alone), its strings pooled; returns `record`. */
+/** `record` (the caller's alone: it is changed in place), its strings pooled; returns `record`. */
 export function pooledRecord(pool: StringPool, record: ResourceRecord, key: ResourceKey, like: ResourceRecord | undefined): ResourceRecord {
   record.key = key;
   pool.internValues(record, like, KEPT_APART);

@@ -87,7 +87,7 @@ describe('pooledRecord (a record kept: the current state, an answer read from th
     assert.equal(pooledRecord(new StringPool(), other, key, undefined).id, 'vol-1');
     const numeric = { ...decoded(), id: 42 } as unknown as ResourceRecord;
     assert.equal(pooledRecord(new StringPool(), numeric, key, undefined).id as unknown, 42);
-    const renamed = pooledRecord(new StringPool(), decoded(), `${key}`, undefined);
+    const renamed = pooledRecord(new StringPool(), { ...decoded(), key: 'aws/111111111111/us-east-1/ec2.instance/i-stale' }, key, undefined);
     assert.equal(renamed.key, key);
     assert.equal(renamed.id, 'i-0123456789abcdef0');
   });

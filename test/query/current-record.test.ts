@@ -19,7 +19,7 @@ describe('currentRecord: the slot a walk knew, or the key', () => {
   });
   after(() => closeQueryState(state));
 
-  it('answers every key as a lookup by key does, with its own slot, another key\'s, a free one or none', () => {
+  it('answers every key as a lookup by key does, with its own slot, another key\'s, one past the last or none', () => {
     const keys = Object.values(KEYS);
     const slots = keys.map((key) => state.index.slotOf(key));
     assert.ok(slots.every((slot) => slot >= 0), 'every fixture key has a slot');

@@ -148,6 +148,24 @@ export class KeyIndex {
     return this.mainAt(index);
   }
 
+  /** The sub of the entry at `index`, without allocating it (see mainOf). */
+  subOf(index: number): number {
+    if (!(Number.isInteger(index) && index >= 0 && index < this.count)) assert.fail(`entry ${index} of ${this.count}`);
+    return this.subAt(index);
+  }
+
+  /** The segment of the entry at `index` (the segment table's own string), without allocating the entry. */
+  segmentOf(index: number): string {
+    if (!(Number.isInteger(index) && index >= 0 && index < this.count)) assert.fail(`entry ${index} of ${this.count}`);
+    return this.segments.nameOf(this.segmentIdAt(index));
+  }
+
+  /** The byte offset of the entry at `index` in its segment, without allocating the entry. */
+  offsetOf(index: number): number {
+    if (!(Number.isInteger(index) && index >= 0 && index < this.count)) assert.fail(`entry ${index} of ${this.count}`);
+    return this.slot(index, SLOT_OFFSET);
+  }
+
   /** Records a new version of the key. `rev` must be greater than every revision held. */
   put(rev: Revision, location: RecordLocation): void {
     this.append(rev, location, 0);

@@ -225,6 +225,19 @@ export class TreeIndex {
     }
   }
 
+  /**
+   * range() without an object per key: `visit` gets each KeyIndex from `fromKey` on that has
+   * an entry visible at `atMain`, with that entry's index, ascending, until it returns
+   * false. For walks that keep a million entries (query/read-back.ts visitPastRecords).
+   */
+  visitVisible(fromKey: string, atMain: number, visit: (ki: KeyIndex, entry: number) => boolean): void {
+    this.checkReadable(atMain);
+    for (const ki of this.tree.values(fromKey)) {
+      const i = ki.visibleAt(atMain);
+      if (i >= 0 && !visit(ki, i)) return;
+    }
+  }
+
   /** Keys starting with `prefix` visible at `atMain`, ascending. */
   *prefix(prefix: string, atMain: number = this.lastMain): Generator<VisibleKey> {
     this.checkReadable(atMain);

@@ -6,7 +6,7 @@
  */
 import type { ChangeEvent } from '../model/events.js';
 import type { ResourceRecord } from '../model/resource.js';
-import type { IndexedRevision } from '../mvcc/key-index.js';
+import type { IndexedRevision, KeyIndex } from '../mvcc/key-index.js';
 import { isRecordShaped } from '../projection/event-payload.js';
 import { PAST_RECORDS_READ_BATCH_MAX } from '../limits.js';
 import { pooledRecord } from '../projection/pooled-record.js';
@@ -108,34 +108,35 @@ export function readLoggedRecords(state: QueryState, wanted: readonly KeyRevisio
  * `visit` gets each record with its entry's position in key order (memory's first, in key
  * order, then the log's, in log order) and whether it was read from the log. Returns how
  * many entries were visible. At a million records, holding them all decoded cost more in
- * garbage collection than reading them.
+ * garbage collection than reading them; the entries waiting to be read are kept as columns
+ * (LoggedEntries), not as an entry and a location object each.
  */
 export function* visitPastRecords(
   state: QueryState, atMain: number, visit: (record: ResourceRecord, position: number, fromLog: boolean) => void, perStep = PAST_RECORDS_READ_BATCH_MAX,
 ): Steps<number> {
-  const fromDisk: KeyRevision[] = [];
+  const fromDisk = new LoggedEntries();
   const positions: number[] = [];
   let visible = 0;
   let from = '';
   for (;;) {
     let walked = 0;
     let last = '';
-    for (const v of state.index.range(from, undefined, atMain)) {
-      const latest = latestRecord(state, v.key, v.revision, v.newest, v.slot);
+    state.index.visitVisible(from, atMain, (ki, entry) => {
+      const latest = entry === ki.length - 1 ? currentRecord(state, ki.key, ki.keySlot) : undefined;
       if (latest !== undefined) visit(latest, visible, false);
       else {
-        fromDisk.push(v);
+        fromDisk.add(ki, entry);
         positions.push(visible);
       }
       visible++;
-      last = v.key;
-      if (++walked === perStep) break;
-    }
+      last = ki.key;
+      return ++walked < perStep;
+    });
     if (walked < perStep) break;
     from = `${last}\u0000`; // the first key after `last`
     yield;
   }
-  yield* readLoggedInSteps(state, fromDisk, (record, j) => visit(record, positions[j] as number, true), perStep);
+  yield* readInSteps(state, fromDisk.length, (j) => fromDisk.at(j), (a, b) => fromDisk.compare(a, b), (record, j) => visit(record, positions[j] as number, true), perStep);
   return visible;
 }
 
@@ -147,12 +148,60 @@ export function* visitPastRecords(
 export function* readLoggedInSteps(
   state: QueryState, wanted: readonly KeyRevision[], visit: (record: ResourceRecord, index: number) => void, perStep = PAST_RECORDS_READ_BATCH_MAX,
 ): Steps<void> {
-  const order = wanted.map((_, i) => i).sort((a, b) => compareLocations(wanted[a] as KeyRevision, wanted[b] as KeyRevision));
+  const at = (j: number): KeyRevision => wanted[j] as KeyRevision;
+  yield* readInSteps(state, wanted.length, at, (a, b) => compareLocations(at(a), at(b)), visit, perStep);
+}
+
+/** readLoggedInSteps over `count` entries, the j-th given by `at(j)`, `compare` ordering two by their place in the log. */
+function* readInSteps(
+  state: QueryState, count: number, at: (j: number) => KeyRevision, compare: (a: number, b: number) => number,
+  visit: (record: ResourceRecord, index: number) => void, perStep: number,
+): Steps<void> {
+  const order = Array.from({ length: count }, (_, j) => j).sort(compare);
   for (let s = 0; s < order.length; s += perStep) {
     if (s > 0) yield;
     const read = order.slice(s, s + perStep);
-    const records = readLoggedRecords(state, read.map((i) => wanted[i] as KeyRevision));
+    const records = readLoggedRecords(state, read.map(at));
     for (let j = 0; j < read.length; j++) visit(records[j] as ResourceRecord, read[j] as number);
+  }
+}
+
+/**
+ * Puts of the key index to read from the log, as columns: each entry's key and segment (the
+ * key index's own strings) and three numbers, copied when walked — a KeyIndex may change
+ * between two steps (a commit, a compaction), the values taken do not. A whole-fleet walk
+ * at 1 M kept an entry, a location and a walk result object per key until read: ~0.3-1.3 s
+ * of allocation and collection, against ~0.1 s for the walk itself.
+ */
+class LoggedEntries {
+  private readonly keys: string[] = [];
+  private readonly segments: string[] = [];
+  /** main, sub, offset, per entry. */
+  private readonly numbers: number[] = [];
+
+  get length(): number {
+    return this.keys.length;
+  }
+
+  /** Entry `entry` of `ki`, a put. */
+  add(ki: KeyIndex, entry: number): void {
+    this.keys.push(ki.key);
+    this.segments.push(ki.segmentOf(entry));
+    this.numbers.push(ki.mainOf(entry), ki.subOf(entry), ki.offsetOf(entry));
+  }
+
+  at(j: number): KeyRevision {
+    const n = this.numbers;
+    const location = { segment: this.segments[j] as string, offsetBytes: n[j * 3 + 2] as number };
+    return { key: this.keys[j] as string, revision: { main: n[j * 3] as number, sub: n[j * 3 + 1] as number, tombstone: false, location } };
+  }
+
+  /** Log order: segment, then offset. */
+  compare(a: number, b: number): number {
+    const sa = this.segments[a] as string;
+    const sb = this.segments[b] as string;
+    if (sa !== sb) return sa < sb ? -1 : 1;
+    return (this.numbers[a * 3 + 2] as number) - (this.numbers[b * 3 + 2] as number);
   }
 }
 

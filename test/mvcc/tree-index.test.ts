@@ -279,3 +279,31 @@ describe('tree index: the successor guess (a key order the log repeats)', () => 
     }
   });
 });
+
+describe('tree index: visitVisible (range without an object per key)', () => {
+  it('visits what range yields, in order, with each entry\'s parts as entry() has them, and stops when told', () => {
+    const index = fleet();
+    for (const atMain of [1, 2, 3]) {
+      for (const from of ['', `${A1}/ec2.volume/`, `${A2}/`, 'zzz']) {
+        const expected = [...index.range(from, undefined, atMain)].map((v) => ({ key: v.key, ...v.revision, slot: v.slot, newest: v.newest }));
+        const seen: typeof expected = [];
+        index.visitVisible(from, atMain, (ki, i) => {
+          seen.push({
+            key: ki.key, main: ki.mainOf(i), sub: ki.subOf(i), tombstone: false,
+            location: { segment: ki.segmentOf(i), offsetBytes: ki.offsetOf(i) }, slot: ki.keySlot, newest: i === ki.length - 1,
+          });
+          return true;
+        });
+        assert.deepEqual(seen, expected, `at ${atMain} from "${from}"`);
+      }
+    }
+    let visited = 0;
+    index.visitVisible('', 3, () => ++visited < 2);
+    assert.equal(visited, 2, 'stops at the first false');
+    assert.throws(() => index.visitVisible('', 4, () => true), (err: unknown) => isMvccError(err, 'MVCC_FUTURE_REV'));
+    const ki = index.keyIndex(`${A1}/ec2.instance/i-1`);
+    assert.throws(() => ki?.subOf(5));
+    assert.throws(() => ki?.offsetOf(-1));
+    assert.throws(() => ki?.segmentOf(1.5));
+  });
+});

@@ -116,9 +116,9 @@ export class TreeIndex {
       this.byKey.set(ki.key, ki);
       this.takeSlot(ki);
     }
-    this.changed(ki);
     if (!ki.isLive()) this.live++;
     ki.put(rev, location);
+    this.changed(ki);
     this.revisions++;
     return ki;
   }

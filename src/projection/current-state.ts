@@ -13,7 +13,7 @@
  */
 import { CHECKPOINT_PART_ITEMS } from '../limits.js';
 import type { ResourceKey, ResourceRecord } from '../model/resource.js';
-import type { RecordLocation } from '../model/record-location.js';
+import { compareLocations, type RecordLocation } from '../model/record-location.js';
 import type { LogEvent } from '../wal/types.js';
 import { canonicalJson } from './canonical-json.js';
 import { ProjectionError } from './errors.js';
@@ -342,11 +342,6 @@ export class CurrentState implements Projection {
       projection: this.name,
     });
   }
-}
-
-function compareLocations(a: RecordLocation, b: RecordLocation): number {
-  if (a.segment !== b.segment) return a.segment < b.segment ? -1 : 1;
-  return a.offsetBytes - b.offsetBytes;
 }
 
 /** The record of an appeared or changed event of `key`, or null when `payload` is not one. */

@@ -7,6 +7,7 @@
 import type { ChangeEvent } from '../model/events.js';
 import type { ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision, KeyIndex } from '../mvcc/key-index.js';
+import { compareLocations, compareLogPlaces } from '../model/record-location.js';
 import { isRecordShaped } from '../projection/event-payload.js';
 import { PAST_RECORDS_READ_BATCH_MAX } from '../limits.js';
 import { pooledRecord } from '../projection/pooled-record.js';
@@ -78,7 +79,7 @@ export function readRecords(state: QueryState, wanted: readonly KeyRevision[]): 
 export function readLoggedRecords(state: QueryState, wanted: readonly KeyRevision[]): ResourceRecord[] {
   const out = new Array<ResourceRecord>(wanted.length);
   const order = wanted.map((_, i) => i);
-  order.sort((a, b) => compareLocations(wanted[a] as KeyRevision, wanted[b] as KeyRevision));
+  order.sort((a, b) => compareInLog(wanted[a] as KeyRevision, wanted[b] as KeyRevision));
   // The records come in log order, where neighbours are mostly alike: pooled beside the one
   // read before, an answer holding a million of them keeps ~3 objects each, not ~15
   // (at 1 M, `at` a middle revision spent a third less collecting: pooled-record.ts). It
@@ -149,7 +150,7 @@ export function* readLoggedInSteps(
   state: QueryState, wanted: readonly KeyRevision[], visit: (record: ResourceRecord, index: number) => void, perStep = PAST_RECORDS_READ_BATCH_MAX,
 ): Steps<void> {
   const at = (j: number): KeyRevision => wanted[j] as KeyRevision;
-  yield* readInSteps(state, wanted.length, at, (a, b) => compareLocations(at(a), at(b)), visit, perStep);
+  yield* readInSteps(state, wanted.length, at, (a, b) => compareInLog(at(a), at(b)), visit, perStep);
 }
 
 /** readLoggedInSteps over `count` entries, the j-th given by `at(j)`, `compare` ordering two by their place in the log. */
@@ -198,10 +199,7 @@ class LoggedEntries {
 
   /** Log order: segment, then offset. */
   compare(a: number, b: number): number {
-    const sa = this.segments[a] as string;
-    const sb = this.segments[b] as string;
-    if (sa !== sb) return sa < sb ? -1 : 1;
-    return (this.numbers[a * 3 + 2] as number) - (this.numbers[b * 3 + 2] as number);
+    return compareLogPlaces(this.segments[a] as string, this.numbers[a * 3 + 2] as number, this.segments[b] as string, this.numbers[b * 3 + 2] as number);
   }
 }
 
@@ -231,9 +229,6 @@ export function currentRecord(state: QueryState, key: string, slot?: number): Re
   return current.get(key);
 }
 
-function compareLocations(a: KeyRevision, b: KeyRevision): number {
-  const la = a.revision.location;
-  const lb = b.revision.location;
-  if (la.segment !== lb.segment) return la.segment < lb.segment ? -1 : 1;
-  return la.offsetBytes - lb.offsetBytes;
+function compareInLog(a: KeyRevision, b: KeyRevision): number {
+  return compareLocations(a.revision.location, b.revision.location);
 }

@@ -140,6 +140,13 @@ export const CHECKPOINT_PARTS_MAX = 1_000_000;
  * during every checkpoint.
  */
 export const CHECKPOINT_PART_ITEMS = 4096;
+
+/**
+ * Keys a restored key index puts in its map of keys per background step after open
+ * (TreeIndex.fillKeyMap): a million took ~1.1 s on the 2-core build machine, so a step
+ * holds the event loop ~20 ms there.
+ */
+export const KEY_MAP_FILL_SLOTS_PER_STEP = 16_384;
 /**
  * Records (and live keys) change detection compares between two turns of a daemon's event
  * loop: ~100 ms at the 1 M-resource rates `npm run bench -- scan` measures.
@@ -185,6 +192,7 @@ assert.ok(CHECKPOINT_EVERY_BYTES >= SEGMENT_SIZE_BYTES_MIN);
 assert.ok(CHECKPOINT_BODY_BYTES_MAX < 2 ** 32, 'checkpoint body length is a u32');
 assert.ok(CHECKPOINT_PART_BYTES_MAX < 2 ** 32, 'checkpoint part length is a u32');
 assert.ok(CHECKPOINT_PART_ITEMS >= 1);
+assert.ok(KEY_MAP_FILL_SLOTS_PER_STEP >= 1);
 
 /** AWS starts a stopped RDS instance (or Aurora cluster) after this many days stopped. */
 export const RDS_STOP_MS_MAX = 7 * 86_400_000;

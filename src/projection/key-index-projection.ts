@@ -10,7 +10,7 @@
  * `history-downsampled` marker thins its window the same way on every replay.
  */
 import { isMvccError } from '../mvcc/errors.js';
-import { CHECKPOINT_PART_ITEMS } from '../limits.js';
+import { CHECKPOINT_PART_ITEMS, KEY_MAP_FILL_SLOTS_PER_STEP } from '../limits.js';
 import { snapshotTreeIndex, snapshotTreeIndexParts, TreeIndexRestorer, type TreeIndexSnapshot } from '../mvcc/tree-index-snapshot.js';
 import { TreeIndex } from '../mvcc/tree-index.js';
 import type { IndexedRevision, KeyIndex } from '../mvcc/key-index.js';
@@ -142,6 +142,11 @@ export class KeyIndexProjection implements Projection, LiveRecordLocations, KeyS
 
   *ascendingSlots(): Generator<readonly [string, number]> {
     for (const ki of this.tree.keyIndexes()) yield [ki.key, ki.keySlot];
+  }
+
+  /** After a restore: fills the key index's map of keys a step at a time (TreeIndex.fillKeyMap). */
+  backgroundStep(): boolean {
+    return this.tree.fillKeyMap(KEY_MAP_FILL_SLOTS_PER_STEP);
   }
 
   /** `ki`, a key just put or tombstoned, remembered (slotOfApplied); its one key string. */

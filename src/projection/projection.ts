@@ -45,6 +45,12 @@ export interface Projection {
   /** With snapshotParts: takes its parts back in order; finish() replaces the state. */
   restorer?(canonical?: CanonicalKey): PartRestorer;
   /**
+   * Optional: work a restore leaves that only makes later operations faster (the key
+   * index's map of keys), done after open one bounded step per turn of the event loop
+   * (Store); true once none is left. Every answer is the same before, during and after.
+   */
+  backgroundStep?(): boolean;
+  /**
    * The projection whose key slots this one keeps its state by (key-slots.ts): it must be
    * fed every event first, so recovery restores this one after it, and rebuilds the two
    * together when either cannot be restored.

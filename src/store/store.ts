@@ -97,7 +97,9 @@ export class Store implements StateWriter {
     assert.ok(options.onlyKey === undefined || options.readOnly === true, 'a state for one key is read-only');
     const usable = options.rebuild ? baseOnlyFilter() : () => true;
     if (options.readOnly) {
-      return new Store(dir, options, await recoverWith(dir, recoverOptions, usable), null);
+      const store = new Store(dir, options, await recoverWith(dir, recoverOptions, usable), null);
+      store.startBackgroundSteps();
+      return store;
     }
     const walOptions = writerOptions(dir, options);
     const opening = Wal.begin(walOptions);
@@ -115,8 +117,24 @@ export class Store implements StateWriter {
     }
     assert.equal(wal.lastMain, state.lastMain, 'state and log end at the same revision');
     const store = new Store(dir, options, state, wal);
+    store.startBackgroundSteps();
     if (state.pendingCompactionMain !== null) store.resumedCompaction = await store.resumeCompaction();
     return store;
+  }
+
+  /**
+   * Runs the projections' background steps (Projection.backgroundStep), one round per
+   * turn of the event loop, until none is left or the store closes. The timers are
+   * unref'd: a command that answers and exits is never kept waiting for them.
+   */
+  private startBackgroundSteps(): void {
+    let pending = this.state.projections.filter((p) => p.backgroundStep !== undefined);
+    const round = (): void => {
+      if (this.closed) return;
+      pending = pending.filter((p) => !(p.backgroundStep as () => boolean).call(p));
+      if (pending.length > 0) setTimeout(round, 0).unref();
+    };
+    round();
   }
 
   get readOnly(): boolean {

@@ -280,6 +280,62 @@ describe('tree index: the successor guess (a key order the log repeats)', () => 
   });
 });
 
+describe('tree index: the key map a restore fills later', () => {
+  it('a restored index answers every lookup as the original does before, while and after its key map fills, with changes between steps', () => {
+    const key = (i: number): string => `${A1}/ec2.instance/i-${String(i).padStart(5, '0')}`;
+    const fresh = (k: string): string => k.split('').join(''); // an equal string, not the index's own
+    const original = new TreeIndex();
+    for (let i = 0; i < 300; i += 2) original.put(key(i), { main: 1, sub: i }, loc(1, i));
+    for (let i = 0; i < 300; i += 6) original.tombstone(key(i), { main: 2, sub: i }, loc(2, i));
+    // `asked` is looked up throughout (a miss goes to the tree and is kept in the map);
+    // `quiet` only when its map is whole, so what it answers then is the fill's own work.
+    const asked = restoreTreeIndex(unpack(pack(snapshotTreeIndex(original))));
+    const quiet = restoreTreeIndex(unpack(pack(snapshotTreeIndex(original))));
+    assert.equal(asked.keyMapWhole, false, 'a restore leaves the map to fill');
+    assert.equal(new TreeIndex().keyMapWhole, true, 'an index built by puts keeps its map whole');
+    const same = (restored: TreeIndex, step: number): void => {
+      for (let i = 0; i < 320; i++) {
+        const k = fresh(key(i));
+        const want = original.keyIndex(k);
+        const got = restored.keyIndex(k);
+        assert.deepEqual(got?.history(), want?.history(), `step ${step}: history of ${k}`);
+        assert.equal(restored.slotOf(k) >= 0, want !== undefined, `step ${step}: slotOf ${k}`);
+        if (got !== undefined) assert.equal(restored.atSlot(restored.slotOf(k)), got, `step ${step}: the slot of ${k} holds it`);
+        assert.deepEqual(restored.get(k), original.get(k), `step ${step}: get ${k}`);
+        const since = original.compactedMain;
+        assert.deepEqual(restored.since(k, since), original.since(k, since), `step ${step}: since ${k}`);
+      }
+    };
+    let main = 2;
+    let steps = 0;
+    for (let step = 0; ; step++) {
+      same(asked, step);
+      // Between steps: new keys, changes, deletions, and a compaction that frees slots.
+      main++;
+      for (const index of [original, asked, quiet]) {
+        const j = (step * 37) % 300;
+        index.put(key(j + 1), { main, sub: 0 }, loc(main, 0));
+        if (index.keyIndex(key(j))?.isLive() === true) index.tombstone(key(j), { main, sub: 1 }, loc(main, 1));
+        else index.put(key(j), { main, sub: 1 }, loc(main, 1));
+        if (step % 4 === 3) index.compact(main);
+      }
+      steps++;
+      const askedWhole = asked.fillKeyMap(7);
+      assert.equal(quiet.fillKeyMap(7), askedWhole, 'both fill alike');
+      if (askedWhole) break;
+      assert.ok(steps < 100, 'the map fills in a bounded number of steps');
+    }
+    assert.ok(steps > 3, `filled over several steps (${steps})`);
+    assert.equal(quiet.keyMapWhole, true);
+    same(quiet, -1);
+    same(asked, -1);
+    main++;
+    for (const index of [original, asked, quiet]) index.compact(main - 1); // a whole map is checked against the tree here
+    same(quiet, -2);
+    assert.throws(() => quiet.fillKeyMap(0), /at least one slot/);
+  });
+});
+
 describe('tree index: visitVisible (range without an object per key)', () => {
   it('visits what range yields, in order, with each entry\'s parts as entry() has them, and stops when told', () => {
     const index = fleet();

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { builtInProjections } from '../../src/projection/builtins.js';
+import { builtInProjections, findProjection } from '../../src/projection/builtins.js';
+import { KeyIndexProjection } from '../../src/projection/key-index-projection.js';
 import { Counts } from '../../src/projection/counts.js';
 import { rebuild } from '../../src/store/rebuild.js';
 import { recoverState } from '../../src/store/recover.js';
@@ -109,6 +110,26 @@ describe('checkpoints and recovery', () => {
     const seen: number[] = [];
     await recoverState(dir, { onProgress: (p) => seen.push(p.bytesDone / p.bytesTotal) });
     assert.ok(seen.length >= 1 && seen.every((f) => f >= 0 && f <= 1));
+  });
+});
+
+describe('after open, background steps', () => {
+  it('fill the restored key index\'s map of keys (writer and read-only), and the state is the same', async () => {
+    const { dir, store } = await logWithCheckpoint(30, 5);
+    const hash = store.hash();
+    await store.close();
+    for (const readOnly of [false, true]) {
+      const reopened = await openStore(dir, { readOnly });
+      try {
+        assert.ok(reopened.recovery.checkpoint !== null, 'restored from the checkpoint');
+        const index = (findProjection(reopened.projections, KeyIndexProjection) as KeyIndexProjection).index;
+        for (let turn = 0; turn < 50 && !index.keyMapWhole; turn++) await new Promise((r) => setTimeout(r, 1));
+        assert.equal(index.keyMapWhole, true, `readOnly ${readOnly}: the map filled`);
+        assert.equal(reopened.hash(), hash);
+      } finally {
+        await reopened.close();
+      }
+    }
   });
 });
 

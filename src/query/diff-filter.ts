@@ -15,15 +15,16 @@
  */
 import assert from 'node:assert/strict';
 import { diffRecords } from '../changes/diff.js';
-import { DIFF_ITEMS_PER_KIND_MAX } from '../limits.js';
+import { DIFF_ITEMS_PER_KIND_MAX, PAST_RECORDS_READ_BATCH_MAX } from '../limits.js';
 import type { FieldChange } from '../model/events.js';
 import type { ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision } from '../mvcc/key-index.js';
-import { diffWindow, type ChangedResource, type DiffWindow, type RevisionDiff, type WindowKey } from './diff.js';
+import { diffWindow, windowPut, type ChangedResource, type DiffWindow, type RevisionDiff, type WindowKey } from './diff.js';
 import { QueryError } from './errors.js';
 import { matchesList } from './page.js';
 import type { QueryState } from './query-state.js';
-import { currentRecord, latestRecord, readLoggedInSteps, type KeyRevision } from './read-back.js';
+import { currentRecord, latestRecord, readInSteps } from './read-back.js';
+import { compareLogPlaces } from '../model/record-location.js';
 import { runSteps, type Steps } from './steps.js';
 import { checkFilter, type ListFilter } from './resources.js';
 
@@ -127,6 +128,9 @@ function* answer(state: QueryState, w: DiffWindow, filter: ListFilter, max: numb
 }
 
 const NONE = -1;
+/** Which end of a window key a read is for (Reads). */
+const BEFORE = 0;
+const AFTER = 1;
 
 /** How many of `keys` match, and the indices of the first `max` that do. */
 function firstMatches(keys: readonly WindowKey[], max: number, matches: (k: WindowKey, i: number) => boolean): { total: number; indices: number[] } {
@@ -147,9 +151,15 @@ function firstMatches(keys: readonly WindowKey[], max: number, matches: (k: Wind
  */
 class Reads {
   private readonly records: Array<ResourceRecord | undefined> = [];
-  private logged: KeyRevision[] = [];
+  /**
+   * The puts to read from the log, as the window key, its end (BEFORE or AFTER) and the
+   * record's slot here: an entry and a location are made for each only in the step that
+   * reads it (a day's diff at 1 M asks for ~870 k records before).
+   */
+  private logged: WindowKey[] = [];
+  private loggedEnds: number[] = [];
   private loggedSlots: number[] = [];
-  private maybeNewest: KeyRevision[] = [];
+  private maybeNewest: WindowKey[] = [];
   private maybeNewestSlots: number[] = [];
 
   constructor(private readonly state: QueryState, private readonly window: DiffWindow, private readonly perStep?: number) {}
@@ -170,7 +180,7 @@ class Reads {
     this.records.push(now);
     if (now === undefined) {
       // Not known to be the newest now: run() looks it up (current state or log).
-      this.maybeNewest.push({ key: k.key, revision: k.after as IndexedRevision, slot: k.slot });
+      this.maybeNewest.push(k);
       this.maybeNewestSlots.push(slot);
     }
     return slot;
@@ -179,29 +189,40 @@ class Reads {
   before(k: WindowKey): number {
     const slot = this.records.length;
     this.records.push(undefined);
-    this.logged.push({ key: k.key, revision: k.before as IndexedRevision });
+    this.logged.push(k);
+    this.loggedEnds.push(BEFORE);
     this.loggedSlots.push(slot);
     return slot;
   }
 
   /** Reads what was asked: records still the key's newest from memory at once, the rest from the log in steps. */
   *run(): Steps<void> {
-    const fromLog = this.logged;
+    const keys = this.logged;
+    const ends = this.loggedEnds;
     const slots = this.loggedSlots;
     for (let j = 0; j < this.maybeNewest.length; j++) {
-      const w = this.maybeNewest[j] as KeyRevision;
-      const latest = latestRecord(this.state, w.key, w.revision, undefined, w.slot);
+      const k = this.maybeNewest[j] as WindowKey;
+      const latest = latestRecord(this.state, k.key, windowPut(k, 'after') as IndexedRevision, undefined, k.slot);
       if (latest !== undefined) this.records[this.maybeNewestSlots[j] as number] = latest;
       else {
-        fromLog.push(w);
+        keys.push(k);
+        ends.push(AFTER);
         slots.push(this.maybeNewestSlots[j] as number);
       }
     }
     this.logged = [];
+    this.loggedEnds = [];
     this.loggedSlots = [];
     this.maybeNewest = [];
     this.maybeNewestSlots = [];
-    yield* readLoggedInSteps(this.state, fromLog, (r, j) => (this.records[slots[j] as number] = r), this.perStep);
+    const segment = (j: number): string => ((ends[j] === BEFORE ? keys[j]?.beforeSegment : keys[j]?.afterSegment) ?? assert.fail('a put to read'));
+    const offset = (j: number): number => (ends[j] === BEFORE ? (keys[j] as WindowKey).beforeOffset : (keys[j] as WindowKey).afterOffset);
+    yield* readInSteps(
+      this.state, keys.length,
+      (j) => ({ key: (keys[j] as WindowKey).key, revision: windowPut(keys[j] as WindowKey, ends[j] === BEFORE ? 'before' : 'after') as IndexedRevision }),
+      (a, b) => compareLogPlaces(segment(a), offset(a), segment(b), offset(b)),
+      (r, j) => (this.records[slots[j] as number] = r), this.perStep ?? PAST_RECORDS_READ_BATCH_MAX,
+    );
   }
 
   got(slot: number): ResourceRecord {

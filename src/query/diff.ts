@@ -51,19 +51,44 @@ export interface Disappearance {
   last: ResourceRecord;
 }
 
-/** A key that may be in the diff, and its entries at the window's two ends. */
+/**
+ * A key that may be in the diff, and the puts visible at the window's two ends, each as
+ * its parts (revision, segment, offset), copied from the key index when walked: one object
+ * a key, where an entry and a location object for each end made five (a day at a million
+ * resources keeps ~870 k of them while the daemon caches the window). `windowPut` gives an
+ * end as an entry.
+ */
 export interface WindowKey {
   readonly key: string;
-  /** The put visible at the start; null: the key did not exist then (it appeared). */
-  readonly before: IndexedRevision | null;
-  /** The put visible at the end; null: the key does not exist then (it disappeared). */
-  readonly after: IndexedRevision | null;
-  /** `after` was the key's newest entry when the window was walked. */
+  /** The put visible at the start; segment null: the key did not exist then (it appeared). */
+  readonly beforeMain: number;
+  readonly beforeSub: number;
+  readonly beforeSegment: string | null;
+  readonly beforeOffset: number;
+  /** The put visible at the end; segment null: the key does not exist then (it disappeared). */
+  readonly afterMain: number;
+  readonly afterSub: number;
+  readonly afterSegment: string | null;
+  readonly afterOffset: number;
+  /** The end's put was the key's newest entry when the window was walked. */
   readonly afterNewest: boolean;
   /** The key's slot in the key index when the window was walked (read-back.ts currentRecord). */
   readonly slot: number;
   /** Changed for certain (see the header); false: compare the records. */
   readonly certain: boolean;
+}
+
+/** The put `k` saw at the window's start (`before`) or end, as an entry; null when there was none. */
+export function windowPut(k: WindowKey, end: 'before' | 'after'): IndexedRevision | null {
+  const before = end === 'before';
+  const segment = before ? k.beforeSegment : k.afterSegment;
+  if (segment === null) return null;
+  return {
+    main: before ? k.beforeMain : k.afterMain,
+    sub: before ? k.beforeSub : k.afterSub,
+    tombstone: false,
+    location: { segment, offsetBytes: before ? k.beforeOffset : k.afterOffset },
+  };
 }
 
 /** The keys of a diff between two revisions, by kind, ascending by key; no record read. */
@@ -104,11 +129,14 @@ export function* diffWindowSteps(state: QueryState, fromMain: number, toMain: nu
     const a = ki.visibleAt(fromMain);
     const b = ki.visibleAt(toMain);
     if (a === b) return;
-    const before = a < 0 ? null : ki.entry(a);
-    const after = b < 0 ? null : ki.entry(b);
     const w: WindowKey = {
-      key: ki.key, before, after, afterNewest: b === ki.length - 1, slot: ki.keySlot,
-      certain: trusted && a >= 0 && b === a + 1 && (before as IndexedRevision).main >= trustedFrom,
+      key: ki.key,
+      beforeMain: a < 0 ? 0 : ki.mainOf(a), beforeSub: a < 0 ? 0 : ki.subOf(a),
+      beforeSegment: a < 0 ? null : ki.segmentOf(a), beforeOffset: a < 0 ? 0 : ki.offsetOf(a),
+      afterMain: b < 0 ? 0 : ki.mainOf(b), afterSub: b < 0 ? 0 : ki.subOf(b),
+      afterSegment: b < 0 ? null : ki.segmentOf(b), afterOffset: b < 0 ? 0 : ki.offsetOf(b),
+      afterNewest: b === ki.length - 1, slot: ki.keySlot,
+      certain: trusted && a >= 0 && b === a + 1 && ki.mainOf(a) >= trustedFrom,
     };
     if (a < 0) appeared.push(w);
     else if (b < 0) disappeared.push(w);

@@ -153,8 +153,11 @@ export function* readLoggedInSteps(
   yield* readInSteps(state, wanted.length, at, (a, b) => compareInLog(at(a), at(b)), visit, perStep);
 }
 
-/** readLoggedInSteps over `count` entries, the j-th given by `at(j)`, `compare` ordering two by their place in the log. */
-function* readInSteps(
+/**
+ * readLoggedInSteps over `count` entries, the j-th given by `at(j)` (made only in the step
+ * that reads it), `compare` ordering two by their place in the log.
+ */
+export function* readInSteps(
   state: QueryState, count: number, at: (j: number) => KeyRevision, compare: (a: number, b: number) => number,
   visit: (record: ResourceRecord, index: number) => void, perStep: number,
 ): Steps<void> {

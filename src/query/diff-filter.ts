@@ -101,15 +101,19 @@ function* answer(state: QueryState, w: DiffWindow, filter: ListFilter, max: numb
   const at = (slot: number, want: () => number): number => (slot === NONE ? want() : slot);
   const appearedSlots = shownAppeared.indices.map((i) => at(appearedAt[i] as number, () => reads.after(w.appeared[i] as WindowKey)));
   const goneSlots = shownGone.indices.map((i) => at(goneAt[i] as number, () => reads.before(w.disappeared[i] as WindowKey)));
-  const changedSlots = shownChanged.indices.map((i) => {
+  // Each shown change's record slots, before and after: two numbers, not a pair array each.
+  const changedSlots = new Int32Array(shownChanged.indices.length * 2);
+  shownChanged.indices.forEach((i, j) => {
     const k = w.changed[i] as WindowKey;
-    return [at(changedBefore[i] as number, () => reads.before(k)), at(changedAfter[i] as number, () => reads.after(k))] as const;
+    changedSlots[j * 2] = at(changedBefore[i] as number, () => reads.before(k));
+    changedSlots[j * 2 + 1] = at(changedAfter[i] as number, () => reads.after(k));
   });
   yield* reads.run();
   const changed: ChangedResource[] = [];
-  for (let j = 0; j < changedSlots.length; j++) {
+  for (let j = 0; j < shownChanged.indices.length; j++) {
     const i = shownChanged.indices[j] as number;
-    const [b, a] = changedSlots[j] as readonly [number, number];
+    const b = changedSlots[j * 2] as number;
+    const a = changedSlots[j * 2 + 1] as number;
     const before = reads.got(b);
     const after = reads.got(a);
     const diff = diffs.get(i) ?? diffRecords(before, after);

@@ -145,7 +145,12 @@ export class TreeIndex {
   /** The KeyIndex of `key` by the map, or by the tree while the map is not whole. */
   private lookup(key: string): KeyIndex | undefined {
     const ki = this.byKey.get(key);
-    if (ki !== undefined || this.keyMapCursor < 0) return ki;
+    // Small enough to be inlined where a replay looks keys up; the tree is the cold path.
+    return ki !== undefined || this.keyMapCursor < 0 ? ki : this.lookupInTree(key);
+  }
+
+  /** A key the map does not hold yet (not whole): found in the tree, then kept in the map. */
+  private lookupInTree(key: string): KeyIndex | undefined {
     const found = this.tree.get(key);
     if (found !== undefined) this.byKey.set(found.key, found);
     return found;

@@ -219,7 +219,8 @@ class Reads {
     this.loggedSlots = [];
     this.maybeNewest = [];
     this.maybeNewestSlots = [];
-    const segment = (j: number): string => ((ends[j] === BEFORE ? keys[j]?.beforeSegment : keys[j]?.afterSegment) ?? assert.fail('a put to read'));
+    const segment = (j: number): string =>
+      (ends[j] === BEFORE ? (keys[j] as WindowKey).beforeSegment : (keys[j] as WindowKey).afterSegment) ?? assert.fail('a put to read has a segment');
     const offset = (j: number): number => (ends[j] === BEFORE ? (keys[j] as WindowKey).beforeOffset : (keys[j] as WindowKey).afterOffset);
     yield* readInSteps(
       this.state, keys.length,

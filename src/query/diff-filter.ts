@@ -15,7 +15,7 @@
  */
 import assert from 'node:assert/strict';
 import { diffRecords } from '../changes/diff.js';
-import { DIFF_ITEMS_PER_KIND_MAX, PAST_RECORDS_READ_BATCH_MAX } from '../limits.js';
+import { DIFF_ITEMS_PER_KIND_MAX } from '../limits.js';
 import type { FieldChange } from '../model/events.js';
 import type { ResourceRecord } from '../model/resource.js';
 import type { IndexedRevision } from '../mvcc/key-index.js';
@@ -23,8 +23,7 @@ import { diffWindow, windowPut, type ChangedResource, type DiffWindow, type Revi
 import { QueryError } from './errors.js';
 import { matchesList } from './page.js';
 import type { QueryState } from './query-state.js';
-import { currentRecord, latestRecord, readInSteps } from './read-back.js';
-import { compareLogPlaces } from '../model/record-location.js';
+import { currentRecord, latestRecord, LoggedEntries, readEntriesInSteps } from './read-back.js';
 import { runSteps, type Steps } from './steps.js';
 import { checkFilter, type ListFilter } from './resources.js';
 
@@ -132,9 +131,6 @@ function* answer(state: QueryState, w: DiffWindow, filter: ListFilter, max: numb
 }
 
 const NONE = -1;
-/** Which end of a window key a read is for (Reads). */
-const BEFORE = 0;
-const AFTER = 1;
 
 /** How many of `keys` match, and the indices of the first `max` that do. */
 function firstMatches(keys: readonly WindowKey[], max: number, matches: (k: WindowKey, i: number) => boolean): { total: number; indices: number[] } {
@@ -155,13 +151,8 @@ function firstMatches(keys: readonly WindowKey[], max: number, matches: (k: Wind
  */
 class Reads {
   private readonly records: Array<ResourceRecord | undefined> = [];
-  /**
-   * The puts to read from the log, as the window key, its end (BEFORE or AFTER) and the
-   * record's slot here: an entry and a location are made for each only in the step that
-   * reads it (a day's diff at 1 M asks for ~870 k records before).
-   */
-  private logged: WindowKey[] = [];
-  private loggedEnds: number[] = [];
+  /** The puts to read from the log, as columns (an entry made only in the step that reads it), and each one's record slot here. */
+  private logged = new LoggedEntries();
   private loggedSlots: number[] = [];
   private maybeNewest: WindowKey[] = [];
   private maybeNewestSlots: number[] = [];
@@ -193,41 +184,31 @@ class Reads {
   before(k: WindowKey): number {
     const slot = this.records.length;
     this.records.push(undefined);
-    this.logged.push(k);
-    this.loggedEnds.push(BEFORE);
+    const segment = k.beforeSegment ?? assert.fail(`${k.key} had no put at the window's start`);
+    this.logged.addPut(k.key, k.beforeMain, k.beforeSub, segment, k.beforeOffset);
     this.loggedSlots.push(slot);
     return slot;
   }
 
   /** Reads what was asked: records still the key's newest from memory at once, the rest from the log in steps. */
   *run(): Steps<void> {
-    const keys = this.logged;
-    const ends = this.loggedEnds;
+    const entries = this.logged;
     const slots = this.loggedSlots;
     for (let j = 0; j < this.maybeNewest.length; j++) {
       const k = this.maybeNewest[j] as WindowKey;
       const latest = latestRecord(this.state, k.key, windowPut(k, 'after') as IndexedRevision, undefined, k.slot);
       if (latest !== undefined) this.records[this.maybeNewestSlots[j] as number] = latest;
       else {
-        keys.push(k);
-        ends.push(AFTER);
+        const segment = k.afterSegment ?? assert.fail(`${k.key} had no put at the window's end`);
+        entries.addPut(k.key, k.afterMain, k.afterSub, segment, k.afterOffset);
         slots.push(this.maybeNewestSlots[j] as number);
       }
     }
-    this.logged = [];
-    this.loggedEnds = [];
+    this.logged = new LoggedEntries();
     this.loggedSlots = [];
     this.maybeNewest = [];
     this.maybeNewestSlots = [];
-    const segment = (j: number): string =>
-      (ends[j] === BEFORE ? (keys[j] as WindowKey).beforeSegment : (keys[j] as WindowKey).afterSegment) ?? assert.fail('a put to read has a segment');
-    const offset = (j: number): number => (ends[j] === BEFORE ? (keys[j] as WindowKey).beforeOffset : (keys[j] as WindowKey).afterOffset);
-    yield* readInSteps(
-      this.state, keys.length,
-      (j) => ({ key: (keys[j] as WindowKey).key, revision: windowPut(keys[j] as WindowKey, ends[j] === BEFORE ? 'before' : 'after') as IndexedRevision }),
-      (a, b) => compareLogPlaces(segment(a), offset(a), segment(b), offset(b)),
-      (r, j) => (this.records[slots[j] as number] = r), this.perStep ?? PAST_RECORDS_READ_BATCH_MAX,
-    );
+    yield* readEntriesInSteps(this.state, entries, (r, j) => (this.records[slots[j] as number] = r), this.perStep);
   }
 
   got(slot: number): ResourceRecord {

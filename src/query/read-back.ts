@@ -137,7 +137,7 @@ export function* visitPastRecords(
     from = `${last}\u0000`; // the first key after `last`
     yield;
   }
-  yield* readInSteps(state, fromDisk.length, (j) => fromDisk.at(j), (a, b) => fromDisk.compare(a, b), (record, j) => visit(record, positions[j] as number, true), perStep);
+  yield* readEntriesInSteps(state, fromDisk, (record, j) => visit(record, positions[j] as number, true), perStep);
   return visible;
 }
 
@@ -153,11 +153,15 @@ export function* readLoggedInSteps(
   yield* readInSteps(state, wanted.length, at, (a, b) => compareInLog(at(a), at(b)), visit, perStep);
 }
 
-/**
- * readLoggedInSteps over `count` entries, the j-th given by `at(j)` (made only in the step
- * that reads it), `compare` ordering two by their place in the log.
- */
-export function* readInSteps(
+/** readLoggedInSteps over entries kept as columns (LoggedEntries): each KeyRevision is made only in the step that reads it. */
+export function* readEntriesInSteps(
+  state: QueryState, entries: LoggedEntries, visit: (record: ResourceRecord, index: number) => void, perStep = PAST_RECORDS_READ_BATCH_MAX,
+): Steps<void> {
+  yield* readInSteps(state, entries.length, (j) => entries.at(j), (a, b) => entries.compare(a, b), visit, perStep);
+}
+
+/** readLoggedInSteps over `count` entries, the j-th given by `at(j)`, `compare` ordering two by their place in the log. */
+function* readInSteps(
   state: QueryState, count: number, at: (j: number) => KeyRevision, compare: (a: number, b: number) => number,
   visit: (record: ResourceRecord, index: number) => void, perStep: number,
 ): Steps<void> {
@@ -175,9 +179,10 @@ export function* readInSteps(
  * key index's own strings) and three numbers, copied when walked — a KeyIndex may change
  * between two steps (a commit, a compaction), the values taken do not. A whole-fleet walk
  * at 1 M kept an entry, a location and a walk result object per key until read: ~0.3-1.3 s
- * of allocation and collection, against ~0.1 s for the walk itself.
+ * of allocation and collection, against ~0.1 s for the walk itself. A diff's reads keep
+ * their puts here too (diff-filter.ts).
  */
-class LoggedEntries {
+export class LoggedEntries {
   private readonly keys: string[] = [];
   private readonly segments: string[] = [];
   /** main, sub, offset, per entry. */
@@ -189,9 +194,14 @@ class LoggedEntries {
 
   /** Entry `entry` of `ki`, a put. */
   add(ki: KeyIndex, entry: number): void {
-    this.keys.push(ki.key);
-    this.segments.push(ki.segmentOf(entry));
-    this.numbers.push(ki.mainOf(entry), ki.subOf(entry), ki.offsetOf(entry));
+    this.addPut(ki.key, ki.mainOf(entry), ki.subOf(entry), ki.segmentOf(entry), ki.offsetOf(entry));
+  }
+
+  /** A put of `key` given by its parts (taken from the key index earlier). */
+  addPut(key: string, main: number, sub: number, segment: string, offsetBytes: number): void {
+    this.keys.push(key);
+    this.segments.push(segment);
+    this.numbers.push(main, sub, offsetBytes);
   }
 
   at(j: number): KeyRevision {
